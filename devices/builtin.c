@@ -1,0 +1,32 @@
+/* The registry of device types built into libvdm: what `--device NAME,...` and the device
+ * host accept without a plugin. */
+#include <stddef.h>
+#include <string.h>
+
+#include <vdm/builtin.h>
+
+/* Each device file defines its type; the list grows as devices land. */
+static const struct vdm_device_type *const builtin_types[] = {
+	NULL,
+};
+
+const struct vdm_device_type *const *vdm_builtin_types(size_t *count)
+{
+	size_t n = 0;
+
+	while (n < sizeof(builtin_types) / sizeof(builtin_types[0]) && builtin_types[n])
+		n++;
+	*count = n;
+	return builtin_types;
+}
+
+const struct vdm_device_type *vdm_builtin_find(const char *name)
+{
+	size_t n, i;
+	const struct vdm_device_type *const *types = vdm_builtin_types(&n);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(types[i]->name, name) == 0)
+			return types[i];
+	return NULL;
+}

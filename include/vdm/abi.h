@@ -1,0 +1,68 @@
+/* vdm ABI versioning and the plugin entry point: how a host and a device built apart
+ * agree that they can talk. */
+#ifndef VDM_ABI_H
+#define VDM_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Version rule
+ * ------------
+ * VDM_ABI_VERSION = major << 16 | minor.
+ *  - major changes when an existing struct field or function type changes meaning or
+ *    position; a host refuses a plugin of another major.
+ *  - minor changes when a struct grows at its end or a new optional callback appears; a
+ *    host accepts a plugin of any minor of its own major.  Each side reads only the first
+ *    min(its own sizeof, peer's struct_size) bytes of a peer's struct and treats the rest
+ *    as zero / NULL.
+ */
+#define VDM_ABI_MAJOR 1
+#define VDM_ABI_MINOR 0
+#define VDM_ABI_MAKE(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
+#define VDM_ABI_VERSION VDM_ABI_MAKE(VDM_ABI_MAJOR, VDM_ABI_MINOR)
+#define VDM_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
+#define VDM_ABI_VERSION_MINOR(v) ((uint32_t)(v) & 0xffffu)
+
+/* Initialiser for the common struct head: `{ VDM_STRUCT_HEAD(struct foo), ... }`. */
+#define VDM_STRUCT_HEAD(type) .struct_size = sizeof(type), .abi_version = VDM_ABI_VERSION
+
+struct vdm_device_type;
+
+/*
+ * What a plugin exports.  A plugin is a shared object with one exported symbol,
+ * VDM_PLUGIN_ENTRY_SYMBOL, of type vdm_plugin_entry_fn.  The host calls it once with its
+ * own ABI version; the plugin returns a pointer to a static `struct vdm_plugin` (or NULL if
+ * it cannot serve that host).
+ */
+struct vdm_plugin {
+	uint32_t struct_size;
+	uint32_t abi_version;
+	const char *name; /* plugin name for messages */
+	const struct vdm_device_type *const *types;
+	uint32_t num_types;
+};
+
+typedef const struct vdm_plugin *(*vdm_plugin_entry_fn)(uint32_t host_abi_version);
+
+#define VDM_PLUGIN_ENTRY_SYMBOL "vdm_plugin_entry_v1"
+
+/* Declare the entry point in a plugin: `VDM_PLUGIN_ENTRY(host_ver) { return &my_plugin; }` */
+#define VDM_PLUGIN_ENTRY(arg)                                                                  \
+	__attribute__((visibility("default"))) const struct vdm_plugin *vdm_plugin_entry_v1(   \
+		uint32_t arg)
+
+/* True when a peer struct head with `abi_version` may be used by this build. */
+static inline int vdm_abi_compatible(uint32_t abi_version)
+{
+	return VDM_ABI_VERSION_MAJOR(abi_version) == VDM_ABI_MAJOR;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VDM_ABI_H */

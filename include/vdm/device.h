@@ -1,0 +1,220 @@
+/* vdm device ABI: what a device model is (an ops table over an opaque object), what it
+ * may ask of its host (callbacks), and the resources it declares for the VMM to place. */
+#ifndef VDM_DEVICE_H
+#define VDM_DEVICE_H
+
+/*
+ * API contract
+ * ------------
+ * A device is a `struct vdm_device` header embedded at the start of the device's private
+ * state.  The host (a VMM, a device host process, a unit test or a fuzzer) only touches it
+ * through `ops` and the declared `res`; it never reads the private state.
+ *
+ * Device models are pure: a handler never makes a system call, never blocks, never keeps
+ * global state.  Everything a device needs from outside (an interrupt line, a log line, an
+ * eject request) goes through `struct vdm_host`, which the host hands to `create()`.
+ *
+ * Threading: the host serialises every call into one device.  Different devices may be
+ * called from different threads concurrently.
+ *
+ * Guest-facing handlers (cfg_*, bar_*) never fail in a way the guest can see: a bad size or
+ * offset reads as all-ones / is dropped, exactly as PCI reads of nothing behave.  They return
+ * 0 on a handled access and a negative errno (-EINVAL, -ERANGE) when the access was invalid,
+ * so hosts and fuzzers can count such accesses; the value rules above apply either way.
+ *
+ * Versioning: every struct starts with `struct_size` and `abi_version`.  Structs only grow
+ * at their end.  A reader accepts a struct whose major version equals its own and whose
+ * size is at least the size of the first version of that struct; fields past the writer's
+ * `struct_size` read as zero.  See abi.h for the version rule and the plugin entry point.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vdm/abi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vdm_device;
+struct vdm_prop_values;
+
+/* Kinds of address-space region a device declares (PCI BARs, or MMIO of platform devices). */
+enum vdm_region_kind {
+	VDM_REGION_NONE = 0,  /* slot unused (also the upper half of a 64-bit BAR) */
+	VDM_REGION_IO = 1,    /* port I/O */
+	VDM_REGION_MEM32 = 2, /* memory below 4 GiB */
+	VDM_REGION_MEM64 = 3, /* memory anywhere in the 64-bit space (takes two BAR slots) */
+};
+
+/* Region flags. */
+#define VDM_REGION_PREFETCHABLE (1u << 0)
+
+/* One declared region.  `size` is a power of two (or 0 with kind NONE). */
+struct vdm_region_decl {
+	uint64_t size;
+	uint32_t kind;  /* enum vdm_region_kind */
+	uint32_t flags; /* VDM_REGION_* */
+};
+
+/* How the device attaches to the machine. */
+enum vdm_bus_kind {
+	VDM_BUS_PCI_ENDPOINT = 1, /* type 0 header; regions are BARs 0..5 */
+	VDM_BUS_PCI_BRIDGE = 2,   /* type 1 header; regions are BARs 0..1; windows via config */
+	VDM_BUS_PLATFORM = 3,     /* no config space; regions are fixed MMIO/PIO ranges */
+};
+
+#define VDM_MAX_REGIONS 6
+
+/*
+ * Resources a device needs.  The device declares; only the VMM's allocator places.  A PCI
+ * device learns where its BARs went from its own config space (the VMM programs BARs the
+ * way firmware does); a platform device is told nothing: its handlers see region-relative
+ * offsets only.
+ */
+struct vdm_resources {
+	uint32_t struct_size;
+	uint32_t abi_version;
+	uint32_t bus_kind;    /* enum vdm_bus_kind */
+	uint32_t num_irqs;    /* PCI: 1 if the device uses INTx (pin in config space), else 0;
+			       * platform: number of interrupt lines it raises */
+	struct vdm_region_decl regions[VDM_MAX_REGIONS];
+};
+
+/* Log levels for vdm_host.log. */
+enum vdm_log_level {
+	VDM_LOG_ERROR = 0,
+	VDM_LOG_WARN = 1,
+	VDM_LOG_INFO = 2,
+	VDM_LOG_DEBUG = 3,
+};
+
+/*
+ * What a device may ask of its host.  Any callback may be NULL (the device then must not
+ * call it).  `opaque` is passed back unchanged.  Callbacks never re-enter the device.
+ */
+struct vdm_host {
+	uint32_t struct_size;
+	uint32_t abi_version;
+	void *opaque;
+	/* Drive interrupt line `line` (0-based, < res.num_irqs) to `level` (0 or 1).  An edge
+	 * interrupt is a 1 followed by a 0. */
+	void (*set_irq)(void *opaque, uint32_t line, uint32_t level);
+	/* One line of text, no trailing newline needed. */
+	void (*log)(void *opaque, uint32_t level, const char *msg);
+	/* Hotplug controller only: the guest ejected `slot` on the bus selected by `bus_sel`
+	 * (the AML's BSEL number).  The host removes the device(s) in that slot. */
+	void (*eject)(void *opaque, uint32_t bus_sel, uint32_t slot);
+};
+
+/*
+ * Guest-facing handlers.  `offset` is relative to config space (0..4095) or to the region;
+ * `size` is 1, 2, 4 or 8 (8 only for regions).  Values are little-endian numbers in the low
+ * `size` bytes.  See the contract above for errors.
+ */
+typedef int (*vdm_cfg_read_fn)(struct vdm_device *dev, uint32_t offset, uint32_t size,
+			       uint32_t *value);
+typedef int (*vdm_cfg_write_fn)(struct vdm_device *dev, uint32_t offset, uint32_t size,
+				uint32_t value);
+typedef int (*vdm_region_read_fn)(struct vdm_device *dev, uint32_t region, uint64_t offset,
+				  uint32_t size, uint64_t *value);
+typedef int (*vdm_region_write_fn)(struct vdm_device *dev, uint32_t region, uint64_t offset,
+				   uint32_t size, uint64_t value);
+/* Return to power-on state (config space and registers), as a PCI reset would. */
+typedef void (*vdm_reset_fn)(struct vdm_device *dev);
+/* Free the device.  `dev` is invalid afterwards. */
+typedef void (*vdm_destroy_fn)(struct vdm_device *dev);
+
+struct vdm_device_ops {
+	uint32_t struct_size;
+	uint32_t abi_version;
+	vdm_cfg_read_fn cfg_read;     /* NULL for platform devices */
+	vdm_cfg_write_fn cfg_write;   /* NULL for platform devices */
+	vdm_region_read_fn bar_read;  /* region = BAR index (PCI) or region index (platform) */
+	vdm_region_write_fn bar_write;
+	vdm_reset_fn reset;
+	vdm_destroy_fn destroy;
+};
+
+/* The public head of every device object. */
+struct vdm_device {
+	uint32_t struct_size; /* sizeof(struct vdm_device) as the device was built */
+	uint32_t abi_version;
+	const struct vdm_device_ops *ops;
+	const struct vdm_device_type *type;
+	struct vdm_host host;     /* copy of what create() was given */
+	struct vdm_resources res; /* filled by create(); constant afterwards */
+};
+
+/*
+ * A device type: a name, its properties, and a constructor.
+ * create() parses nothing itself: `props` were validated against `props_schema` already.
+ * On failure it returns a negative errno and writes a one-line reason to `err` (naming the
+ * property and the value, e.g. "membar=3M: size must be a power of two").
+ */
+struct vdm_prop_desc;
+struct vdm_device_type {
+	uint32_t struct_size;
+	uint32_t abi_version;
+	const char *name;    /* "testdev" */
+	const char *summary; /* one line for --device help */
+	const struct vdm_prop_desc *props_schema;
+	uint32_t num_props;
+	uint32_t bus_kind; /* enum vdm_bus_kind, for the VMM to know before create() */
+	int (*create)(const struct vdm_prop_values *props, const struct vdm_host *host,
+		      struct vdm_device **out, char *err, size_t err_len);
+};
+
+/* Convenience wrappers used by hosts: check the op exists and forward. */
+static inline int vdm_cfg_read(struct vdm_device *d, uint32_t off, uint32_t size, uint32_t *v)
+{
+	if (!d->ops->cfg_read) {
+		*v = 0xffffffffu;
+		return -22; /* -EINVAL */
+	}
+	return d->ops->cfg_read(d, off, size, v);
+}
+
+static inline int vdm_cfg_write(struct vdm_device *d, uint32_t off, uint32_t size, uint32_t v)
+{
+	return d->ops->cfg_write ? d->ops->cfg_write(d, off, size, v) : -22;
+}
+
+static inline int vdm_bar_read(struct vdm_device *d, uint32_t bar, uint64_t off, uint32_t size,
+			       uint64_t *v)
+{
+	return d->ops->bar_read(d, bar, off, size, v);
+}
+
+static inline int vdm_bar_write(struct vdm_device *d, uint32_t bar, uint64_t off, uint32_t size,
+				uint64_t v)
+{
+	return d->ops->bar_write(d, bar, off, size, v);
+}
+
+static inline void vdm_device_reset(struct vdm_device *d)
+{
+	d->ops->reset(d);
+}
+
+static inline void vdm_device_destroy(struct vdm_device *d)
+{
+	if (d)
+		d->ops->destroy(d);
+}
+
+/* Fill the common head.  Devices call this from create(). */
+void vdm_device_init(struct vdm_device *dev, const struct vdm_device_ops *ops,
+		     const struct vdm_device_type *type, const struct vdm_host *host);
+
+/* Device helpers that route through dev->host (no-ops when the callback is NULL). */
+void vdm_device_set_irq(struct vdm_device *dev, uint32_t line, uint32_t level);
+void vdm_device_log(struct vdm_device *dev, uint32_t level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VDM_DEVICE_H */
