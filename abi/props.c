@@ -309,7 +309,7 @@ int vdm_props_parse_args(const char *args, const struct vdm_device_type *type,
 	const char *p, *end, *eq;
 	bool prev = false;
 	char shown[SHOW_MAX + 4], known[256];
-	size_t item_len, klen, pos, i;
+	size_t item_len, klen, pos, i, np;
 	uint32_t j;
 	int rc;
 
@@ -394,8 +394,11 @@ int vdm_props_parse_args(const char *args, const struct vdm_device_type *type,
 	}
 
 	/* Every required property, device ones then common ones, must have been given. */
-	for (i = 0; i < type->num_props + ncommon; i++) {
-		d = i < type->num_props ? &type->props_schema[i] : &common[i - type->num_props];
+	np = type->props_schema ? type->num_props : 0;
+	if (!common)
+		ncommon = 0;
+	for (i = 0; i < np + ncommon; i++) {
+		d = i < np ? &type->props_schema[i] : &common[i - np];
 		if (!d->name || !(d->flags & VDM_PROP_REQUIRED))
 			continue;
 		for (j = 0; j < out->count && out->v[j].desc != d; j++)

@@ -44,6 +44,9 @@
  *                 default 0x1: a PCIe root port's secondary bus has only device 0.
  *                 vdm_ged_set_slots() changes it per selector.
  *
+ * host->eject(bsel, slot) runs inside the guest's B0EJ write, after the slot's bits are
+ * cleared; like every callback it must not call back into this device (queue the removal).
+ *
  * The host-side functions below are called by the VMM (never by the guest), serialised with
  * the guest-facing handlers like every other call into the device.  They return 0 or a
  * negative errno: -EINVAL for a device that is not a GED, a selector >= the number of

@@ -237,6 +237,16 @@ static void unknown_property_of_type_without_schema_says_none(void **state)
 	assert_int_equal(vdm_props_parse_args("frob=1", &reqdev, NULL, 0, &pv, err, sizeof(err)),
 			 -ENOENT);
 	assert_string_equal(err, "frob=1: unknown property of reqdev (known: membar)");
+
+	/* A type whose count claims entries its (missing) schema does not have. */
+	struct vdm_device_type broken = bare;
+	broken.num_props = 3;
+	assert_int_equal(vdm_props_parse_args("id=x", &broken, common_props, 2, &pv, err,
+					      sizeof(err)),
+			 0);
+	assert_int_equal(vdm_props_parse_args("frob=1", &broken, NULL, 5, &pv, err, sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err, "frob=1: unknown property of bare (known: none)");
 }
 
 static void unknown_device_type_lists_known_types(void **state)
