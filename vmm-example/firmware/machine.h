@@ -75,6 +75,9 @@ struct vdm_mach_desc {
 	uint32_t ged_gsi;         /* IOAPIC pin of the GED interrupt (edge, active high) */
 	uint64_t pcihp_base;      /* PCI hotplug register block (QEMU acpi-pcihp layout) */
 	uint32_t pcihp_size;      /* 0x18 */
+	/* MMIO range for platform devices: holds ged_base and pcihp_base; the rest is free for
+	 * the VMM's other platform devices.  Outside every PCI aperture and e820 entry. */
+	struct vdm_range platform_mmio;
 
 	/* Legacy platform devices */
 	uint16_t serial_port; /* COM1 0x3f8 */
