@@ -1,0 +1,339 @@
+#!/usr/bin/env bash
+# Runs a command where a real /dev/kvm exists: directly on a host with VMX/SVM, otherwise as root
+# inside a level-1 Linux guest booted in QEMU TCG (emulated AMD SVM, kvm_amd).  See usage().
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: scripts/nested-run.sh [options] -- COMMAND [ARG...]
+       scripts/nested-run.sh [options] --script FILE [-- ARG...]
+
+Runs COMMAND with a /dev/kvm that boots stock guests.  If this host's /dev/kvm can (VMX or SVM,
+/dev/kvm usable, not a PVM-only host) COMMAND runs directly.  Otherwise a level-1 (L1) Debian
+kernel boots in QEMU TCG with an emulated AMD CPU, loads kvm_amd, and runs COMMAND as root,
+chrooted into this host's root filesystem (shared read-only over 9p, so every path, binary and
+library is the same), from the same working directory, with stdin /dev/null.  Its stdout and
+stderr arrive on this script's stdout as it runs; the exit status is COMMAND's.
+One L1 boot costs about 10 s: to run several commands, pass a script (sh -c '...' or --script).
+
+options:
+  --share DIR        make DIR writable inside L1 at the same path (repeatable; created if
+                     missing).  Everything else of the host is read-only; /tmp, /run, /var/tmp
+                     and /dev/shm are empty tmpfs in L1.
+  --script FILE      run FILE (copied into L1, need not be on a shared path) with ARGs
+  --timeout S        COMMAND's time limit once it has started (default 600)
+  --boot-timeout S   L1 must start COMMAND within S seconds (default 120); an L1 that hangs
+                     before that is restarted once
+  --mem MB           L1 memory (default 2048)      --cpus N   L1 vCPUs (default 2)
+  --series 6.1|6.12  L1 kernel series (default 6.1; see scripts/fetch-guest-kernel.sh)
+  --env NAME[=VAL]   pass a variable into L1 (repeatable).  Always passed: PATH HOME USER LANG
+                     LC_ALL TZ TERM, every VDM_* and *SAN_OPTIONS.  VDM_NESTED=1 is set inside
+                     L1, VDM_NESTED=0 in a direct run.
+  --nested | --direct  force one way (also VDM_NESTED_FORCE=1)
+  --log FILE         keep L1's whole console log in FILE
+  --verbose          show L1's kernel and init messages too
+  --quiet            omit the timing summary line at the end
+
+The first line (stderr) says which way it runs:
+  vdm: running directly on host KVM (svm)
+  vdm: no usable /dev/kvm on this host (REASON); running nested in QEMU TCG (L1 with kvm_amd)
+Exit status: COMMAND's; 124 = a hang (L1 hung twice before COMMAND started, or COMMAND ran past
+--timeout); 125 = the harness failed (QEMU or L1's init failed, or L1 died during COMMAND).
+EOF
+}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+shares=()
+script=""
+timeout_s=600
+boot_timeout_s=120
+mem=2048
+cpus=2
+[ "$(nproc)" -lt 2 ] && cpus=1
+series=${VDM_KERNEL_SERIES:-6.1}
+envs=()
+force=""
+[ "${VDM_NESTED_FORCE:-0}" = 1 ] && force=nested
+logfile=""
+verbose=0
+quiet=0
+
+die() { echo "vdm: nested-run: $*" >&2; exit 125; }
+need_num() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ] || die "$1 $2: needs a positive whole number"; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --share) d=${2:?--share needs a folder}; shares+=("$d"); shift 2 ;;
+    --script) script=${2:?--script needs a file}; shift 2 ;;
+    --timeout) need_num "$1" "${2:-}"; timeout_s=$2; shift 2 ;;
+    --boot-timeout) need_num "$1" "${2:-}"; boot_timeout_s=$2; shift 2 ;;
+    --mem) need_num "$1" "${2:-}"; mem=$2; shift 2 ;;
+    --cpus) need_num "$1" "${2:-}"; cpus=$2; shift 2 ;;
+    --series) series=${2:?--series needs 6.1 or 6.12}; shift 2 ;;
+    --env) envs+=("${2:?--env needs NAME or NAME=VALUE}"); shift 2 ;;
+    --nested) force=nested; shift ;;
+    --direct) force=direct; shift ;;
+    --log) logfile=${2:?--log needs a file}; shift 2 ;;
+    --verbose|-v) verbose=1; shift ;;
+    --quiet|-q) quiet=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    --) shift; break ;;
+    *) echo "vdm: nested-run: unknown option '$1' (see --help; put the command after --)" >&2
+       exit 125 ;;
+  esac
+done
+if [ -n "$script" ]; then
+  [ -f "$script" ] || die "--script $script: no such file"
+elif [ $# -eq 0 ]; then
+  die "no command: scripts/nested-run.sh [options] -- COMMAND [ARG...] (see --help)"
+fi
+
+# check_host_kvm: sets way to the virtualisation flag (vmx/svm) when this host's /dev/kvm runs
+# stock guests; otherwise leaves it empty and says why in no_kvm_reason.
+way=""
+no_kvm_reason=""
+check_host_kvm() {
+  local flag reasons=()
+  flag=$(grep -o -w -m1 -E 'vmx|svm' /proc/cpuinfo | head -n1 || true)
+  [ -n "$flag" ] || reasons+=("CPU has no vmx/svm")
+  if [ ! -e /dev/kvm ]; then reasons+=("no /dev/kvm")
+  elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+    reasons+=("/dev/kvm not readable and writable by $(id -un)")
+  fi
+  if [ -d /sys/module/kvm_pvm ] && [ ! -d /sys/module/kvm_intel ] && [ ! -d /sys/module/kvm_amd ]; then
+    reasons+=("kvm_pvm loaded: a PVM host runs only PVM-enabled guest kernels")
+  elif [ -e /dev/kvm ] && [ ! -d /sys/module/kvm_intel ] && [ ! -d /sys/module/kvm_amd ]; then
+    reasons+=("neither kvm_intel nor kvm_amd is loaded")
+  fi
+  if [ ${#reasons[@]} -gt 0 ]; then
+    no_kvm_reason=${reasons[0]}
+    local r
+    for r in "${reasons[@]:1}"; do no_kvm_reason+="; $r"; done
+    return 0
+  fi
+  way=$flag
+}
+
+[ "$force" = nested ] || check_host_kvm
+if [ "$force" = direct ] && [ -z "$way" ]; then
+  echo "vdm: --direct: this host's /dev/kvm cannot run stock guests ($no_kvm_reason); running directly anyway" >&2
+  way=forced
+fi
+
+if [ -n "$way" ]; then
+  echo "vdm: running directly on host KVM ($way)" >&2
+  export VDM_NESTED=0
+  [ -n "$script" ] && set -- "$script" "$@"
+  for e in ${envs[@]+"${envs[@]}"}; do
+    case $e in *=*) export "${e?}" ;; esac
+  done
+  rc=0
+  timeout --foreground "$timeout_s" "$@" || rc=$?
+  if [ "$rc" = 124 ]; then
+    echo "vdm: HANG: the command did not finish within $timeout_s s (killed)" >&2
+  fi
+  exit "$rc"
+fi
+
+if [ "$force" = nested ]; then
+  echo "vdm: nested run forced; running nested in QEMU TCG (L1 with kvm_amd)" >&2
+else
+  echo "vdm: no usable /dev/kvm on this host ($no_kvm_reason); running nested in QEMU TCG (L1 with kvm_amd)" >&2
+fi
+
+# ---- nested: build the per-run archive -------------------------------------------------------
+command -v qemu-system-x86_64 >/dev/null ||
+  die "qemu-system-x86_64 missing: run scripts/install-deps.sh"
+kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet) ||
+  die "could not fetch the L1 kernel (scripts/fetch-guest-kernel.sh --series $series)"
+VDM_KERNEL=""
+eval "$kenv"
+l1_initrd=$(VDM_KERNEL_SERIES=$series "$top/scripts/build-initramfs.sh" l1) ||
+  die "could not build the L1 initramfs (scripts/build-initramfs.sh l1)"
+
+rundir=$(mktemp -d "${TMPDIR:-/tmp}/vdm-nested.XXXXXX")
+qpid=""
+apid=""
+cleanup() {
+  [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+  [ -n "$apid" ] && kill "$apid" 2>/dev/null
+  rm -rf "$rundir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+mkdir -p "$rundir/a/vdm"
+nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+echo "$nonce" >"$rundir/a/vdm/nonce"
+: >"$rundir/a/vdm/shares"
+fsdev_args=()
+i=0
+for d in ${shares[@]+"${shares[@]}"}; do
+  case $d in *$'\n'*) die "--share: folder names with a newline are not supported" ;; esac
+  mkdir -p "$d" || die "--share $d: cannot create it"
+  d=$(cd "$d" && pwd -P)
+  [ "$d" != / ] || die "--share /: the root is shared read-only already; share a folder"
+  echo "vdmshare$i $d" >>"$rundir/a/vdm/shares"
+  fsdev_args+=(-fsdev "local,id=share$i,path=$d,security_model=none,multidevs=remap"
+               -device "virtio-9p-pci,fsdev=share$i,mount_tag=vdmshare$i")
+  i=$((i + 1))
+done
+
+{
+  echo "# Generated by scripts/nested-run.sh: COMMAND's environment, folder and arguments."
+  for v in PATH HOME USER LANG LC_ALL TZ TERM; do
+    [ -n "${!v+x}" ] && echo "export $v=$(quote "${!v}")"
+  done
+  while IFS='=' read -r name _; do
+    case $name in VDM_*|*SAN_OPTIONS) echo "export $name=$(quote "${!name}")" ;; esac
+  done < <(env | grep -E '^(VDM_[A-Za-z0-9_]*|[A-Z]*SAN_OPTIONS)=' || true)
+  for e in ${envs[@]+"${envs[@]}"}; do
+    case $e in
+      *=*) echo "export ${e%%=*}=$(quote "${e#*=}")" ;;
+      *) [ -n "${!e+x}" ] && echo "export $e=$(quote "${!e}")" ;;
+    esac
+  done
+  echo "export VDM_NESTED=1"
+  echo "cd $(quote "$PWD") 2>/dev/null || { echo 'vdm: $PWD is not visible in L1; running in /' >&2; cd /; }"
+  printf 'exec'
+  if [ -n "$script" ]; then
+    cp "$script" "$rundir/a/vdm/script"
+    chmod 755 "$rundir/a/vdm/script"
+    printf ' /run/vdm/script'
+  fi
+  for a in "$@"; do printf ' %s' "$(quote "$a")"; done
+  echo
+} >"$rundir/a/vdm/cmd"
+(cd "$rundir/a" && find . -mindepth 1 | cpio -o -H newc -R 0:0 --quiet) >"$rundir/run.cpio"
+cat "$l1_initrd" "$rundir/run.cpio" >"$rundir/initrd"
+
+loglevel="quiet loglevel=3"
+[ "$verbose" = 1 ] && loglevel="loglevel=7"
+qemu_args=(qemu-system-x86_64 -nodefaults -no-user-config -display none -M pc
+           -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" -no-reboot
+           -kernel "$VDM_KERNEL" -initrd "$rundir/initrd"
+           -append "console=ttyS0 $loglevel panic=-1"
+           -serial stdio
+           -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
+           -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
+           ${fsdev_args[@]+"${fsdev_args[@]}"})
+
+# The console filter: strips CRs, keeps the whole log, hides L1's own chatter outside COMMAND
+# (unless --verbose), and turns the nonce-tagged markers into files the loop below watches.
+filter='
+{
+  sub(/\r$/, "")
+  print > logf
+  fflush(logf)
+  line = $0
+  if (index(line, start_m)) { printf "" > startf; close(startf); started = 1; next }
+  if ((i = index(line, exit_m))) {
+    if (i > 1) print substr(line, 1, i - 1)
+    print substr(line, i + length(exit_m)) + 0 > exitf
+    close(exitf)
+    done = 1
+    fflush()
+    next
+  }
+  if ((i = index(line, err_m))) { print substr(line, i + length(err_m)) > errf; close(errf); next }
+  if ((started && !done) || verbose) { print; fflush() }
+}'
+
+# mawk (Debian's awk) reads a pipe in blocks unless told it is interactive.
+awk_cmd=(awk)
+command -v mawk >/dev/null && awk_cmd=(mawk -W interactive)
+
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+fmt_s() { printf '%d.%d' $(($1 / 1000)) $((($1 % 1000) / 100)); }
+show_tail() {
+  echo "vdm: last lines of L1's console:" >&2
+  tail -n 25 "$rundir/console.log" | sed 's/^/  | /' >&2
+  if [ -s "$rundir/qemu.err" ]; then
+    echo "vdm: QEMU said:" >&2
+    sed 's/^/  | /' "$rundir/qemu.err" >&2
+  fi
+}
+
+t_begin=$(now_ms)
+hwm_kb=0
+for attempt in 1 2; do
+  rm -f "$rundir"/{con,started,exit,error,console.log,qemu.err}
+  mkfifo "$rundir/con"
+  "${awk_cmd[@]}" -v logf="$rundir/console.log" -v startf="$rundir/started" -v exitf="$rundir/exit" \
+      -v errf="$rundir/error" -v verbose="$verbose" -v start_m="VDM-L1-START-$nonce" \
+      -v exit_m="VDM-L1-EXIT-$nonce: " -v err_m="VDM-L1-ERROR-$nonce: " "$filter" \
+      <"$rundir/con" &
+  apid=$!
+  "${qemu_args[@]}" </dev/null >"$rundir/con" 2>"$rundir/qemu.err" &
+  qpid=$!
+  t0=$(now_ms)
+  t_start=0
+  t_exit=0
+  hang=""
+  while kill -0 "$qpid" 2>/dev/null; do
+    if [ -r "/proc/$qpid/status" ]; then
+      while read -r k v _; do
+        [ "$k" = VmHWM: ] && [ "$v" -gt "$hwm_kb" ] && hwm_kb=$v
+      done <"/proc/$qpid/status" 2>/dev/null || true
+    fi
+    t=$(now_ms)
+    if [ "$t_start" = 0 ] && [ -e "$rundir/started" ]; then t_start=$t; fi
+    if [ "$t_exit" = 0 ] && [ -e "$rundir/exit" ]; then t_exit=$t; fi
+    if [ "$t_start" = 0 ] && [ $((t - t0)) -gt $((boot_timeout_s * 1000)) ]; then
+      hang=boot
+    elif [ "$t_start" != 0 ] && [ ! -e "$rundir/exit" ] &&
+         [ $((t - t_start)) -gt $((timeout_s * 1000)) ]; then
+      hang=command
+    fi
+    if [ -n "$hang" ]; then
+      kill "$qpid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.1
+  done
+  wait "$qpid" 2>/dev/null || true
+  qpid=""
+  wait "$apid" 2>/dev/null || true
+  apid=""
+  t_end=$(now_ms)
+  [ -n "$logfile" ] && cp "$rundir/console.log" "$logfile"
+  if [ "$t_start" = 0 ] && [ -e "$rundir/started" ]; then t_start=$t_end; fi
+  if [ "$t_exit" = 0 ]; then t_exit=$t_end; fi
+
+  if [ -e "$rundir/exit" ]; then
+    rc=$(cat "$rundir/exit")
+    if [ "$quiet" = 0 ]; then
+      echo "vdm: nested run: L1 started the command after $(fmt_s $((t_start - t0))) s;" \
+           "command took $(fmt_s $((t_exit - t_start))) s; total $(fmt_s $((t_end - t_begin))) s;" \
+           "QEMU peak RSS $((hwm_kb / 1024)) MiB; exit status $rc" >&2
+    fi
+    exit "$rc"
+  fi
+  if [ "$hang" = boot ]; then
+    if [ "$attempt" = 1 ]; then
+      echo "vdm: L1 hung before the command started (nothing within $boot_timeout_s s); retrying once" >&2
+      [ "$verbose" = 1 ] && show_tail
+      continue
+    fi
+    show_tail
+    echo "vdm: HANG: L1 hung twice before the command started (known rare QEMU TCG hang; not a test failure of the command)" >&2
+    exit 124
+  fi
+  if [ "$hang" = command ]; then
+    show_tail
+    echo "vdm: HANG: the command did not finish within $timeout_s s inside L1 (killed)" >&2
+    exit 124
+  fi
+  show_tail
+  if [ -e "$rundir/error" ]; then
+    echo "vdm: L1 harness error: $(cat "$rundir/error")" >&2
+  elif [ "$t_start" != 0 ]; then
+    echo "vdm: L1 stopped while the command ran, without reporting its exit status (L1 kernel panic?)" >&2
+  else
+    echo "vdm: L1 stopped before the command started (QEMU exit or L1 boot failure)" >&2
+  fi
+  exit 125
+done
