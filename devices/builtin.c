@@ -4,11 +4,14 @@
 #include <string.h>
 
 #include <vdm/builtin.h>
+#include <vdm/devices.h>
 #include <vdm/ged.h>
 
 /* Each device file defines its type; the list grows as devices land. */
 static const struct vdm_device_type *const builtin_types[] = {
 	&vdm_ged_type,
+	&vdm_testdev_type,
+	&vdm_root_port_type,
 	NULL,
 };
 
