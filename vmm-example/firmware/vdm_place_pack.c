@@ -156,9 +156,11 @@ int vdm_pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *ite
 			const struct vdm_pack_item *it = &items[c.failed];
 
 			vdm_place_err(msgs,
-				      "%s: %s (aligned to %s) does not fit in the %s [0x%" PRIx64
+				      "%s%s: %s (aligned to %s) does not fit in the %s [0x%" PRIx64
 				      ", 0x%" PRIx64 "): the largest free aligned block left is %s",
-				      it->label, vdm_fmt_size(s1, sizeof(s1), it->size),
+				      it->label,
+				      it->shrinkable ? " shrunk to what its devices need" : "",
+				      vdm_fmt_size(s1, sizeof(s1), it->size),
 				      vdm_fmt_size(s2, sizeof(s2), vdm_pack_align(it)), ap_name,
 				      ap.base, ap.base + ap.size,
 				      vdm_fmt_size(s3, sizeof(s3), c.free_best));
