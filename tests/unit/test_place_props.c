@@ -46,7 +46,7 @@ struct world {
 	struct vdm_place_port ports[VDM_MACH_MAX_ROOT_PORTS];
 	struct vdm_place_fn children[VDM_MACH_MAX_ROOT_PORTS][VDM_PLACE_MAX_CHILDREN];
 	struct vdm_place_fn endpoints[8];
-	char ids[VDM_MACH_MAX_ROOT_PORTS + 8][8];
+	char ids[VDM_MACH_MAX_ROOT_PORTS + 8][16];
 	struct vdm_place_topo t;
 };
 
@@ -155,7 +155,7 @@ static void random_world(struct world *w)
 	for (uint32_t i = 0; i < w->t.num_endpoints; i++) {
 		struct vdm_place_fn *f = &w->endpoints[i];
 
-		snprintf(w->ids[VDM_MACH_MAX_ROOT_PORTS + i], 8, "ep%u", i);
+		snprintf(w->ids[VDM_MACH_MAX_ROOT_PORTS + i], sizeof(w->ids[0]), "ep%u", i);
 		f->id = w->ids[VDM_MACH_MAX_ROOT_PORTS + i];
 		f->devfn = devfns[ndev++];
 		random_bars(f, VDM_MAX_REGIONS);
