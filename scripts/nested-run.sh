@@ -37,8 +37,11 @@ options:
 The first line (stderr) says which way it runs:
   vdm: running directly on host KVM (svm)
   vdm: no usable /dev/kvm on this host (REASON); running nested in QEMU TCG (L1 with kvm_amd)
-Exit status: COMMAND's; 124 = a hang (L1 hung twice before COMMAND started, or COMMAND ran past
---timeout); 125 = the harness failed (QEMU or L1's init failed, or L1 died during COMMAND).
+Exit status: COMMAND's, or
+  123  hang of the harness: L1 hung twice before COMMAND started (a rare QEMU TCG hang; say
+       "hang", not "test failed")
+  124  hang of COMMAND: it ran past --timeout and was killed
+  125  the harness failed: QEMU or L1's init failed, or L1 died while COMMAND ran
 EOF
 }
 
@@ -320,7 +323,7 @@ for attempt in 1 2; do
     fi
     show_tail
     echo "vdm: HANG: L1 hung twice before the command started (known rare QEMU TCG hang; not a test failure of the command)" >&2
-    exit 124
+    exit 123
   fi
   if [ "$hang" = command ]; then
     show_tail
