@@ -1,0 +1,102 @@
+/* Machine assembly: the device set built from --device options (plus the root ports and the
+ * GED it needs), their placement and firmware-style programming, ACPI and FDT images. */
+#ifndef VMM_MACHINE_H
+#define VMM_MACHINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <vdm/device.h>
+
+#include "firmware/machine.h"
+#include "options.h"
+
+struct pci_host;
+struct vdm_place;
+
+#define MACHINE_MAX_DEVS (VMM_MAX_DEVICE_OPTS + VDM_MACH_MAX_ROOT_PORTS + 4)
+
+struct machine_dev;
+
+/* Bus-handler context of one platform-device region. */
+struct machine_region {
+	struct machine_dev *d;
+	uint32_t region;
+};
+
+struct machine_dev {
+	struct vdm_device *dev;
+	char id[VDM_MACH_ID_MAX];
+	bool implicit;  /* added by the machine, not by a --device */
+	int fn;         /* pci_host slot; -1 for platform devices */
+	int parent;     /* devs[] index of the root port above it; -1 = root bus */
+	uint8_t devfn;  /* on its bus */
+	int root_port;  /* desc.root_ports[] index (root ports only), else -1 */
+	const struct vdm_device_type *type;
+	struct vdm_prop_values props; /* as given (root ports: with slot= filled in) */
+	const char *spec;             /* the --device text, NULL for implicit devices */
+	bool slot_given;              /* addr= was given */
+	/* platform devices: where their regions are, and a lock serialising calls */
+	uint64_t region_base[VDM_MAX_REGIONS];
+	struct machine_region rctx[VDM_MAX_REGIONS];
+	pthread_mutex_t lock;
+	struct machine *m;
+};
+
+/* Interrupt sink: drive GSI `gsi` to `level`.  Set by the VMM once KVM exists; until then
+ * interrupts are dropped (nothing runs). */
+typedef void (*machine_irq_fn)(void *opaque, uint32_t gsi, uint32_t level);
+
+struct machine {
+	struct vdm_mach_desc desc;
+	unsigned phys_bits;
+	struct pci_host *pci;
+	struct machine_dev devs[MACHINE_MAX_DEVS];
+	unsigned ndevs;
+	int ged; /* devs[] index of the GED, -1 = none */
+	/* ACPI tables as they go at `acpi_base` in guest memory; rsdp is inside */
+	uint8_t *acpi;
+	size_t acpi_len;
+	uint64_t acpi_base, rsdp;
+	/* flattened device tree, for --dump-dtb */
+	void *fdt;
+	size_t fdt_len;
+	machine_irq_fn irq;
+	void *irq_opaque;
+	/* GED eject of (bus selector, slot): the hotplug code hooks in here; NULL = log only */
+	void (*eject)(void *opaque, uint32_t bsel, uint32_t slot);
+	void *eject_opaque;
+	/* placement state, kept for hot-add (firmware/vdm_place.h) */
+	struct vdm_place *place;
+	/* warnings from placement etc., '\n'-terminated lines for main() to print */
+	char warnings[4096];
+	/* statistics: accesses to platform devices that returned an error */
+	uint64_t bad_accesses;
+};
+
+/*
+ * Build the machine for `o`: memory map for a guest with `phys_bits` address bits,
+ * devices (root ports for endpoints without bus=, `o->hotplug_ports` free ones, the GED),
+ * placement, config-space programming, ACPI tables and FDT.  Nothing here needs KVM.
+ * Returns 0, or a negative errno with one line in err naming the value and the fix.
+ */
+int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_bits,
+		  char *err, size_t err_len);
+void machine_destroy(struct machine *m);
+
+/* `info pci`-style listing: one line per function, BAR and window, stable and greppable. */
+void machine_print_topology(struct machine *m, FILE *out);
+
+/* Write each ACPI table to dir/<SIG>.dat.  0 or -errno (reason in err). */
+int machine_dump_acpi(const struct machine *m, const char *dir, char *err, size_t err_len);
+/* Write the FDT.  0 or -errno (reason in err). */
+int machine_dump_dtb(const struct machine *m, const char *path, char *err, size_t err_len);
+
+/* Bus handlers for platform-device regions; opaque = &devs[i].rctx[region]. */
+void machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
+void machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value);
+
+#endif /* VMM_MACHINE_H */

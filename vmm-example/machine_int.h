@@ -1,0 +1,24 @@
+/* Internal interface between the machine-assembly files (machine.c: device set;
+ * machine_fw.c: placement, programming, GED, tables; machine_print.c: listings, dumps). */
+#ifndef VMM_MACHINE_INT_H
+#define VMM_MACHINE_INT_H
+
+#include <stddef.h>
+
+#include "machine.h"
+
+/* Format err and return rc. */
+int mfail(char *err, size_t len, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Create platform device `d` with the machine's callbacks (irq, log, eject). */
+int machine_create_platform(struct machine *m, struct machine_dev *d, char *err, size_t len);
+/* Place every BAR, window and bus number, and program them into config space. */
+int machine_place(struct machine *m, char *err, size_t len);
+/* Create the GED (if not given) with one selector per root port, and place its regions. */
+int machine_add_ged(struct machine *m, char *err, size_t len);
+/* Build the ACPI tables and the FDT. */
+int machine_tables(struct machine *m, char *err, size_t len);
+/* Free what machine_fw.c allocated. */
+void machine_fw_free(struct machine *m);
+
+#endif /* VMM_MACHINE_INT_H */

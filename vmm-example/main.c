@@ -1,0 +1,206 @@
+/* vmm-example's main(): parse the command line, say what KVM this host has, build the
+ * machine, optionally dump or list it, load Linux or a payload, run, report. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host_kvm_check.h"
+#include "machine.h"
+#include "options.h"
+#include "vmm.h"
+#include "x86/arch.h"
+
+#define MAX_IMAGE (UINT64_C(1) << 31)
+
+static int read_whole(const char *opt, const char *path, uint8_t **buf, size_t *len, char *err,
+		      size_t err_len)
+{
+	struct stat st;
+	size_t off = 0;
+	int fd, e;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		e = -errno;
+		snprintf(err, err_len, "--%s %s: %s", opt, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return e;
+	}
+	if ((uint64_t)st.st_size > MAX_IMAGE) {
+		snprintf(err, err_len, "--%s %s: %lld bytes is too big", opt, path,
+			 (long long)st.st_size);
+		close(fd);
+		return -EFBIG;
+	}
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf) {
+		close(fd);
+		snprintf(err, err_len, "--%s %s: out of memory", opt, path);
+		return -ENOMEM;
+	}
+	while (off < (size_t)st.st_size) {
+		ssize_t n = read(fd, *buf + off, (size_t)st.st_size - off);
+
+		if (n <= 0) {
+			e = n < 0 ? -errno : -EIO;
+			snprintf(err, err_len, "--%s %s: %s", opt, path,
+				 n < 0 ? strerror(errno) : "file shrank while reading");
+			close(fd);
+			free(*buf);
+			*buf = NULL;
+			return e;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	*len = off;
+	return 0;
+}
+
+static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options *o,
+		      char *err, size_t err_len)
+{
+	uint8_t *img = NULL, *initrd = NULL;
+	size_t img_len = 0, initrd_len = 0;
+	struct arch_entry e;
+	int rc;
+
+	if (m->acpi && guest_ram_write(&v->ram, m->acpi_base, m->acpi, m->acpi_len)) {
+		snprintf(err, err_len, "ACPI tables at 0x%llx do not fit in RAM",
+			 (unsigned long long)m->acpi_base);
+		return -EFAULT;
+	}
+	rc = read_whole(o->payload ? "payload" : "kernel", o->payload ? o->payload : o->kernel,
+			&img, &img_len, err, err_len);
+	if (!rc && o->initrd)
+		rc = read_whole("initrd", o->initrd, &initrd, &initrd_len, err, err_len);
+	if (!rc && o->payload) {
+		if (!arch_has_1g_pages(v->kvm_fd)) {
+			snprintf(err, err_len, "--payload: this KVM offers no 1 GiB pages (CPUID "
+				 "pdpe1gb), which the payload contract needs");
+			rc = -ENOTSUP;
+		} else {
+			rc = arch_load_payload(&v->ram, &m->desc, img, img_len, m->rsdp, m->phys_bits,
+					       &e, err, err_len);
+		}
+	} else if (!rc) {
+		rc = arch_load_linux(&v->ram, &m->desc, img, img_len, initrd, initrd_len,
+				     o->append ? o->append : VMM_DEFAULT_CMDLINE, m->rsdp, &e, err,
+				     err_len);
+	}
+	free(img);
+	free(initrd);
+	if (rc)
+		return rc;
+	return arch_vcpu_enter(v->vcpus[0].fd, &e, err, err_len);
+}
+
+static void summary(const struct vmm *v, int status, uint64_t t0)
+{
+	uint64_t exits = 0;
+	unsigned i;
+
+	for (i = 0; i < v->ncpus; i++)
+		exits += atomic_load(&v->vcpus[i].exits);
+	fprintf(stderr,
+		"vmm-example: exit status %d; set-up %.1f ms, guest ran %.3f s; %llu exits, "
+		"unhandled: %llu port, %llu mmio\n",
+		status, (double)(v->t_start_ns - t0) / 1e6,
+		(double)(v->t_end_ns - v->t_start_ns) / 1e9, (unsigned long long)exits,
+		(unsigned long long)atomic_load(&v->unhandled_pio),
+		(unsigned long long)atomic_load(&v->unhandled_mmio));
+}
+
+int main(int argc, char **argv)
+{
+	static struct machine m;
+	static struct vmm v;
+	struct vmm_options *o = calloc(1, sizeof(*o));
+	struct host_kvm_facts facts;
+	enum host_kvm_kind kind;
+	char err[1024], msg[512];
+	uint64_t t0 = vmm_now_ns();
+	bool run;
+	int rc, status;
+
+	if (!o) {
+		fprintf(stderr, "vmm-example: out of memory\n");
+		return VMM_EXIT_HOST;
+	}
+	if (vmm_options_parse(argc, argv, o, err, sizeof(err))) {
+		fprintf(stderr, "vmm-example: %s\n", err);
+		free(o);
+		return VMM_EXIT_USAGE;
+	}
+	if (o->help) {
+		vmm_options_usage(stdout, "vmm-example");
+		free(o);
+		return 0;
+	}
+	run = o->kernel || o->payload;
+	v.kvm_fd = v.vm_fd = v.wake_fd = -1;
+	if (run) {
+		host_kvm_probe(&facts);
+		kind = host_kvm_classify(&facts, msg, sizeof(msg));
+		fprintf(stderr, "vmm-example: %s\n", msg);
+		if (kind == HOST_KVM_NONE) {
+			free(o);
+			return VMM_EXIT_HOST;
+		}
+		rc = vmm_open_kvm(&v, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "vmm-example: %s\n", err);
+			free(o);
+			return VMM_EXIT_HOST;
+		}
+	}
+	rc = machine_build(&m, o, arch_guest_phys_bits(run ? v.kvm_fd : -1), err, sizeof(err));
+	if (m.warnings[0])
+		fputs(m.warnings, stderr);
+	if (rc) {
+		fprintf(stderr, "vmm-example: %s\n", err);
+		status = rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE;
+		goto out;
+	}
+	if (o->print_topology) {
+		machine_print_topology(&m, stdout);
+		fflush(stdout);
+	}
+	if ((o->dump_acpi && (rc = machine_dump_acpi(&m, o->dump_acpi, err, sizeof(err)))) ||
+	    (o->dump_dtb && (rc = machine_dump_dtb(&m, o->dump_dtb, err, sizeof(err))))) {
+		fprintf(stderr, "vmm-example: %s\n", err);
+		status = VMM_EXIT_HOST;
+		goto out;
+	}
+	status = 0;
+	if (!run)
+		goto out;
+	rc = vmm_create(&v, &m, o->mem, o->smp, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "vmm-example: %s\n", err);
+		status = VMM_EXIT_HOST;
+		goto out;
+	}
+	rc = load_guest(&v, &m, o, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "vmm-example: %s\n", err);
+		status = (rc == -EINVAL || rc == -E2BIG || rc == -ENOMEM) ? VMM_EXIT_USAGE
+									  : VMM_EXIT_HOST;
+		goto out;
+	}
+	v.payload = o->payload != NULL;
+	status = vmm_run(&v, o->timeout);
+	summary(&v, status, t0);
+out:
+	vmm_destroy(&v);
+	machine_destroy(&m);
+	free(o);
+	return status;
+}

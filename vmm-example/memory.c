@@ -1,0 +1,120 @@
+/* Guest RAM: a memfd split around the 32-bit hole, mapped once in the VMM and handed to
+ * KVM as two memory slots. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "memory.h"
+
+#define MIB (UINT64_C(1) << 20)
+
+int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, char *err,
+		     size_t err_len)
+{
+	int fd, e;
+	void *p;
+
+	memset(ram, 0, sizeof(*ram));
+	ram->memfd = -1;
+	if (size == 0 || size % MIB || low_limit % MIB || low_limit == 0 ||
+	    low_limit > GUEST_RAM_HIGH_BASE) {
+		snprintf(err, err_len, "RAM size %llu: must be a non-zero multiple of 1M",
+			 (unsigned long long)size);
+		return -EINVAL;
+	}
+	fd = memfd_create("vmm-guest-ram", MFD_CLOEXEC);
+	if (fd < 0) {
+		e = -errno;
+		snprintf(err, err_len, "memfd_create for guest RAM: %s", strerror(errno));
+		return e;
+	}
+	if (ftruncate(fd, (off_t)size) < 0) {
+		e = -errno;
+		snprintf(err, err_len, "guest RAM of %llu MiB: %s", (unsigned long long)(size / MIB),
+			 strerror(errno));
+		close(fd);
+		return e;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (p == MAP_FAILED) {
+		e = -errno;
+		snprintf(err, err_len, "mapping %llu MiB of guest RAM: %s",
+			 (unsigned long long)(size / MIB), strerror(errno));
+		close(fd);
+		return e;
+	}
+	madvise(p, size, MADV_MERGEABLE | MADV_DONTDUMP);
+	ram->memfd = fd;
+	ram->host = p;
+	ram->size = size;
+	ram->low_size = size < low_limit ? size : low_limit;
+	return 0;
+}
+
+void guest_ram_destroy(struct guest_ram *ram)
+{
+	if (ram->host)
+		munmap(ram->host, ram->size);
+	if (ram->memfd >= 0)
+		close(ram->memfd);
+	memset(ram, 0, sizeof(*ram));
+	ram->memfd = -1;
+}
+
+uint64_t guest_ram_high_end(const struct guest_ram *ram)
+{
+	return GUEST_RAM_HIGH_BASE + (ram->size - ram->low_size);
+}
+
+void *guest_ram_ptr(const struct guest_ram *ram, uint64_t gpa, uint64_t len)
+{
+	if (!ram->host)
+		return NULL;
+	if (gpa <= ram->low_size && len <= ram->low_size - gpa)
+		return ram->host + gpa;
+	if (gpa >= GUEST_RAM_HIGH_BASE) {
+		uint64_t off = gpa - GUEST_RAM_HIGH_BASE, high = ram->size - ram->low_size;
+
+		if (off <= high && len <= high - off)
+			return ram->host + ram->low_size + off;
+	}
+	return NULL;
+}
+
+int guest_ram_write(const struct guest_ram *ram, uint64_t gpa, const void *src, size_t len)
+{
+	void *dst = guest_ram_ptr(ram, gpa, len);
+
+	if (!dst)
+		return -EFAULT;
+	memcpy(dst, src, len);
+	return 0;
+}
+
+int guest_ram_map_kvm(const struct guest_ram *ram, int vm_fd)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = ram->low_size,
+		.userspace_addr = (uintptr_t)ram->host,
+	};
+
+	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		return -errno;
+	if (ram->size > ram->low_size) {
+		r.slot = 1;
+		r.guest_phys_addr = GUEST_RAM_HIGH_BASE;
+		r.memory_size = ram->size - ram->low_size;
+		r.userspace_addr = (uintptr_t)(ram->host + ram->low_size);
+		if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+			return -errno;
+	}
+	return 0;
+}

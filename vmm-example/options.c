@@ -1,0 +1,338 @@
+/* Command-line parsing for vmm-example: accepts -opt, --opt, "opt value" and "opt=value";
+ * validates files, sizes and --device specs up front so a bad input never reaches KVM. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vdm/builtin.h>
+#include <vdm/device.h>
+
+#include "firmware/machine.h"
+#include "options.h"
+
+const struct vdm_prop_desc vmm_common_props[] = {
+	{ .name = "id", .type = VDM_PROP_STRING, .help = "name other options refer to (bus=)" },
+	{ .name = "bus", .type = VDM_PROP_STRING,
+	  .help = "id of the pcie-root-port to sit behind (default: a new one of its own)" },
+	{ .name = "addr", .type = VDM_PROP_U32, .max = 31,
+	  .help = "device (slot) number on its bus, 0..31" },
+};
+const size_t vmm_num_common_props = sizeof(vmm_common_props) / sizeof(vmm_common_props[0]);
+
+enum opt_id {
+	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
+	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
+	OPT_TIMEOUT, OPT_HELP,
+};
+
+struct opt_def {
+	const char *name;
+	const char *alias;
+	enum opt_id id;
+	const char *arg; /* NULL = flag */
+};
+
+static const struct opt_def opts[] = {
+	{ "m", "memory", OPT_MEM, "SIZE" },
+	{ "smp", NULL, OPT_SMP, "N" },
+	{ "kernel", NULL, OPT_KERNEL, "FILE" },
+	{ "initrd", NULL, OPT_INITRD, "FILE" },
+	{ "append", NULL, OPT_APPEND, "CMDLINE" },
+	{ "payload", NULL, OPT_PAYLOAD, "FILE" },
+	{ "device", NULL, OPT_DEVICE, "SPEC" },
+	{ "preserve-config", NULL, OPT_PRESERVE, "auto|on|off" },
+	{ "acpi-hotplug", NULL, OPT_ACPI_HP, "on|off" },
+	{ "hotplug-ports", NULL, OPT_HP_PORTS, "N" },
+	{ "dump-acpi", NULL, OPT_DUMP_ACPI, "DIR" },
+	{ "dump-dtb", NULL, OPT_DUMP_DTB, "FILE" },
+	{ "print-topology", NULL, OPT_TOPOLOGY, NULL },
+	{ "timeout", NULL, OPT_TIMEOUT, "SECONDS" },
+	{ "help", "h", OPT_HELP, NULL },
+};
+
+void vmm_options_usage(FILE *out, const char *prog)
+{
+	size_t n, i;
+	const struct vdm_device_type *const *types = vdm_builtin_types(&n);
+
+	fprintf(out,
+		"usage: %s [options]   (options take -x or --x, and 'x VALUE' or 'x=VALUE')\n"
+		"\n"
+		"A thin x86_64 KVM machine that is its guest's firmware: it places every BAR and\n"
+		"bridge window, writes ACPI tables (HW-reduced, MCFG, GED hotplug) and boots Linux\n"
+		"or a flat test payload.\n"
+		"\n"
+		"What to run (one of; with neither, only the --dump-*/--print-topology actions run):\n"
+		"  --kernel FILE          Linux bzImage (x86_64, boot protocol >= 2.12)\n"
+		"  --initrd FILE          initramfs for --kernel\n"
+		"  --append CMDLINE       kernel command line (default \"" VMM_DEFAULT_CMDLINE "\")\n"
+		"  --payload FILE         flat binary loaded at 1 MiB and entered in long mode\n"
+		"                         (contract: vmm-example/PAYLOAD.md)\n"
+		"\n"
+		"Machine:\n"
+		"  -m, --memory SIZE      guest RAM; plain numbers are MiB, or 512M, 2G (default 512M,\n"
+		"                         at least 32M, a multiple of 1M)\n"
+		"  --smp N                vCPUs, 1..%d (default 1)\n"
+		"  --device SPEC          add a device, repeatable: TYPE[,prop=value...]\n"
+		"                         every type also takes id=NAME, bus=ROOTPORT-ID, addr=SLOT\n"
+		"  --hotplug-ports N      free pcie-root-ports for hotplug besides those the devices\n"
+		"                         need (default %d)\n"
+		"  --acpi-hotplug on|off  ACPI PCI hotplug through the GED (default on)\n"
+		"  --preserve-config auto|on|off\n"
+		"                         host bridge _DSM function 5: on = 0 (keep firmware's BARs),\n"
+		"                         off = 1 (OS may reassign), auto = on iff ACPI hotplug is on\n"
+		"                         (aliases: preserve = on, reassign = off)\n"
+		"  --timeout SECONDS      stop the guest after this much wall time (exit status 3)\n"
+		"\n"
+		"Inspection (work without /dev/kvm when nothing is run):\n"
+		"  --print-topology       print bus:dev.fn, ids, BARs and bridge windows at start\n"
+		"  --dump-acpi DIR        write every ACPI table to DIR/<SIGNATURE>.dat\n"
+		"  --dump-dtb FILE        write the machine's flattened device tree\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"Device types:\n",
+		prog, VMM_MAX_CPUS, VMM_DEFAULT_HOTPLUG_PORTS);
+	for (i = 0; i < n; i++) {
+		uint32_t p;
+
+		fprintf(out, "  %-16s %s\n", types[i]->name, types[i]->summary ? types[i]->summary : "");
+		for (p = 0; p < types[i]->num_props; p++)
+			fprintf(out, "      %-16s %s\n", types[i]->props_schema[p].name,
+				types[i]->props_schema[p].help ? types[i]->props_schema[p].help : "");
+	}
+	fprintf(out,
+		"\n"
+		"Console: COM1 (0x3F8, IRQ 4) is stdin/stdout; on a terminal, Ctrl-A x quits.\n"
+		"Exit status: 0 guest powered off, 1 guest asked for a reset, 2 bad command line,\n"
+		"3 guest crashed or hung (triple fault, KVM internal error, entry failure,\n"
+		"dead halt, --timeout), 4 host problem (no usable /dev/kvm, out of memory).\n");
+}
+
+static int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int check_file(const char *opt, const char *path, char *err, size_t len)
+{
+	struct stat st;
+
+	if (!*path)
+		return fail(err, len, "--%s: empty file name", opt);
+	if (stat(path, &st) < 0)
+		return fail(err, len, "--%s %s: %s", opt, path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(err, len, "--%s %s: not a regular file", opt, path);
+	if (access(path, R_OK) < 0)
+		return fail(err, len, "--%s %s: %s", opt, path, strerror(errno));
+	return 0;
+}
+
+static int parse_uint(const char *opt, const char *v, unsigned lo, unsigned hi, unsigned *out,
+		      char *err, size_t len)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(v, &end, 10);
+	if (!*v || *end || errno || *v == '-' || x < lo || x > hi)
+		return fail(err, len, "--%s %s: expected a whole number from %u to %u", opt, v, lo, hi);
+	*out = (unsigned)x;
+	return 0;
+}
+
+static int parse_mem(const char *v, uint64_t *out, char *err, size_t len)
+{
+	const char *p = v;
+	uint64_t x;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*v && !*p) { /* plain number: MiB, as QEMU */
+		if (p - v > 7)
+			return fail(err, len, "-m %s: too large (at most 1T)", v);
+		x = strtoull(v, NULL, 10) << 20;
+	} else if (vdm_parse_size(v, &x) < 0) {
+		return fail(err, len, "-m %s: not a size (examples: 512, 512M, 2G)", v);
+	}
+	if (x % (UINT64_C(1) << 20))
+		return fail(err, len, "-m %s: must be a multiple of 1M", v);
+	if (x < VMM_MIN_MEM)
+		return fail(err, len, "-m %s: too small, the machine needs at least 32M", v);
+	if (x > VMM_MAX_MEM)
+		return fail(err, len, "-m %s: too large (at most 1T)", v);
+	*out = x;
+	return 0;
+}
+
+static int parse_device(struct vmm_options *o, const char *spec, char *err, size_t len)
+{
+	struct vmm_device_opt *d;
+	size_t ntypes;
+	const struct vdm_device_type *const *types = vdm_builtin_types(&ntypes);
+	char why[256];
+	int rc;
+
+	if (o->num_devices >= VMM_MAX_DEVICE_OPTS)
+		return fail(err, len, "--device %s: too many devices (at most %d)", spec,
+			    VMM_MAX_DEVICE_OPTS);
+	d = &o->devices[o->num_devices];
+	memset(d, 0, sizeof(*d));
+	rc = vdm_props_parse(spec, types, ntypes, vmm_common_props, vmm_num_common_props, &d->type,
+			     &d->props, why, sizeof(why));
+	if (rc < 0)
+		return fail(err, len, "--device %s: %s", spec, why);
+	d->spec = spec;
+	o->num_devices++;
+	return 0;
+}
+
+static int parse_preserve(const char *v, unsigned *out, char *err, size_t len)
+{
+	if (!strcmp(v, "auto"))
+		*out = VDM_PRESERVE_AUTO;
+	else if (!strcmp(v, "on") || !strcmp(v, "preserve"))
+		*out = VDM_PRESERVE_ON;
+	else if (!strcmp(v, "off") || !strcmp(v, "reassign"))
+		*out = VDM_PRESERVE_OFF;
+	else
+		return fail(err, len, "--preserve-config %s: expected auto, on or off", v);
+	return 0;
+}
+
+static int parse_onoff(const char *opt, const char *v, bool *out, char *err, size_t len)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+		*out = false;
+	else
+		return fail(err, len, "--%s %s: expected on or off", opt, v);
+	return 0;
+}
+
+static const struct opt_def *find_opt(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (strlen(opts[i].name) == n && !strncmp(opts[i].name, name, n))
+			return &opts[i];
+		if (opts[i].alias && strlen(opts[i].alias) == n && !strncmp(opts[i].alias, name, n))
+			return &opts[i];
+	}
+	return NULL;
+}
+
+static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, char *err,
+		 size_t len)
+{
+	struct stat st;
+
+	switch (d->id) {
+	case OPT_MEM:
+		return parse_mem(v, &o->mem, err, len);
+	case OPT_SMP:
+		return parse_uint("smp", v, 1, VMM_MAX_CPUS, &o->smp, err, len);
+	case OPT_KERNEL:
+		o->kernel = v;
+		return check_file("kernel", v, err, len);
+	case OPT_INITRD:
+		o->initrd = v;
+		return check_file("initrd", v, err, len);
+	case OPT_APPEND:
+		o->append = v;
+		return 0;
+	case OPT_PAYLOAD:
+		o->payload = v;
+		return check_file("payload", v, err, len);
+	case OPT_DEVICE:
+		return parse_device(o, v, err, len);
+	case OPT_PRESERVE:
+		return parse_preserve(v, &o->preserve, err, len);
+	case OPT_ACPI_HP:
+		return parse_onoff("acpi-hotplug", v, &o->acpi_hotplug, err, len);
+	case OPT_HP_PORTS:
+		return parse_uint("hotplug-ports", v, 0, VDM_MACH_MAX_ROOT_PORTS, &o->hotplug_ports,
+				  err, len);
+	case OPT_DUMP_ACPI:
+		if (stat(v, &st) < 0 || !S_ISDIR(st.st_mode))
+			return fail(err, len, "--dump-acpi %s: not an existing directory", v);
+		o->dump_acpi = v;
+		return 0;
+	case OPT_DUMP_DTB:
+		if (!*v)
+			return fail(err, len, "--dump-dtb: empty file name");
+		o->dump_dtb = v;
+		return 0;
+	case OPT_TOPOLOGY:
+		o->print_topology = true;
+		return 0;
+	case OPT_TIMEOUT:
+		return parse_uint("timeout", v, 0, 86400 * 365, &o->timeout, err, len);
+	case OPT_HELP:
+		o->help = true;
+		return 0;
+	}
+	return fail(err, len, "internal: unhandled option");
+}
+
+int vmm_options_parse(int argc, char *const argv[], struct vmm_options *o, char *err,
+		      size_t err_len)
+{
+	int i, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->mem = VMM_DEFAULT_MEM;
+	o->smp = 1;
+	o->preserve = VDM_PRESERVE_AUTO;
+	o->acpi_hotplug = true;
+	o->hotplug_ports = VMM_DEFAULT_HOTPLUG_PORTS;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *name, *eq, *val;
+		const struct opt_def *d;
+		size_t n;
+
+		if (a[0] != '-' || !a[1])
+			return fail(err, err_len, "unexpected argument '%s' (options start with '-'; "
+				    "see --help)", a);
+		name = a + (a[1] == '-' ? 2 : 1);
+		eq = strchr(name, '=');
+		n = eq ? (size_t)(eq - name) : strlen(name);
+		d = find_opt(name, n);
+		if (!d)
+			return fail(err, err_len, "unknown option '%s' (see --help)", a);
+		if (!d->arg) {
+			if (eq)
+				return fail(err, err_len, "option '%.*s' takes no value", (int)n, name);
+			val = NULL;
+		} else if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			return fail(err, err_len, "option '%s' needs a value (%s)", a, d->arg);
+		}
+		rc = apply(o, d, val, err, err_len);
+		if (rc)
+			return rc;
+	}
+	if (o->help)
+		return 0;
+	if (o->kernel && o->payload)
+		return fail(err, err_len, "--kernel and --payload exclude each other: give one");
+	if ((o->initrd || o->append) && !o->kernel)
+		return fail(err, err_len, "%s needs --kernel", o->initrd ? "--initrd" : "--append");
+	return 0;
+}

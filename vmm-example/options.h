@@ -1,0 +1,59 @@
+/* vmm-example's command line: QEMU-style options parsed into one struct, with every bad
+ * input turned into a single line naming the value and the fix. */
+#ifndef VMM_OPTIONS_H
+#define VMM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <vdm/props.h>
+
+#define VMM_MAX_DEVICE_OPTS 64
+#define VMM_MIN_MEM (UINT64_C(32) << 20)
+#define VMM_MAX_MEM (UINT64_C(1) << 40)
+#define VMM_MAX_CPUS 64
+#define VMM_DEFAULT_MEM (UINT64_C(512) << 20)
+#define VMM_DEFAULT_HOTPLUG_PORTS 2
+#define VMM_DEFAULT_CMDLINE "console=ttyS0"
+
+/* One --device: its type and the validated properties (device ones and id/bus/addr). */
+struct vmm_device_opt {
+	const struct vdm_device_type *type;
+	struct vdm_prop_values props;
+	const char *spec; /* as given, for messages */
+};
+
+struct vmm_options {
+	uint64_t mem;  /* bytes */
+	unsigned smp;
+	const char *kernel, *initrd, *append, *payload;
+	struct vmm_device_opt devices[VMM_MAX_DEVICE_OPTS];
+	unsigned num_devices;
+	unsigned preserve;      /* enum vdm_preserve_policy */
+	bool acpi_hotplug;      /* ACPI PCI hotplug through the GED (default on) */
+	unsigned hotplug_ports; /* free pcie-root-ports added for hotplug */
+	const char *dump_acpi;  /* directory */
+	const char *dump_dtb;   /* file */
+	bool print_topology;
+	unsigned timeout;       /* seconds of wall clock, 0 = none */
+	bool help;
+};
+
+/* The properties every --device takes besides its type's own. */
+extern const struct vdm_prop_desc vmm_common_props[];
+extern const size_t vmm_num_common_props;
+
+/*
+ * Parse argv[1..argc) into *o (defaults first).  Files named by --kernel, --initrd and
+ * --payload must be readable regular files; --dump-acpi must be a directory.
+ * Returns 0, or -EINVAL with one line in err (no program name, no newline).
+ */
+int vmm_options_parse(int argc, char *const argv[], struct vmm_options *o, char *err,
+		      size_t err_len);
+
+/* The --help text. */
+void vmm_options_usage(FILE *out, const char *prog);
+
+#endif /* VMM_OPTIONS_H */

@@ -1,0 +1,109 @@
+/* The running VMM: KVM VM and vCPU threads, the PIO/MMIO buses every exit goes through,
+ * the legacy devices (COM1, power port), and how a run ends (status + reason). */
+#ifndef VMM_VMM_H
+#define VMM_VMM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "memory.h"
+#include "options.h"
+#include "power.h"
+#include "serial.h"
+
+struct machine;
+struct kvm_run;
+
+/* Exit statuses of vmm-example (see --help). */
+enum vmm_status {
+	VMM_EXIT_POWEROFF = 0,
+	VMM_EXIT_RESET = 1,
+	VMM_EXIT_USAGE = 2,
+	VMM_EXIT_GUEST_CRASH = 3,
+	VMM_EXIT_HOST = 4,
+};
+
+struct vmm;
+
+struct vcpu {
+	struct vmm *v;
+	unsigned index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+	_Atomic bool check_halt; /* watchdog asks: are you dead-halted? */
+	_Atomic uint64_t exits;
+};
+
+struct vmm {
+	int kvm_fd, vm_fd;
+	int run_size;
+	struct machine *m;
+	struct guest_ram ram;
+	struct bus pio, mmio;
+	struct serial serial;
+	struct power power;
+	struct vcpu vcpus[VMM_MAX_CPUS];
+	unsigned ncpus;
+	bool payload; /* only vCPU 0 runs guest code; APs wait for a SIPI that never comes */
+	/* how the run ends */
+	pthread_mutex_t stop_lock;
+	_Atomic bool stopping;
+	int status;
+	bool dump_bsp; /* print vCPU 0's registers after the threads stopped */
+	int wake_fd;   /* eventfd: wakes the main loop when the run ends */
+	/* statistics */
+	_Atomic uint64_t unhandled_pio, unhandled_mmio;
+	_Atomic uint32_t unhandled_logged;
+	uint64_t t_start_ns, t_end_ns;
+};
+
+/* Monotonic nanoseconds. */
+uint64_t vmm_now_ns(void);
+
+/*
+ * Open /dev/kvm (kvm_fd only; no VM yet).  Returns 0 or -errno with a reason in err.
+ * Split from vmm_create so the guest's physical address width can be read first.
+ */
+int vmm_open_kvm(struct vmm *v, char *err, size_t err_len);
+
+/*
+ * Create the VM for machine `m`: RAM of `mem` bytes, irqchip, buses with every device of
+ * the machine, `ncpus` vCPUs.  Returns 0 or -errno with a reason in err.
+ */
+int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, unsigned ncpus, char *err,
+	       size_t err_len);
+void vmm_destroy(struct vmm *v);
+
+/* Drive GSI `gsi` to `level` (KVM_IRQ_LINE). */
+void vmm_irq_line(struct vmm *v, uint32_t gsi, uint32_t level);
+
+/*
+ * Attach an eventfd to GSI `gsi` (KVM_IRQFD): a write to `fd` raises it (edge).  With
+ * resample_fd >= 0 the GSI is level-triggered and resample_fd is signalled on EOI.
+ * Returns 0 or -errno.
+ */
+int vmm_irqfd(struct vmm *v, int fd, uint32_t gsi, int resample_fd);
+
+/* End the run with `status` (first caller wins); prints `why` unless NULL. */
+void vmm_stop(struct vmm *v, int status, const char *why);
+
+/*
+ * Start every vCPU thread (vCPU 0 at `entry`, set earlier with arch_vcpu_enter) and run
+ * until the guest ends or `timeout_s` (0 = none) passes; feeds stdin to COM1.  Returns
+ * the exit status.
+ */
+int vmm_run(struct vmm *v, unsigned timeout_s);
+
+/* Start one vCPU's thread (KVM_RUN loop).  0 or -errno. */
+int vcpu_start(struct vcpu *c);
+
+/* PIO / MMIO dispatch of one access (used by the vCPU threads; exposed for tests). */
+void vmm_pio(struct vmm *v, uint64_t port, uint32_t size, bool write, uint64_t *value);
+void vmm_mmio(struct vmm *v, uint64_t addr, uint32_t size, bool write, uint64_t *value);
+
+#endif /* VMM_VMM_H */

@@ -1,0 +1,66 @@
+/* The narrow architecture interface of vmm-example (x86_64 implementation in x86/): VM and
+ * vCPU set-up, CPUID/MSRs, the boot protocols (Linux bzImage, flat payload) and register
+ * dumps.  The machine core calls only these; an aarch64 port provides the same functions. */
+#ifndef VMM_ARCH_H
+#define VMM_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct guest_ram;
+struct vdm_mach_desc;
+
+/* Guest-physical area where the ACPI tables go (RSDP first, 16-byte aligned, inside the
+ * legacy RSDP scan window 0xE0000..0xFFFFF). */
+#define ARCH_ACPI_BASE UINT64_C(0xE0000)
+#define ARCH_ACPI_SIZE UINT64_C(0x20000)
+
+/* Where the boot vCPU starts and what it holds (filled by arch_load_*). */
+struct arch_entry {
+	uint64_t rip, rsp, rsi, rdi;
+	uint64_t cr3;
+	uint16_t code_sel, data_sel;
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+};
+
+/* Physical address bits the guest will see (CPUID 0x80000008 EAX[7:0] as KVM offers it, or
+ * the host CPU's when kvm_fd < 0). */
+unsigned arch_guest_phys_bits(int kvm_fd);
+
+/* Per-VM set-up done before any vCPU exists: TSS and identity-map pages, the in-kernel
+ * interrupt controllers and the GSI routing (GSI n -> IOAPIC pin n).  0 or -errno. */
+int arch_vm_init(int vm_fd, char *err, size_t err_len);
+
+/*
+ * Per-vCPU set-up: CPUID (KVM's supported set with APIC id, topology for `ncpus` and the
+ * KVM paravirt leaves kept so kvmclock works), MSRs, LAPIC LINT0/LINT1.
+ */
+int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned index, unsigned ncpus, char *err,
+		   size_t err_len);
+
+/* Load a bzImage (+ initrd, cmdline) per the Linux 64-bit boot protocol; fill *e. */
+int arch_load_linux(const struct guest_ram *ram, const struct vdm_mach_desc *m,
+		    const uint8_t *kernel, size_t kernel_len, const uint8_t *initrd,
+		    size_t initrd_len, const char *cmdline, uint64_t rsdp, struct arch_entry *e,
+		    char *err, size_t err_len);
+
+/* Load a flat payload per vmm-example/PAYLOAD.md; fill *e.  `pdpe1gb`: 1 GiB pages usable. */
+int arch_load_payload(const struct guest_ram *ram, const struct vdm_mach_desc *m,
+		      const uint8_t *image, size_t len, uint64_t rsdp, unsigned phys_bits,
+		      struct arch_entry *e, char *err, size_t err_len);
+
+/* True when KVM offers 1 GiB pages to the guest. */
+bool arch_has_1g_pages(int kvm_fd);
+
+/* Put the boot vCPU at the entry point (long mode, flat segments, registers). */
+int arch_vcpu_enter(int vcpu_fd, const struct arch_entry *e, char *err, size_t err_len);
+
+/* Registers of a vCPU as text, for crash reports (RIP, RSP, CR0/2/3/4, EFER, segments, GPRs). */
+void arch_vcpu_dump(int vcpu_fd, char *buf, size_t len);
+
+/* True when the vCPU sits in HLT with interrupts disabled (it can never wake up). */
+bool arch_vcpu_dead_halt(int vcpu_fd);
+
+#endif /* VMM_ARCH_H */
