@@ -227,6 +227,7 @@ qemu_args=(qemu-system-x86_64 -nodefaults -no-user-config -display none -M pc
 # The console filter: strips CRs, keeps the whole log, hides L1's own chatter outside COMMAND
 # (unless --verbose), and turns the nonce-tagged markers into files the loop below watches.
 filter='
+BEGIN { printf "" > logf; fflush(logf) }
 {
   sub(/\r$/, "")
   print > logf
@@ -252,11 +253,17 @@ command -v mawk >/dev/null && awk_cmd=(mawk -W interactive)
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 fmt_s() { printf '%d.%d' $(($1 / 1000)) $((($1 % 1000) / 100)); }
 show_tail() {
-  echo "vdm: last lines of L1's console:" >&2
-  tail -n 25 "$rundir/console.log" | sed 's/^/  | /' >&2
-  if [ -s "$rundir/qemu.err" ]; then
+  if [ -s "$rundir/console.log" ]; then
+    echo "vdm: last lines of L1's console:" >&2
+    tail -n 25 "$rundir/console.log" | sed 's/^/  | /' >&2 || true
+  else
+    echo "vdm: L1 printed nothing on its console" >&2
+  fi
+  local said
+  said=$(grep -v 'terminating on signal' "$rundir/qemu.err" 2>/dev/null || true)
+  if [ -n "$said" ]; then
     echo "vdm: QEMU said:" >&2
-    sed 's/^/  | /' "$rundir/qemu.err" >&2
+    printf '%s\n' "$said" | sed 's/^/  | /' >&2
   fi
 }
 
