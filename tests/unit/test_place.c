@@ -376,6 +376,32 @@ static void invalid_topologies_are_refused_with_the_reason(void **state)
 	assert_string_equal(msgs.err, "rp1: BAR2: this function has only 2 BARs");
 }
 
+static void children_whose_bars_sum_past_2_to_64_are_refused_not_wrapped(void **state)
+{
+	struct vdm_mach_desc m = mach(GIB, 48);
+	struct vdm_place_port p;
+	struct vdm_place_fn c[2];
+	struct vdm_place_topo t = { .ports = &p, .num_ports = 1 };
+	struct vdm_place_msgs msgs;
+
+	port_init(&p, "rp", 0x08, false);
+	memset(c, 0, sizeof(c));
+	for (int k = 0; k < 2; k++) {
+		c[k].id = k ? "b" : "a";
+		c[k].devfn = (uint8_t)k;
+		bar(&c[k], 0, VDM_REGION_MEM64, UINT64_C(1) << 62, true);
+		bar(&c[k], 2, VDM_REGION_MEM64, UINT64_C(1) << 62, true);
+	}
+	p.children = c;
+	p.num_children = 2;
+	assert_int_equal(vdm_place_machine(&m, &t, NULL, &msgs), -ENOSPC);
+	/* 4 x 2^62 saturates to 2^64-1, rounded down to the 1M granule */
+	assert_string_equal(msgs.err, "rp: prefetchable window for its devices: 17592186044415M "
+				      "(aligned to 8E) does not fit in the 64-bit PCI aperture "
+				      "[0x10000000000, 0x1000000000000): the largest free aligned "
+				      "block left is 128T");
+}
+
 static void hot_add_fits_a_64g_bar_by_default_and_refuses_what_no_longer_fits(void **state)
 {
 	struct vdm_mach_desc m = mach(GIB, 40);
@@ -455,6 +481,7 @@ int main(void)
 		cmocka_unit_test(root_bus_endpoints_take_bars_from_the_host_bridge_apertures),
 		cmocka_unit_test(a_32bit_bar_bigger_than_the_aperture_names_device_and_sizes),
 		cmocka_unit_test(invalid_topologies_are_refused_with_the_reason),
+		cmocka_unit_test(children_whose_bars_sum_past_2_to_64_are_refused_not_wrapped),
 		cmocka_unit_test(hot_add_fits_a_64g_bar_by_default_and_refuses_what_no_longer_fits),
 		cmocka_unit_test(with_reserves_at_zero_a_hot_added_4m_bar_has_no_space),
 	};

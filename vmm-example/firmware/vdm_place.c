@@ -250,15 +250,21 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 
 /* ---- window sizing ---- */
 
-/* Which window of its port a child BAR uses (pref32 ports take 64-bit pref BARs too). */
+/* Bytes the children need in window w: power-of-two BARs placed largest first from an
+ * aligned base pack without gaps, so the sum is exact.  Saturates instead of wrapping. */
 static uint64_t need_of(const struct vdm_place_port *p, enum vdm_place_win w)
 {
 	uint64_t sum = 0;
 
-	for (uint32_t c = 0; c < p->num_children; c++)
-		for (int i = 0; i < VDM_MAX_REGIONS; i++)
-			if (vdm_place_bar_window(&p->children[c].bars[i]) == w)
-				sum += p->children[c].bars[i].size;
+	for (uint32_t c = 0; c < p->num_children; c++) {
+		for (int i = 0; i < VDM_MAX_REGIONS; i++) {
+			uint64_t size = p->children[c].bars[i].size;
+
+			if (vdm_place_bar_window(&p->children[c].bars[i]) != w)
+				continue;
+			sum = sum > UINT64_MAX - size ? UINT64_MAX : sum + size;
+		}
+	}
 	return sum;
 }
 

@@ -126,7 +126,10 @@ void vdm_place_destroy(struct vdm_place *p);
  * Would a function with these BARs fit behind root port `port` (index into the topology's
  * ports) now, given what is already placed there?  Returns 0 if yes; -ENOSPC with a reason
  * in err (naming the BAR, its size and the window's size and free space) if not; -EINVAL for
- * a bad port index or BAR declaration.  Uses Linux's hot-add rules: a 64-bit prefetchable
+ * a bad port index or BAR declaration.  err starts with "BARn" (the caller prefixes the
+ * device id), e.g. "BAR2 (64-bit prefetchable memory, 128G) does not fit behind root port
+ * rp1: its prefetchable window is 64G and its largest free aligned block is 64G (raise
+ * pref64-reserve)".  Uses Linux's hot-add rules: a 64-bit prefetchable
  * BAR that does not fit the prefetchable window may fall back to the non-prefetchable one.
  */
 int vdm_place_fits(const struct vdm_place *p, uint32_t port,
