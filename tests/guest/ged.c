@@ -1,0 +1,270 @@
+/* Payload ged: finds the GED (ACPI0013) event selector, its GSI and the PCI hotplug register
+ * block in the DSDT, takes the GED interrupt through the IOAPIC and checks the registers. */
+#include "lib/acpi.h"
+#include "lib/aml.h"
+#include "lib/apic.h"
+#include "lib/idt.h"
+#include "lib/io.h"
+#include "lib/pci.h"
+#include "lib/rt.h"
+
+#define GED_VEC 0x40
+#define TIMER_VEC 0x41
+#define SPURIOUS_VEC 0xff
+#define TICK_COUNT 62500000u /* 1 s with the 1 GHz APIC bus of KVM and QEMU, divide 16 */
+#define TIMEOUT_TICKS 30
+
+#define GED_EVT_PCI_HOTPLUG 0x10
+#define MAX_BSEL 32
+
+/* Offsets in the QEMU acpi-pcihp block (facts 2.2). */
+#define PCIHP_PCIU 0x00
+#define PCIHP_PCID 0x04
+#define PCIHP_BNUM 0x10
+
+struct reg {
+	uint8_t space; /* 0 memory, 1 I/O */
+	uint64_t addr;
+};
+
+struct bsel {
+	uint32_t value;
+	uint64_t adr;   /* _ADR of the Device holding Name(BSEL): the bridge */
+	uint16_t bdf;   /* that bridge on the root bus, 0xffff = not found */
+	uint8_t secondary;
+};
+
+static struct acpi_info acpi;
+static volatile unsigned ged_irqs, ticks;
+static struct bsel bsels[MAX_BSEL];
+static unsigned nbsel;
+
+static uint32_t reg_read(struct reg r, uint32_t off)
+{
+	return r.space ? inl((uint16_t)(r.addr + off)) : mmio_read32(r.addr + off);
+}
+
+static void reg_write(struct reg r, uint32_t off, uint32_t v)
+{
+	if (r.space)
+		outl((uint16_t)(r.addr + off), v);
+	else
+		mmio_write32(r.addr + off, v);
+}
+
+static const char *space_name(uint8_t s)
+{
+	return s == 0 ? "mem" : s == 1 ? "io" : "other";
+}
+
+static void on_ged(struct trap_frame *f)
+{
+	ged_irqs++;
+	lapic_eoi();
+}
+
+static void on_timer(struct trap_frame *f)
+{
+	ticks++;
+	lapic_eoi();
+}
+
+static void on_spurious(struct trap_frame *f)
+{
+	/* No EOI for the spurious vector (SDM 11.9). */
+}
+
+/* Address of the named field `seg` (a 32-bit register at a byte offset of its region). */
+static int field_reg(const struct aml *a, const char *seg, struct reg *r)
+{
+	struct aml_field f;
+	struct aml_region region;
+
+	if (!aml_find_field(a, aml_all(a), seg, &f))
+		return 0;
+	if (!aml_find_region(a, aml_all(a), f.region, &region))
+		return 0;
+	r->space = region.space;
+	r->addr = region.offset + f.bit_offset / 8;
+	rt_printf("PAYLOAD: aml field=%s region=%s space=%s region_base=0x%lx region_len=0x%lx "
+		  "bit_offset=%u bit_width=%u access=%u addr=0x%lx\n",
+		  seg, f.region, space_name(region.space), region.offset, region.length,
+		  f.bit_offset, f.bit_width, f.access, r->addr);
+	return 1;
+}
+
+/* The GED's event selector: the first OperationRegion inside the ACPI0013 Device, first
+ * named field of it (QEMU and vdm: EREG / ESEL at offset 0, 32 bits, DWordAcc). */
+static int find_ged(const struct aml *a, struct reg *sel, uint32_t *gsi, int *edge, int *low)
+{
+	struct aml_span dev;
+	struct aml_region region;
+	struct aml_field f;
+	struct reg by_name;
+	char name[5];
+
+	if (!rt_check(aml_find_device_by_hid(a, "ACPI0013", &dev), "ged-device-in-dsdt",
+		      "hid=ACPI0013 dsdt_len=%u", a->len))
+		return 0;
+	rt_printf("PAYLOAD: ged device aml=0x%x-0x%x\n", dev.start, dev.end);
+	if (!rt_check(aml_crs_interrupt(a, dev, gsi, edge, low), "ged-crs-interrupt",
+		      "want Name(_CRS, ResourceTemplate(){Interrupt(){gsi}}) in the GED"))
+		return 0;
+	rt_printf("PAYLOAD: ged gsi=%u trigger=%s polarity=%s\n", *gsi, *edge ? "edge" : "level",
+		  *low ? "low" : "high");
+	if (!rt_check(aml_find_region(a, dev, NULL, &region), "ged-operation-region",
+		      "want an OperationRegion with constant offset in the GED"))
+		return 0;
+	if (!rt_check(aml_first_field_of(a, aml_all(a), region.name, &f, name), "ged-field",
+		      "region=%s", region.name))
+		return 0;
+	sel->space = region.space;
+	sel->addr = region.offset + f.bit_offset / 8;
+	rt_printf("PAYLOAD: ged selector=%s:0x%lx region=%s field=%s bits=%u access=%u\n",
+		  space_name(sel->space), sel->addr, region.name, name, f.bit_width, f.access);
+	rt_check(f.bit_width == 32 && f.access == 3 && f.bit_offset == 0, "ged-selector-dword",
+		 "bits=%u access=%u bit_offset=%u", f.bit_width, f.access, f.bit_offset);
+	/* Cross-check with the name QEMU's AML uses, when present. */
+	if (field_reg(a, "ESEL", &by_name))
+		rt_check(by_name.addr == sel->addr && by_name.space == sel->space,
+			 "ged-esel-name-agrees", "esel=0x%lx selector=0x%lx", by_name.addr,
+			 sel->addr);
+	return 1;
+}
+
+/* Every Name(BSEL, n) with the _ADR of the Device it sits in, mapped to a root-bus bridge. */
+static void find_bsels(const struct aml *a)
+{
+	uint32_t pos = 0;
+	uint64_t v;
+	uint8_t root = acpi.mcfg_entry[0].bus_start;
+
+	while (nbsel < MAX_BSEL &&
+	       (pos = aml_find_name_int(a, aml_all(a), "BSEL", 0, pos + 1, &v)) != 0) {
+		struct bsel *b = &bsels[nbsel++];
+		struct aml_span dev;
+		uint64_t adr = ~0ull;
+
+		b->value = (uint32_t)v;
+		b->bdf = 0xffff;
+		if (aml_enclosing_device(a, pos, &dev) &&
+		    aml_find_name_int(a, dev, "_ADR", 1, 0, &adr) && adr <= 0x1f0007) {
+			b->bdf = PCI_BDF(root, (adr >> 16) & 0x1f, adr & 7);
+			b->secondary = pci_cfg_read8(b->bdf, PCI_PRIMARY_BUS + 1);
+		}
+		b->adr = adr;
+		rt_printf("PAYLOAD: pcihp bsel=%u adr=0x%lx bridge=" PCI_BDF_FMT " sec=0x%02x\n",
+			  b->value, b->adr, PCI_BDF_ARGS(b->bdf == 0xffff ? 0 : b->bdf),
+			  b->secondary);
+	}
+}
+
+static void setup_interrupts(uint32_t gsi, int edge, int low)
+{
+	const struct acpi_ioapic *io = NULL;
+
+	for (unsigned i = 0; i < acpi.num_ioapics; i++)
+		if (gsi >= acpi.ioapic[i].gsi_base &&
+		    gsi < acpi.ioapic[i].gsi_base + ioapic_pins(acpi.ioapic[i].address))
+			io = &acpi.ioapic[i];
+	if (!io)
+		rt_fatal("no IOAPIC in the MADT serves gsi=%u", gsi);
+	pic_mask_all();
+	idt_set_handler(GED_VEC, on_ged);
+	idt_set_handler(TIMER_VEC, on_timer);
+	idt_set_handler(SPURIOUS_VEC, on_spurious);
+	lapic_init(acpi.lapic_base, SPURIOUS_VEC);
+	ioapic_route(io->address, gsi - io->gsi_base, GED_VEC, !edge, low, lapic_id());
+	rt_printf("PAYLOAD: ged routed gsi=%u ioapic=0x%x pin=%u entry=0x%lx lapic_id=%u\n", gsi,
+		  io->address, gsi - io->gsi_base, ioapic_read_entry(io->address, gsi - io->gsi_base),
+		  lapic_id());
+}
+
+static void check_pcihp(void)
+{
+	const struct aml a = aml_from_table(acpi.dsdt);
+	struct reg pciu, bnum, pcid;
+	unsigned hits = 0;
+
+	if (!field_reg(&a, "PCIU", &pciu)) {
+		rt_puts("PAYLOAD: pcihp absent\n");
+		return;
+	}
+	rt_check(field_reg(&a, "BNUM", &bnum) && bnum.addr == pciu.addr + PCIHP_BNUM &&
+		 bnum.space == pciu.space,
+		 "pcihp-layout", "pciu=0x%lx bnum=0x%lx", pciu.addr, bnum.addr);
+	pcid = pciu;
+	pcid.addr += PCIHP_PCID;
+	rt_printf("PAYLOAD: pcihp base=%s:0x%lx\n", space_name(pciu.space), pciu.addr);
+	find_bsels(&a);
+	rt_check(nbsel > 0, "pcihp-bsel-found", "count=%u", nbsel);
+	for (unsigned i = 0; i < nbsel; i++) {
+		const struct bsel *b = &bsels[i];
+		uint32_t up1, up2, down, sel;
+
+		reg_write(pciu, PCIHP_BNUM, b->value);
+		sel = reg_read(pciu, PCIHP_BNUM);
+		up1 = reg_read(pciu, PCIHP_PCIU);
+		up2 = reg_read(pciu, PCIHP_PCIU);
+		down = reg_read(pcid, 0);
+		rt_printf("PAYLOAD: pcihp bsel=%u bnum_readback=%u pciu=0x%x pciu_reread=0x%x "
+			  "pcid=0x%x\n",
+			  b->value, sel, up1, up2, down);
+		rt_expect(sel == b->value, "pcihp-bnum-readback", "bsel=%u read=%u", b->value, sel);
+		rt_check(up2 == 0, "pcihp-pciu-read-clears", "bsel=%u first=0x%x second=0x%x",
+			 b->value, up1, up2);
+		if (!up1)
+			continue;
+		hits++;
+		for (unsigned slot = 0; slot < 32; slot++) {
+			if (!(up1 & (1u << slot)) || b->bdf == 0xffff)
+				continue;
+			uint32_t id = pci_cfg_read32(PCI_BDF(b->secondary, slot, 0), PCI_VENDOR_ID);
+
+			rt_printf("PAYLOAD: ged hotplug slot bsel=%u slot=%u bus=0x%02x present=%u "
+				  "vendor=0x%04x device=0x%04x\n",
+				  b->value, slot, b->secondary, id != 0xffffffff, id & 0xffff,
+				  id >> 16);
+		}
+	}
+	rt_check(hits == 1, "pcihp-one-bus-signalled", "buses_with_up_bits=%u", hits);
+}
+
+void payload_main(void)
+{
+	struct aml dsdt;
+	struct reg sel;
+	uint32_t gsi, v0, v1, v2;
+	int edge, low;
+	const struct acpi_mcfg_entry *m;
+
+	rt_printf("PAYLOAD: start name=ged rdi=0x%lx rsi=0x%lx\n", rt_boot_rdi, rt_boot_rsi);
+	if (acpi_load(&acpi, rt_boot_rdi, 0) < 0)
+		return;
+	m = &acpi.mcfg_entry[0];
+	pci_ecam_init(m->base, m->bus_start, m->bus_end);
+	dsdt = aml_from_table(acpi.dsdt);
+	if (!find_ged(&dsdt, &sel, &gsi, &edge, &low))
+		return;
+
+	/* Everything is armed before the first selector read, with interrupts still off: an
+	 * event the VMM raises from then on is latched in the LAPIC IRR and taken at sti. */
+	setup_interrupts(gsi, edge, low);
+	v0 = reg_read(sel, 0);
+	rt_printf("PAYLOAD: ged armed selector_initial=0x%x\n", v0);
+	lapic_timer_start(TIMER_VEC, TICK_COUNT);
+	while (!ged_irqs && ticks < TIMEOUT_TICKS)
+		irq_enable_and_halt();
+	irq_disable();
+	lapic_timer_stop();
+	rt_printf("PAYLOAD: ged interrupt count=%u after_ticks=%u\n", ged_irqs, ticks);
+	if (!rt_check(ged_irqs > 0, "ged-interrupt", "timeout=%us", TIMEOUT_TICKS))
+		return;
+	v1 = reg_read(sel, 0);
+	v2 = reg_read(sel, 0);
+	rt_printf("PAYLOAD: ged selector first=0x%x second=0x%x event=0x%x\n", v1, v2, v0 | v1);
+	rt_check((v0 | v1) != 0, "ged-selector-event", "initial=0x%x first=0x%x", v0, v1);
+	rt_check(v2 == 0, "ged-selector-read-clears", "second=0x%x", v2);
+	if ((v0 | v1) & GED_EVT_PCI_HOTPLUG)
+		check_pcihp();
+}
