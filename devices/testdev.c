@@ -32,6 +32,14 @@
 #define DATA_NOMATCH 0xce
 #define HDR_SIZE 16
 #define BUF_MAX 48 /* header + longest name ("portio-datamatch-eventfd") + NUL */
+/*
+ * Largest membar: 64 TiB.  QEMU sets no limit, but a BAR must be naturally aligned inside
+ * the guest-physical space, and x86-64 guests get 46..52 address bits (46 on many Intel
+ * hosts, 48 with 4-level paging as the guest kernel's practical reach).  2^46 still fits
+ * a 47/48-bit space above RAM; anything larger could never be placed on common hosts, and
+ * the limit keeps base + size far from 64-bit overflow.  The VMM's allocator decides what
+ * actually fits its 64-bit aperture.
+ */
 #define MEMBAR_MAX (1ull << 46)
 
 struct iotest {
