@@ -50,6 +50,10 @@ typedef const struct vdm_plugin *(*vdm_plugin_entry_fn)(uint32_t host_abi_versio
 
 #define VDM_PLUGIN_ENTRY_SYMBOL "vdm_plugin_entry_v1"
 
+/* The entry point's prototype, so a plugin built with -Wmissing-prototypes compiles. */
+__attribute__((visibility("default"))) const struct vdm_plugin *
+vdm_plugin_entry_v1(uint32_t host_abi_version);
+
 /* Declare the entry point in a plugin: `VDM_PLUGIN_ENTRY(host_ver) { return &my_plugin; }` */
 #define VDM_PLUGIN_ENTRY(arg)                                                                  \
 	__attribute__((visibility("default"))) const struct vdm_plugin *vdm_plugin_entry_v1(   \

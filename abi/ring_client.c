@@ -1,0 +1,344 @@
+/* The VMM end of the ring: publish requests, wait (always bounded) for answers, and judge
+ * every byte the device side wrote before believing it. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ring_int.h"
+
+#define DEFAULT_SPIN_NS 20000u
+#define DEFAULT_TIMEOUT_MS 1000u
+#define SLEEP_SLICE_NS 10000000ull /* re-check the device process this often while asleep */
+
+struct vdm_ring_client {
+	struct vdm_ring_header *h;
+	struct vdm_ring_entry *req;
+	struct vdm_ring_entry *rsp;
+	struct vdm_ring_log *log;
+	uint32_t req_prod; /* private copies: never read back from shared memory */
+	uint32_t rsp_cons;
+	uint32_t log_cons;
+	uint32_t seq;
+	int fault; /* enum vdm_ring_fault, atomic */
+	uint64_t spin_ns;
+	uint64_t timeout_ns;
+	struct vdm_ring_client_config cfg;
+};
+
+int vdm_ring_client_new(void *mem, size_t size, const struct vdm_ring_client_config *cfg,
+			struct vdm_ring_client **out)
+{
+	struct vdm_ring_client *c;
+	char *base = mem;
+
+	if (!mem || !cfg || !out || size < VDM_RING_MIN_SIZE)
+		return -EINVAL;
+	if (cfg->doorbell == VDM_RING_DOORBELL_EVENTFD && (cfg->req_efd < 0 || cfg->rsp_efd < 0))
+		return -EINVAL;
+	if (cfg->doorbell == VDM_RING_DOORBELL_NONE && !cfg->pump)
+		return -EINVAL;
+	if (cfg->doorbell != VDM_RING_DOORBELL_FUTEX && cfg->doorbell != VDM_RING_DOORBELL_EVENTFD &&
+	    cfg->doorbell != VDM_RING_DOORBELL_NONE)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	/* The layout is ours (we formatted it): take offsets from our constants, not from
+	 * the shared header the device could have rewritten. */
+	c->h = mem;
+	c->req = (struct vdm_ring_entry *)(base + VDM_RING_REQ_OFFSET);
+	c->rsp = (struct vdm_ring_entry *)(base + VDM_RING_RSP_OFFSET);
+	c->log = (struct vdm_ring_log *)(base + VDM_RING_LOG_OFFSET);
+	c->cfg = *cfg;
+	c->spin_ns = cfg->doorbell == VDM_RING_DOORBELL_FUTEX
+			     ? (cfg->spin_ns ? cfg->spin_ns : DEFAULT_SPIN_NS)
+			     : 0;
+	c->timeout_ns = (uint64_t)(cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS) *
+			1000000ull;
+	*out = c;
+	return 0;
+}
+
+void vdm_ring_client_free(struct vdm_ring_client *c)
+{
+	free(c);
+}
+
+enum vdm_ring_fault vdm_ring_client_fault(const struct vdm_ring_client *c)
+{
+	return (enum vdm_ring_fault)__atomic_load_n(&c->fault, __ATOMIC_ACQUIRE);
+}
+
+bool vdm_ring_client_fail(struct vdm_ring_client *c, enum vdm_ring_fault fault)
+{
+	int none = VDM_RING_FAULT_NONE;
+	bool won = __atomic_compare_exchange_n(&c->fault, &none, (int)fault, false,
+					       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+
+	/* Wake a caller asleep in client_wait (possibly on another thread). */
+	if (won && c->cfg.doorbell == VDM_RING_DOORBELL_FUTEX)
+		vdm__ring_futex_bump(&c->h->rsp_bell);
+	else if (won && c->cfg.doorbell == VDM_RING_DOORBELL_EVENTFD)
+		vdm__ring_efd_kick(c->cfg.rsp_efd);
+	return won;
+}
+
+void vdm_ring_client_device_counters(const struct vdm_ring_client *c, uint32_t *log_dropped,
+				     uint32_t *bad_requests, uint32_t *write_errors)
+{
+	if (log_dropped)
+		*log_dropped = ring_peek(&c->h->log_dropped);
+	if (bad_requests)
+		*bad_requests = ring_peek(&c->h->bad_requests);
+	if (write_errors)
+		*write_errors = ring_peek(&c->h->write_errors);
+}
+
+/* Conditions a wait ends on: 1 met, 0 not yet, -1 a fault was recorded. */
+static int rsp_ready(struct vdm_ring_client *c)
+{
+	uint32_t prod = ring_load(&c->h->rsp_prod);
+
+	if (vdm_ring_check_indices(prod, c->rsp_cons, VDM_RING_RSP_ENTRIES)) {
+		vdm_ring_client_fail(c, VDM_RING_FAULT_INDEX);
+		return -1;
+	}
+	return prod != c->rsp_cons;
+}
+
+static int space_ready(struct vdm_ring_client *c)
+{
+	uint32_t cons = ring_load(&c->h->req_cons);
+
+	if (vdm_ring_check_indices(c->req_prod, cons, VDM_RING_REQ_ENTRIES)) {
+		vdm_ring_client_fail(c, VDM_RING_FAULT_INDEX);
+		return -1;
+	}
+	return c->req_prod - cons < VDM_RING_REQ_ENTRIES;
+}
+
+static bool peer_dead(const struct vdm_ring_client *c)
+{
+	struct pollfd p = { .fd = c->cfg.pidfd, .events = POLLIN };
+
+	return c->cfg.pidfd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+/* Sleep until woken, `slice_ns` passes, or (eventfd mode) the device process exits. */
+static void sleep_once(struct vdm_ring_client *c, uint32_t bell, uint64_t slice_ns)
+{
+	if (c->cfg.doorbell == VDM_RING_DOORBELL_FUTEX) {
+		vdm__ring_futex_wait(&c->h->rsp_bell, bell, slice_ns);
+	} else {
+		struct pollfd p[2] = { { .fd = c->cfg.rsp_efd, .events = POLLIN },
+				       { .fd = c->cfg.pidfd, .events = POLLIN } };
+		int ms = (int)((slice_ns + 999999) / 1000000);
+		uint64_t v;
+
+		if (poll(p, c->cfg.pidfd >= 0 ? 2 : 1, ms) > 0 && (p[0].revents & POLLIN) &&
+		    read(c->cfg.rsp_efd, &v, sizeof(v)) < 0) {
+			/* nothing to do: the caller re-checks the ring either way */
+		}
+	}
+}
+
+/*
+ * Wait for `ready` with the bound the config gives: spin (futex mode), then sleep in
+ * slices, checking after each slice that the device process still lives.  Returns 0 when
+ * ready, -EIO when a fault ended the wait (recorded in c->fault).
+ */
+static int client_wait(struct vdm_ring_client *c, int (*ready)(struct vdm_ring_client *),
+		       uint32_t what)
+{
+	uint64_t start = ring_now_ns(), now = start, deadline = start + c->timeout_ns;
+	int r;
+	unsigned int i = 0;
+
+	for (;;) {
+		r = ready(c);
+		if (r)
+			return r > 0 ? 0 : -EIO;
+		if (vdm_ring_client_fault(c))
+			return -EIO;
+		if (now - start >= c->spin_ns)
+			break;
+		ring_relax();
+		if ((++i & 63) == 0)
+			now = ring_now_ns();
+	}
+	if (c->cfg.doorbell == VDM_RING_DOORBELL_NONE) {
+		/* In-memory transport: the pump runs the server to completion; whatever is
+		 * not there afterwards will never come. */
+		c->cfg.pump(c->cfg.pump_opaque);
+		r = ready(c);
+		if (r)
+			return r > 0 ? 0 : -EIO;
+		vdm_ring_client_fail(c, VDM_RING_FAULT_TIMEOUT);
+		return -EIO;
+	}
+	for (;;) {
+		uint32_t bell = ring_load(&c->h->rsp_bell);
+
+		ring_store(&c->h->vmm_waiting, what);
+		ring_fence();
+		r = ready(c);
+		if (!r && !vdm_ring_client_fault(c)) {
+			now = ring_now_ns();
+			if (now >= deadline) {
+				ring_store(&c->h->vmm_waiting, 0);
+				vdm_ring_client_fail(c, VDM_RING_FAULT_TIMEOUT);
+				return -EIO;
+			}
+			sleep_once(c, bell, deadline - now < SLEEP_SLICE_NS ? deadline - now
+									    : SLEEP_SLICE_NS);
+			r = ready(c);
+		}
+		ring_store(&c->h->vmm_waiting, 0);
+		if (r)
+			return r > 0 ? 0 : -EIO;
+		if (vdm_ring_client_fault(c))
+			return -EIO;
+		if (peer_dead(c)) {
+			vdm_ring_client_fail(c, VDM_RING_FAULT_DEAD);
+			return -EIO;
+		}
+	}
+}
+
+static void kick_device(struct vdm_ring_client *c)
+{
+	ring_fence();
+	if (!ring_peek(&c->h->dev_waiting))
+		return;
+	if (c->cfg.doorbell == VDM_RING_DOORBELL_FUTEX)
+		vdm__ring_futex_bump(&c->h->req_bell);
+	else if (c->cfg.doorbell == VDM_RING_DOORBELL_EVENTFD)
+		vdm__ring_efd_kick(c->cfg.req_efd);
+}
+
+static int publish(struct vdm_ring_client *c, uint32_t kind, uint32_t region, uint64_t offset,
+		   uint32_t size, uint64_t data, struct vdm_ring_entry *e)
+{
+	int r = space_ready(c);
+
+	if (r == 0)
+		r = client_wait(c, space_ready, RING_WAIT_SPACE) ? -1 : 1;
+	if (r < 0)
+		return -EIO;
+	memset(e, 0, sizeof(*e));
+	e->seq = htole32(++c->seq);
+	e->kind = (uint8_t)kind;
+	e->size = (uint8_t)size;
+	e->region = (uint8_t)region;
+	e->offset = htole64(offset);
+	e->data = htole64(data);
+	memcpy(&c->req[c->req_prod & (VDM_RING_REQ_ENTRIES - 1)], e, sizeof(*e));
+	ring_store(&c->h->req_prod, ++c->req_prod);
+	kick_device(c);
+	return 0;
+}
+
+/* Take the one response the device owes, copy it out, then judge the copy. */
+static int take_response(struct vdm_ring_client *c, const struct vdm_ring_entry *req,
+			 struct vdm_ring_entry *rsp, bool ready_msg)
+{
+	uint32_t prod;
+	enum vdm_ring_fault f;
+
+	if (client_wait(c, rsp_ready, RING_WAIT_RESPONSE))
+		return -EIO;
+	prod = ring_load(&c->h->rsp_prod);
+	if (prod - c->rsp_cons != 1) {
+		vdm_ring_client_fail(c, vdm_ring_check_indices(prod, c->rsp_cons,
+							       VDM_RING_RSP_ENTRIES)
+						? VDM_RING_FAULT_INDEX
+						: VDM_RING_FAULT_UNSOLICITED);
+		return -EIO;
+	}
+	memcpy(rsp, &c->rsp[c->rsp_cons & (VDM_RING_RSP_ENTRIES - 1)], sizeof(*rsp));
+	ring_store(&c->h->rsp_cons, ++c->rsp_cons);
+	f = ready_msg ? vdm_ring_check_ready(rsp) : vdm_ring_check_response(req, rsp);
+	if (f) {
+		vdm_ring_client_fail(c, f);
+		return -EIO;
+	}
+	return 0;
+}
+
+int vdm_ring_client_call(struct vdm_ring_client *c, uint32_t kind, uint32_t region,
+			 uint64_t offset, uint32_t size, uint64_t data, uint64_t *value,
+			 int32_t *status)
+{
+	struct vdm_ring_entry req, rsp;
+
+	*value = UINT64_MAX;
+	*status = -EIO;
+	if (kind != VDM_RING_CFG_READ && kind != VDM_RING_BAR_READ && kind != VDM_RING_RESET &&
+	    kind != VDM_RING_PING)
+		return -EINVAL;
+	if (vdm_ring_client_fault(c))
+		return -EIO;
+	/* Nothing may be waiting in the response ring before we ask. */
+	if (ring_load(&c->h->rsp_prod) != c->rsp_cons) {
+		vdm_ring_client_fail(c, VDM_RING_FAULT_UNSOLICITED);
+		return -EIO;
+	}
+	if (publish(c, kind, region, offset, size, data, &req) ||
+	    take_response(c, &req, &rsp, false)) {
+		if (kind == VDM_RING_CFG_READ)
+			*value = UINT32_MAX;
+		return -EIO;
+	}
+	*value = le64toh(rsp.data);
+	*status = (int32_t)le32toh((uint32_t)rsp.status);
+	return 0;
+}
+
+int vdm_ring_client_post(struct vdm_ring_client *c, uint32_t kind, uint32_t region,
+			 uint64_t offset, uint32_t size, uint64_t data)
+{
+	struct vdm_ring_entry req;
+
+	if (kind != VDM_RING_CFG_WRITE && kind != VDM_RING_BAR_WRITE && kind != VDM_RING_SHUTDOWN)
+		return -EINVAL;
+	if (vdm_ring_client_fault(c))
+		return -EIO;
+	return publish(c, kind, region, offset, size, data, &req);
+}
+
+int vdm_ring_client_wait_ready(struct vdm_ring_client *c, uint32_t timeout_ms)
+{
+	struct vdm_ring_entry rsp;
+	uint64_t saved = c->timeout_ns;
+	int rc;
+
+	if (vdm_ring_client_fault(c))
+		return -EIO;
+	if (timeout_ms)
+		c->timeout_ns = (uint64_t)timeout_ms * 1000000ull;
+	rc = take_response(c, NULL, &rsp, true);
+	c->timeout_ns = saved;
+	return rc;
+}
+
+int vdm_ring_client_log_next(struct vdm_ring_client *c, struct vdm_ring_log *out)
+{
+	uint32_t prod = ring_load(&c->h->log_prod);
+	enum vdm_ring_fault f;
+
+	if (vdm_ring_check_indices(prod, c->log_cons, VDM_RING_LOG_ENTRIES)) {
+		vdm_ring_client_fail(c, VDM_RING_FAULT_INDEX);
+		return -EIO;
+	}
+	if (prod == c->log_cons)
+		return 0;
+	f = vdm_ring_check_log(&c->log[c->log_cons & (VDM_RING_LOG_ENTRIES - 1)], out);
+	ring_store(&c->h->log_cons, ++c->log_cons);
+	if (f) {
+		vdm_ring_client_fail(c, f);
+		return -EIO;
+	}
+	return 1;
+}

@@ -1,0 +1,1 @@
+# Install rules for vdm (headers, libraries, vdm-devhost, vdm.pc): filled in below.

@@ -1,0 +1,137 @@
+/* vdm proxy: a device that runs in its own sandboxed process (vdm-devhost) and is reached
+ * over the shared-memory ring, behind the same struct vdm_device as an in-process one. */
+#ifndef VDM_PROXY_H
+#define VDM_PROXY_H
+
+/*
+ * API contract
+ * ------------
+ * vdm_proxy_spawn() starts vdm-devhost, hands it the ring (a memfd), its doorbells and the
+ * irqfds over a socketpair (SCM_RIGHTS), waits (bounded) until the device exists and the
+ * process is locked down, and returns a `struct vdm_device` whose ops forward over the ring.
+ * `res` is the device's own declaration, checked (vdm_resources_check) and copied; `type`
+ * points at a proxy-owned copy of the type's name and bus kind (never at the real built-in
+ * type, so type-specific host APIs such as vdm_ged_* refuse a proxied device).  Otherwise a
+ * caller cannot tell it from an in-process device: same handlers, same values, same return
+ * codes, with three differences by design:
+ *   - cfg_write/bar_write are posted: they return 0 once queued (the device's own verdict is
+ *     counted by the device, see vdm_ring_client_device_counters); accesses the wire cannot
+ *     carry (config size not 1/2/4 -> -EINVAL, config offset beyond 4 KiB -> -ERANGE, region
+ *     size not 1/2/4/8 -> -EINVAL, region index >= 6 -> -EINVAL) are answered here, reads
+ *     with all-ones;
+ *   - interrupts never pass through the VMM: the device host writes the irqfd of the line
+ *     (register it with KVM_IRQFD); `host->set_irq` is never called;
+ *   - a device that dies, hangs (no answer in timeout_ms) or writes anything invalid on the
+ *     ring is failed: reads return all-ones and -EIO, writes -EIO, the devhost is killed,
+ *     and an event says what happened.
+ *
+ * Events (struct vdm_proxy_event) go to `on_event`, called from the thread that noticed:
+ * the accessing thread for HUNG and PROTOCOL, vdm_proxy_poll()'s caller (or the accessing
+ * thread, if it noticed the death first) for EXITED.  At most one HUNG/PROTOCOL and one
+ * EXITED per device.  No event is delivered once destroy has started.
+ *
+ * Device log lines and eject requests travel in the ring's log area and are delivered by
+ * vdm_proxy_poll() to host->log / host->eject.  Call it when vdm_proxy_pidfd() or
+ * vdm_proxy_notify_fd() is readable (an event loop watches both), or periodically.
+ *
+ * Threading: calls into one device are serialised by the caller, as for every device;
+ * vdm_proxy_poll() may run on one other thread (the event loop) at the same time.  Create
+ * the proxy from a long-lived thread: the devhost dies with the thread that spawned it
+ * (PR_SET_PDEATHSIG), which is what stops orphaned device processes.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vdm/device.h>
+#include <vdm/plugin.h>
+#include <vdm/ring.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vdm_proxy_event_kind {
+	VDM_PROXY_EV_EXITED = 1,   /* the device host ended (exit_code or signal says how) */
+	VDM_PROXY_EV_HUNG = 2,     /* no answer within timeout_ms: failed and killed */
+	VDM_PROXY_EV_PROTOCOL = 3, /* wrote something invalid on the ring: failed and killed */
+};
+
+struct vdm_proxy_event {
+	uint32_t kind;        /* enum vdm_proxy_event_kind */
+	uint32_t fault;       /* enum vdm_ring_fault behind HUNG / PROTOCOL, else 0 */
+	int exit_code;        /* EXITED through exit(): the code; else -1 */
+	int signal;           /* EXITED by a signal: its number (SIGSYS: seccomp); else 0 */
+	int pid;              /* the device host's pid */
+	const char *type_name;
+	char text[192];       /* one line: "testdev (pid 42): killed by signal 31 (SIGSYS: ...)" */
+};
+
+typedef void (*vdm_proxy_event_fn)(void *opaque, const struct vdm_proxy_event *ev);
+
+struct vdm_proxy_config {
+	uint32_t struct_size; /* VDM_STRUCT_HEAD(struct vdm_proxy_config) */
+	uint32_t abi_version;
+	/* vdm-devhost to run.  NULL: $VDM_DEVHOST, else VDM_DEVHOST_DEFAULT_PATH (installed). */
+	const char *devhost;
+	const char *plugin;  /* plugin .so for the device type, NULL for a built-in type */
+	const char *spec;    /* "type,key=value,..." (device properties only) */
+	uint32_t doorbell;   /* VDM_RING_DOORBELL_FUTEX (0 = this) or VDM_RING_DOORBELL_EVENTFD */
+	uint32_t timeout_ms; /* bound on each access; 0 = 1000 */
+	uint32_t start_timeout_ms; /* bound on start-up; 0 = 10000 */
+	uint32_t spin_ns;     /* VMM-side spin before sleeping; 0 = 20000 */
+	uint32_t dev_spin_ns; /* device-side spin before sleeping; 0 = 50000 */
+	/* Interrupt lines: the devhost writes irqfds[line] for set_irq(line, 1).  The caller
+	 * keeps ownership.  num_irqfds 0: the proxy creates one eventfd for line 0 (see
+	 * vdm_proxy_irqfd). */
+	uint32_t num_irqfds;
+	int irqfds[VDM_MAX_IRQS];
+	const struct vdm_host *host; /* log and eject go here; may be NULL */
+	vdm_proxy_event_fn on_event; /* may be NULL */
+	void *opaque;                /* passed to on_event */
+};
+
+/*
+ * Start a device host for `cfg->spec` and return the proxied device in *out.  Returns 0, or
+ * a negative errno with one line in `err` naming what failed, e.g.
+ *   "/p/x.so: built for vdm ABI 2.0, this host speaks 1.x: rebuild it against vdm 1.x headers"
+ *   "membar=3M: size must be a power of two"
+ *   "device host exited with code 2 during start-up"
+ * Destroy with vdm_device_destroy(): it asks the devhost to exit, kills it if it does not
+ * within 100 ms, reaps it and closes every fd it opened.
+ */
+int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out, char *err,
+		    size_t err_len);
+
+/* True for a device vdm_proxy_spawn() returned. */
+bool vdm_device_is_proxy(const struct vdm_device *dev);
+
+/* The device host's pidfd (readable once it exited) and pid; -1 for a non-proxy. */
+int vdm_proxy_pidfd(const struct vdm_device *dev);
+int vdm_proxy_pid(const struct vdm_device *dev);
+
+/* Eventfd the device host writes after queueing a log line or eject request. */
+int vdm_proxy_notify_fd(const struct vdm_device *dev);
+
+/* The irqfd of `line` (the caller's or the one the proxy made), or -1. */
+int vdm_proxy_irqfd(const struct vdm_device *dev, uint32_t line);
+
+/*
+ * Deliver queued log lines and eject requests, and notice an exit (reap it, report
+ * EXITED).  Returns 1 while the device host runs, 0 once it has exited.
+ */
+int vdm_proxy_poll(struct vdm_device *dev);
+
+/* Why the proxy failed (VDM_RING_FAULT_NONE while healthy). */
+enum vdm_ring_fault vdm_proxy_fault(const struct vdm_device *dev);
+
+/* One PING round trip (no device handler runs): liveness checks and benchmarks.
+ * Returns 0 or -EIO. */
+int vdm_proxy_ping(struct vdm_device *dev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VDM_PROXY_H */

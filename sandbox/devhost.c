@@ -1,0 +1,334 @@
+/* vdm-devhost: one sandboxed process per device.  Receives the ring and its fds from the
+ * VMM, creates the device (built-in or plugin), locks itself down, then serves the ring. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vdm/builtin.h>
+#include <vdm/props.h>
+
+#include "devhost.h"
+
+#define RING_MAX_SIZE (1u << 20)
+
+enum devhost_exit {
+	EXIT_SETUP = 2,    /* bad start-up message or device creation failed (hello says why) */
+	EXIT_LOCKDOWN = 3, /* a lock-down step that must not be skipped failed */
+	EXIT_TORN = 4,     /* the VMM's side of the ring is torn */
+};
+
+#ifdef VDM_DEVHOST_SANITIZED
+/* LeakSanitizer's exit-time check needs ptrace and threads, which the filter forbids. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+#endif
+
+void devhost_log(struct devhost *dh, uint32_t level, const char *fmt, ...)
+{
+	char line[VDM_RING_LOG_TEXT];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (dh->srv)
+		vdm_ring_server_log(dh->srv, VDM_RING_LOG_LINE, level, 0, 0, line);
+}
+
+/* ---- host callbacks handed to the device ---- */
+
+static void host_set_irq(void *opaque, uint32_t line, uint32_t level)
+{
+	struct devhost *dh = opaque;
+	uint64_t one = 1;
+
+	/* The irqfd is an edge: the rising edge signals it, the falling edge is nothing. */
+	if (!level)
+		return;
+	if (line >= dh->num_irqfds) {
+		if (line < 32 && !(dh->warned_lines & (1u << line))) {
+			dh->warned_lines |= 1u << line;
+			devhost_log(dh, VDM_LOG_WARN, "irq line %u raised but the VMM gave %u irqfds",
+				    line, dh->num_irqfds);
+		}
+		return;
+	}
+	if (write(dh->irqfds[line], &one, sizeof(one)) < 0) {
+		/* an overflowing eventfd counter is the only failure; the edge is pending */
+	}
+}
+
+static void host_log(void *opaque, uint32_t level, const char *msg)
+{
+	struct devhost *dh = opaque;
+
+	vdm_ring_server_log(dh->srv, VDM_RING_LOG_LINE, level, 0, 0, msg);
+}
+
+static void host_eject(void *opaque, uint32_t bus_sel, uint32_t slot)
+{
+	struct devhost *dh = opaque;
+
+	vdm_ring_server_log(dh->srv, VDM_RING_LOG_EJECT, VDM_LOG_INFO, bus_sel, slot, "");
+}
+
+/* ---- start-up ---- */
+
+static void send_hello(struct devhost *dh, struct devhost_hello *hello)
+{
+	hello->magic = DEVHOST_HELLO_MAGIC;
+	hello->version = DEVHOST_PROTO_VERSION;
+	hello->ring_version = VDM_RING_WIRE_VERSION;
+	if (send(dh->sock, hello, sizeof(*hello), MSG_NOSIGNAL) != (ssize_t)sizeof(*hello) &&
+	    hello->status)
+		fprintf(stderr, "vdm-devhost: %s\n", hello->err); /* no VMM to tell: say it here */
+}
+
+static void fail_setup(struct devhost *dh, struct devhost_hello *hello, int rc, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5), noreturn));
+
+static void fail_setup(struct devhost *dh, struct devhost_hello *hello, int rc, const char *fmt,
+		       ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(hello->err, sizeof(hello->err), fmt, ap);
+		va_end(ap);
+	}
+	hello->status = rc;
+	send_hello(dh, hello);
+	_exit(EXIT_SETUP);
+}
+
+static void recv_setup(struct devhost *dh, struct devhost_setup *setup, int *memfd,
+		       struct devhost_hello *hello)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * DEVHOST_MAX_FDS)];
+	struct iovec iov = { setup, sizeof(*setup) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int fds[DEVHOST_MAX_FDS], nfds = 0, want, i = 0;
+	ssize_t n;
+	uint32_t j;
+
+	do
+		n = recvmsg(dh->sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(EXIT_SETUP); /* the VMM went away before telling us anything */
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			nfds = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)nfds);
+		}
+	if (n != (ssize_t)sizeof(*setup) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    setup->magic != DEVHOST_SETUP_MAGIC || setup->version != DEVHOST_PROTO_VERSION)
+		fail_setup(dh, hello, -EPROTO, "setup message: wrong size or version");
+	if (setup->doorbell != VDM_RING_DOORBELL_FUTEX &&
+	    setup->doorbell != VDM_RING_DOORBELL_EVENTFD)
+		fail_setup(dh, hello, -EPROTO, "setup message: doorbell mode %u",
+				  setup->doorbell);
+	if (setup->num_irqfds > VDM_MAX_IRQS || setup->flags)
+		fail_setup(dh, hello, -EPROTO, "setup message: %u irqfds, flags %#x",
+				  setup->num_irqfds, setup->flags);
+	setup->plugin[sizeof(setup->plugin) - 1] = '\0';
+	setup->spec[sizeof(setup->spec) - 1] = '\0';
+	want = 2 + (setup->doorbell == VDM_RING_DOORBELL_EVENTFD ? 2 : 0) + (int)setup->num_irqfds;
+	if (nfds != want)
+		fail_setup(dh, hello, -EPROTO, "setup message: %d fds, %d expected", nfds,
+				  want);
+	*memfd = fds[i++];
+	dh->notify_efd = fds[i++];
+	dh->req_efd = dh->rsp_efd = -1;
+	if (setup->doorbell == VDM_RING_DOORBELL_EVENTFD) {
+		dh->req_efd = fds[i++];
+		dh->rsp_efd = fds[i++];
+	}
+	for (j = 0; j < setup->num_irqfds; j++)
+		dh->irqfds[j] = fds[i++];
+	dh->num_irqfds = setup->num_irqfds;
+	dh->doorbell = setup->doorbell;
+}
+
+static void map_ring(struct devhost *dh, int memfd, uint32_t spin_ns, struct devhost_hello *hello)
+{
+	struct vdm_ring_server_config cfg = { .spin_ns = spin_ns, .req_efd = dh->req_efd,
+					      .rsp_efd = dh->rsp_efd,
+					      .notify_efd = dh->notify_efd };
+	struct stat st;
+	int rc;
+
+	if (fstat(memfd, &st) || st.st_size < (off_t)VDM_RING_MIN_SIZE ||
+	    st.st_size > RING_MAX_SIZE)
+		fail_setup(dh, hello, -EPROTO, "ring memfd: size %lld not in %u..%u",
+			   (long long)st.st_size, VDM_RING_MIN_SIZE, RING_MAX_SIZE);
+	dh->ring_size = (size_t)st.st_size;
+	dh->ring_mem = mmap(NULL, dh->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	close(memfd);
+	if (dh->ring_mem == MAP_FAILED)
+		fail_setup(dh, hello, -errno, "ring memfd: mmap: %s", strerror(errno));
+	rc = vdm_ring_server_new(dh->ring_mem, dh->ring_size, &cfg, &dh->srv);
+	if (rc)
+		fail_setup(dh, hello, rc, "ring: %s", rc == -EPROTO ? "bad layout" : strerror(-rc));
+}
+
+static void create_device(struct devhost *dh, const struct devhost_setup *setup,
+			  struct devhost_hello *hello)
+{
+	const struct vdm_device_type *const *types;
+	struct vdm_host host = { VDM_STRUCT_HEAD(struct vdm_host), .opaque = dh,
+				 .set_irq = host_set_irq, .log = host_log, .eject = host_eject };
+	struct vdm_prop_values pv;
+	char err[DEVHOST_ERR_MAX - 64];
+	size_t ntypes;
+	uint32_t i;
+	int rc;
+
+	if (setup->plugin[0]) {
+		rc = vdm_plugin_load(setup->plugin, &dh->plugin, err, sizeof(err));
+		if (rc)
+			fail_setup(dh, hello, rc, "%s", err);
+		types = vdm_plugin_info(dh->plugin)->types;
+		ntypes = vdm_plugin_info(dh->plugin)->num_types;
+	} else {
+		types = vdm_builtin_types(&ntypes);
+	}
+	rc = vdm_props_parse(setup->spec, types, ntypes, NULL, 0, &dh->type, &pv, err, sizeof(err));
+	if (rc)
+		fail_setup(dh, hello, rc, "%s", err);
+	err[0] = '\0';
+	rc = dh->type->create(&pv, &host, &dh->dev, err, sizeof(err));
+	if (rc || !dh->dev)
+		fail_setup(dh, hello, rc ? rc : -EINVAL, "%s: %s", dh->type->name,
+			   err[0] ? err : "create failed");
+	rc = vdm_device_check(dh->dev, dh->type->bus_kind, err, sizeof(err));
+	if (rc)
+		fail_setup(dh, hello, rc, "%s: %s", dh->type->name, err);
+	hello->bus_kind = dh->dev->res.bus_kind;
+	hello->num_irqs = dh->dev->res.num_irqs;
+	for (i = 0; i < VDM_MAX_REGIONS; i++) {
+		hello->regions[i].size = dh->dev->res.regions[i].size;
+		hello->regions[i].kind = dh->dev->res.regions[i].kind;
+		hello->regions[i].flags = dh->dev->res.regions[i].flags;
+	}
+	snprintf(hello->type_name, sizeof(hello->type_name), "%s", dh->type->name);
+}
+
+static int serve(struct devhost *dh)
+{
+	struct vdm_ring_entry req;
+	uint64_t data;
+	int32_t status;
+	int r;
+
+	for (;;) {
+		r = vdm_ring_server_next(dh->srv, &req, true);
+		if (r < 0)
+			return EXIT_TORN;
+		r = vdm_ring_dispatch(dh->dev, &req, &data, &status);
+		if (r == -ESHUTDOWN)
+			break;
+		if (r)
+			vdm_ring_server_respond(dh->srv, &req, data, status);
+		else if (status < 0)
+			vdm_ring_server_count_write_error(dh->srv);
+	}
+	vdm_device_destroy(dh->dev);
+	return 0;
+}
+
+static int check_plugin(const char *path)
+{
+	struct vdm_plugin_handle *h;
+	const struct vdm_plugin *p;
+	char err[512];
+	uint32_t i;
+
+	if (vdm_plugin_load(path, &h, err, sizeof(err))) {
+		fprintf(stderr, "vdm-devhost: %s\n", err);
+		return 1;
+	}
+	p = vdm_plugin_info(h);
+	printf("%s: plugin %s, ABI %u.%u, %u device type(s):\n", path, p->name ? p->name : "?",
+	       VDM_ABI_VERSION_MAJOR(p->abi_version), VDM_ABI_VERSION_MINOR(p->abi_version),
+	       p->num_types);
+	for (i = 0; i < p->num_types; i++)
+		printf("  %s  %s\n", p->types[i]->name,
+		       p->types[i]->summary ? p->types[i]->summary : "");
+	vdm_plugin_unload(h);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vdm-devhost [--sock FD]     serve one device for a VMM (started by "
+		   "the vdm proxy)\n"
+		   "       vdm-devhost --check PLUGIN  load a plugin, list its device types\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct devhost dh = { .sock = DEVHOST_SOCK_FD, .notify_efd = -1, .req_efd = -1,
+			      .rsp_efd = -1 };
+	struct devhost_setup setup;
+	struct devhost_hello hello = { 0 };
+	char err[256];
+	void *filter;
+	int memfd = -1, fd;
+
+	if (argc == 3 && strcmp(argv[1], "--check") == 0)
+		return check_plugin(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--sock") == 0)
+		dh.sock = atoi(argv[2]);
+	else if (argc != 1) {
+		usage(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 1;
+	}
+#ifdef VDM_DEVHOST_SANITIZED
+	dh.keep_stderr = 1;
+#endif
+	/* Die with the VMM.  (Started by a VMM that already died: the socket reads EOF.) */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* 0..2 must be taken so received fds never land there. */
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+			return EXIT_SETUP;
+
+	recv_setup(&dh, &setup, &memfd, &hello);
+	map_ring(&dh, memfd, setup.spin_ns, &hello);
+	create_device(&dh, &setup, &hello);
+
+	if (devhost_jail(&dh, setup.pidns_errno))
+		fail_setup(&dh, &hello, -EPERM, "lock-down failed (see the device log)");
+	if (devhost_close_fds(&dh))
+		fail_setup(&dh, &hello, -EBADF, "cannot renumber the kept fds");
+	filter = devhost_seccomp_build(&dh, err, sizeof(err));
+	if (!filter)
+		fail_setup(&dh, &hello, -EPERM, "%s", err);
+	send_hello(&dh, &hello);
+	close(dh.sock);
+	if (devhost_limit_fds(&dh))
+		devhost_log(&dh, VDM_LOG_WARN, "RLIMIT_NOFILE: %s", strerror(errno));
+	/* Never serve unfiltered: a failed load ends the process. */
+	if (devhost_seccomp_load(filter)) {
+		devhost_log(&dh, VDM_LOG_ERROR, "seccomp: cannot load the filter; refusing to serve");
+		_exit(EXIT_LOCKDOWN);
+	}
+	vdm_ring_server_ready(dh.srv);
+	_exit(serve(&dh));
+}

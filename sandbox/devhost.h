@@ -1,0 +1,59 @@
+/* Internal to vdm-devhost: the device host's state and the lock-down steps (jail.c,
+ * seccomp.c) that devhost.c runs between creating the device and serving the ring. */
+#ifndef VDM_DEVHOST_H
+#define VDM_DEVHOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vdm/device.h>
+#include <vdm/plugin.h>
+#include <vdm/ring.h>
+
+#include "proto.h"
+
+struct devhost {
+	void *ring_mem; /* the shared ring mapping (MAP_SHARED of the memfd) */
+	size_t ring_size;
+	struct vdm_ring_server *srv;
+	struct vdm_device *dev;
+	const struct vdm_device_type *type;
+	struct vdm_plugin_handle *plugin;
+	uint32_t doorbell;
+	int sock;       /* start-up socket, closed before the seccomp filter goes on */
+	int notify_efd; /* written after each log entry */
+	int req_efd;    /* EVENTFD mode only, else -1 */
+	int rsp_efd;
+	int irqfds[VDM_MAX_IRQS];
+	uint32_t num_irqfds;
+	int keep_stderr; /* sanitizer builds keep fd 2 for their reports */
+	uint32_t warned_lines; /* irq lines we already warned about */
+};
+
+/* A log line into the ring's log area (the devhost has no stderr once locked down). */
+void devhost_log(struct devhost *dh, uint32_t level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Lock-down part 1 (jail.c): drop root, new user/mount/net/ipc/uts namespaces, empty root,
+ * rlimits (core, nproc, address space), dumpable off, capabilities dropped, no_new_privs.
+ * A namespace the kernel refuses is logged and skipped.  Returns 0, or a negative errno when
+ * a step that must not be skipped failed (no_new_privs).
+ */
+int devhost_jail(struct devhost *dh, int32_t pidns_errno);
+
+/* Close every fd but the ones the devhost serves with (and the socket), renumbered from 3
+ * with the socket last; updates dh.  Returns 0 or a negative errno. */
+int devhost_close_fds(struct devhost *dh);
+
+/* Set RLIMIT_NOFILE to what is open (after the socket is closed). */
+int devhost_limit_fds(struct devhost *dh);
+
+/* Build (but do not load) the seccomp allow-list for dh's final fd numbers.  Returns an
+ * opaque libseccomp context or NULL with `err` filled. */
+void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len);
+
+/* Load the filter built above and free the context.  Returns 0 or a negative errno. */
+int devhost_seccomp_load(void *ctx);
+
+#endif /* VDM_DEVHOST_H */

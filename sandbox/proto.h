@@ -1,0 +1,80 @@
+/* Start-up messages between the VMM-side proxy and vdm-devhost over their SOCK_SEQPACKET
+ * socketpair: one setup message (with the fds) in, one hello out.  Internal. */
+#ifndef VDM_SANDBOX_PROTO_H
+#define VDM_SANDBOX_PROTO_H
+
+/*
+ * The proxy and the device host always come from one vdm build (the proxy execs the devhost
+ * it was configured with), so these structs are internal; they still carry a magic and a
+ * version, are fixed-size and little-endian, and are checked on receipt.
+ *
+ *   proxy -> devhost  struct devhost_setup + SCM_RIGHTS fds in this order:
+ *                     ring memfd, notify eventfd, [req eventfd, rsp eventfd (EVENTFD mode)],
+ *                     irqfd 0 .. num_irqfds-1
+ *   devhost -> proxy  struct devhost_hello: status 0 with the device's declaration, or a
+ *                     negative errno with one line in `err`.  Sent after the device exists
+ *                     and the jail is built, just before the seccomp filter goes on; the
+ *                     devhost then closes the socket.  READY follows on the ring.
+ *   spawn child -> proxy  struct devhost_hello with magic DEVHOST_EXEC_FAILED_MAGIC and
+ *                     status -errno when execve of the devhost failed.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vdm/device.h>
+
+#define DEVHOST_SETUP_MAGIC 0x53444456u       /* "VDDS" */
+#define DEVHOST_HELLO_MAGIC 0x48444456u       /* "VDDH" */
+#define DEVHOST_EXEC_FAILED_MAGIC 0x58444456u /* "VDDX" */
+#define DEVHOST_PROTO_VERSION 1u
+#define DEVHOST_SOCK_FD 3 /* where the spawn child puts its end of the socketpair */
+
+#define DEVHOST_PLUGIN_MAX 1024
+#define DEVHOST_SPEC_MAX 1024
+#define DEVHOST_NAME_MAX 64
+#define DEVHOST_ERR_MAX 512
+#define DEVHOST_MAX_FDS (4 + 8)
+
+struct devhost_setup {
+	uint32_t magic;       /* DEVHOST_SETUP_MAGIC */
+	uint32_t version;     /* DEVHOST_PROTO_VERSION */
+	uint32_t doorbell;    /* enum vdm_ring_doorbell (FUTEX or EVENTFD) */
+	uint32_t spin_ns;     /* device-side spin before sleeping, 0 = default */
+	uint32_t num_irqfds;  /* 0..VDM_MAX_IRQS */
+	uint32_t flags;       /* 0 */
+	int32_t pidns_errno;  /* 0: spawned into a new pid namespace; else why not (errno) */
+	uint32_t reserved;
+	char plugin[DEVHOST_PLUGIN_MAX]; /* plugin path, "" for a built-in type */
+	char spec[DEVHOST_SPEC_MAX];     /* "type,key=value,..." */
+};
+_Static_assert(sizeof(struct devhost_setup) == 32 + DEVHOST_PLUGIN_MAX + DEVHOST_SPEC_MAX,
+	       "setup message size");
+_Static_assert(offsetof(struct devhost_setup, plugin) == 32, "setup message layout");
+
+struct devhost_region {
+	uint64_t size;
+	uint32_t kind;
+	uint32_t flags;
+};
+_Static_assert(sizeof(struct devhost_region) == 16, "region layout");
+
+struct devhost_hello {
+	uint32_t magic;   /* DEVHOST_HELLO_MAGIC (or DEVHOST_EXEC_FAILED_MAGIC) */
+	uint32_t version; /* DEVHOST_PROTO_VERSION */
+	int32_t status;   /* 0 or a negative errno */
+	uint32_t bus_kind;
+	uint32_t num_irqs;
+	uint32_t ring_version; /* VDM_RING_WIRE_VERSION the devhost speaks */
+	struct devhost_region regions[VDM_MAX_REGIONS];
+	char type_name[DEVHOST_NAME_MAX];
+	char err[DEVHOST_ERR_MAX];
+};
+_Static_assert(offsetof(struct devhost_hello, regions) == 24, "hello layout");
+_Static_assert(offsetof(struct devhost_hello, type_name) == 24 + 16 * VDM_MAX_REGIONS,
+	       "hello layout");
+_Static_assert(sizeof(struct devhost_hello) ==
+		       24 + 16 * VDM_MAX_REGIONS + DEVHOST_NAME_MAX + DEVHOST_ERR_MAX,
+	       "hello size");
+
+#endif /* VDM_SANDBOX_PROTO_H */

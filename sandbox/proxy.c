@@ -1,0 +1,317 @@
+/* The VMM-side proxy: a struct vdm_device whose handlers forward over the ring to a device
+ * host process, and which turns hangs, garbage and deaths into all-ones plus one event. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proxy_int.h"
+
+static struct proxy *to_proxy(struct vdm_device *dev)
+{
+	return (struct proxy *)dev;
+}
+
+static void emit(struct proxy *p, struct vdm_proxy_event *ev)
+{
+	ev->pid = p->pid;
+	ev->type_name = p->type_name;
+	if (p->on_event && !__atomic_load_n(&p->destroying, __ATOMIC_ACQUIRE))
+		p->on_event(p->opaque, ev);
+}
+
+void vdm__proxy_reap(struct proxy *p, bool block)
+{
+	struct vdm_proxy_event ev = { .kind = VDM_PROXY_EV_EXITED, .exit_code = -1 };
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	pthread_mutex_lock(&p->reap_lock); /* waitid and the report are one step */
+	if (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si,
+		   WEXITED | __WALL | (block ? 0 : WNOHANG))) {
+		/* ECHILD: someone else reaped it (a waitid(__WALL) elsewhere in the VMM): it is
+		 * gone, with an exit status we will never know. */
+		if (errno != ECHILD)
+			goto out;
+		si.si_code = CLD_EXITED;
+		si.si_status = -1;
+	} else if (si.si_pid == 0) {
+		goto out; /* still running */
+	}
+	if (p->ring)
+		vdm_ring_client_fail(p->ring, VDM_RING_FAULT_DEAD); /* wakes a waiting access */
+	if (__atomic_exchange_n(&p->exit_reported, 1, __ATOMIC_ACQ_REL))
+		goto out;
+	if (si.si_code == CLD_EXITED) {
+		ev.exit_code = si.si_status;
+		snprintf(ev.text, sizeof(ev.text), "%s (pid %d): exited with code %d", p->type_name,
+			 p->pid, si.si_status);
+	} else {
+		ev.signal = si.si_status;
+		snprintf(ev.text, sizeof(ev.text), "%s (pid %d): killed by signal %d (%s%s)",
+			 p->type_name, p->pid, si.si_status, strsignal(si.si_status),
+			 si.si_status == SIGSYS ? ": seccomp refused a system call" : "");
+	}
+	p->exit = ev;
+	emit(p, &ev);
+out:
+	pthread_mutex_unlock(&p->reap_lock);
+}
+
+static void kill_devhost(struct proxy *p)
+{
+	syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+}
+
+/* An access failed: say why once (hung or garbage), and stop the device host. */
+static void after_fault(struct proxy *p)
+{
+	enum vdm_ring_fault f = vdm_ring_client_fault(p->ring);
+	struct vdm_proxy_event ev = { .exit_code = -1, .fault = f };
+
+	if (f == VDM_RING_FAULT_DEAD) {
+		vdm__proxy_reap(p, false);
+		return;
+	}
+	if (__atomic_exchange_n(&p->fault_reported, 1, __ATOMIC_ACQ_REL))
+		return;
+	kill_devhost(p);
+	ev.kind = f == VDM_RING_FAULT_TIMEOUT ? VDM_PROXY_EV_HUNG : VDM_PROXY_EV_PROTOCOL;
+	snprintf(ev.text, sizeof(ev.text), "%s (pid %d): %s; device failed, process killed",
+		 p->type_name, p->pid, vdm_ring_fault_str(f));
+	emit(p, &ev);
+}
+
+static int sync_call(struct proxy *p, uint32_t kind, uint32_t region, uint64_t off,
+		     uint32_t size, uint64_t *value, int32_t *status)
+{
+	if (vdm_ring_client_call(p->ring, kind, region, off, size, 0, value, status)) {
+		after_fault(p);
+		*value = UINT64_MAX;
+		return -EIO;
+	}
+	return 0;
+}
+
+static int posted(struct proxy *p, uint32_t kind, uint32_t region, uint64_t off, uint32_t size,
+		  uint64_t value)
+{
+	if (vdm_ring_client_post(p->ring, kind, region, off, size, value)) {
+		after_fault(p);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* What the wire cannot carry is answered here, exactly as the PCI config core would. */
+static int cfg_access_ok(uint32_t off, uint32_t size)
+{
+	if (size != 1 && size != 2 && size != 4)
+		return -EINVAL;
+	if (off >= VDM_PROXY_CFG_SPACE || off + size > VDM_PROXY_CFG_SPACE)
+		return -ERANGE;
+	return 0;
+}
+
+static int bar_access_ok(uint32_t region, uint32_t size)
+{
+	if (region >= VDM_MAX_REGIONS || (size != 1 && size != 2 && size != 4 && size != 8))
+		return -EINVAL;
+	return 0;
+}
+
+static int px_cfg_read(struct vdm_device *dev, uint32_t off, uint32_t size, uint32_t *value)
+{
+	struct proxy *p = to_proxy(dev);
+	int rc = cfg_access_ok(off, size);
+	uint64_t v;
+	int32_t st;
+
+	*value = UINT32_MAX;
+	if (rc)
+		return rc;
+	if (sync_call(p, VDM_RING_CFG_READ, 0, off, size, &v, &st))
+		return -EIO;
+	*value = (uint32_t)v;
+	return st;
+}
+
+static int px_cfg_write(struct vdm_device *dev, uint32_t off, uint32_t size, uint32_t value)
+{
+	int rc = cfg_access_ok(off, size);
+
+	return rc ? rc : posted(to_proxy(dev), VDM_RING_CFG_WRITE, 0, off, size, value);
+}
+
+static int px_bar_read(struct vdm_device *dev, uint32_t region, uint64_t off, uint32_t size,
+		       uint64_t *value)
+{
+	struct proxy *p = to_proxy(dev);
+	int rc = bar_access_ok(region, size);
+	int32_t st;
+
+	*value = UINT64_MAX;
+	if (rc)
+		return rc;
+	if (sync_call(p, VDM_RING_BAR_READ, region, off, size, value, &st))
+		return -EIO;
+	return st;
+}
+
+static int px_bar_write(struct vdm_device *dev, uint32_t region, uint64_t off, uint32_t size,
+			uint64_t value)
+{
+	int rc = bar_access_ok(region, size);
+
+	return rc ? rc : posted(to_proxy(dev), VDM_RING_BAR_WRITE, region, off, size, value);
+}
+
+static void px_reset(struct vdm_device *dev)
+{
+	uint64_t v;
+	int32_t st;
+
+	sync_call(to_proxy(dev), VDM_RING_RESET, 0, 0, 0, &v, &st);
+}
+
+static void px_destroy(struct vdm_device *dev)
+{
+	struct proxy *p = to_proxy(dev);
+	struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+
+	__atomic_store_n(&p->destroying, 1, __ATOMIC_RELEASE);
+	if (p->pidfd >= 0 && !__atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE)) {
+		/* Ask politely (the device's destroy runs), then insist. */
+		if (p->ring && !vdm_ring_client_fault(p->ring))
+			vdm_ring_client_post(p->ring, VDM_RING_SHUTDOWN, 0, 0, 0, 0);
+		if (poll(&pfd, 1, VDM_PROXY_SHUTDOWN_MS) <= 0)
+			kill_devhost(p);
+		vdm__proxy_reap(p, true);
+	}
+	vdm__proxy_free(p);
+}
+
+const struct vdm_device_ops vdm__proxy_pci_ops = {
+	VDM_STRUCT_HEAD(struct vdm_device_ops),
+	.cfg_read = px_cfg_read,
+	.cfg_write = px_cfg_write,
+	.bar_read = px_bar_read,
+	.bar_write = px_bar_write,
+	.reset = px_reset,
+	.destroy = px_destroy,
+};
+
+/* Platform devices have no config space: the same NULL cfg handlers an in-process one has. */
+const struct vdm_device_ops vdm__proxy_platform_ops = {
+	VDM_STRUCT_HEAD(struct vdm_device_ops),
+	.bar_read = px_bar_read,
+	.bar_write = px_bar_write,
+	.reset = px_reset,
+	.destroy = px_destroy,
+};
+
+bool vdm_device_is_proxy(const struct vdm_device *dev)
+{
+	return dev && (dev->ops == &vdm__proxy_pci_ops || dev->ops == &vdm__proxy_platform_ops);
+}
+
+static struct proxy *proxy_of(const struct vdm_device *dev)
+{
+	return vdm_device_is_proxy(dev) ? (struct proxy *)dev : NULL;
+}
+
+int vdm_proxy_pidfd(const struct vdm_device *dev)
+{
+	struct proxy *p = proxy_of(dev);
+
+	return p ? p->pidfd : -1;
+}
+
+int vdm_proxy_pid(const struct vdm_device *dev)
+{
+	struct proxy *p = proxy_of(dev);
+
+	return p ? p->pid : -1;
+}
+
+int vdm_proxy_notify_fd(const struct vdm_device *dev)
+{
+	struct proxy *p = proxy_of(dev);
+
+	return p ? p->notify_efd : -1;
+}
+
+int vdm_proxy_irqfd(const struct vdm_device *dev, uint32_t line)
+{
+	struct proxy *p = proxy_of(dev);
+
+	return p && line < p->num_irqfds ? p->irqfds[line] : -1;
+}
+
+enum vdm_ring_fault vdm_proxy_fault(const struct vdm_device *dev)
+{
+	struct proxy *p = proxy_of(dev);
+
+	return p ? vdm_ring_client_fault(p->ring) : VDM_RING_FAULT_NONE;
+}
+
+int vdm_proxy_ping(struct vdm_device *dev)
+{
+	struct proxy *p = proxy_of(dev);
+	uint64_t v;
+	int32_t st;
+
+	if (!p)
+		return -EINVAL;
+	return sync_call(p, VDM_RING_PING, 0, 0, 0, &v, &st);
+}
+
+void vdm__proxy_drain_log(struct proxy *p, char *last_err, size_t last_err_len)
+{
+	struct vdm_ring_log e;
+	int i, r;
+
+	/* Bounded work per call: a chatty device cannot keep the event loop here. */
+	for (i = 0; i < (int)VDM_RING_LOG_ENTRIES; i++) {
+		r = vdm_ring_client_log_next(p->ring, &e);
+		if (r < 0)
+			after_fault(p);
+		if (r <= 0)
+			return;
+		if (e.kind == VDM_RING_LOG_EJECT) {
+			if (p->host.eject)
+				p->host.eject(p->host.opaque, e.arg0, e.arg1);
+			continue;
+		}
+		if (last_err && e.level <= VDM_LOG_WARN)
+			snprintf(last_err, last_err_len, "%s", e.text);
+		if (p->host.log)
+			p->host.log(p->host.opaque, e.level, e.text);
+	}
+}
+
+int vdm_proxy_poll(struct vdm_device *dev)
+{
+	struct proxy *p = proxy_of(dev);
+	struct pollfd pfd;
+	uint64_t v;
+
+	if (!p)
+		return -EINVAL;
+	if (read(p->notify_efd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: nothing new; the log ring is checked anyway */
+	}
+	vdm__proxy_drain_log(p, NULL, 0);
+	pfd = (struct pollfd){ .fd = p->pidfd, .events = POLLIN };
+	if (!__atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE) && poll(&pfd, 1, 0) > 0) {
+		vdm__proxy_drain_log(p, NULL, 0); /* its last words */
+		vdm__proxy_reap(p, false);
+	}
+	return !__atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE);
+}

@@ -1,0 +1,53 @@
+/* Internal to the proxy: its state, shared by the access/event half (proxy.c) and the
+ * start-up half (proxy_spawn.c). */
+#ifndef VDM_PROXY_INT_H
+#define VDM_PROXY_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <vdm/proxy.h>
+
+#include "proto.h"
+
+#define VDM_PROXY_CFG_SPACE 4096u
+#define VDM_PROXY_SHUTDOWN_MS 100
+
+struct proxy {
+	struct vdm_device dev; /* must be first */
+	struct vdm_device_type type; /* name and bus kind of the device in the devhost */
+	char type_name[DEVHOST_NAME_MAX];
+	struct vdm_host host; /* the caller's callbacks (log, eject) */
+	vdm_proxy_event_fn on_event;
+	void *opaque;
+	struct vdm_ring_client *ring;
+	void *ring_mem;
+	size_t ring_size;
+	pid_t pid;
+	int pidfd;
+	int notify_efd;
+	int req_efd;
+	int rsp_efd;
+	int irqfds[VDM_MAX_IRQS];
+	uint32_t num_irqfds;
+	bool own_irqfd; /* irqfds[0] was made by the proxy */
+	int fault_reported; /* atomics */
+	int exit_reported;
+	int destroying;
+	pthread_mutex_t reap_lock;
+	struct vdm_proxy_event exit; /* how it ended, once exit_reported */
+};
+
+extern const struct vdm_device_ops vdm__proxy_pci_ops;
+extern const struct vdm_device_ops vdm__proxy_platform_ops;
+
+/* Reap the devhost if it exited (or wait for it with `block`) and report EXITED once. */
+void vdm__proxy_reap(struct proxy *p, bool block);
+/* Deliver queued log lines / ejects; keep the last warning-or-worse line in last_err. */
+void vdm__proxy_drain_log(struct proxy *p, char *last_err, size_t last_err_len);
+/* Close every fd, unmap the ring, free. */
+void vdm__proxy_free(struct proxy *p);
+
+#endif /* VDM_PROXY_INT_H */

@@ -1,0 +1,390 @@
+/* Starting a proxied device: build the ring and doorbells, start vdm-devhost, hand it the
+ * fds, and believe its declaration only after checking it. */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proxy_int.h"
+#include "spawn.h"
+
+#ifndef VDM_DEVHOST_DEFAULT_PATH
+#define VDM_DEVHOST_DEFAULT_PATH "/usr/local/libexec/vdm-devhost"
+#endif
+#define DEFAULT_START_TIMEOUT_MS 10000u
+
+static int errf(char *err, size_t len, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int errf(char *err, size_t len, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static int check_config(const struct vdm_proxy_config *cfg, char *err, size_t len)
+{
+	uint32_t i;
+
+	if (!cfg || !vdm_abi_compatible(cfg->abi_version) ||
+	    cfg->struct_size < offsetof(struct vdm_proxy_config, opaque) + sizeof(void *))
+		return errf(err, len, -EINVAL, "proxy config: missing or of another ABI "
+			    "(use VDM_STRUCT_HEAD(struct vdm_proxy_config))");
+	if (!cfg->spec || !cfg->spec[0] || strlen(cfg->spec) >= DEVHOST_SPEC_MAX)
+		return errf(err, len, -EINVAL, "proxy config: spec must be 1..%d bytes",
+			    DEVHOST_SPEC_MAX - 1);
+	if (cfg->plugin && strlen(cfg->plugin) >= DEVHOST_PLUGIN_MAX)
+		return errf(err, len, -ENAMETOOLONG, "%s: plugin path longer than %d bytes",
+			    cfg->plugin, DEVHOST_PLUGIN_MAX - 1);
+	if (cfg->doorbell && cfg->doorbell != VDM_RING_DOORBELL_FUTEX &&
+	    cfg->doorbell != VDM_RING_DOORBELL_EVENTFD)
+		return errf(err, len, -EINVAL, "proxy config: doorbell %u (use FUTEX or EVENTFD)",
+			    cfg->doorbell);
+	if (cfg->num_irqfds > VDM_MAX_IRQS)
+		return errf(err, len, -EINVAL, "proxy config: %u irqfds (at most %d)",
+			    cfg->num_irqfds, VDM_MAX_IRQS);
+	for (i = 0; i < cfg->num_irqfds; i++)
+		if (fcntl(cfg->irqfds[i], F_GETFD) < 0)
+			return errf(err, len, -EBADF, "proxy config: irqfds[%u] = %d is not open", i,
+				    cfg->irqfds[i]);
+	return 0;
+}
+
+/* The ring lives in a sealed memfd: the device may write it but never resize it (a shrunk
+ * mapping would fault the VMM on its next access). */
+static int make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *err, size_t len)
+{
+	int fd = memfd_create("vdm-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	p->ring_size = vdm_ring_mapping_size();
+	if (fd < 0 || ftruncate(fd, (off_t)p->ring_size) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return errf(err, len, -e, "ring memfd: %s", strerror(e));
+	}
+	p->ring_mem = mmap(NULL, p->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p->ring_mem == MAP_FAILED) {
+		int e = errno;
+
+		p->ring_mem = NULL;
+		close(fd);
+		return errf(err, len, -e, "ring mmap: %s", strerror(e));
+	}
+	vdm_ring_format(p->ring_mem, p->ring_size, doorbell);
+	*memfd = fd;
+	return 0;
+}
+
+static int make_fds(struct proxy *p, const struct vdm_proxy_config *cfg, uint32_t doorbell,
+		    char *err, size_t len)
+{
+	uint32_t i;
+
+	/* Non-blocking is shared with the devhost (one open file): only for fds it writes. */
+	p->notify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (p->notify_efd < 0)
+		return errf(err, len, -errno, "eventfd: %s", strerror(errno));
+	if (doorbell == VDM_RING_DOORBELL_EVENTFD) {
+		p->req_efd = eventfd(0, EFD_CLOEXEC);
+		p->rsp_efd = eventfd(0, EFD_CLOEXEC);
+		if (p->req_efd < 0 || p->rsp_efd < 0)
+			return errf(err, len, -errno, "eventfd: %s", strerror(errno));
+	}
+	if (cfg->num_irqfds == 0) {
+		p->irqfds[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (p->irqfds[0] < 0)
+			return errf(err, len, -errno, "eventfd: %s", strerror(errno));
+		p->own_irqfd = true;
+		p->num_irqfds = 1;
+		return 0;
+	}
+	for (i = 0; i < cfg->num_irqfds; i++)
+		p->irqfds[i] = cfg->irqfds[i];
+	p->num_irqfds = cfg->num_irqfds;
+	return 0;
+}
+
+static int send_setup(struct proxy *p, int sock, int memfd, const struct vdm_proxy_config *cfg,
+		      uint32_t doorbell, int pidns_errno, char *err, size_t len)
+{
+	struct devhost_setup s;
+	int fds[DEVHOST_MAX_FDS], n = 0;
+	char cbuf[CMSG_SPACE(sizeof(fds))];
+	struct iovec iov = { &s, sizeof(s) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf };
+	struct cmsghdr *cm;
+	uint32_t i;
+
+	memset(&s, 0, sizeof(s));
+	memset(cbuf, 0, sizeof(cbuf));
+	s.magic = DEVHOST_SETUP_MAGIC;
+	s.version = DEVHOST_PROTO_VERSION;
+	s.doorbell = doorbell;
+	s.spin_ns = cfg->dev_spin_ns;
+	s.num_irqfds = p->num_irqfds;
+	s.pidns_errno = pidns_errno;
+	snprintf(s.plugin, sizeof(s.plugin), "%s", cfg->plugin ? cfg->plugin : "");
+	snprintf(s.spec, sizeof(s.spec), "%s", cfg->spec);
+	fds[n++] = memfd;
+	fds[n++] = p->notify_efd;
+	if (doorbell == VDM_RING_DOORBELL_EVENTFD) {
+		fds[n++] = p->req_efd;
+		fds[n++] = p->rsp_efd;
+	}
+	for (i = 0; i < p->num_irqfds; i++)
+		fds[n++] = p->irqfds[i];
+	msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(s))
+		return errf(err, len, -EPIPE, "device host (pid %d) did not take its start-up "
+			    "message: %s", p->pid, strerror(errno));
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* 1: got a hello, 0: the devhost ended or closed the socket first, -ETIMEDOUT. */
+static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct devhost_hello *h)
+{
+	uint64_t deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN },
+					 { .fd = p->pidfd, .events = POLLIN } };
+		uint64_t now = now_ms();
+		ssize_t n;
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (poll(pfd, 2, (int)(deadline - now)) < 0 && errno != EINTR)
+			return 0;
+		/* The socket first: a devhost may say why and then exit. */
+		n = recv(sock, h, sizeof(*h), MSG_DONTWAIT | MSG_TRUNC);
+		if (n == (ssize_t)sizeof(*h))
+			return 1;
+		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+			return 0; /* EOF, or a message of the wrong size: not a devhost of ours */
+		if (pfd[1].revents & POLLIN)
+			return 0;
+	}
+}
+
+/* Printable ASCII only, NUL-terminated inside the array: the text came from the devhost. */
+static void clean_text(char *s, size_t len)
+{
+	size_t i;
+
+	s[len - 1] = '\0';
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+}
+
+static int check_hello(struct proxy *p, struct devhost_hello *h, const char *path, char *err,
+		       size_t len)
+{
+	struct vdm_resources res = { VDM_STRUCT_HEAD(struct vdm_resources) };
+	char why[160];
+	uint32_t i;
+	int rc;
+
+	clean_text(h->err, sizeof(h->err));
+	clean_text(h->type_name, sizeof(h->type_name));
+	if (h->magic == DEVHOST_EXEC_FAILED_MAGIC && h->version == DEVHOST_PROTO_VERSION)
+		return errf(err, len, -ENOEXEC, "%s: cannot execute the device host: %s", path,
+			    strerror(h->status < 0 && h->status > -4096 ? -h->status : EINVAL));
+	if (h->magic != DEVHOST_HELLO_MAGIC || h->version != DEVHOST_PROTO_VERSION ||
+	    VDM_ABI_VERSION_MAJOR(h->ring_version) != VDM_RING_WIRE_MAJOR)
+		return errf(err, len, -EPROTO, "%s: the device host speaks another start-up "
+			    "protocol (from another vdm build?)", path);
+	if (h->status < 0)
+		return errf(err, len, h->status > -4096 ? h->status : -EINVAL, "%s",
+			    h->err[0] ? h->err : "device host refused to start");
+	if (h->status > 0 || !h->type_name[0])
+		return errf(err, len, -EPROTO, "device host sent a malformed hello");
+	res.bus_kind = h->bus_kind;
+	res.num_irqs = h->num_irqs;
+	for (i = 0; i < VDM_MAX_REGIONS; i++) {
+		res.regions[i].size = h->regions[i].size;
+		res.regions[i].kind = h->regions[i].kind;
+		res.regions[i].flags = h->regions[i].flags;
+	}
+	rc = vdm_resources_check(&res, why, sizeof(why));
+	if (rc)
+		return errf(err, len, -EPROTO, "%s: device declares bad resources: %s",
+			    h->type_name, why);
+	snprintf(p->type_name, sizeof(p->type_name), "%s", h->type_name);
+	p->type = (struct vdm_device_type){ VDM_STRUCT_HEAD(struct vdm_device_type),
+					    .name = p->type_name,
+					    .summary = "device in a vdm-devhost process",
+					    .bus_kind = res.bus_kind };
+	p->dev.res = res;
+	return 0;
+}
+
+void vdm__proxy_free(struct proxy *p)
+{
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	if (p->notify_efd >= 0)
+		close(p->notify_efd);
+	if (p->req_efd >= 0)
+		close(p->req_efd);
+	if (p->rsp_efd >= 0)
+		close(p->rsp_efd);
+	if (p->own_irqfd)
+		close(p->irqfds[0]);
+	vdm_ring_client_free(p->ring);
+	if (p->ring_mem)
+		munmap(p->ring_mem, p->ring_size);
+	pthread_mutex_destroy(&p->reap_lock);
+	free(p);
+}
+
+/* Start-up failed after the devhost started: its log says more, then it goes. */
+static int start_failed(struct proxy *p, int rc, char *err, size_t len)
+{
+	char last[VDM_RING_LOG_TEXT] = "";
+
+	__atomic_store_n(&p->destroying, 1, __ATOMIC_RELEASE);
+	syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+	vdm__proxy_reap(p, true);
+	vdm__proxy_drain_log(p, last, sizeof(last));
+	if (last[0] && err && strlen(err) + 3 < len)
+		snprintf(err + strlen(err), len - strlen(err), ": %s", last);
+	vdm__proxy_free(p);
+	return rc;
+}
+
+static int died_message(struct proxy *p, char *err, size_t len)
+{
+	vdm__proxy_reap(p, true);
+	if (p->exit.signal)
+		return errf(err, len, -ECHILD, "device host (pid %d) killed by signal %d (%s) "
+			    "during start-up", p->pid, p->exit.signal, strsignal(p->exit.signal));
+	return errf(err, len, -ECHILD, "device host (pid %d) exited with code %d during start-up",
+		    p->pid, p->exit.exit_code);
+}
+
+int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out, char *err,
+		    size_t err_len)
+{
+	struct vdm_ring_client_config rc_cfg = { 0 };
+	struct devhost_hello hello;
+	struct spawned sp;
+	struct proxy *p;
+	const char *path;
+	uint32_t doorbell, start_ms;
+	int memfd = -1, rc;
+
+	*out = NULL;
+	rc = check_config(cfg, err, err_len);
+	if (rc)
+		return rc;
+	path = cfg->devhost ? cfg->devhost : getenv("VDM_DEVHOST");
+	if (!path || !path[0])
+		path = VDM_DEVHOST_DEFAULT_PATH;
+	doorbell = cfg->doorbell ? cfg->doorbell : VDM_RING_DOORBELL_FUTEX;
+	start_ms = cfg->start_timeout_ms ? cfg->start_timeout_ms : DEFAULT_START_TIMEOUT_MS;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return errf(err, err_len, -ENOMEM, "out of memory");
+	p->pidfd = p->notify_efd = p->req_efd = p->rsp_efd = -1;
+	pthread_mutex_init(&p->reap_lock, NULL);
+	snprintf(p->type_name, sizeof(p->type_name), "device");
+	if (cfg->host)
+		memcpy(&p->host, cfg->host, cfg->host->struct_size < sizeof(p->host)
+						    ? cfg->host->struct_size
+						    : sizeof(p->host));
+	p->on_event = cfg->on_event;
+	p->opaque = cfg->opaque;
+	rc = make_ring(p, doorbell, &memfd, err, err_len);
+	if (!rc)
+		rc = make_fds(p, cfg, doorbell, err, err_len);
+	if (!rc)
+		rc = vdm__spawn_devhost(path, &sp, err, err_len);
+	if (rc) {
+		if (memfd >= 0)
+			close(memfd);
+		vdm__proxy_free(p);
+		return rc;
+	}
+	p->pid = sp.pid;
+	p->pidfd = sp.pidfd;
+	rc = send_setup(p, sp.sock, memfd, cfg, doorbell, sp.pidns_errno, err, err_len);
+	close(memfd);
+	if (!rc) {
+		rc = wait_hello(p, sp.sock, start_ms, &hello);
+		if (rc == 0)
+			rc = died_message(p, err, err_len);
+		else if (rc == -ETIMEDOUT)
+			rc = errf(err, err_len, rc, "device host (pid %d) did not answer within %u ms",
+				  p->pid, start_ms);
+		else
+			rc = check_hello(p, &hello, path, err, err_len);
+	}
+	close(sp.sock);
+	if (rc)
+		return start_failed(p, rc, err, err_len);
+
+	rc_cfg.doorbell = doorbell;
+	rc_cfg.spin_ns = cfg->spin_ns;
+	rc_cfg.timeout_ms = cfg->timeout_ms;
+	rc_cfg.pidfd = p->pidfd;
+	rc_cfg.req_efd = p->req_efd;
+	rc_cfg.rsp_efd = p->rsp_efd;
+	rc = vdm_ring_client_new(p->ring_mem, p->ring_size, &rc_cfg, &p->ring);
+	if (rc)
+		return start_failed(p, errf(err, err_len, rc, "ring client: %s", strerror(-rc)),
+				    err, err_len);
+	if (vdm_ring_client_wait_ready(p->ring, start_ms)) {
+		enum vdm_ring_fault f = vdm_ring_client_fault(p->ring);
+
+		if (f == VDM_RING_FAULT_DEAD)
+			rc = died_message(p, err, err_len);
+		else
+			rc = errf(err, err_len, -EPROTO, "%s (pid %d): no READY: %s", p->type_name,
+				  p->pid, vdm_ring_fault_str(f));
+		return start_failed(p, rc, err, err_len);
+	}
+	{
+		/* vdm_device_init clears the head: put the checked declaration back after. */
+		struct vdm_resources res = p->dev.res;
+
+		vdm_device_init(&p->dev, res.bus_kind == VDM_BUS_PLATFORM ? &vdm__proxy_platform_ops
+									 : &vdm__proxy_pci_ops,
+				&p->type, cfg->host);
+		p->dev.res = res;
+	}
+	*out = &p->dev;
+	return 0;
+}

@@ -1,0 +1,150 @@
+/* vdm-devhost lock-down, part 2: the seccomp allow-list (x86_64 only, default action
+ * kill the process).  Every allowed syscall says why the serving loop needs it. */
+#include <errno.h>
+#include <linux/futex.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "devhost.h"
+
+#if !defined(__x86_64__)
+#error "the devhost allow-list was written for x86_64 only"
+#endif
+
+struct rule_err {
+	char *err;
+	size_t len;
+	int failed;
+};
+
+static void add(scmp_filter_ctx ctx, struct rule_err *re, uint32_t action, const char *name,
+		unsigned int argc, const struct scmp_arg_cmp *args)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	int rc;
+
+	if (re->failed)
+		return;
+	if (nr == __NR_SCMP_ERROR) {
+		snprintf(re->err, re->len, "seccomp: unknown syscall %s", name);
+		re->failed = 1;
+		return;
+	}
+	rc = seccomp_rule_add_array(ctx, action, nr, argc, args);
+	if (rc) {
+		snprintf(re->err, re->len, "seccomp: rule for %s: %s", name, strerror(-rc));
+		re->failed = 1;
+	}
+}
+
+#define ALLOW(name) add(ctx, &re, SCMP_ACT_ALLOW, name, 0, NULL)
+#define ALLOW_IF(name, ...)                                                                    \
+	do {                                                                                   \
+		const struct scmp_arg_cmp a_[] = { __VA_ARGS__ };                              \
+		add(ctx, &re, SCMP_ACT_ALLOW, name, sizeof(a_) / sizeof(a_[0]), a_);           \
+	} while (0)
+#define FAIL_IF(name, err, ...)                                                                \
+	do {                                                                                   \
+		const struct scmp_arg_cmp a_[] = { __VA_ARGS__ };                              \
+		add(ctx, &re, SCMP_ACT_ERRNO(err), name, sizeof(a_) / sizeof(a_[0]), a_);      \
+	} while (0)
+#define FD_IS(fd) SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)(fd))
+
+void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len)
+{
+	struct rule_err re = { err, err_len, 0 };
+	scmp_filter_ctx ctx;
+	uint32_t i;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64) {
+		snprintf(err, err_len, "seccomp: native arch is not x86_64");
+		return NULL;
+	}
+	/* seccomp_init adds the native arch only: x86_64.  x32 and i386 syscalls are another
+	 * arch to the filter and get the bad-arch action, also kill. */
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx) {
+		snprintf(err, err_len, "seccomp: cannot create a filter");
+		return NULL;
+	}
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) ||
+	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1)) {
+		snprintf(err, err_len, "seccomp: cannot set filter attributes");
+		seccomp_release(ctx);
+		return NULL;
+	}
+	/* Binary-tree dispatch: lookup cost grows with log(rules), not rules. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+
+	/* Doorbells.  futex: sleep on / wake the ring's shared bell words (FUTEX_WAIT,
+	 * FUTEX_WAKE: shared, the mapping is cross-process); the private forms are glibc's
+	 * internal locks.  Nothing else (no requeue, no PI). */
+	ALLOW_IF("futex", SCMP_A1_32(SCMP_CMP_EQ, FUTEX_WAIT));
+	ALLOW_IF("futex", SCMP_A1_32(SCMP_CMP_EQ, FUTEX_WAKE));
+	ALLOW_IF("futex", SCMP_A1_32(SCMP_CMP_EQ, FUTEX_WAIT_PRIVATE));
+	ALLOW_IF("futex", SCMP_A1_32(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE));
+	if (dh->req_efd >= 0) /* eventfd mode: read our doorbell, write the VMM's */
+		ALLOW_IF("read", FD_IS(dh->req_efd));
+	if (dh->rsp_efd >= 0)
+		ALLOW_IF("write", FD_IS(dh->rsp_efd));
+	/* write: raise interrupt line i (the VMM's KVM irqfd), and tell the VMM's event loop
+	 * a log line is waiting.  Only these fds. */
+	for (i = 0; i < dh->num_irqfds; i++)
+		ALLOW_IF("write", FD_IS(dh->irqfds[i]));
+	ALLOW_IF("write", FD_IS(dh->notify_efd));
+	/* stdout/stderr are closed: a stray printf or glibc's fatal-error message fails with
+	 * EBADF instead of killing the device (sanitizer builds keep fd 2 open below). */
+	if (!dh->keep_stderr) {
+		FAIL_IF("write", EBADF, FD_IS(2));
+		FAIL_IF("writev", EBADF, FD_IS(2));
+	}
+	FAIL_IF("write", EBADF, FD_IS(1));
+	FAIL_IF("writev", EBADF, FD_IS(1));
+	/* Spin deadlines read CLOCK_MONOTONIC: normally the vDSO, this is its fallback. */
+	ALLOW("clock_gettime");
+	/* Memory for the device's own malloc/free: brk and anonymous mappings, never
+	 * executable; madvise(DONTNEED) is how free() returns pages. */
+	ALLOW("brk");
+	ALLOW_IF("mmap", SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	ALLOW_IF("mprotect", SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	ALLOW("munmap");
+	ALLOW("mremap");
+#ifndef VDM_DEVHOST_SANITIZED
+	ALLOW_IF("madvise", SCMP_A2_32(SCMP_CMP_EQ, MADV_DONTNEED));
+#endif
+	/* A failed assert() in a device: abort() blocks signals, asks its pid and sends
+	 * itself SIGABRT, so the VMM sees "killed by SIGABRT", not a seccomp kill. */
+	ALLOW("rt_sigprocmask");
+	ALLOW("getpid");
+	ALLOW("gettid");
+	ALLOW_IF("tgkill", SCMP_A2_32(SCMP_CMP_EQ, SIGABRT));
+	/* Leaving: SHUTDOWN destroys the device and exits. */
+	ALLOW("exit_group");
+
+#ifdef VDM_DEVHOST_SANITIZED
+	/* Sanitizer builds only (VDM_SANITIZE): the ASan/UBSan runtime writes its reports to
+	 * fd 2, advises its shadow and allocator memory with other advice values, yields in
+	 * its spin locks, and reads its own thread id. */
+	ALLOW_IF("write", FD_IS(2));
+	ALLOW_IF("writev", FD_IS(2));
+	ALLOW("madvise");
+	ALLOW("sched_yield");
+#endif
+	if (re.failed) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int devhost_seccomp_load(void *ctx)
+{
+	int rc = seccomp_load(ctx);
+
+	seccomp_release(ctx);
+	return rc;
+}

@@ -1,0 +1,217 @@
+/* The device host is locked down once it serves: namespaces, empty root, uid, capabilities,
+ * rlimits, fds and seccomp seen from outside through /proc; forbidden syscalls kill it by
+ * SIGSYS, the proxy reports it and the test process keeps working. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "itest_common.h"
+
+/* The value after "key:" on a line of /proc/<pid>/<file>, or "" (static buffer). */
+static const char *proc_field(int pid, const char *file, const char *key)
+{
+	static char val[256];
+	char path[64], line[512];
+	size_t klen = strlen(key);
+	FILE *f;
+
+	val[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, klen) == 0) {
+			char *p = line + klen;
+
+			while (*p == ':' || *p == ' ' || *p == '\t')
+				p++;
+			p[strcspn(p, "\n")] = '\0';
+			snprintf(val, sizeof(val), "%s", p);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+/* "soft hard" of a /proc/<pid>/limits row (static buffer). */
+static const char *limit(int pid, const char *name)
+{
+	static char out[64];
+	char soft[32] = "", hard[32] = "";
+
+	sscanf(proc_field(pid, "limits", name), "%31s %31s", soft, hard);
+	snprintf(out, sizeof(out), "%s %s", soft, hard);
+	return out;
+}
+
+static int dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void assert_other_ns(int pid, const char *ns)
+{
+	char a[PATH_MAX], b[PATH_MAX], p[64];
+	ssize_t na, nb;
+
+	snprintf(p, sizeof(p), "/proc/%d/ns/%s", pid, ns);
+	na = readlink(p, a, sizeof(a) - 1);
+	snprintf(p, sizeof(p), "/proc/self/ns/%s", ns);
+	nb = readlink(p, b, sizeof(b) - 1);
+	assert_true(na > 0 && nb > 0);
+	a[na] = b[nb] = '\0';
+	if (strcmp(a, b) == 0)
+		fail_msg("devhost shares our %s namespace (%s)", ns, a);
+}
+
+static void devhost_runs_locked_down(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	char path[64];
+	int pid;
+
+	(void)state;
+	itest_rec_init(&r);
+	itest_config(&cfg, &r, "itest-dev");
+	dev = itest_spawn(&cfg);
+	pid = vdm_proxy_pid(dev);
+	assert_true(pid > 0);
+
+	assert_string_equal(proc_field(pid, "status", "NoNewPrivs"), "1");
+	assert_string_equal(proc_field(pid, "status", "Seccomp"), "2"); /* filter mode */
+	assert_string_equal(proc_field(pid, "status", "CapEff"), "0000000000000000");
+	assert_string_equal(proc_field(pid, "status", "CapPrm"), "0000000000000000");
+	if (geteuid() == 0)
+		assert_string_equal(proc_field(pid, "status", "Uid"), "65534\t65534\t65534\t65534");
+	assert_string_equal(proc_field(pid, "status", "NSpid"),
+			    strcat(strcpy(path, proc_field(pid, "status", "Pid")), "\t1"));
+	assert_other_ns(pid, "user");
+	assert_other_ns(pid, "mnt");
+	assert_other_ns(pid, "net");
+	assert_other_ns(pid, "ipc");
+	assert_other_ns(pid, "uts");
+	assert_other_ns(pid, "pid");
+
+	/* An empty root: nothing to open even if open were allowed. */
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	assert_int_equal(dir_entries(path), 0);
+	/* Only the notify eventfd and the irqfd (futex doorbells need no fd; the ring memfd
+	 * is closed once mapped), plus fd 2 in sanitizer builds. */
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	{
+		int n = dir_entries(path);
+
+		if (n != 2 && n != 3)
+			fail_msg("devhost has %d fds open, 2 expected (3 with a sanitizer's stderr)", n);
+	}
+	assert_string_equal(limit(pid, "Max processes"), "0 0");
+	assert_string_equal(limit(pid, "Max core file size"), "0 0");
+	/* what is open: fds 3.. and nothing above */
+	assert_true(strcmp(limit(pid, "Max open files"), "5 5") == 0 ||
+		    strcmp(limit(pid, "Max open files"), "6 6") == 0);
+#ifndef ITEST_SANITIZED /* ASan maps shadow memory as it goes: no RLIMIT_AS there */
+	assert_string_not_equal(limit(pid, "Max address space"), "unlimited unlimited");
+#endif
+	vdm_device_destroy(dev);
+}
+
+/* Ask itest-evil to run `what` and expect the device host to die by SIGSYS. */
+static void expect_sigsys(int what)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	const struct vdm_proxy_event *ev;
+	uint64_t v = 0;
+
+	itest_rec_init(&r);
+	itest_config(&cfg, &r, "itest-evil");
+	dev = itest_spawn(&cfg);
+	assert_int_equal(vdm_bar_write(dev, 0, ITEST_REG_HOOK_SEL, 8, (uint64_t)what), 0);
+	assert_int_equal(vdm_bar_read(dev, 0, ITEST_REG_HOOK, 8, &v), -EIO);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(vdm_proxy_fault(dev), VDM_RING_FAULT_DEAD);
+	itest_wait_exit(dev, 2000);
+	ev = itest_find_event(&r, VDM_PROXY_EV_EXITED);
+	assert_non_null(ev);
+	if (ev->signal != SIGSYS)
+		fail_msg("expected death by SIGSYS, got: %s", ev->text);
+	assert_non_null(strstr(ev->text, "seccomp"));
+	/* Still dead, still all-ones, no crash. */
+	assert_int_equal(vdm_bar_read(dev, 0, 0, 4, &v), -EIO);
+	assert_int_equal(vdm_bar_write(dev, 0, 0, 4, 1), -EIO);
+	vdm_device_destroy(dev);
+
+	/* The test process keeps working: a fresh device serves. */
+	itest_config(&cfg, &r, "itest-dev,tag=77");
+	dev = itest_spawn(&cfg);
+	assert_int_equal(vdm_bar_read(dev, 0, ITEST_REG_TAG, 4, &v), 0);
+	assert_int_equal(v, 77);
+	vdm_device_destroy(dev);
+}
+
+static void open_after_lockdown_dies_by_sigsys(void **state)
+{
+	(void)state;
+	expect_sigsys(EVIL_OPEN);
+}
+
+static void socket_after_lockdown_dies_by_sigsys(void **state)
+{
+	(void)state;
+	expect_sigsys(EVIL_SOCKET);
+}
+
+static void execve_after_lockdown_dies_by_sigsys(void **state)
+{
+	(void)state;
+	expect_sigsys(EVIL_EXECVE);
+}
+
+static void ptrace_after_lockdown_dies_by_sigsys(void **state)
+{
+	(void)state;
+	expect_sigsys(EVIL_PTRACE);
+}
+
+static void fork_after_lockdown_dies_by_sigsys(void **state)
+{
+	(void)state;
+	expect_sigsys(EVIL_FORK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(devhost_runs_locked_down),
+		cmocka_unit_test(open_after_lockdown_dies_by_sigsys),
+		cmocka_unit_test(socket_after_lockdown_dies_by_sigsys),
+		cmocka_unit_test(execve_after_lockdown_dies_by_sigsys),
+		cmocka_unit_test(ptrace_after_lockdown_dies_by_sigsys),
+		cmocka_unit_test(fork_after_lockdown_dies_by_sigsys),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
