@@ -23,6 +23,8 @@ static const char *const objects[] = {
 static const char *const allowed[] = {
 	"calloc", "free", "memcpy", "memset", "memcmp", "snprintf", "strlen", "strcmp",
 	"__stack_chk_fail", "_GLOBAL_OFFSET_TABLE_",
+	/* the same under _FORTIFY_SOURCE (distributions that enable it by default) */
+	"__snprintf_chk", "__memcpy_chk", "__memset_chk",
 };
 
 static bool allowed_symbol(const char *s)
