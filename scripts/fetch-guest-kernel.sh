@@ -12,6 +12,8 @@ shell assignments for eval:
     VDM_KVER=6.1.0-56-amd64
     VDM_KERNEL=/.../boot/vmlinuz-6.1.0-56-amd64
     VDM_MODULES=/.../lib/modules/6.1.0-56-amd64
+    VDM_VMLINUX=/.../boot/vmlinux-6.1.0-56-amd64  (uncompressed ELF with a PVH entry; empty if
+                                                 the bzImage's payload could not be unpacked)
     VDM_KERNEL_PKG=linux-image-6.1.0-56-amd64-unsigned
 e.g.  eval "$(scripts/fetch-guest-kernel.sh)"
 
@@ -51,6 +53,28 @@ die() { echo "fetch-guest-kernel: $*" >&2; exit 1; }
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# extract_vmlinux BZIMAGE OUT: unpacks the compressed kernel inside a bzImage (boot protocol
+# header: setup_sects at 0x1f1, payload_offset/length at 0x248/0x24c; the payload ends with 4
+# bytes of decompressed size).  Booting the ELF directly (QEMU's PVH entry) skips the in-guest
+# decompression, which takes seconds under TCG.
+extract_vmlinux() {
+  local img=$1 out=$2 sects off len start magic
+  sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$img" | tr -d ' ')
+  off=$(od -An -tu4 -j $((0x248)) -N4 "$img" | tr -d ' ')
+  len=$(od -An -tu4 -j $((0x24c)) -N4 "$img" | tr -d ' ')
+  [ -n "$sects" ] && [ -n "$off" ] && [ -n "$len" ] && [ "$len" -gt 4 ] || return 1
+  start=$(((sects + 1) * 512 + off))
+  magic=$(od -An -tx1 -j "$start" -N4 "$img" | tr -d ' ')
+  payload() { tail -c +$((start + 1)) "$img" | head -c $((len - 4)); }
+  case $magic in
+    fd377a58) payload | xz -dc >"$out" ;;
+    28b52ffd) payload | zstd -q -dc >"$out" ;;
+    1f8b*) payload | gzip -dc >"$out" ;;
+    *) return 1 ;;
+  esac
+  [ "$(od -An -tx1 -N4 "$out" | tr -d ' ')" = 7f454c46 ]
+}
 
 has_candidate() {
   local c
@@ -148,6 +172,10 @@ if [ ! -e "$dest/.done" ]; then
   depmod=$(command -v depmod || echo /sbin/depmod)
   [ -x "$depmod" ] || die "depmod not found: install kmod (scripts/install-deps.sh does)"
   "$depmod" -b "$dest.tmp" "$kv"
+  if ! extract_vmlinux "$dest.tmp/boot/vmlinuz-$kv" "$dest.tmp/boot/vmlinux-$kv"; then
+    say "could not unpack an ELF vmlinux from vmlinuz-$kv; only the bzImage is available"
+    rm -f "$dest.tmp/boot/vmlinux-$kv"
+  fi
   touch "$dest.tmp/.done"
   mv "$dest.tmp" "$dest"
   # Trees unpacked by an older version of this script are dead weight (about 400 MB each).
@@ -166,3 +194,5 @@ echo "VDM_KVER=$kver"
 echo "VDM_KERNEL=$kernel"
 echo "VDM_MODULES=$modules"
 echo "VDM_KERNEL_PKG=$pkg"
+if [ -s "$dest/boot/vmlinux-$kver" ]; then echo "VDM_VMLINUX=$dest/boot/vmlinux-$kver"
+else echo "VDM_VMLINUX="; fi

@@ -150,7 +150,11 @@ command -v qemu-system-x86_64 >/dev/null ||
 kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet) ||
   die "could not fetch the L1 kernel (scripts/fetch-guest-kernel.sh --series $series)"
 VDM_KERNEL=""
+VDM_VMLINUX=""
 eval "$kenv"
+# The uncompressed ELF boots through QEMU's PVH entry: no in-guest decompression (about 10 s of
+# a 20 s boot under TCG on a busy host, 2 s on an idle one).
+l1_kernel=${VDM_VMLINUX:-$VDM_KERNEL}
 l1_initrd=$(VDM_KERNEL_SERIES=$series "$top/scripts/build-initramfs.sh" l1) ||
   die "could not build the L1 initramfs (scripts/build-initramfs.sh l1)"
 
@@ -217,7 +221,7 @@ loglevel="quiet loglevel=3"
 [ "$verbose" = 1 ] && loglevel="loglevel=7"
 qemu_args=(qemu-system-x86_64 -nodefaults -no-user-config -display none -M pc
            -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" -no-reboot
-           -kernel "$VDM_KERNEL" -initrd "$rundir/initrd"
+           -kernel "$l1_kernel" -initrd "$rundir/initrd"
            -append "console=ttyS0 $loglevel panic=-1"
            -serial stdio
            -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
