@@ -103,20 +103,20 @@ static int find_ged(const struct aml *a, struct reg *sel, uint32_t *gsi, int *ed
 	struct reg by_name;
 	char name[5];
 
-	if (!rt_check(aml_find_device_by_hid(a, "ACPI0013", &dev), "ged-device-in-dsdt",
-		      "hid=ACPI0013 dsdt_len=%u", a->len))
+	if (!rt_expect(aml_find_device_by_hid(a, "ACPI0013", &dev), "ged-device-in-dsdt",
+		       "no Device with _HID \"ACPI0013\" in the DSDT (len=%u)", a->len))
 		return 0;
 	rt_printf("PAYLOAD: ged device aml=0x%x-0x%x\n", dev.start, dev.end);
-	if (!rt_check(aml_crs_interrupt(a, dev, gsi, edge, low), "ged-crs-interrupt",
-		      "want Name(_CRS, ResourceTemplate(){Interrupt(){gsi}}) in the GED"))
+	if (!rt_expect(aml_crs_interrupt(a, dev, gsi, edge, low), "ged-crs-interrupt",
+		       "want Name(_CRS, ResourceTemplate(){Interrupt(){gsi}}) in the GED"))
 		return 0;
 	rt_printf("PAYLOAD: ged gsi=%u trigger=%s polarity=%s\n", *gsi, *edge ? "edge" : "level",
 		  *low ? "low" : "high");
-	if (!rt_check(aml_find_region(a, dev, NULL, &region), "ged-operation-region",
-		      "want an OperationRegion with constant offset in the GED"))
+	if (!rt_expect(aml_find_region(a, dev, NULL, &region), "ged-operation-region",
+		       "want an OperationRegion with constant offset in the GED"))
 		return 0;
-	if (!rt_check(aml_first_field_of(a, aml_all(a), region.name, &f, name), "ged-field",
-		      "region=%s", region.name))
+	if (!rt_expect(aml_first_field_of(a, aml_all(a), region.name, &f, name), "ged-field",
+		       "no Field over region %s", region.name))
 		return 0;
 	sel->space = region.space;
 	sel->addr = region.offset + f.bit_offset / 8;
@@ -242,7 +242,8 @@ void payload_main(void)
 	if (acpi_load(&acpi, rt_boot_rdi, 0) < 0)
 		return;
 	m = &acpi.mcfg_entry[0];
-	pci_ecam_init(m->base, m->bus_start, m->bus_end);
+	if (acpi.num_mcfg) /* only to look at a hot-added device; the GED needs no PCI */
+		pci_ecam_init(m->base, m->bus_start, m->bus_end);
 	dsdt = aml_from_table(acpi.dsdt);
 	if (!find_ged(&dsdt, &sel, &gsi, &edge, &low))
 		return;

@@ -289,6 +289,8 @@ void payload_main(void)
 	rt_printf("PAYLOAD: start name=pci_walk rdi=0x%lx rsi=0x%lx\n", rt_boot_rdi, rt_boot_rsi);
 	if (acpi_load(&acpi, rt_boot_rdi, 1) < 0)
 		return;
+	if (!rt_check(acpi.num_mcfg > 0, "mcfg-present", "mcfg=0x%lx", acpi.mcfg))
+		return;
 	m = &acpi.mcfg_entry[0];
 	if (!rt_check(m->segment == 0, "mcfg-segment0", "segment=%u", m->segment))
 		return;

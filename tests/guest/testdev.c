@@ -192,6 +192,8 @@ void payload_main(void)
 	rt_printf("PAYLOAD: start name=testdev rdi=0x%lx rsi=0x%lx\n", rt_boot_rdi, rt_boot_rsi);
 	if (acpi_load(&acpi, rt_boot_rdi, 0) < 0)
 		return;
+	if (!rt_check(acpi.num_mcfg > 0, "mcfg-present", "mcfg=0x%lx", acpi.mcfg))
+		return;
 	m = &acpi.mcfg_entry[0];
 	pci_ecam_init(m->base, m->bus_start, m->bus_end);
 	nfuncs = pci_scan(bdfs, MAX_FUNCS);

@@ -270,13 +270,14 @@ int acpi_load(struct acpi_info *a, uint64_t rsdp, int verbose)
 	a->fadt = acpi_find(a, "FACP", 0);
 	a->madt = acpi_find(a, "APIC", 0);
 	a->mcfg = acpi_find(a, "MCFG", 0);
-	if (!rt_check(a->fadt && a->madt && a->mcfg, "tables-have-facp-apic-mcfg",
-		      "facp=0x%lx apic=0x%lx mcfg=0x%lx", a->fadt, a->madt, a->mcfg))
+	if (!rt_check(a->fadt && a->madt, "tables-have-facp-apic", "facp=0x%lx apic=0x%lx",
+		      a->fadt, a->madt))
 		return -1;
 	load_fadt(a, verbose);
 	if (!check_table(a->dsdt, "DSDT", verbose))
 		return -1;
 	load_madt(a, verbose);
-	load_mcfg(a, verbose);
+	if (a->mcfg)
+		load_mcfg(a, verbose);
 	return 0;
 }

@@ -65,7 +65,8 @@ uint64_t acpi_scan_rsdp(void);
 /* Validates the RSDP at `rsdp` and every table it leads to (XSDT, or the RSDT when there
  * is no XSDT), fills `a`.  With `verbose` it
  * prints one "PAYLOAD: rsdp|table|fadt|madt|mcfg ..." line per fact.  Every inconsistency
- * is a failed check (rt_check); returns 0 when the tables could be walked, -1 when not. */
+ * is a failed check (rt_check); returns 0 when the tables could be walked, -1 when not.
+ * An MCFG is optional here (num_mcfg == 0 without one): payloads needing ECAM check it. */
 int acpi_load(struct acpi_info *a, uint64_t rsdp, int verbose);
 /* n-th (0-based) table with signature `sig` in the XSDT (DSDT via the FADT), or 0. */
 uint64_t acpi_find(const struct acpi_info *a, const char *sig, unsigned n);
