@@ -124,8 +124,8 @@ def check_apertures(mach, got):
     for bdf, b in got.bridges.items():
         for w in ("io", "mem", "pref"):
             if b.get(w):
-                spans.append(("%s window %s" % (bdf, w), "io" if w == "io" else "mem64",
-                              b[w][0], b[w][1]))
+                kind = {"io": "io", "mem": "mem32", "pref": "mem64pref"}[w]
+                spans.append(("%s window %s" % (bdf, w), kind, b[w][0], b[w][1]))
     for what, kind, base, last in spans:
         ok = in_range(io, base, last) if kind == "io" else (
             in_range(m32, base, last) or (kind.startswith("mem64") and in_range(m64, base, last)))
