@@ -144,6 +144,24 @@ else
   echo "vdm: no usable /dev/kvm on this host ($no_kvm_reason); running nested in QEMU TCG (L1 with kvm_amd)" >&2
 fi
 
+# /tmp, /run, /var/tmp and /dev/shm are fresh tmpfs inside L1: host paths under them are not
+# visible there unless a --share covers them.
+hidden_in_l1() {
+  local p=$1 d
+  case $p in /tmp|/tmp/*|/run|/run/*|/var/tmp|/var/tmp/*|/dev/shm|/dev/shm/*) ;; *) return 1 ;; esac
+  for d in ${shares[@]+"${shares[@]}"}; do
+    d=$(cd "$d" 2>/dev/null && pwd -P) || continue
+    case $p in "$d"|"$d"/*) return 1 ;; esac
+  done
+  return 0
+}
+if [ -z "$script" ] && [[ $1 == /* ]] && hidden_in_l1 "$1"; then
+  echo "vdm: warning: $1 lies under a folder that is an empty tmpfs inside L1; use --script or --share" >&2
+fi
+if hidden_in_l1 "$PWD"; then
+  echo "vdm: warning: the working folder $PWD lies under a folder that is an empty tmpfs inside L1; use --share" >&2
+fi
+
 # ---- nested: build the per-run archive -------------------------------------------------------
 command -v qemu-system-x86_64 >/dev/null ||
   die "qemu-system-x86_64 missing: run scripts/install-deps.sh"
