@@ -1,7 +1,7 @@
 /* Payload ged: finds the GED (ACPI0013) event selector, its GSI and the PCI hotplug register
  * block in the DSDT, takes the GED interrupt through the IOAPIC and checks the registers. */
 #include "lib/acpi.h"
-#include "lib/aml.h"
+#include "lib/ged_find.h"
 #include "lib/apic.h"
 #include "lib/idt.h"
 #include "lib/io.h"
@@ -52,11 +52,6 @@ static void reg_write(struct reg r, uint32_t off, uint32_t v)
 		mmio_write32(r.addr + off, v);
 }
 
-static const char *space_name(uint8_t s)
-{
-	return s == 0 ? "mem" : s == 1 ? "io" : "other";
-}
-
 static void on_ged(struct trap_frame *f)
 {
 	ged_irqs++;
@@ -74,85 +69,49 @@ static void on_spurious(struct trap_frame *f)
 	/* No EOI for the spurious vector (SDM 11.9). */
 }
 
-/* Address of the named field `seg` (a 32-bit register at a byte offset of its region). */
-static int field_reg(const struct aml *a, const char *seg, struct reg *r)
+static const char *space_name(uint8_t s)
 {
-	struct aml_field f;
-	struct aml_region region;
-
-	if (!aml_find_field(a, aml_all(a), seg, &f))
-		return 0;
-	if (!aml_find_region(a, aml_all(a), f.region, &region))
-		return 0;
-	r->space = region.space;
-	r->addr = region.offset + f.bit_offset / 8;
-	rt_printf("PAYLOAD: aml field=%s region=%s space=%s region_base=0x%lx region_len=0x%lx "
-		  "bit_offset=%u bit_width=%u access=%u addr=0x%lx\n",
-		  seg, f.region, space_name(region.space), region.offset, region.length,
-		  f.bit_offset, f.bit_width, f.access, r->addr);
-	return 1;
+	return s == 0 ? "mem" : s == 1 ? "io" : "other";
 }
 
-/* The GED's event selector: the first OperationRegion inside the ACPI0013 Device, first
- * named field of it (QEMU and vdm: EREG / ESEL at offset 0, 32 bits, DWordAcc). */
-static int find_ged(const struct aml *a, struct reg *sel, uint32_t *gsi, int *edge, int *low)
+/* Prints what the DSDT says and checks its shape; fills `sel`. */
+static void report_ged(const struct ged_find *g, struct reg *sel)
 {
-	struct aml_span dev;
-	struct aml_region region;
-	struct aml_field f;
-	struct reg by_name;
-	char name[5];
+	const struct aml_field *f = &g->sel_field;
 
-	if (!rt_expect(aml_find_device_by_hid(a, "ACPI0013", &dev), "ged-device-in-dsdt",
-		       "no Device with _HID \"ACPI0013\" in the DSDT (len=%u)", a->len))
-		return 0;
-	rt_printf("PAYLOAD: ged device aml=0x%x-0x%x\n", dev.start, dev.end);
-	if (!rt_expect(aml_crs_interrupt(a, dev, gsi, edge, low), "ged-crs-interrupt",
-		       "want Name(_CRS, ResourceTemplate(){Interrupt(){gsi}}) in the GED"))
-		return 0;
-	rt_printf("PAYLOAD: ged gsi=%u trigger=%s polarity=%s\n", *gsi, *edge ? "edge" : "level",
-		  *low ? "low" : "high");
-	if (!rt_expect(aml_find_region(a, dev, NULL, &region), "ged-operation-region",
-		       "want an OperationRegion with constant offset in the GED"))
-		return 0;
-	if (!rt_expect(aml_first_field_of(a, aml_all(a), region.name, &f, name), "ged-field",
-		       "no Field over region %s", region.name))
-		return 0;
-	sel->space = region.space;
-	sel->addr = region.offset + f.bit_offset / 8;
+	rt_printf("PAYLOAD: ged device aml=0x%x-0x%x\n", g->dev.start, g->dev.end);
+	rt_printf("PAYLOAD: ged gsi=%u trigger=%s polarity=%s\n", g->gsi,
+		  g->edge ? "edge" : "level", g->active_low ? "low" : "high");
+	sel->space = g->sel_region.space;
+	sel->addr = g->sel_addr;
 	rt_printf("PAYLOAD: ged selector=%s:0x%lx region=%s field=%s bits=%u access=%u\n",
-		  space_name(sel->space), sel->addr, region.name, name, f.bit_width, f.access);
-	rt_check(f.bit_width == 32 && f.access == 3 && f.bit_offset == 0, "ged-selector-dword",
-		 "bits=%u access=%u bit_offset=%u", f.bit_width, f.access, f.bit_offset);
+		  space_name(sel->space), sel->addr, g->sel_region.name, g->sel_name, f->bit_width,
+		  f->access);
+	rt_check(f->bit_width == 32 && f->access == 3 && f->bit_offset == 0, "ged-selector-dword",
+		 "bits=%u access=%u bit_offset=%u", f->bit_width, f->access, f->bit_offset);
 	/* Cross-check with the name QEMU's AML uses, when present. */
-	if (field_reg(a, "ESEL", &by_name))
-		rt_check(by_name.addr == sel->addr && by_name.space == sel->space,
-			 "ged-esel-name-agrees", "esel=0x%lx selector=0x%lx", by_name.addr,
+	if (g->esel_named)
+		rt_check(g->esel_addr == sel->addr && g->esel_space == sel->space,
+			 "ged-esel-name-agrees", "esel=0x%lx selector=0x%lx", g->esel_addr,
 			 sel->addr);
-	return 1;
 }
 
-/* Every Name(BSEL, n) with the _ADR of the Device it sits in, mapped to a root-bus bridge. */
-static void find_bsels(const struct aml *a)
+/* Every BSEL with the bridge its Device's _ADR names on the root bus. */
+static void map_bsels(const struct ged_find *g)
 {
-	uint32_t pos = 0;
-	uint64_t v;
 	uint8_t root = acpi.mcfg_entry[0].bus_start;
 
-	while (nbsel < MAX_BSEL &&
-	       (pos = aml_find_name_int(a, aml_all(a), "BSEL", 0, pos + 1, &v)) != 0) {
+	for (unsigned i = 0; i < g->nbsel && nbsel < MAX_BSEL; i++) {
 		struct bsel *b = &bsels[nbsel++];
-		struct aml_span dev;
-		uint64_t adr = ~0ull;
+		uint64_t adr = g->bsel[i].adr;
 
-		b->value = (uint32_t)v;
+		b->value = g->bsel[i].value;
+		b->adr = adr;
 		b->bdf = 0xffff;
-		if (aml_enclosing_device(a, pos, &dev) &&
-		    aml_find_name_int(a, dev, "_ADR", 1, 0, &adr) && adr <= 0x1f0007) {
+		if (adr <= 0x1f0007) {
 			b->bdf = PCI_BDF(root, (adr >> 16) & 0x1f, adr & 7);
 			b->secondary = pci_cfg_read8(b->bdf, PCI_PRIMARY_BUS + 1);
 		}
-		b->adr = adr;
 		rt_printf("PAYLOAD: pcihp bsel=%u adr=0x%lx bridge=" PCI_BDF_FMT " sec=0x%02x\n",
 			  b->value, b->adr, PCI_BDF_ARGS(b->bdf == 0xffff ? 0 : b->bdf),
 			  b->secondary);
@@ -180,23 +139,21 @@ static void setup_interrupts(uint32_t gsi, int edge, int low)
 		  lapic_id());
 }
 
-static void check_pcihp(void)
+static void check_pcihp(const struct ged_find *g)
 {
-	const struct aml a = aml_from_table(acpi.dsdt);
-	struct reg pciu, bnum, pcid;
+	struct reg pciu = { g->pcihp_space, g->pcihp_base }, pcid = pciu;
 	unsigned hits = 0;
 
-	if (!field_reg(&a, "PCIU", &pciu)) {
+	if (!g->have_pcihp) {
 		rt_puts("PAYLOAD: pcihp absent\n");
 		return;
 	}
-	rt_check(field_reg(&a, "BNUM", &bnum) && bnum.addr == pciu.addr + PCIHP_BNUM &&
-		 bnum.space == pciu.space,
-		 "pcihp-layout", "pciu=0x%lx bnum=0x%lx", pciu.addr, bnum.addr);
-	pcid = pciu;
+	rt_check(g->have_bnum && g->bnum_addr == pciu.addr + PCIHP_BNUM &&
+		 g->bnum_space == pciu.space,
+		 "pcihp-layout", "pciu=0x%lx bnum=0x%lx", pciu.addr, g->bnum_addr);
 	pcid.addr += PCIHP_PCID;
 	rt_printf("PAYLOAD: pcihp base=%s:0x%lx\n", space_name(pciu.space), pciu.addr);
-	find_bsels(&a);
+	map_bsels(g);
 	rt_check(nbsel > 0, "pcihp-bsel-found", "count=%u", nbsel);
 	for (unsigned i = 0; i < nbsel; i++) {
 		const struct bsel *b = &bsels[i];
@@ -232,10 +189,11 @@ static void check_pcihp(void)
 
 void payload_main(void)
 {
+	static struct ged_find g;
 	struct aml dsdt;
 	struct reg sel;
-	uint32_t gsi, v0, v1, v2;
-	int edge, low;
+	uint32_t v0, v1, v2;
+	const char *missing;
 	const struct acpi_mcfg_entry *m;
 
 	rt_printf("PAYLOAD: start name=ged rdi=0x%lx rsi=0x%lx\n", rt_boot_rdi, rt_boot_rsi);
@@ -245,12 +203,14 @@ void payload_main(void)
 	if (acpi.num_mcfg) /* only to look at a hot-added device; the GED needs no PCI */
 		pci_ecam_init(m->base, m->bus_start, m->bus_end);
 	dsdt = aml_from_table(acpi.dsdt);
-	if (!find_ged(&dsdt, &sel, &gsi, &edge, &low))
+	missing = ged_find(&dsdt, &g);
+	if (!rt_check(!missing, "ged-found-in-dsdt", "%s", missing ? missing : "ACPI0013"))
 		return;
+	report_ged(&g, &sel);
 
 	/* Everything is armed before the first selector read, with interrupts still off: an
 	 * event the VMM raises from then on is latched in the LAPIC IRR and taken at sti. */
-	setup_interrupts(gsi, edge, low);
+	setup_interrupts(g.gsi, g.edge, g.active_low);
 	v0 = reg_read(sel, 0);
 	rt_printf("PAYLOAD: ged armed selector_initial=0x%x\n", v0);
 	lapic_timer_start(TIMER_VEC, TICK_COUNT);
@@ -267,5 +227,5 @@ void payload_main(void)
 	rt_check((v0 | v1) != 0, "ged-selector-event", "initial=0x%x first=0x%x", v0, v1);
 	rt_check(v2 == 0, "ged-selector-read-clears", "second=0x%x", v2);
 	if ((v0 | v1) & GED_EVT_PCI_HOTPLUG)
-		check_pcihp();
+		check_pcihp(&g);
 }
