@@ -85,6 +85,8 @@ struct vdm_mach_desc {
 	uint16_t power_port;  /* 8-bit SystemIO: FADT sleep control/status and reset register */
 	uint8_t reset_value;  /* value written to power_port to reset */
 	uint8_t s5_slp_typ;   /* SLP_TYP for \_S5; power-off = (s5_slp_typ << 2) | SLP_EN */
+	bool cmos_rtc;        /* an MC146818 RTC answers at 0x70/0x71; false: the FADT says
+			       * "CMOS RTC not present" and Linux keeps time from kvmclock */
 };
 
 /* What the host bridge _DSM function 5 returns for this machine: 0 = preserve. */

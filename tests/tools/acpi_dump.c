@@ -1,0 +1,126 @@
+/* Tool-check helper: builds the ACPI tables of a few sample machines and writes each table to
+ * OUTDIR/<machine>/ (rsdp.dat ... dsdt.aml) for iasl and acpiexec (acpi_check.sh). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "firmware/acpi_tables.h"
+#include "firmware/machine.h"
+#include "firmware/vdm_layout.h"
+
+/*
+ * Machines (acpi_check.sh hard-codes what each must answer):
+ *   hp-auto    ACPI hotplug on,  preserve auto  -> _DSM 5 = 0, _OSC grants 0x1E
+ *   nohp-auto  ACPI hotplug off, preserve auto  -> _DSM 5 = 1, _OSC grants 0x1F
+ *   nohp-on    ACPI hotplug off, preserve on    -> _DSM 5 = 0
+ *   hp-off     ACPI hotplug on,  preserve off   -> _DSM 5 = 1
+ * Every machine: 2 GiB RAM, 40 phys bits (vdm_x86_layout), 4 CPUs, root ports
+ *   S10 (00:02.0, slot 1, BSEL 1, hotplug), S18 (00:03.0, slot 2, BSEL 2, hotplug),
+ *   S21 (00:04.1, slot 3, no hotplug).
+ */
+static const struct sample {
+	const char *name;
+	int hotplug;
+	enum vdm_preserve_policy policy;
+} samples[] = {
+	{ "hp-auto", 1, VDM_PRESERVE_AUTO },
+	{ "nohp-auto", 0, VDM_PRESERVE_AUTO },
+	{ "nohp-on", 0, VDM_PRESERVE_ON },
+	{ "hp-off", 1, VDM_PRESERVE_OFF },
+};
+
+static int build_machine(struct vdm_mach_desc *m, const struct sample *s, char *err,
+			 size_t err_len)
+{
+	static const struct {
+		const char *id;
+		uint8_t devfn;
+		uint16_t slot;
+		uint32_t bsel;
+		int hotplug;
+	} ports[] = {
+		{ "rp1", 0x10, 1, 1, 1 },
+		{ "rp2", 0x18, 2, 2, 1 },
+		{ "rp3", 0x21, 3, 0, 0 },
+	};
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	rc = vdm_x86_layout(m, 2ull << 30, 40, err, err_len);
+	if (rc)
+		return rc;
+	m->num_cpus = 4;
+	m->acpi_pci_hotplug = s->hotplug;
+	m->preserve_policy = s->policy;
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		struct vdm_mach_root_port *rp = &m->root_ports[m->num_root_ports++];
+
+		snprintf(rp->id, sizeof(rp->id), "%s", ports[i].id);
+		rp->devfn = ports[i].devfn;
+		rp->secondary_bus = rp->subordinate_bus = (uint8_t)(i + 1);
+		rp->chassis = (uint16_t)(i + 1);
+		rp->slot = ports[i].slot;
+		rp->bsel = ports[i].bsel;
+		rp->hotplug = ports[i].hotplug;
+	}
+	return 0;
+}
+
+static int dump_one(const struct sample *s, const char *outdir)
+{
+	struct vdm_mach_desc m;
+	struct vdm_acpi_layout l;
+	char err[256], dir[4096];
+	uint8_t *buf;
+	int rc;
+
+	if (build_machine(&m, s, err, sizeof(err))) {
+		fprintf(stderr, "acpi_dump: %s: %s\n", s->name, err);
+		return 1;
+	}
+	/* 0xA0000, where the VMM puts them (the legacy hole below 1 MiB). */
+	rc = vdm_acpi_build(&m, 0xa0000, NULL, 0, &l, err, sizeof(err));
+	if (rc != -ENOSPC) {
+		fprintf(stderr, "acpi_dump: %s: sizing: %s\n", s->name, err);
+		return 1;
+	}
+	buf = malloc(l.size);
+	if (!buf) {
+		fprintf(stderr, "acpi_dump: out of memory\n");
+		return 1;
+	}
+	rc = vdm_acpi_build(&m, 0xa0000, buf, l.size, &l, err, sizeof(err));
+	if (!rc) {
+		snprintf(dir, sizeof(dir), "%s/%s", outdir, s->name);
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			rc = -errno;
+			snprintf(err, sizeof(err), "mkdir: %s", strerror(-rc));
+		} else {
+			rc = vdm_acpi_dump(&l, buf, dir, err, sizeof(err));
+		}
+	}
+	free(buf);
+	if (rc) {
+		fprintf(stderr, "acpi_dump: %s: %s\n", s->name, err);
+		return 1;
+	}
+	printf("%s: %zu bytes of tables, _DSM 5 = %u\n", s->name, l.size,
+	       vdm_mach_dsm5_value(&m));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int fails = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s OUTDIR   (writes OUTDIR/<machine>/*.dat, dsdt.aml)\n",
+			argv[0]);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+		fails += dump_one(&samples[i], argv[1]);
+	return fails ? 1 : 0;
+}
