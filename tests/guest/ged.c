@@ -77,15 +77,16 @@ static const char *space_name(uint8_t s)
 /* Prints what the DSDT says and checks its shape; fills `sel`. */
 static void report_ged(const struct ged_find *g, struct reg *sel)
 {
-	const struct aml_field *f = &g->sel_field;
+	const struct aml_obj *f = g->sel_field;
 
-	rt_printf("PAYLOAD: ged device aml=0x%x-0x%x\n", g->dev.start, g->dev.end);
+	rt_printf("PAYLOAD: ged device aml=0x%x objects=%u skipped=%u\n", g->ix.obj[g->dev].pos,
+		  g->ix.n, g->ix.skipped);
 	rt_printf("PAYLOAD: ged gsi=%u trigger=%s polarity=%s\n", g->gsi,
 		  g->edge ? "edge" : "level", g->active_low ? "low" : "high");
-	sel->space = g->sel_region.space;
+	sel->space = g->sel_region->space;
 	sel->addr = g->sel_addr;
 	rt_printf("PAYLOAD: ged selector=%s:0x%lx region=%s field=%s bits=%u access=%u\n",
-		  space_name(sel->space), sel->addr, g->sel_region.name, g->sel_name, f->bit_width,
+		  space_name(sel->space), sel->addr, g->sel_region->name, f->name, f->bit_width,
 		  f->access);
 	rt_check(f->bit_width == 32 && f->access == 3 && f->bit_offset == 0, "ged-selector-dword",
 		 "bits=%u access=%u bit_offset=%u", f->bit_width, f->access, f->bit_offset);

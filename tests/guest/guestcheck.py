@@ -6,6 +6,7 @@ Both sides are reduced to one model, Topo: functions (ids), BARs (kind, address,
 bridges (bus numbers, windows).  compare() lists every difference in words a reader can act
 on; an empty list means the payload saw exactly what the VMM says it built.
 """
+import os
 import re
 
 HEX = r"0x[0-9a-fA-F]+"
@@ -235,3 +236,15 @@ def compare(want, got, class_mask=0xffffff):
             elif (k in w) != (k in g):
                 errs.append("%s window %s: reported on one side only" % (bdf, k))
     return errs
+
+
+def dumped_table(folder, sig):
+    """The file vmm-example --dump-acpi wrote for table `sig` (DSDT.dat, dsdt.aml, ...)."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for n in names:
+        if n.split(".")[0].upper() == sig.upper():
+            return os.path.join(folder, n)
+    return None

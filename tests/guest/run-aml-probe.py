@@ -3,9 +3,13 @@
 # find the GED selector, GSI, pcihp block and one BSEL per hotplug root port as printed.
 """usage: run-aml-probe.py AML_PROBE VMM_EXAMPLE
 
-Exit 0 = pass, 1 = mismatch, 77 = skipped (vmm-example not built or builds no DSDT yet).
+Part 1: host/ged-sample.asl compiled by iasl (GED + pcihp shaped like QEMU's AML, with a
+Buffer whose bytes look like a Name(BSEL) declaration) must give exactly its known facts.
+Part 2: vmm-example's own DSDT (--dump-acpi) must give what --print-topology states.
+Exit 0 = pass, 1 = mismatch, 77 = both parts skipped (no iasl; no vmm-example DSDT yet).
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,24 +25,65 @@ CONFIGS = [
 ]
 
 
+SAMPLE_EXPECT = [
+    "ged gsi=23 edge=1 low=0 selector=mem:0xfe000000 region=EREG field=ESEL bits=32 access=3 "
+    "bit_offset=0 esel=mem:0xfe000000",
+    "pcihp base=mem:0xfe001000 bnum=mem:0xfe001010",
+    "bsel value=0 adr=0x10000",
+    "bsel value=1 adr=0x20000",
+]
+
+
+def sample(probe):
+    """Part 1; returns 0 pass, 1 fail, 77 skipped."""
+    iasl = shutil.which("iasl")
+    if not iasl:
+        print("SKIPPED (iasl sample): iasl not installed")
+        return 77
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "host", "ged-sample.asl")
+    with tempfile.TemporaryDirectory(prefix="vdm-aml-") as tmp:
+        r = subprocess.run([iasl, "-p", os.path.join(tmp, "sample"), src],
+                           capture_output=True, text=True)
+        aml = os.path.join(tmp, "sample.aml")
+        if r.returncode != 0 or not os.path.exists(aml):
+            print("FAIL: iasl could not compile %s:\n%s" % (src, r.stdout + r.stderr))
+            return 1
+        p = subprocess.run([probe, "--robust", aml], capture_output=True, text=True,
+                           timeout=120)
+    got = [ln for ln in p.stdout.splitlines() if not ln.startswith("robust ")]
+    # The objects=/skipped= counts depend on the walk, not on the facts: compare the rest.
+    got = [" ".join(w for w in ln.split() if not w.startswith(("objects=", "skipped=")))
+           for ln in got]
+    robust = [ln for ln in p.stdout.splitlines() if ln.startswith("robust ")]
+    if p.returncode != 0 or got != SAMPLE_EXPECT or not robust:
+        print("FAIL: iasl sample: aml_probe exit %d\n  got:  %s\n  want: %s\n%s" %
+              (p.returncode, got, SAMPLE_EXPECT, p.stderr[-2000:]))
+        return 1
+    print("PASS: iasl sample: GED, pcihp and BSELs found, decoy Buffer ignored; %s" % robust[0])
+    return 0
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
         return 2
     probe, vmm = sys.argv[1:]
+    first = sample(probe)
+    if first == 1:
+        return 1
     if not os.access(vmm, os.X_OK):
         print("SKIPPED: vmm-example not built (%s)" % vmm)
-        return 77
+        return first
     failed = 0
     for n, args in enumerate(CONFIGS):
         with tempfile.TemporaryDirectory(prefix="vdm-aml-") as tmp:
             r = subprocess.run([vmm] + args + ["--dump-acpi", tmp, "--print-topology"],
                                capture_output=True, text=True, timeout=60)
-            dsdt = os.path.join(tmp, "DSDT.dat")
-            if r.returncode != 0 or not os.path.exists(dsdt):
-                print("SKIPPED: vmm-example --dump-acpi wrote no DSDT (%s)" %
+            dsdt = guestcheck.dumped_table(tmp, "DSDT")
+            if r.returncode != 0 or not dsdt:
+                print("SKIPPED (vmm-example part): vmm-example --dump-acpi wrote no DSDT (%s)" %
                       (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1])
-                return 77
+                return first
             want, mach = guestcheck.parse_topology(r.stdout)
             flags = ["--robust"] if n == 0 else []
             p = subprocess.run([probe] + flags + [dsdt], capture_output=True, text=True,

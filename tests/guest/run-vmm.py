@@ -59,7 +59,7 @@ def probe(vmm):
     try:
         r = subprocess.run([vmm, "--device", RP1, "--dump-acpi", tmp], capture_output=True,
                            text=True, timeout=60)
-        if r.returncode != 0 or not os.path.exists(os.path.join(tmp, "DSDT.dat")):
+        if r.returncode != 0 or not guestcheck.dumped_table(tmp, "DSDT"):
             return "vmm-example --dump-acpi builds no ACPI tables yet (%s)" % (
                 (r.stderr or r.stdout).strip().splitlines() or ["exit %d" % r.returncode])[-1]
     finally:

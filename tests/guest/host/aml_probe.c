@@ -38,7 +38,7 @@ static const char *space(uint8_t s)
 static unsigned robust(const uint8_t *tab, uint32_t len)
 {
 	static const uint8_t vals[] = { 0x00, 0xff, 0x5b };
-	struct ged_find g;
+	static struct ged_find g;
 	unsigned runs = 0;
 
 	for (uint32_t cut = 36; cut <= len; cut++) {
@@ -97,11 +97,12 @@ int main(int argc, char **argv)
 		printf("ged missing=\"%s\"\n", missing);
 	} else {
 		printf("ged gsi=%u edge=%d low=%d selector=%s:0x%llx region=%s field=%s bits=%u "
-		       "access=%u bit_offset=%u esel=%s:0x%llx\n",
-		       g.gsi, g.edge, g.active_low, space(g.sel_region.space),
-		       (unsigned long long)g.sel_addr, g.sel_region.name, g.sel_name,
-		       g.sel_field.bit_width, g.sel_field.access, g.sel_field.bit_offset,
-		       g.esel_named ? space(g.esel_space) : "none", (unsigned long long)g.esel_addr);
+		       "access=%u bit_offset=%u esel=%s:0x%llx objects=%u skipped=%u\n",
+		       g.gsi, g.edge, g.active_low, space(g.sel_region->space),
+		       (unsigned long long)g.sel_addr, g.sel_region->name, g.sel_field->name,
+		       g.sel_field->bit_width, g.sel_field->access, g.sel_field->bit_offset,
+		       g.esel_named ? space(g.esel_space) : "none", (unsigned long long)g.esel_addr,
+		       g.ix.n, g.ix.skipped);
 		if (g.have_pcihp)
 			printf("pcihp base=%s:0x%llx bnum=%s:0x%llx\n", space(g.pcihp_space),
 			       (unsigned long long)g.pcihp_base,

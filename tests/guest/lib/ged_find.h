@@ -1,5 +1,5 @@
 /* Guest payload runtime: locating the GED (ACPI0013) and the QEMU-layout PCI hotplug block in
- * a DSDT with the AML scanner; shared by the ged payload and the host-side aml_probe tool. */
+ * a DSDT with the AML walker; shared by the ged payload and the host-side aml_probe tool. */
 #ifndef PAYLOAD_GED_FIND_H
 #define PAYLOAD_GED_FIND_H
 
@@ -8,18 +8,20 @@
 #include "aml.h"
 
 #define GED_FIND_MAX_BSEL 32
+#define GED_FIND_MAX_OBJS 2048
 
 struct ged_find {
-	struct aml_span dev; /* the ACPI0013 Device */
+	struct aml_obj objs[GED_FIND_MAX_OBJS];
+	struct aml_index ix;
+
+	int dev; /* index of the ACPI0013 Device */
 	uint32_t gsi;
 	int edge, active_low;
 
 	/* event selector: first field of the first OperationRegion inside the Device */
-	struct aml_region sel_region;
-	struct aml_field sel_field;
-	char sel_name[5];
+	const struct aml_obj *sel_region, *sel_field;
 	uint64_t sel_addr;
-	int esel_named;    /* a field called ESEL exists ... */
+	int esel_named;     /* a field called ESEL exists ... */
 	uint64_t esel_addr; /* ... at this address */
 	uint8_t esel_space;
 
@@ -31,7 +33,7 @@ struct ged_find {
 	uint64_t bnum_addr;
 	uint8_t bnum_space;
 
-	/* Name(BSEL, n) and the _ADR of the Device holding it (~0 = none found) */
+	/* Name(BSEL, n) and the _ADR of the Device it belongs to (~0 = none found) */
 	unsigned nbsel;
 	struct {
 		uint32_t value;
@@ -39,8 +41,9 @@ struct ged_find {
 	} bsel[GED_FIND_MAX_BSEL];
 };
 
-/* Fills `g` from the table `a`.  Returns NULL when the GED, its interrupt and its selector
- * were found (the hotplug block is optional: have_pcihp), else what was missing. */
+/* Walks `a` and fills `g` (large: keep it static).  Returns NULL when the GED, its interrupt
+ * and its selector were found (the hotplug block is optional: have_pcihp), else what was
+ * missing. */
 const char *ged_find(const struct aml *a, struct ged_find *g);
 
 #endif /* PAYLOAD_GED_FIND_H */
