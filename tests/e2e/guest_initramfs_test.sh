@@ -55,23 +55,33 @@ chmod +x "$work/run.sh"
 "$top/scripts/build-initramfs.sh" pack "$work/extra.cpio" "$work/run.sh:/vdm/run.sh" >/dev/null
 cat "$initrd" "$work/extra.cpio" >"$work/initrd-a"
 cmd64=$(printf '%s' 'echo "cmd64 says: $((6*7))"' | base64 -w0)
-mkfifo "$work/in-a"
+# rp2 stays empty until a 4 MiB-BAR testdev is hot-plugged through the monitor: QEMU's firmware
+# gave the empty port a 2 MiB window, so the guest fails to place the BAR (the failure vdm
+# exists to fix) and vdm-pci must list it as unassigned.
+mkfifo "$work/in-a" "$work/mon.in" "$work/mon.out"
 "${qemu[@]}" -M q35 -m 512 -initrd "$work/initrd-a" \
   -device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0 \
   -device pci-testdev,bus=rp1,membar=2M \
+  -device pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0 \
+  -chardev pipe,id=mon0,path="$work/mon" -mon chardev=mon0,mode=readline \
   -append "$base_append vdm.cmd=\"cat /proc/iomem /proc/ioports\" vdm.cmd64=$cmd64" \
   <"$work/in-a" 2>"$work/a.err" >"$work/a.raw" &
 qpid=$!
 exec 7>"$work/in-a"
 if wait_for "$work/a.raw" "vdm-guest# " 120; then
-  echo 'echo "shell says: $((6*7))"; poweroff -f' >&7
+  echo 'device_add pci-testdev,bus=rp2,membar=4M,id=hot1' >"$work/mon.in"
+  echo 'echo "shell says: $((6*7))"; for i in $(seq 100); do' \
+       '[ -e /sys/bus/pci/devices/0000:02:00.0 ] && break; sleep 0.1; done; sleep 1;' \
+       'echo HOTPLUG-LIST; vdm-pci; poweroff -f' >&7
 else
   fail "boot A: no shell prompt 'vdm-guest# ' within 120 s"
 fi
 wait_exit 60 || fail "boot A: 'poweroff -f' typed into the shell did not stop the machine"
 exec 7>&-
 show a
-log=$work/a.log
+# The boot-time part (PCI list, hooks' output) ends where the shell's hotplug listing starts.
+sed '/^HOTPLUG-LIST$/q' "$work/a.log" >"$work/a-boot.log"
+log=$work/a-boot.log
 
 grep -q '^VDM-GUEST-READY$' "$log" && pass "boot A: VDM-GUEST-READY" || fail "boot A: no VDM-GUEST-READY"
 ready_line=$(grep -n '^VDM-GUEST-READY$' "$log" | cut -d: -f1)
@@ -127,8 +137,19 @@ grep -q '^cmd64 says: 42$' "$log" && pass "boot A: vdm.cmd64 ran" || fail "boot 
 grep -q '^run.sh-from-appended-archive$' "$log" && grep -q '^VDM-GUEST-CMD-EXIT: 3$' "$log" &&
   pass "boot A: /vdm/run.sh from an appended archive ran, exit status reported" ||
   fail "boot A: appended /vdm/run.sh did not run or its exit status 3 was not reported"
-grep -q '^shell says: 42$' "$log" && pass "boot A: console shell runs typed commands" ||
+grep -q '^shell says: 42$' "$work/a.log" && pass "boot A: console shell runs typed commands" ||
   fail "boot A: the console shell did not run the typed command"
+
+hot=$(sed -n '/^HOTPLUG-LIST$/,$p' "$work/a.log")
+grep -q '^VDM-PCI 0000:02:00.0 vendor=1b36 device=0005 ' <<<"$hot" &&
+  pass "boot A: hot-plugged testdev listed by vdm-pci from the shell" ||
+  fail "boot A: hot-plugged testdev 02:00.0 not listed after device_add"
+grep -q '^VDM-PCI-BAR 0000:02:00.0 bar=2 unassigned config=0x0000000c mem 64bit pref$' <<<"$hot" &&
+  pass "boot A: its 4 MiB BAR the guest could not place is listed as unassigned" ||
+  fail "boot A: no 'VDM-PCI-BAR 0000:02:00.0 bar=2 unassigned ... 64bit pref' line"
+grep -q '^VDM-PCI-BAR 0000:02:00.0 bar=0 start=' <<<"$hot" && ! grep -q '0000:02:00.0 bar=3' <<<"$hot" &&
+  pass "boot A: its placed BAR 0 listed, the 64-bit BAR's upper half not" ||
+  fail "boot A: hot-plugged testdev BAR 0 missing or BAR 3 (upper half) listed"
 
 # ---- boot B: vdm.poweroff=1 on the plain pc machine --------------------------------------------
 "${qemu[@]}" -M pc -m 256 -initrd "$initrd" -append "$base_append vdm.poweroff=1" \
