@@ -477,7 +477,8 @@ int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_
 	rc = machine_add_ged(m, err, err_len);
 	if (rc)
 		return rc;
-	return machine_tables(m, err, err_len);
+	return machine_tables(m, o->kernel ? (o->append ? o->append : VMM_DEFAULT_CMDLINE) : NULL,
+			      err, err_len);
 }
 
 void machine_destroy(struct machine *m)

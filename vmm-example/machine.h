@@ -16,6 +16,7 @@
 
 struct pci_host;
 struct vdm_place;
+struct vdm_acpi_layout;
 
 #define MACHINE_MAX_DEVS (VMM_MAX_DEVICE_OPTS + VDM_MACH_MAX_ROOT_PORTS + 4)
 
@@ -61,6 +62,7 @@ struct machine {
 	uint8_t *acpi;
 	size_t acpi_len;
 	uint64_t acpi_base, rsdp;
+	struct vdm_acpi_layout *acpi_layout; /* where each table sits in `acpi` */
 	/* flattened device tree, for --dump-dtb */
 	void *fdt;
 	size_t fdt_len;
@@ -90,7 +92,8 @@ void machine_destroy(struct machine *m);
 /* `info pci`-style listing: one line per function, BAR and window, stable and greppable. */
 void machine_print_topology(struct machine *m, FILE *out);
 
-/* Write each ACPI table to dir/<SIG>.dat.  0 or -errno (reason in err). */
+/* Write each ACPI table to dir (rsdp.dat, xsdt.dat, facp.dat, apic.dat, mcfg.dat,
+ * dsdt.aml).  0 or -errno (reason in err). */
 int machine_dump_acpi(const struct machine *m, const char *dir, char *err, size_t err_len);
 /* Write the FDT.  0 or -errno (reason in err). */
 int machine_dump_dtb(const struct machine *m, const char *path, char *err, size_t err_len);

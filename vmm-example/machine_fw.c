@@ -10,11 +10,16 @@
 #include <vdm/ged.h>
 #include <vdm/pci.h>
 
+#include "firmware/acpi_tables.h"
+#include "firmware/vdm_fdt.h"
 #include "firmware/vdm_place.h"
 #include "machine.h"
 #include "machine_int.h"
 #include "pci/root_port.h"
 #include "pci_host.h"
+#include "x86/arch.h"
+
+#define FDT_MAX (64u << 10)
 
 static void fill_fn(struct vdm_place_fn *f, const struct machine_dev *d, unsigned nbars)
 {
@@ -219,11 +224,34 @@ int machine_add_ged(struct machine *m, char *err, size_t len)
 	return 0;
 }
 
-int machine_tables(struct machine *m, char *err, size_t len)
+int machine_tables(struct machine *m, const char *bootargs, char *err, size_t len)
 {
-	(void)m;
-	(void)err;
-	(void)len;
+	struct vdm_fdt_boot boot = { .bootargs = bootargs };
+	char why[512];
+	int rc;
+
+	m->acpi_layout = calloc(1, sizeof(*m->acpi_layout));
+	m->acpi = calloc(1, ARCH_ACPI_SIZE);
+	m->fdt = calloc(1, FDT_MAX);
+	if (!m->acpi || !m->fdt || !m->acpi_layout)
+		return mfail(err, len, -ENOMEM, "out of memory");
+	rc = vdm_acpi_build(&m->desc, ARCH_ACPI_BASE, m->acpi, ARCH_ACPI_SIZE, m->acpi_layout, why,
+			    sizeof(why));
+	if (rc == -ENOSPC)
+		return mfail(err, len, rc, "ACPI tables need %zu bytes; the firmware area at 0x%llx "
+			     "holds %llu: use fewer root ports or CPUs", m->acpi_layout->size,
+			     (unsigned long long)ARCH_ACPI_BASE, (unsigned long long)ARCH_ACPI_SIZE);
+	if (rc)
+		return mfail(err, len, rc, "ACPI tables: %s", why);
+	m->acpi_len = m->acpi_layout->size;
+	m->acpi_base = ARCH_ACPI_BASE;
+	m->rsdp = m->acpi_layout->rsdp_gpa;
+	rc = vdm_fdt_build(&m->desc, &boot, m->fdt, FDT_MAX, why, sizeof(why));
+	if (rc)
+		return mfail(err, len, rc, "device tree: %s", why);
+	/* fdt_totalsize: big-endian u32 at offset 4 of the header */
+	m->fdt_len = (size_t)((uint8_t *)m->fdt)[4] << 24 | (size_t)((uint8_t *)m->fdt)[5] << 16 |
+		     (size_t)((uint8_t *)m->fdt)[6] << 8 | ((uint8_t *)m->fdt)[7];
 	return 0;
 }
 
@@ -233,6 +261,8 @@ void machine_fw_free(struct machine *m)
 	m->place = NULL;
 	free(m->acpi);
 	m->acpi = NULL;
+	free(m->acpi_layout);
+	m->acpi_layout = NULL;
 	free(m->fdt);
 	m->fdt = NULL;
 }

@@ -16,8 +16,8 @@ int machine_create_platform(struct machine *m, struct machine_dev *d, char *err,
 int machine_place(struct machine *m, char *err, size_t len);
 /* Create the GED (if not given) with one selector per root port, and place its regions. */
 int machine_add_ged(struct machine *m, char *err, size_t len);
-/* Build the ACPI tables and the FDT. */
-int machine_tables(struct machine *m, char *err, size_t len);
+/* Build the ACPI tables (for ARCH_ACPI_BASE) and the FDT (with `bootargs`, may be NULL). */
+int machine_tables(struct machine *m, const char *bootargs, char *err, size_t len);
 /* Free what machine_fw.c allocated. */
 void machine_fw_free(struct machine *m);
 

@@ -9,6 +9,7 @@
 
 #include <vdm/pci.h>
 
+#include "firmware/acpi_tables.h"
 #include "machine.h"
 #include "machine_int.h"
 #include "pci_host.h"
@@ -169,35 +170,14 @@ static int write_file(const char *path, const void *buf, size_t len, char *err, 
 
 int machine_dump_acpi(const struct machine *m, const char *dir, char *err, size_t err_len)
 {
-	size_t off = 0;
+	char why[512];
+	int rc;
 
-	if (!m->acpi || m->rsdp < m->acpi_base)
+	if (!m->acpi || !m->acpi_layout)
 		return mfail(err, err_len, -ENOSYS, "--dump-acpi: no ACPI tables were built");
-	/* The blob is the RSDP followed by tables, each starting with its 4-character
-	 * signature and 32-bit length (the RSDP's length is at offset 20). */
-	while (off + 36 <= m->acpi_len) {
-		const uint8_t *t = m->acpi + off;
-		char sig[9] = "", path[4096];
-		uint32_t tl;
-		int rc;
-
-		if (!memcmp(t, "RSD PTR ", 8)) {
-			memcpy(&tl, t + 20, 4);
-			snprintf(sig, sizeof(sig), "RSDP");
-		} else {
-			memcpy(&tl, t + 4, 4);
-			memcpy(sig, t, 4);
-		}
-		if (tl < 20 || tl > m->acpi_len - off || !sig[0] || sig[0] == '\0')
-			break;
-		snprintf(path, sizeof(path), "%s/%s.dat", dir, sig);
-		rc = write_file(path, t, tl, err, err_len);
-		if (rc)
-			return rc;
-		off += (tl + 15) & ~(size_t)15;
-		while (off < m->acpi_len && m->acpi[off] == 0) /* padding */
-			off++;
-	}
+	rc = vdm_acpi_dump(m->acpi_layout, m->acpi, dir, why, sizeof(why));
+	if (rc)
+		return mfail(err, err_len, rc, "--dump-acpi %s: %s", dir, why);
 	return 0;
 }
 

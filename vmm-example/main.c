@@ -154,6 +154,9 @@ int main(int argc, char **argv)
 			free(o);
 			return VMM_EXIT_HOST;
 		}
+		arch_host_quirks(msg, sizeof(msg));
+		if (msg[0])
+			fprintf(stderr, "vmm-example: %s\n", msg);
 		rc = vmm_open_kvm(&v, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "vmm-example: %s\n", err);
@@ -182,7 +185,7 @@ int main(int argc, char **argv)
 	status = 0;
 	if (!run)
 		goto out;
-	rc = vmm_create(&v, &m, o->mem, o->smp, err, sizeof(err));
+	rc = vmm_create(&v, &m, o->mem, o->ram_shared, o->smp, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "vmm-example: %s\n", err);
 		status = VMM_EXIT_HOST;

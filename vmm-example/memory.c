@@ -14,8 +14,24 @@
 
 #define MIB (UINT64_C(1) << 20)
 
-int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, char *err,
-		     size_t err_len)
+static int create_anon(struct guest_ram *ram, uint64_t size, char *err, size_t err_len)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		snprintf(err, err_len, "mapping %llu MiB of guest RAM: %s",
+			 (unsigned long long)(size / MIB), strerror(errno));
+		return -ENOMEM;
+	}
+	madvise(p, size, MADV_HUGEPAGE);
+	madvise(p, size, MADV_DONTDUMP);
+	ram->host = p;
+	return 0;
+}
+
+int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, bool shared,
+		     char *err, size_t err_len)
 {
 	int fd, e;
 	void *p;
@@ -27,6 +43,14 @@ int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, c
 		snprintf(err, err_len, "RAM size %llu: must be a non-zero multiple of 1M",
 			 (unsigned long long)size);
 		return -EINVAL;
+	}
+	if (!shared) {
+		e = create_anon(ram, size, err, err_len);
+		if (e)
+			return e;
+		ram->size = size;
+		ram->low_size = size < low_limit ? size : low_limit;
+		return 0;
 	}
 	fd = memfd_create("vmm-guest-ram", MFD_CLOEXEC);
 	if (fd < 0) {
@@ -49,7 +73,10 @@ int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, c
 		close(fd);
 		return e;
 	}
-	madvise(p, size, MADV_MERGEABLE | MADV_DONTDUMP);
+	/* Huge pages where the host allows them (shmem THP "advise"): each 2 MiB guest page
+	 * is then one nested-paging entry instead of 512. */
+	madvise(p, size, MADV_HUGEPAGE);
+	madvise(p, size, MADV_DONTDUMP);
 	ram->memfd = fd;
 	ram->host = p;
 	ram->size = size;

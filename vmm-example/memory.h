@@ -3,6 +3,7 @@
 #ifndef VMM_MEMORY_H
 #define VMM_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,7 +15,7 @@
  * gpa for the low part, low_size + (gpa - 4 GiB) for the high part.
  */
 struct guest_ram {
-	int memfd;
+	int memfd; /* -1 for private anonymous RAM */
 	uint8_t *host;
 	uint64_t size;     /* total bytes */
 	uint64_t low_size; /* bytes below the 32-bit hole */
@@ -22,10 +23,12 @@ struct guest_ram {
 
 /*
  * Create `size` bytes of RAM (a multiple of 1 MiB) of which at most `low_limit` bytes go
- * below 4 GiB.  Returns 0, or a negative errno with a reason in err.
+ * below 4 GiB.  `shared`: a memfd another process can map (the default); otherwise private
+ * anonymous memory, which the host backs with transparent huge pages even when shmem THP
+ * is off (much faster under nested paging).  Returns 0, or a negative errno with a reason.
  */
-int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, char *err,
-		     size_t err_len);
+int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, bool shared,
+		     char *err, size_t err_len);
 void guest_ram_destroy(struct guest_ram *ram);
 
 /* End (exclusive) of the RAM above 4 GiB, or 4 GiB when there is none. */

@@ -25,7 +25,7 @@ const size_t vmm_num_common_props = sizeof(vmm_common_props) / sizeof(vmm_common
 enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
 	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
-	OPT_TIMEOUT, OPT_HELP,
+	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_HELP,
 };
 
 struct opt_def {
@@ -50,6 +50,7 @@ static const struct opt_def opts[] = {
 	{ "dump-dtb", NULL, OPT_DUMP_DTB, "FILE" },
 	{ "print-topology", NULL, OPT_TOPOLOGY, NULL },
 	{ "timeout", NULL, OPT_TIMEOUT, "SECONDS" },
+	{ "memory-backend", NULL, OPT_MEM_BACKEND, "memfd|anon" },
 	{ "help", "h", OPT_HELP, NULL },
 };
 
@@ -75,6 +76,10 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"Machine:\n"
 		"  -m, --memory SIZE      guest RAM; plain numbers are MiB, or 512M, 2G (default 512M,\n"
 		"                         at least 32M, a multiple of 1M)\n"
+		"  --memory-backend memfd|anon\n"
+		"                         memfd (default): RAM another process can map; anon: private\n"
+		"                         memory with transparent huge pages, much faster under\n"
+		"                         nested KVM when the host's shmem THP is off\n"
 		"  --smp N                vCPUs, 1..%d (default 1)\n"
 		"  --device SPEC          add a device, repeatable: TYPE[,prop=value...]\n"
 		"                         every type also takes id=NAME, bus=ROOTPORT-ID, addr=SLOT\n"
@@ -89,7 +94,8 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"\n"
 		"Inspection (work without /dev/kvm when nothing is run):\n"
 		"  --print-topology       print bus:dev.fn, ids, BARs and bridge windows at start\n"
-		"  --dump-acpi DIR        write every ACPI table to DIR/<SIGNATURE>.dat\n"
+		"  --dump-acpi DIR        write the ACPI tables into DIR: rsdp.dat xsdt.dat facp.dat\n"
+		"                         apic.dat mcfg.dat dsdt.aml (for iasl -d, acpiexec)\n"
 		"  --dump-dtb FILE        write the machine's flattened device tree\n"
 		"  -h, --help             this text\n"
 		"\n"
@@ -281,6 +287,14 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 		return 0;
 	case OPT_TIMEOUT:
 		return parse_uint("timeout", v, 0, 86400 * 365, &o->timeout, err, len);
+	case OPT_MEM_BACKEND:
+		if (!strcmp(v, "memfd"))
+			o->ram_shared = true;
+		else if (!strcmp(v, "anon"))
+			o->ram_shared = false;
+		else
+			return fail(err, len, "--memory-backend %s: expected memfd or anon", v);
+		return 0;
 	case OPT_HELP:
 		o->help = true;
 		return 0;
@@ -298,6 +312,7 @@ int vmm_options_parse(int argc, char *const argv[], struct vmm_options *o, char 
 	o->smp = 1;
 	o->preserve = VDM_PRESERVE_AUTO;
 	o->acpi_hotplug = true;
+	o->ram_shared = true;
 	o->hotplug_ports = VMM_DEFAULT_HOTPLUG_PORTS;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *name, *eq, *val;

@@ -38,6 +38,7 @@ struct vmm_options {
 	const char *dump_dtb;   /* file */
 	bool print_topology;
 	unsigned timeout;       /* seconds of wall clock, 0 = none */
+	bool ram_shared;        /* --memory-backend memfd (default) vs anon */
 	bool help;
 };
 

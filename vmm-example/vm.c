@@ -209,8 +209,8 @@ static int create_vcpus(struct vmm *v, unsigned ncpus, char *err, size_t err_len
 	return 0;
 }
 
-int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, unsigned ncpus, char *err,
-	       size_t err_len)
+int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, bool ram_shared, unsigned ncpus,
+	       char *err, size_t err_len)
 {
 	struct sigaction sa;
 	int e;
@@ -238,7 +238,7 @@ int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, unsigned ncpus, c
 		snprintf(err, err_len, "KVM_CREATE_VM: %s", strerror(errno));
 		return e;
 	}
-	e = guest_ram_create(&v->ram, mem, VDM_LAYOUT_HOLE_START, err, err_len);
+	e = guest_ram_create(&v->ram, mem, VDM_LAYOUT_HOLE_START, ram_shared, err, err_len);
 	if (e)
 		return e;
 	e = guest_ram_map_kvm(&v->ram, v->vm_fd);

@@ -72,11 +72,11 @@ uint64_t vmm_now_ns(void);
 int vmm_open_kvm(struct vmm *v, char *err, size_t err_len);
 
 /*
- * Create the VM for machine `m`: RAM of `mem` bytes, irqchip, buses with every device of
+ * Create the VM for machine `m`: RAM of `mem` bytes (a memfd when ram_shared), irqchip, buses with every device of
  * the machine, `ncpus` vCPUs.  Returns 0 or -errno with a reason in err.
  */
-int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, unsigned ncpus, char *err,
-	       size_t err_len);
+int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, bool ram_shared, unsigned ncpus,
+	       char *err, size_t err_len);
 void vmm_destroy(struct vmm *v);
 
 /* Drive GSI `gsi` to `level` (KVM_IRQ_LINE). */

@@ -54,6 +54,13 @@ int arch_load_payload(const struct guest_ram *ram, const struct vdm_mach_desc *m
 /* True when KVM offers 1 GiB pages to the guest. */
 bool arch_has_1g_pages(int kvm_fd);
 
+/*
+ * Host quirks the vCPUs work around, as one line for the user ("" when none).  Now: under
+ * QEMU TCG's emulated SVM (the nested set-up of scripts/nested-run.sh) XSAVE is hidden
+ * from the guest because TCG does not intercept XSETBV.
+ */
+void arch_host_quirks(char *msg, size_t len);
+
 /* Put the boot vCPU at the entry point (long mode, flat segments, registers). */
 int arch_vcpu_enter(int vcpu_fd, const struct arch_entry *e, char *err, size_t err_len);
 

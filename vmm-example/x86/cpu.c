@@ -153,6 +153,25 @@ static int set_lint(int vcpu_fd)
 	return ioctl(vcpu_fd, KVM_SET_LAPIC, &l) < 0 ? -errno : 0;
 }
 
+/* QEMU's TCG advertises itself in the hypervisor leaf as "TCGTCGTCGTCG". */
+static bool host_is_tcg(void)
+{
+	unsigned a, sig[3];
+
+	__cpuid(0x40000000, a, sig[0], sig[1], sig[2]);
+	(void)a;
+	return !memcmp(sig, "TCGTCGTCGTCG", 12);
+}
+
+void arch_host_quirks(char *msg, size_t len)
+{
+	if (host_is_tcg())
+		snprintf(msg, len, "host is QEMU TCG: XSAVE/AVX hidden from the guest (TCG's SVM "
+			 "does not intercept XSETBV, so KVM cannot size the guest's XSAVE state)");
+	else if (len)
+		msg[0] = 0;
+}
+
 int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned index, unsigned ncpus, char *err,
 		   size_t err_len)
 {
@@ -164,6 +183,8 @@ int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned index, unsigned ncpus, char
 		return -EIO;
 	}
 	x86_cpuid_patch(cp->entries, cp->nent, index, ncpus);
+	if (host_is_tcg())
+		x86_cpuid_hide_xsave(cp->entries, &cp->nent);
 	e = ioctl(vcpu_fd, KVM_SET_CPUID2, cp) < 0 ? -errno : 0;
 	free(cp);
 	if (e) {
@@ -255,6 +276,12 @@ void arch_vcpu_dump(int vcpu_fd, char *buf, size_t len)
 		 s.fs.base, s.gs.base, s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit, r.rax,
 		 r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13,
 		 r.r14, r.r15);
+	if (s.cs.base == 0xffff0000u && r.rip == 0xfff0) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, "\n  (reset state: KVM on AMD SVM re-initialises a vCPU on "
+			 "a triple fault, so the faulting registers are lost)");
+	}
 }
 
 bool arch_vcpu_dead_halt(int vcpu_fd)

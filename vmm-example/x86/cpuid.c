@@ -98,3 +98,25 @@ void x86_cpuid_patch(struct kvm_cpuid_entry2 *e, uint32_t n, uint32_t apic_id, u
 		}
 	}
 }
+
+void x86_cpuid_hide_xsave(struct kvm_cpuid_entry2 *e, uint32_t *n)
+{
+	uint32_t i, j;
+
+	for (i = 0, j = 0; i < *n; i++) {
+		struct kvm_cpuid_entry2 c = e[i];
+
+		if (c.function == 0xd)
+			continue; /* no XSAVE state enumeration at all */
+		if (c.function == 1)
+			/* FMA 12, XSAVE 26, OSXSAVE 27, AVX 28, F16C 29 */
+			c.ecx &= ~((1u << 12) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29));
+		if (c.function == 7 && c.index == 0) {
+			c.ebx &= ~((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) |
+				   (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31)); /* AVX2, AVX-512 */
+			c.ecx &= ~((1u << 3) | (1u << 4)); /* PKU, OSPKE */
+		}
+		e[j++] = c;
+	}
+	*n = j;
+}

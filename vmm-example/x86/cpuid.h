@@ -20,6 +20,14 @@
  */
 void x86_cpuid_patch(struct kvm_cpuid_entry2 *e, uint32_t n, uint32_t apic_id, uint32_t ncpus);
 
+/*
+ * Hide XSAVE and everything that needs it (AVX, AVX2, FMA, F16C, PKU, leaf 0xD): for hosts
+ * whose KVM cannot follow the guest's XCR0 (QEMU TCG's SVM does not intercept XSETBV, so
+ * KVM in the L1 guest reports XSAVE sizes for a stale XCR0 and Linux warns "XSAVE
+ * consistency problem").  The guest then uses FXSAVE.
+ */
+void x86_cpuid_hide_xsave(struct kvm_cpuid_entry2 *e, uint32_t *n);
+
 /* Find leaf/subleaf (subleaf ignored for leaves without a significant index); NULL if absent. */
 struct kvm_cpuid_entry2 *x86_cpuid_find(struct kvm_cpuid_entry2 *e, uint32_t n,
 					uint32_t function, uint32_t index);

@@ -1,0 +1,146 @@
+/* Unit tests for vmm-example's COM1 and power port (vmm-example/serial.c, power.c): bytes
+ * out, loopback as the 8250 probe checks it, THRE/RDA interrupts, S5 and reset decoding. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "power.h"
+#include "serial.h"
+
+struct irq {
+	uint32_t level, changes;
+};
+
+static void irq_fn(void *opaque, uint32_t level)
+{
+	struct irq *i = opaque;
+
+	i->level = level;
+	i->changes++;
+}
+
+static uint8_t rd(struct serial *s, unsigned reg)
+{
+	uint64_t v;
+
+	serial_read(s, reg, 1, &v);
+	return (uint8_t)v;
+}
+
+static void wr(struct serial *s, unsigned reg, uint8_t v)
+{
+	serial_write(s, reg, 1, v);
+}
+
+static void transmitted_bytes_reach_the_host_fd(void **state)
+{
+	struct serial s;
+	struct irq i = { 0 };
+	int p[2];
+	char buf[8] = "";
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	serial_init(&s, p[1], irq_fn, &i);
+	assert_int_equal(rd(&s, 5) & 0x60, 0x60); /* THRE and TEMT: ready */
+	wr(&s, 0, 'o');
+	wr(&s, 0, 'k');
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 2);
+	assert_memory_equal(buf, "ok", 2);
+	/* with DLAB set, offset 0 is the divisor latch, not THR */
+	wr(&s, 3, 0x83);
+	wr(&s, 0, 1);
+	assert_int_equal(rd(&s, 0), 1);
+	wr(&s, 3, 0x03);
+	assert_int_equal(i.changes, 0); /* no interrupt enabled, none raised */
+	serial_destroy(&s);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void loopback_mirrors_modem_lines_like_a_16550(void **state)
+{
+	struct serial s;
+
+	(void)state;
+	serial_init(&s, -1, NULL, NULL);
+	wr(&s, 4, 0x10 | 0x0a); /* LOOP | RTS | OUT2: the 8250 probe expects 0x90 */
+	assert_int_equal(rd(&s, 6) & 0xf0, 0x90);
+	wr(&s, 4, 0x1f);
+	assert_int_equal(rd(&s, 6) & 0xf0, 0xf0);
+	wr(&s, 0, 'x'); /* looped back into the receiver */
+	assert_int_equal(rd(&s, 5) & 1, 1);
+	assert_int_equal(rd(&s, 0), 'x');
+	assert_int_equal(rd(&s, 5) & 1, 0);
+	wr(&s, 4, 0x0b);
+	assert_int_equal(rd(&s, 6), 0xb0); /* no loop: DCD, DSR, CTS */
+	wr(&s, 7, 0xa5);
+	assert_int_equal(rd(&s, 7), 0xa5);
+	wr(&s, 2, 0x07);
+	assert_int_equal(rd(&s, 2) & 0xc0, 0xc0); /* FIFOs on: a 16550A */
+	serial_destroy(&s);
+}
+
+static void thre_and_rda_interrupts_follow_the_8250_rules(void **state)
+{
+	struct serial s;
+	struct irq i = { 0 };
+
+	(void)state;
+	serial_init(&s, -1, irq_fn, &i);
+	wr(&s, 1, 0x02); /* enable THRE with THR empty: raised at once */
+	assert_int_equal(i.level, 1);
+	assert_int_equal(rd(&s, 2) & 0x0f, 0x02);
+	assert_int_equal(i.level, 0); /* reading IIR acknowledged it */
+	assert_int_equal(rd(&s, 2) & 0x0f, 0x01);
+	wr(&s, 0, 'a'); /* sent at once: THR empty again */
+	assert_int_equal(i.level, 1);
+	wr(&s, 1, 0x03);
+	assert_int_equal(serial_feed(&s, (const uint8_t *)"hi", 2), 2);
+	assert_int_equal(rd(&s, 2) & 0x0f, 0x04); /* received data outranks THRE */
+	assert_int_equal(rd(&s, 0), 'h');
+	assert_int_equal(rd(&s, 0), 'i');
+	assert_int_equal(rd(&s, 2) & 0x0f, 0x02);
+	assert_int_equal(i.level, 0);
+	wr(&s, 1, 0x00);
+	assert_int_equal(serial_feed(&s, (const uint8_t *)"z", 1), 1);
+	assert_int_equal(i.level, 0);
+	assert_int_equal(serial_rx_space(&s), SERIAL_RX_BUF - 1);
+	serial_destroy(&s);
+}
+
+static void power_port_decodes_s5_and_reset(void **state)
+{
+	uint64_t a, b;
+	struct power p;
+
+	(void)state;
+	assert_int_equal(power_decode(0x34, 1, 5), POWER_OFF);
+	assert_int_equal(power_decode(0x01, 1, 5), POWER_RESET);
+	assert_int_equal(power_decode(0x14, 1, 5), 0);  /* S5 type without SLP_EN */
+	assert_int_equal(power_decode(0x2c, 1, 5), 0);  /* another sleep type */
+	assert_int_equal(power_decode(0x20 | 7 << 2, 1, 7), POWER_OFF);
+	power_init(&p, 1, 5, NULL, NULL);
+	power_pmtmr_read(&p, 0, 4, &a);
+	usleep(2000);
+	power_pmtmr_read(&p, 0, 4, &b);
+	assert_true(b - a >= 7000); /* 2 ms at 3.58 MHz */
+	assert_true(b - a < 3579545);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(transmitted_bytes_reach_the_host_fd),
+		cmocka_unit_test(loopback_mirrors_modem_lines_like_a_16550),
+		cmocka_unit_test(thre_and_rda_interrupts_follow_the_8250_rules),
+		cmocka_unit_test(power_port_decodes_s5_and_reset),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
