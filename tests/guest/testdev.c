@@ -196,7 +196,7 @@ void payload_main(void)
 		return;
 	m = &acpi.mcfg_entry[0];
 	pci_ecam_init(m->base, m->bus_start, m->bus_end);
-	nfuncs = pci_scan(bdfs, MAX_FUNCS);
+	nfuncs = pci_scan_tree(bdfs, MAX_FUNCS);
 	for (unsigned i = 0; i < nfuncs; i++) {
 		if (pci_cfg_read32(bdfs[i], PCI_VENDOR_ID) != 0x00051b36)
 			continue;

@@ -65,28 +65,53 @@ uint32_t pci_cf8_read32(uint16_t bdf, uint8_t off)
 	return inl(0xcfc);
 }
 
-unsigned pci_scan(uint16_t *out, unsigned max)
+/* Appends the functions of one bus; with `follow`, then the buses behind its bridges. */
+static void scan_bus(unsigned bus, uint16_t *out, unsigned max, unsigned *n, int follow,
+		     uint8_t *seen, unsigned depth)
 {
-	unsigned n = 0;
+	seen[bus / 8] |= (uint8_t)(1u << (bus % 8));
+	for (unsigned dev = 0; dev < 32; dev++) {
+		uint16_t bdf0 = PCI_BDF(bus, dev, 0);
+		unsigned nfn;
 
-	for (unsigned bus = ecam_bus_start; bus <= ecam_bus_end; bus++) {
-		for (unsigned dev = 0; dev < 32; dev++) {
-			uint16_t bdf0 = PCI_BDF(bus, dev, 0);
-			unsigned nfn;
+		if (pci_cfg_read16(bdf0, PCI_VENDOR_ID) == 0xffff)
+			continue;
+		nfn = (pci_cfg_read8(bdf0, PCI_HEADER_TYPE) & 0x80) ? 8 : 1;
+		for (unsigned fn = 0; fn < nfn; fn++) {
+			uint16_t bdf = PCI_BDF(bus, dev, fn);
+			unsigned sec;
 
-			if (pci_cfg_read16(bdf0, PCI_VENDOR_ID) == 0xffff)
+			if (fn && pci_cfg_read16(bdf, PCI_VENDOR_ID) == 0xffff)
 				continue;
-			nfn = (pci_cfg_read8(bdf0, PCI_HEADER_TYPE) & 0x80) ? 8 : 1;
-			for (unsigned fn = 0; fn < nfn; fn++) {
-				uint16_t bdf = PCI_BDF(bus, dev, fn);
-
-				if (fn && pci_cfg_read16(bdf, PCI_VENDOR_ID) == 0xffff)
-					continue;
-				if (n < max)
-					out[n++] = bdf;
-			}
+			if (*n < max)
+				out[(*n)++] = bdf;
+			if (!follow || (pci_cfg_read8(bdf, PCI_HEADER_TYPE) & 0x7f) != 1)
+				continue;
+			sec = pci_cfg_read8(bdf, PCI_PRIMARY_BUS + 1);
+			if (sec > bus && sec <= ecam_bus_end && !(seen[sec / 8] & (1u << (sec % 8))) &&
+			    depth < 16)
+				scan_bus(sec, out, max, n, follow, seen, depth + 1);
 		}
 	}
+}
+
+unsigned pci_scan(uint16_t *out, unsigned max)
+{
+	uint8_t seen[32] = { 0 };
+	unsigned n = 0;
+
+	for (unsigned bus = ecam_bus_start; bus <= ecam_bus_end; bus++)
+		scan_bus(bus, out, max, &n, 0, seen, 0);
+	return n;
+}
+
+unsigned pci_scan_tree(uint16_t *out, unsigned max)
+{
+	uint8_t seen[32] = { 0 };
+	unsigned n = 0;
+
+	if (ecam_base)
+		scan_bus(ecam_bus_start, out, max, &n, 1, seen, 0);
 	return n;
 }
 

@@ -45,6 +45,9 @@ uint32_t pci_cf8_read32(uint16_t bdf, uint8_t off);
 /* Every present function on buses [bus_start, bus_end] (functions 1-7 only when function 0
  * says multi-function).  Returns how many were written to `out` (at most `max`). */
 unsigned pci_scan(uint16_t *out, unsigned max);
+/* The same, but only the root bus and the buses behind bridges (depth first, as an OS
+ * enumerates): far fewer config reads when the ECAM range is large. */
+unsigned pci_scan_tree(uint16_t *out, unsigned max);
 
 enum pci_bar_kind { BAR_NONE = 0, BAR_IO, BAR_MEM32, BAR_MEM64 };
 
