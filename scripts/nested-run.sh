@@ -45,6 +45,7 @@ Exit status: COMMAND's, or
 EOF
 }
 
+t_script=${EPOCHREALTIME/./}
 top=$(cd "$(dirname "$0")/.." && pwd)
 shares=()
 script=""
@@ -289,7 +290,7 @@ show_tail() {
   fi
 }
 
-t_begin=$(now_ms)
+t_begin=$((t_script / 1000))
 hwm_kb=0
 for attempt in 1 2; do
   rm -f "$rundir"/{con,started,exit,error,console.log,qemu.err}
@@ -319,6 +320,12 @@ for attempt in 1 2; do
     elif [ "$t_start" != 0 ] && [ ! -e "$rundir/exit" ] &&
          [ $((t - t_start)) -gt $((timeout_s * 1000)) ]; then
       hang=command
+    fi
+    # After the exit marker L1 only syncs and powers off: do not wait long for that.
+    if [ "$t_exit" != 0 ] && [ $((t - t_exit)) -gt 30000 ]; then
+      echo "vdm: L1 did not power off within 30 s after the command ended; stopping QEMU" >&2
+      kill "$qpid" 2>/dev/null || true
+      break
     fi
     if [ -n "$hang" ]; then
       kill "$qpid" 2>/dev/null || true
