@@ -286,11 +286,8 @@ int vdm_ring_client_call(struct vdm_ring_client *c, uint32_t kind, uint32_t regi
 		return -EIO;
 	}
 	if (publish(c, kind, region, offset, size, data, &req) ||
-	    take_response(c, &req, &rsp, false)) {
-		if (kind == VDM_RING_CFG_READ)
-			*value = UINT32_MAX;
+	    take_response(c, &req, &rsp, false))
 		return -EIO;
-	}
 	*value = le64toh(rsp.data);
 	*status = (int32_t)le32toh((uint32_t)rsp.status);
 	return 0;

@@ -60,6 +60,14 @@ void vdm_ring_server_free(struct vdm_ring_server *s)
 	free(s);
 }
 
+void vdm_ring_server_set_fds(struct vdm_ring_server *s, int req_efd, int rsp_efd,
+			     int notify_efd)
+{
+	s->cfg.req_efd = req_efd;
+	s->cfg.rsp_efd = rsp_efd;
+	s->cfg.notify_efd = notify_efd;
+}
+
 static void count(uint32_t *word)
 {
 	ring_store(word, ring_peek(word) + 1);

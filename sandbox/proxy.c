@@ -180,20 +180,30 @@ static void px_reset(struct vdm_device *dev)
 	sync_call(to_proxy(dev), VDM_RING_RESET, 0, 0, 0, &v, &st);
 }
 
+/* Ask politely (the device's destroy runs), then insist; reap either way. */
+static int stop_devhost(struct proxy *p, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+	int rc = 0;
+
+	if (__atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE))
+		return 0;
+	if (!vdm_ring_client_fault(p->ring))
+		vdm_ring_client_post(p->ring, VDM_RING_SHUTDOWN, 0, 0, 0, 0);
+	if (poll(&pfd, 1, timeout_ms) <= 0) {
+		kill_devhost(p);
+		rc = -ETIMEDOUT;
+	}
+	vdm__proxy_reap(p, true);
+	return rc;
+}
+
 static void px_destroy(struct vdm_device *dev)
 {
 	struct proxy *p = to_proxy(dev);
-	struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
 
 	__atomic_store_n(&p->destroying, 1, __ATOMIC_RELEASE);
-	if (p->pidfd >= 0 && !__atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE)) {
-		/* Ask politely (the device's destroy runs), then insist. */
-		if (p->ring && !vdm_ring_client_fault(p->ring))
-			vdm_ring_client_post(p->ring, VDM_RING_SHUTDOWN, 0, 0, 0, 0);
-		if (poll(&pfd, 1, VDM_PROXY_SHUTDOWN_MS) <= 0)
-			kill_devhost(p);
-		vdm__proxy_reap(p, true);
-	}
+	stop_devhost(p, VDM_PROXY_SHUTDOWN_MS);
 	vdm__proxy_free(p);
 }
 
@@ -254,11 +264,35 @@ int vdm_proxy_irqfd(const struct vdm_device *dev, uint32_t line)
 	return p && line < p->num_irqfds ? p->irqfds[line] : -1;
 }
 
+int vdm_proxy_shutdown(struct vdm_device *dev, uint32_t timeout_ms)
+{
+	struct proxy *p = proxy_of(dev);
+
+	int rc;
+
+	if (!p)
+		return -EINVAL;
+	rc = stop_devhost(p, timeout_ms ? (int)timeout_ms : VDM_PROXY_SHUTDOWN_MS);
+	vdm__proxy_drain_log(p, NULL, 0); /* its last words (the device's destroy) */
+	return rc;
+}
+
 enum vdm_ring_fault vdm_proxy_fault(const struct vdm_device *dev)
 {
 	struct proxy *p = proxy_of(dev);
 
 	return p ? vdm_ring_client_fault(p->ring) : VDM_RING_FAULT_NONE;
+}
+
+int vdm_proxy_counters(const struct vdm_device *dev, uint32_t *log_dropped,
+		       uint32_t *bad_requests, uint32_t *write_errors)
+{
+	struct proxy *p = proxy_of(dev);
+
+	if (!p)
+		return -EINVAL;
+	vdm_ring_client_device_counters(p->ring, log_dropped, bad_requests, write_errors);
+	return 0;
 }
 
 int vdm_proxy_ping(struct vdm_device *dev)

@@ -340,6 +340,20 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	}
 	p->pid = sp.pid;
 	p->pidfd = sp.pidfd;
+	/* The client first: even a failed start-up leaves lines in the log ring to read. */
+	rc_cfg.doorbell = doorbell;
+	rc_cfg.spin_ns = cfg->spin_ns;
+	rc_cfg.timeout_ms = cfg->timeout_ms;
+	rc_cfg.pidfd = p->pidfd;
+	rc_cfg.req_efd = p->req_efd;
+	rc_cfg.rsp_efd = p->rsp_efd;
+	rc = vdm_ring_client_new(p->ring_mem, p->ring_size, &rc_cfg, &p->ring);
+	if (rc) {
+		close(memfd);
+		close(sp.sock);
+		return start_failed(p, errf(err, err_len, rc, "ring client: %s", strerror(-rc)),
+				    err, err_len);
+	}
 	rc = send_setup(p, sp.sock, memfd, cfg, doorbell, sp.pidns_errno, err, err_len);
 	close(memfd);
 	if (!rc) {
@@ -356,16 +370,6 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	if (rc)
 		return start_failed(p, rc, err, err_len);
 
-	rc_cfg.doorbell = doorbell;
-	rc_cfg.spin_ns = cfg->spin_ns;
-	rc_cfg.timeout_ms = cfg->timeout_ms;
-	rc_cfg.pidfd = p->pidfd;
-	rc_cfg.req_efd = p->req_efd;
-	rc_cfg.rsp_efd = p->rsp_efd;
-	rc = vdm_ring_client_new(p->ring_mem, p->ring_size, &rc_cfg, &p->ring);
-	if (rc)
-		return start_failed(p, errf(err, err_len, rc, "ring client: %s", strerror(-rc)),
-				    err, err_len);
 	if (vdm_ring_client_wait_ready(p->ring, start_ms)) {
 		enum vdm_ring_fault f = vdm_ring_client_fault(p->ring);
 

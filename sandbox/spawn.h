@@ -1,5 +1,5 @@
-/* Internal to the proxy: start a vdm-devhost process (clone3 into a new pid namespace with a
- * pidfd, or fork + pidfd_open) with only its end of a socketpair inherited. */
+/* Internal to the proxy: start a vdm-devhost process (vfork-style clone into a new pid
+ * namespace, with a pidfd) with only its end of a socketpair inherited. */
 #ifndef VDM_SANDBOX_SPAWN_H
 #define VDM_SANDBOX_SPAWN_H
 

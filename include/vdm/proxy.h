@@ -123,8 +123,22 @@ int vdm_proxy_irqfd(const struct vdm_device *dev, uint32_t line);
  */
 int vdm_proxy_poll(struct vdm_device *dev);
 
+/*
+ * Stop the device host now: ask it to destroy its device and exit, wait up to `timeout_ms`
+ * (0: 100 ms), kill it if it has not exited by then, reap it and report EXITED (exit code 0
+ * for an orderly exit).  The device then answers like a dead one until destroyed.
+ * Returns 0 when it exited by itself, -ETIMEDOUT when it had to be killed, -EINVAL for a
+ * non-proxy.
+ */
+int vdm_proxy_shutdown(struct vdm_device *dev, uint32_t timeout_ms);
+
 /* Why the proxy failed (VDM_RING_FAULT_NONE while healthy). */
 enum vdm_ring_fault vdm_proxy_fault(const struct vdm_device *dev);
+
+/* What the device host counted (informational; it is untrusted): log lines it dropped,
+ * malformed requests, and posted writes its device's handler refused. */
+int vdm_proxy_counters(const struct vdm_device *dev, uint32_t *log_dropped,
+		       uint32_t *bad_requests, uint32_t *write_errors);
 
 /* One PING round trip (no device handler runs): liveness checks and benchmarks.
  * Returns 0 or -EIO. */

@@ -313,6 +313,11 @@ int vdm_ring_server_new(void *mem, size_t size, const struct vdm_ring_server_con
 			struct vdm_ring_server **out);
 void vdm_ring_server_free(struct vdm_ring_server *s);
 
+/* The doorbell and notify fds moved (the device host renumbers its fds before locking
+ * down): use these from now on. */
+void vdm_ring_server_set_fds(struct vdm_ring_server *s, int req_efd, int rsp_efd,
+			     int notify_efd);
+
 /*
  * Take the next request.  With `block` it waits (spin, then sleep; no bound: the device
  * side has nothing better to do).  Returns 1 with a checked *req, 0 when nothing is pending

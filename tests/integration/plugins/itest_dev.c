@@ -162,6 +162,7 @@ static void it_reset(struct vdm_device *dev)
 
 static void it_destroy(struct vdm_device *dev)
 {
+	vdm_device_log(dev, VDM_LOG_DEBUG, "%s destroyed", dev->type->name);
 	free(dev);
 }
 
