@@ -260,6 +260,11 @@ def main():
             print("    | " + ln)
         return 1
 
+    if not any(os.path.exists(os.path.join(outdir, n + ".rc")) for n, _, _ in todo):
+        print("FAIL: the batch never ran (nested-run.sh exit %d); its output:" % r.returncode)
+        for ln in harness[-30:]:
+            print("    | " + ln)
+        return 1
     failed = 0
     for name, payload, _ in todo:
         errs, log = judge(name, payload, outdir)
