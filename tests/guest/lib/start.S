@@ -33,7 +33,9 @@ trap_stubs:
 	.set vec, 0
 	.rept 256
 	.balign 16
-	.if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	/* vectors whose exceptions push an error code themselves */
+	.if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21)
+	.elseif (vec == 29) || (vec == 30)
 	.else
 	pushq $0
 	.endif
