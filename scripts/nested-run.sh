@@ -120,14 +120,15 @@ check_host_kvm() {
 
 [ "$force" = nested ] || check_host_kvm
 if [ "$force" = direct ] && [ -z "$way" ]; then
-  echo "vdm: --direct: this host's /dev/kvm cannot run stock guests ($no_kvm_reason); running directly anyway" >&2
-  way=forced
+  way="forced by --direct; this host's /dev/kvm cannot run stock guests: $no_kvm_reason"
 fi
 
 if [ -n "$way" ]; then
   echo "vdm: running directly on host KVM ($way)" >&2
   export VDM_NESTED=0
-  [ -n "$script" ] && set -- "$script" "$@"
+  if [ -n "$script" ]; then
+    if [ -x "$script" ]; then set -- "$script" "$@"; else set -- sh "$script" "$@"; fi
+  fi
   for e in ${envs[@]+"${envs[@]}"}; do
     case $e in *=*) export "${e?}" ;; esac
   done

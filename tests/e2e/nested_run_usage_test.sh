@@ -28,8 +28,12 @@ expect "non-numeric timeout is refused" 125 '--timeout abc: needs a positive who
   --timeout abc -- true
 expect "missing script is refused" 125 '--script /nonexistent/x.sh: no such file' -- \
   --script /nonexistent/x.sh
-expect "direct run says which way it runs" 7 '^vdm: running directly on host KVM \((vmx|svm|forced)\)$' -- \
+expect "direct run says which way it runs" 7 '^vdm: running directly on host KVM \((vmx|svm|forced by --direct; [^()]+)\)$' -- \
   --direct -- sh -c 'exit 7'
+printf 'echo "script says $1"\n' >"${TMPDIR:-/tmp}/vdm-usage-$$.sh"
+expect "direct run of a non-executable --script" 0 '^script says hi$' -- \
+  --direct --script "${TMPDIR:-/tmp}/vdm-usage-$$.sh" -- hi
+rm -f "${TMPDIR:-/tmp}/vdm-usage-$$.sh"
 expect "direct run passes VDM_NESTED=0 and arguments" 0 '^VDM_NESTED=0 args=2 \[a b\] \[c'"'"'d\]$' -- \
   --direct -- sh -c 'echo "VDM_NESTED=$VDM_NESTED args=$# [$1] [$2]"' sh "a b" "c'd"
 expect "direct run reports a hang" 124 '^vdm: HANG: the command did not finish within 1 s' -- \
