@@ -98,8 +98,8 @@ static void read_function(struct func *f)
 		rt_printf("PAYLOAD: bar " PCI_BDF_FMT " idx=%u kind=%s addr=0x%lx size=0x%lx\n",
 			  PCI_BDF_ARGS(f->bdf), i, pci_bar_kind_name(b), b->addr, b->size);
 		rt_expect(b->addr != 0 && !(b->addr & (b->size - 1)), "bar-assigned-aligned",
-			 PCI_BDF_FMT " idx=%u addr=0x%lx size=0x%lx", PCI_BDF_ARGS(f->bdf), i,
-			 b->addr, b->size);
+			  PCI_BDF_FMT " idx=%u addr=0x%lx size=0x%lx", PCI_BDF_ARGS(f->bdf), i,
+			  b->addr, b->size);
 	}
 	if (f->hdr == 1) {
 		struct pci_bridge *br = &f->br;

@@ -138,7 +138,7 @@ static uint32_t probe_dword(uint16_t bdf, uint16_t off, uint32_t orig)
 	mask = pci_cfg_read32(bdf, off);
 	pci_cfg_write32(bdf, off, orig);
 	rt_expect(pci_cfg_read32(bdf, off) == orig, "bar-restored",
-		 "bdf=" PCI_BDF_FMT " off=0x%x want=0x%x", PCI_BDF_ARGS(bdf), off, orig);
+		  "bdf=" PCI_BDF_FMT " off=0x%x want=0x%x", PCI_BDF_ARGS(bdf), off, orig);
 	return mask;
 }
 
@@ -174,7 +174,7 @@ void pci_size_bars(uint16_t bdf, unsigned n, struct pci_bar *bars)
 		b->pref = (lo >> 3) & 1;
 		if (type == 2) { /* 64-bit: the next BAR is the upper dword */
 			if (!rt_expect(i + 1 < n, "bar64-not-last", "bdf=" PCI_BDF_FMT " idx=%u",
-				      PCI_BDF_ARGS(bdf), i))
+				       PCI_BDF_ARGS(bdf), i))
 				break;
 			uint16_t offh = (uint16_t)(off + 4);
 			uint32_t hi = pci_cfg_read32(bdf, offh);
@@ -189,7 +189,7 @@ void pci_size_bars(uint16_t bdf, unsigned n, struct pci_bar *bars)
 			continue;
 		}
 		rt_expect(type != 3, "bar-type", "bdf=" PCI_BDF_FMT " idx=%u type=%u reserved",
-			 PCI_BDF_ARGS(bdf), i, type);
+			  PCI_BDF_ARGS(bdf), i, type);
 		if (!mask)
 			continue;
 		b->kind = BAR_MEM32;
