@@ -74,7 +74,9 @@ while [ $# -gt 0 ]; do
     --mem) need_num "$1" "${2:-}"; mem=$2; shift 2 ;;
     --cpus) need_num "$1" "${2:-}"; cpus=$2; shift 2 ;;
     --series) series=${2:?--series needs 6.1 or 6.12}; shift 2 ;;
-    --env) envs+=("${2:?--env needs NAME or NAME=VALUE}"); shift 2 ;;
+    --env) e=${2:?--env needs NAME or NAME=VALUE}
+           [[ ${e%%=*} =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "--env $e: '${e%%=*}' is not a variable name"
+           envs+=("$e"); shift 2 ;;
     --nested) force=nested; shift ;;
     --direct) force=direct; shift ;;
     --log) logfile=${2:?--log needs a file}; shift 2 ;;
@@ -224,7 +226,8 @@ done
     esac
   done
   echo "export VDM_NESTED=1"
-  echo "cd $(quote "$PWD") 2>/dev/null || { echo 'vdm: $PWD is not visible in L1; running in /' >&2; cd /; }"
+  echo "cd $(quote "$PWD") 2>/dev/null ||"
+  echo "  { echo $(quote "vdm: $PWD is not visible in L1; running in /") >&2; cd /; }"
   printf 'exec'
   if [ -n "$script" ]; then
     cp "$script" "$rundir/a/vdm/script"

@@ -26,6 +26,8 @@ expect "no command is refused" 125 'no command: scripts/nested-run.sh \[options\
 expect "unknown option is refused" 125 "unknown option '--frobnicate'" -- --frobnicate -- true
 expect "non-numeric timeout is refused" 125 '--timeout abc: needs a positive whole number' -- \
   --timeout abc -- true
+expect "bad --env name is refused" 125 "--env 1X=2: '1X' is not a variable name" -- \
+  --env 1X=2 -- true
 expect "missing script is refused" 125 '--script /nonexistent/x.sh: no such file' -- \
   --script /nonexistent/x.sh
 expect "direct run says which way it runs" 7 '^vdm: running directly on host KVM \((vmx|svm|forced by --direct; [^()]+)\)$' -- \
