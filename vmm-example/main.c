@@ -102,9 +102,10 @@ static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options
 	return arch_vcpu_enter(v->vcpus[0].fd, &e, err, err_len);
 }
 
-static void summary(const struct vmm *v, int status, uint64_t t0)
+static void summary(struct vmm *v, int status, uint64_t t0)
 {
 	uint64_t exits = 0;
+	char unh[768];
 	unsigned i;
 
 	for (i = 0; i < v->ncpus; i++)
@@ -116,6 +117,9 @@ static void summary(const struct vmm *v, int status, uint64_t t0)
 		(double)(v->t_end_ns - v->t_start_ns) / 1e9, (unsigned long long)exits,
 		(unsigned long long)atomic_load(&v->unhandled_pio),
 		(unsigned long long)atomic_load(&v->unhandled_mmio));
+	vmm_unhandled_summary(v, unh, sizeof(unh));
+	if (unh[0])
+		fprintf(stderr, "vmm-example: unhandled accesses (first addresses): %s\n", unh);
 }
 
 int main(int argc, char **argv)
@@ -179,7 +183,7 @@ int main(int argc, char **argv)
 	if ((o->dump_acpi && (rc = machine_dump_acpi(&m, o->dump_acpi, err, sizeof(err)))) ||
 	    (o->dump_dtb && (rc = machine_dump_dtb(&m, o->dump_dtb, err, sizeof(err))))) {
 		fprintf(stderr, "vmm-example: %s\n", err);
-		status = VMM_EXIT_HOST;
+		status = rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE; /* a bad path is bad input */
 		goto out;
 	}
 	status = 0;

@@ -219,6 +219,7 @@ int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, bool ram_shared, 
 	bus_init(&v->pio);
 	bus_init(&v->mmio);
 	pthread_mutex_init(&v->stop_lock, NULL);
+	pthread_mutex_init(&v->unh_lock, NULL);
 	serial_init(&v->serial, STDOUT_FILENO, serial_irq, v);
 	power_init(&v->power, m->desc.reset_value, m->desc.s5_slp_typ, power_event, v);
 	if ((e = need_cap(v, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP", err, err_len)) ||
@@ -294,9 +295,24 @@ void vmm_destroy(struct vmm *v)
 static void unhandled(struct vmm *v, const char *space, uint64_t addr, uint32_t size, bool write,
 		      uint64_t value)
 {
+	bool mmio = space[0] == 'm';
 	uint32_t n;
+	unsigned i;
 
-	atomic_fetch_add(space[0] == 'p' ? &v->unhandled_pio : &v->unhandled_mmio, 1);
+	atomic_fetch_add(mmio ? &v->unhandled_mmio : &v->unhandled_pio, 1);
+	pthread_mutex_lock(&v->unh_lock);
+	for (i = 0; i < v->n_unh; i++)
+		if (v->unh[i].addr == addr && v->unh[i].mmio == mmio)
+			break;
+	if (i < v->n_unh) {
+		v->unh[i].count++;
+	} else if (v->n_unh < sizeof(v->unh) / sizeof(v->unh[0])) {
+		v->unh[i].addr = addr;
+		v->unh[i].mmio = mmio;
+		v->unh[i].count = 1;
+		v->n_unh++;
+	}
+	pthread_mutex_unlock(&v->unh_lock);
 	n = atomic_fetch_add(&v->unhandled_logged, 1);
 	if (n < UNHANDLED_LOG_MAX) {
 		if (write)
@@ -308,6 +324,21 @@ static void unhandled(struct vmm *v, const char *space, uint64_t addr, uint32_t 
 				space, (unsigned long long)addr, size,
 				n + 1 == UNHANDLED_LOG_MAX ? " (further ones only counted)" : "");
 	}
+}
+
+void vmm_unhandled_summary(struct vmm *v, char *buf, size_t len)
+{
+	size_t pos = 0;
+	unsigned i;
+
+	buf[0] = 0;
+	pthread_mutex_lock(&v->unh_lock);
+	for (i = 0; i < v->n_unh && pos + 40 < len; i++)
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s 0x%llx x%llu", i ? ", " : "",
+					v->unh[i].mmio ? "mmio" : "port",
+					(unsigned long long)v->unh[i].addr,
+					(unsigned long long)v->unh[i].count);
+	pthread_mutex_unlock(&v->unh_lock);
 }
 
 void vmm_pio(struct vmm *v, uint64_t port, uint32_t size, bool write, uint64_t *value)

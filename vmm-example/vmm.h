@@ -59,6 +59,12 @@ struct vmm {
 	/* statistics */
 	_Atomic uint64_t unhandled_pio, unhandled_mmio;
 	_Atomic uint32_t unhandled_logged;
+	pthread_mutex_t unh_lock; /* the first distinct unhandled addresses, for the summary */
+	struct {
+		uint64_t addr, count;
+		bool mmio;
+	} unh[16];
+	unsigned n_unh;
 	uint64_t t_start_ns, t_end_ns;
 };
 
@@ -88,6 +94,9 @@ void vmm_irq_line(struct vmm *v, uint32_t gsi, uint32_t level);
  * Returns 0 or -errno.
  */
 int vmm_irqfd(struct vmm *v, int fd, uint32_t gsi, int resample_fd);
+
+/* "0x4e x40, 0x70 x2 (port)..." for the summary line; empty when nothing was unhandled. */
+void vmm_unhandled_summary(struct vmm *v, char *buf, size_t len);
 
 /* End the run with `status` (first caller wins); prints `why` unless NULL. */
 void vmm_stop(struct vmm *v, int status, const char *why);
