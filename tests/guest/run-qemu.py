@@ -237,6 +237,14 @@ def main():
     if not ok:
         show(log)
 
+    rc, log = run_payload(builddir, "microvm", "ged_regs", [])
+    lines = guestcheck.payload_lines("\n".join(log))
+    ok = case("microvm: ged_regs finds the GED idle (selector 0) and no pcihp block",
+              rc == EXIT_PASS and "ged armed selector_initial=0x0" in lines and
+              "pcihp absent" in lines, "exit %s" % rc)
+    if not ok:
+        show(log)
+
     print("%d failed" % len(failures) if failures else "all passed")
     return 1 if failures else 0
 

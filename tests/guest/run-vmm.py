@@ -43,6 +43,7 @@ def cases(have_ged_hook):
             args += ["--device", d]
         out.append(("pci_walk-" + name, "pci_walk", args))
         out.append(("testdev-" + name, "testdev", args))
+    out.append(("ged_regs-rp1-rp2", "ged_regs", ["--device", RP1, "--device", RP2]))
     if have_ged_hook:
         out.append(("ged-rp1", "ged", ["--device", RP1, GED_FLAG]))
     return out
@@ -161,7 +162,7 @@ def check_testdev(want, lines):
     return errs
 
 
-def check_ged(mach, want, lines):
+def check_ged(mach, want, lines, expect_event=True):
     errs = []
 
     def first(prefix):
@@ -180,6 +181,13 @@ def check_ged(mach, want, lines):
     if not pcihp or pcihp["base"] != "mem:0x%x" % mach.ged.get("region1", (0,))[0]:
         errs.append("pcihp block %s, topology region1 %s" % (pcihp and pcihp["base"],
                                                             mach.ged.get("region1")))
+    bsels = [guestcheck.kv(ln) for ln in lines if ln.startswith("pcihp bsel=") and "adr=" in ln]
+    ports = sorted(b for b in want.bridges)
+    found = sorted(b["bridge"] for b in bsels)
+    if found != ports:
+        errs.append("BSEL Devices name bridges %s, topology root ports %s" % (found, ports))
+    if not expect_event:
+        return errs
     if not ev or not int(ev["event"], 0) & 0x10:
         errs.append("no PCI hotplug event (0x10) seen: %s" % ev)
     if not any(ln.startswith("ged hotplug slot ") for ln in lines):
@@ -214,6 +222,8 @@ def judge(name, payload, outdir):
         errs += check_testdev(want, lines)
     elif payload == "ged":
         errs += check_ged(mach, want, lines)
+    elif payload == "ged_regs":
+        errs += check_ged(mach, want, lines, expect_event=False)
     return errs, out + (read(".err") or "")
 
 
@@ -285,6 +295,22 @@ def main():
                 print("    | " + ln)
         else:
             print("PASS: %s%s" % (name, t))
+    # The comparison itself must be able to fail: move one BAR of a passing report.
+    name = "pci_walk-" + CONFIGS[0][0]
+    try:
+        with open(os.path.join(outdir, name + ".out"), errors="replace") as f:
+            out = f.read()
+        want, _ = guestcheck.parse_topology(out)
+        got = guestcheck.parse_report(guestcheck.payload_lines(out))
+        key = sorted(got.bars)[0]
+        kind, addr, size = got.bars[key]
+        got.bars[key] = (kind, addr + size, size)
+        moved = any("BAR%d" % key[1] in e for e in guestcheck.compare(want, got))
+    except (OSError, IndexError):
+        moved = False
+    print("%s: comparison notices %s's BAR moved by its size" % ("PASS" if moved else "FAIL",
+                                                                 name))
+    failed += not moved
     if not have_ged:
         print("SKIPPED (ged case only): vmm-example has no %s yet" % GED_FLAG)
     print("%d of %d cases failed" % (failed, len(todo)) if failed else
