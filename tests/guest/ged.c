@@ -203,7 +203,8 @@ void payload_main(void)
 	const char *missing;
 	const struct acpi_mcfg_entry *m;
 
-	rt_printf("PAYLOAD: start name=" PAYLOAD_NAME " rdi=0x%lx rsi=0x%lx\n", rt_boot_rdi, rt_boot_rsi);
+	rt_printf("PAYLOAD: start name=" PAYLOAD_NAME " rdi=0x%lx rsi=0x%lx\n", rt_boot_rdi,
+		  rt_boot_rsi);
 	if (acpi_load(&acpi, rt_boot_rdi, 0) < 0)
 		return;
 	m = &acpi.mcfg_entry[0];
