@@ -16,6 +16,10 @@ extern const struct vdm_device_type vdm_testdev_type;
  * hotplug, bus-reserve, io-reserve, mem-reserve, pref32-reserve, pref64-reserve. */
 extern const struct vdm_device_type vdm_root_port_type;
 
+/* "pcie-host-bridge": the host bridge function at 00:00.0 (1b36:0008, class 0600).  No
+ * properties; the VMM creates it itself so guests find a host bridge on bus 0. */
+extern const struct vdm_device_type vdm_host_bridge_type;
+
 #ifdef __cplusplus
 }
 #endif
