@@ -161,6 +161,8 @@ static uint32_t data_object(const struct aml *a, uint32_t q, uint32_t end, struc
 	uint64_t v;
 	uint32_t len, nb, e;
 
+	if (q >= end)
+		return 0;
 	if (integer_at(a, q, end, &v, &len)) {
 		if (o) {
 			o->vkind = AML_VAL_INT;
