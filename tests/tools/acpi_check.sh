@@ -89,11 +89,12 @@ check_rsdp() {
 
 # ---- 2. acpiexec: run methods ----------------------------------------------------------------
 
-# exec_ok CMD [EXTRA.aml]: run one acpiexec command on the DSDT; print its output.  Any ACPICA
-# error, exception or warning fails the check.
+# exec_ok CMD [EXTRA.aml]: run one acpiexec command with our FADT (so ACPICA runs
+# hardware-reduced and validates it), MADT, MCFG and DSDT loaded; print its output.  Any
+# ACPICA error, exception or warning fails the check.
 exec_ok() {
 	local out
-	out=$(acpiexec -b "$1" dsdt.aml ${2:+"$2"} 2>&1)
+	out=$(acpiexec -b "$1" facp.dat apic.dat mcfg.dat dsdt.aml ${2:+"$2"} 2>&1)
 	if grep -qE "ACPI (Error|Exception|Warning)|AE_[A-Z_]+" <<<"$out"; then
 		fail "acpiexec '$1': $(grep -E 'ACPI (Error|Exception|Warning)|AE_[A-Z_]+' <<<"$out" | head -3)"
 	fi

@@ -16,6 +16,7 @@
  *   nohp-auto  ACPI hotplug off, preserve auto  -> _DSM 5 = 1, _OSC grants 0x1F
  *   nohp-on    ACPI hotplug off, preserve on    -> _DSM 5 = 0
  *   hp-off     ACPI hotplug on,  preserve off   -> _DSM 5 = 1
+ * The hp-* machines also advertise a PM timer at power_port + 8 (as vmm-example has).
  * Every machine: 2 GiB RAM, 40 phys bits (vdm_x86_layout), 4 CPUs, root ports
  *   S10 (00:02.0, slot 1, BSEL 1, hotplug), S18 (00:03.0, slot 2, BSEL 2, hotplug),
  *   S21 (00:04.1, slot 3, no hotplug).
@@ -53,6 +54,8 @@ static int build_machine(struct vdm_mach_desc *m, const struct sample *s, char *
 		return rc;
 	m->num_cpus = 4;
 	m->acpi_pci_hotplug = s->hotplug;
+	if (s->hotplug)
+		m->pm_timer_port = (uint16_t)(m->power_port + 8);
 	m->preserve_policy = s->policy;
 	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
 		struct vdm_mach_root_port *rp = &m->root_ports[m->num_root_ports++];

@@ -194,7 +194,7 @@ static void fadt_is_hardware_reduced_with_reset_and_sleep_at_the_power_port(void
 	/* IAPC_BOOT_ARCH: VGA not present (bit 2), CMOS RTC not present (bit 5), 8042 absent */
 	assert_int_equal(rd(f, 109, 2), 0x0024);
 	assert_int_equal(f[111], 0);
-	/* HW_REDUCED_ACPI | RESET_REG_SUP | SLP_BUTTON | PWR_BUTTON */
+	/* HW_REDUCED_ACPI | RESET_REG_SUP | SLP_BUTTON | PWR_BUTTON; no PM timer: no TMR_VAL_EXT */
 	assert_int_equal(rd(f, 112, 4), (1u << 20) | (1u << 10) | (1u << 5) | (1u << 4));
 	assert_memory_equal(f + 116, gas_io8_600, 12); /* RESET_REG */
 	assert_int_equal(f[128], 1);                   /* RESET_VALUE */
@@ -209,8 +209,9 @@ static void fadt_is_hardware_reduced_with_reset_and_sleep_at_the_power_port(void
 	assert_memory_equal(f + 268, "VDM     ", 8);
 }
 
-static void fadt_follows_the_machine_rtc_port_and_reset_value(void **state)
+static void fadt_follows_the_machine_rtc_pm_timer_port_and_reset_value(void **state)
 {
+	static const uint8_t gas_io32_b00c[12] = { 1, 32, 0, 3, 0x0c, 0xb0 };
 	struct vdm_mach_desc m;
 	struct built b;
 	const uint8_t *f;
@@ -219,8 +220,13 @@ static void fadt_follows_the_machine_rtc_port_and_reset_value(void **state)
 	m.cmos_rtc = true;
 	m.power_port = 0xb004;
 	m.reset_value = 0x42;
+	m.pm_timer_port = 0xb00c;
 	build(&m, &b);
 	f = at(&b, ref(&b, "FACP")->gpa);
+	assert_int_equal(rd(f, 76, 4), 0);               /* 32-bit PM_TMR_BLK unused */
+	assert_int_equal(f[91], 4);                      /* PM_TMR_LEN */
+	assert_memory_equal(f + 208, gas_io32_b00c, 12); /* X_PM_TMR_BLK */
+	assert_int_equal(rd(f, 112, 4), (1u << 20) | (1u << 10) | (1u << 8) | (1u << 5) | (1u << 4));
 	assert_int_equal(rd(f, 109, 2), 0x0004); /* RTC present: bit 5 clear */
 	assert_int_equal(rd(f, 116 + 4, 8), 0xb004);
 	assert_int_equal(f[128], 0x42);
@@ -451,7 +457,7 @@ int main(void)
 		cmocka_unit_test(rsdp_is_revision_2_with_both_checksums_and_the_xsdt),
 		cmocka_unit_test(xsdt_points_at_facp_apic_mcfg),
 		cmocka_unit_test(fadt_is_hardware_reduced_with_reset_and_sleep_at_the_power_port),
-		cmocka_unit_test(fadt_follows_the_machine_rtc_port_and_reset_value),
+		cmocka_unit_test(fadt_follows_the_machine_rtc_pm_timer_port_and_reset_value),
 		cmocka_unit_test(madt_has_a_local_apic_per_cpu_and_one_ioapic),
 		cmocka_unit_test(madt_uses_x2apic_entries_from_apic_id_255),
 		cmocka_unit_test(mcfg_covers_the_bus_range_from_a_bus0_base),

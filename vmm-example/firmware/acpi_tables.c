@@ -25,6 +25,7 @@
 /* FADT fixed feature flags (§5.2.9, table 5-35) */
 #define FADT_PWR_BUTTON (1u << 4)
 #define FADT_SLP_BUTTON (1u << 5)
+#define FADT_TMR_VAL_EXT (1u << 8)
 #define FADT_RESET_REG_SUP (1u << 10)
 #define FADT_HW_REDUCED_ACPI (1u << 20)
 /* IA-PC boot architecture flags (§5.2.9.3) */
@@ -86,13 +87,13 @@ static void finish(uint8_t *t, uint32_t len)
 	t[9] = vdm_acpi_checksum(t, len);
 }
 
-/* Generic Address Structure (§5.2.3.2): 8-bit register in SystemIO space, byte access. */
-static void gas_io8(uint8_t *p, size_t off, uint16_t port)
+/* Generic Address Structure (§5.2.3.2) of a SystemIO register, 8 or 32 bits wide. */
+static void gas_io(uint8_t *p, size_t off, uint16_t port, unsigned bits)
 {
-	w8(p, off + 0, 1); /* address space: SystemIO */
-	w8(p, off + 1, 8); /* register bit width */
-	w8(p, off + 2, 0); /* bit offset */
-	w8(p, off + 3, 1); /* access size: byte */
+	w8(p, off + 0, 1);                     /* address space: SystemIO */
+	w8(p, off + 1, (uint8_t)bits);         /* register bit width */
+	w8(p, off + 2, 0);                     /* bit offset */
+	w8(p, off + 3, bits == 32 ? 3 : 1);    /* access size: dword / byte */
 	wle(p, off + 4, port, 8);
 }
 
@@ -124,23 +125,34 @@ static void build_xsdt(uint8_t *t, uint32_t len, const uint64_t *entries, unsign
  * present -> no VGA console probing; CMOS RTC not present unless the VMM emulates one at
  * 0x70 (Linux then registers no rtc_cmos device; wall time comes from kvmclock); MSI is
  * supported and ASPM left to the OS (bits 3 and 4 clear).
+ * A PM timer, when the VMM has one, goes in X_PM_TMR_BLK only (32-bit, TMR_VAL_EXT, length
+ * 4 so ACPICA sees no 32/64X length mismatch); Linux/x86 reads that field even on a
+ * hardware-reduced machine and gets the acpi_pm clocksource and a TSC calibration source.
+ * Linux writes WAK_STS (0x80) to SLEEP_STATUS_REG before SLP_TYP|SLP_EN to
+ * SLEEP_CONTROL_REG; both are the power port, so the port must ignore 0x80.
  */
 static void build_fadt(uint8_t *t, const struct vdm_mach_desc *m, uint64_t dsdt_gpa)
 {
 	uint16_t boot_arch = IAPC_VGA_NOT_PRESENT;
+	uint32_t flags = FADT_HW_REDUCED_ACPI | FADT_RESET_REG_SUP | FADT_PWR_BUTTON |
+			 FADT_SLP_BUTTON;
 
 	if (!m->cmos_rtc)
 		boot_arch |= IAPC_CMOS_RTC_NOT_PRESENT;
 	header(t, "FACP", FADT_LEN, 6);
+	if (m->pm_timer_port) {
+		flags |= FADT_TMR_VAL_EXT;
+		w8(t, 91, 4);                           /* PM_TMR_LEN */
+		gas_io(t, 208, m->pm_timer_port, 32);   /* X_PM_TMR_BLK */
+	}
 	wle(t, 109, boot_arch, 2);
-	wle(t, 112, FADT_HW_REDUCED_ACPI | FADT_RESET_REG_SUP | FADT_PWR_BUTTON | FADT_SLP_BUTTON,
-	    4);
-	gas_io8(t, 116, m->power_port); /* RESET_REG */
-	w8(t, 128, m->reset_value);     /* RESET_VALUE */
-	w8(t, 131, 3);                  /* FADT minor version: ACPI 6.3 */
-	wle(t, 140, dsdt_gpa, 8);       /* X_DSDT (the 32-bit DSDT field stays 0) */
-	gas_io8(t, 244, m->power_port); /* SLEEP_CONTROL_REG */
-	gas_io8(t, 256, m->power_port); /* SLEEP_STATUS_REG */
+	wle(t, 112, flags, 4);
+	gas_io(t, 116, m->power_port, 8); /* RESET_REG */
+	w8(t, 128, m->reset_value);       /* RESET_VALUE */
+	w8(t, 131, 3);                    /* FADT minor version: ACPI 6.3 */
+	wle(t, 140, dsdt_gpa, 8);         /* X_DSDT (the 32-bit DSDT field stays 0) */
+	gas_io(t, 244, m->power_port, 8); /* SLEEP_CONTROL_REG */
+	gas_io(t, 256, m->power_port, 8); /* SLEEP_STATUS_REG */
 	memcpy(t + 268, VDM_ACPI_HYPERVISOR_ID, 8);
 	finish(t, FADT_LEN);
 }

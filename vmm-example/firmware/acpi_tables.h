@@ -14,7 +14,8 @@
  *   XSDT  revision 1: FACP, APIC, MCFG
  *   FACP  revision 6, minor 3 (276 bytes): HW_REDUCED_ACPI, RESET_REG_SUP, PWR_BUTTON and
  *         SLP_BUTTON (buttons are control-method devices); reset register and sleep
- *         control/status registers are 8-bit SystemIO at mach->power_port; X_DSDT; no FACS
+ *         control/status registers are 8-bit SystemIO at mach->power_port; X_DSDT; no FACS;
+ *         with mach->pm_timer_port: X_PM_TMR_BLK (32-bit SystemIO) and TMR_VAL_EXT
  *   APIC  revision 5: local APIC at mach->lapic_base, one Local APIC (or, for APIC IDs
  *         >= 255, Local x2APIC) entry per CPU (APIC ID = UID = index), one I/O APIC
  *   MCFG  revision 1: one allocation for segment mach->segment, buses bus_start..bus_end

@@ -87,6 +87,8 @@ struct vdm_mach_desc {
 	uint8_t s5_slp_typ;   /* SLP_TYP for \_S5; power-off = (s5_slp_typ << 2) | SLP_EN */
 	bool cmos_rtc;        /* an MC146818 RTC answers at 0x70/0x71; false: the FADT says
 			       * "CMOS RTC not present" and Linux keeps time from kvmclock */
+	uint16_t pm_timer_port; /* 32-bit ACPI PM timer (3.579545 MHz) in I/O space, e.g.
+				 * power_port + 8; 0 = none.  FADT X_PM_TMR_BLK + TMR_VAL_EXT */
 };
 
 /* What the host bridge _DSM function 5 returns for this machine: 0 = preserve. */
