@@ -210,6 +210,12 @@ done
 
 check_ged() { # HOTPLUG
 	local out ssdt
+	# _EVT as acpiexec finds it: ESEL reads 0 from the zero-filled simulated region, so it
+	# must complete, return nothing and notify nobody.
+	out=$(exec_ok 'execute \_SB.GED._EVT 5')
+	grep -q 'No object was returned from evaluation of \\_SB.GED._EVT' <<<"$out" &&
+		[ "$(count 'Notify' "$out")" = 0 ] || fail "_EVT with ESEL=0: $out"
+	pass
 	if [ "$1" = 1 ]; then
 		ssdt=$work/hp.aml
 		# 0x12 = power button + PCI hotplug: S10 and S18 (BSEL 1, 2) get Device Check and
