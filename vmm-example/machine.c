@@ -83,6 +83,7 @@ void machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_
 	struct machine_region *r = opaque;
 	struct machine_dev *d = r->d;
 
+	atomic_fetch_add(&d->reads[r->region], 1);
 	pthread_mutex_lock(&d->lock);
 	if (vdm_bar_read(d->dev, r->region, offset, size, value) < 0)
 		d->m->bad_accesses++;
@@ -102,7 +103,7 @@ void machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64
 
 /* --- planning --------------------------------------------------------------------- */
 
-static struct machine_dev *new_dev(struct machine *m, const struct vdm_device_type *t,
+struct machine_dev *machine_new_dev(struct machine *m, const struct vdm_device_type *t,
 				   const char *spec)
 {
 	struct machine_dev *d;
@@ -186,7 +187,7 @@ static int add_user_devices(struct machine *m, const struct vmm_options *o, char
 
 			if ((pass == 0) != bridge)
 				continue;
-			d = new_dev(m, opt->type, opt->spec);
+			d = machine_new_dev(m, opt->type, opt->spec);
 			if (!d)
 				return mfail(err, len, -ENOSPC, "--device %s: too many devices", opt->spec);
 			d->props = opt->props;
@@ -257,7 +258,7 @@ static int resolve_buses(struct machine *m, char *err, size_t len)
 		if (!rp_type)
 			return mfail(err, len, -ENOENT, "--device %s: no pcie-root-port type built in",
 				     d->spec);
-		rp = new_dev(m, rp_type, NULL);
+		rp = machine_new_dev(m, rp_type, NULL);
 		if (!rp)
 			return mfail(err, len, -ENOSPC, "--device %s: too many devices", d->spec);
 		gen_id(m, rp, "rp");
@@ -281,7 +282,7 @@ static int add_free_ports(struct machine *m, unsigned count, char *err, size_t l
 
 		if (!rp_type)
 			return mfail(err, len, -ENOENT, "--hotplug-ports: no pcie-root-port type");
-		rp = new_dev(m, rp_type, NULL);
+		rp = machine_new_dev(m, rp_type, NULL);
 		if (!rp)
 			return mfail(err, len, -ENOSPC, "--hotplug-ports %u: too many devices", count);
 		gen_id(m, rp, "rp");
@@ -356,7 +357,7 @@ static int fill_root_port_props(struct machine *m, struct machine_dev *d, char *
 	return 0;
 }
 
-static int create_one(struct machine *m, struct machine_dev *d, char *err, size_t len)
+int machine_create_dev(struct machine *m, struct machine_dev *d, char *err, size_t len)
 {
 	struct vdm_host host;
 	char why[256] = "";
@@ -394,7 +395,7 @@ static int create_one(struct machine *m, struct machine_dev *d, char *err, size_
 
 int machine_create_platform(struct machine *m, struct machine_dev *d, char *err, size_t len)
 {
-	return create_one(m, d, err, len);
+	return machine_create_dev(m, d, err, len);
 }
 
 static int create_and_attach(struct machine *m, char *err, size_t len)
@@ -410,7 +411,7 @@ static int create_and_attach(struct machine *m, char *err, size_t len)
 
 			if ((pass == 0) != (d->parent < 0) || d->type == &vdm_ged_type)
 				continue;
-			rc = create_one(m, d, err, len);
+			rc = machine_create_dev(m, d, err, len);
 			if (rc)
 				return rc;
 			if (d->fn < 0)
@@ -460,7 +461,7 @@ int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_
 		}
 	}
 	if (g < 0) {
-		struct machine_dev *d = new_dev(m, &vdm_ged_type, NULL);
+		struct machine_dev *d = machine_new_dev(m, &vdm_ged_type, NULL);
 
 		if (!d)
 			return mfail(err, err_len, -ENOSPC, "too many devices");

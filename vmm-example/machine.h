@@ -4,6 +4,7 @@
 #define VMM_MACHINE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,6 +44,7 @@ struct machine_dev {
 	/* platform devices: where their regions are, and a lock serialising calls */
 	uint64_t region_base[VDM_MAX_REGIONS];
 	struct machine_region rctx[VDM_MAX_REGIONS];
+	_Atomic uint64_t reads[VDM_MAX_REGIONS]; /* platform: guest reads per region */
 	pthread_mutex_t lock;
 	struct machine *m;
 };
@@ -88,6 +90,20 @@ struct machine {
 int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_bits,
 		  char *err, size_t err_len);
 void machine_destroy(struct machine *m);
+
+/*
+ * Hot-add a PCI endpoint the way ACPI hotplug does it: behind the root port named by its
+ * bus= property (or the first empty hotplug-capable one), attached with its BARs
+ * unassigned (the guest's acpiphp assigns them), slot marked present, and the GED's PCI
+ * hotplug event raised for that port's bus selector.  Callable while the guest runs.
+ * Returns the devs[] index, or -errno with one line in err (no such port, port occupied or
+ * not hotplug-capable, ACPI hotplug off, device creation failed).  A device whose BARs
+ * cannot fit the port's windows is still added; `warn` (may be NULL) then says so, as the
+ * guest will fail to assign them.
+ */
+int machine_hot_add(struct machine *m, const struct vdm_device_type *t,
+		    const struct vdm_prop_values *props, const char *spec, char *warn,
+		    size_t warn_len, char *err, size_t err_len);
 
 /* `info pci`-style listing: one line per function, BAR and window, stable and greppable. */
 void machine_print_topology(struct machine *m, FILE *out);

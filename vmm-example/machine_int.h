@@ -10,6 +10,12 @@
 /* Format err and return rc. */
 int mfail(char *err, size_t len, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Append an entry for a device of type `t` (spec NULL = implicit); NULL when full. */
+struct machine_dev *machine_new_dev(struct machine *m, const struct vdm_device_type *t,
+				   const char *spec);
+/* Create the device of entry `d` (PCI: reserve a host slot; root ports: slot/chassis props
+ * filled in; platform: the machine's callbacks).  0 or -errno with err. */
+int machine_create_dev(struct machine *m, struct machine_dev *d, char *err, size_t len);
 /* Create platform device `d` with the machine's callbacks (irq, log, eject). */
 int machine_create_platform(struct machine *m, struct machine_dev *d, char *err, size_t len);
 /* Place every BAR, window and bus number, and program them into config space. */

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <vdm/builtin.h>
+
 #include "host_kvm_check.h"
 #include "machine.h"
 #include "options.h"
@@ -100,6 +102,36 @@ static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options
 	if (rc)
 		return rc;
 	return arch_vcpu_enter(v->vcpus[0].fd, &e, err, err_len);
+}
+
+/* --payload-test-ged: hot-add a testdev once the payload has read the GED selector. */
+static void test_ged_tick(struct vmm *v, void *opaque)
+{
+	static bool done;
+	const struct vdm_device_type *t;
+	struct machine *m = opaque;
+	struct vdm_prop_values pv;
+	char err[512], warn[512];
+	int rc;
+
+	(void)v;
+	if (done || m->ged < 0 || atomic_load(&m->devs[m->ged].reads[0]) == 0)
+		return;
+	done = true;
+	t = vdm_builtin_find("testdev");
+	if (!t || vdm_props_parse("testdev", &t, 1, NULL, 0, &t, &pv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmm-example: --payload-test-ged: no testdev type\n");
+		return;
+	}
+	rc = machine_hot_add(m, t, &pv, "--payload-test-ged testdev", warn, sizeof(warn), err,
+			     sizeof(err));
+	if (warn[0])
+		fprintf(stderr, "vmm-example: %s\n", warn);
+	if (rc < 0)
+		fprintf(stderr, "vmm-example: %s\n", err);
+	else
+		fprintf(stderr, "vmm-example: --payload-test-ged: hot-added testdev %s behind %s\n",
+			m->devs[rc].id, m->devs[m->devs[rc].parent].id);
 }
 
 static void summary(struct vmm *v, int status, uint64_t t0)
@@ -203,6 +235,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	v.payload = o->payload != NULL;
+	if (o->payload_test_ged) {
+		v.tick = test_ged_tick;
+		v.tick_opaque = &m;
+	}
 	status = vmm_run(&v, o->timeout);
 	summary(&v, status, t0);
 out:

@@ -25,7 +25,7 @@ const size_t vmm_num_common_props = sizeof(vmm_common_props) / sizeof(vmm_common
 enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
 	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
-	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_HELP,
+	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_HELP,
 };
 
 struct opt_def {
@@ -51,6 +51,7 @@ static const struct opt_def opts[] = {
 	{ "print-topology", NULL, OPT_TOPOLOGY, NULL },
 	{ "timeout", NULL, OPT_TIMEOUT, "SECONDS" },
 	{ "memory-backend", NULL, OPT_MEM_BACKEND, "memfd|anon" },
+	{ "payload-test-ged", NULL, OPT_TEST_GED, NULL },
 	{ "help", "h", OPT_HELP, NULL },
 };
 
@@ -98,6 +99,11 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"                         apic.dat mcfg.dat dsdt.aml (for iasl -d, acpiexec)\n"
 		"  --dump-dtb FILE        write the machine's flattened device tree\n"
 		"  -h, --help             this text\n"
+		"\n"
+		"Test hooks:\n"
+		"  --payload-test-ged     with --payload: once the guest first reads the GED event\n"
+		"                         selector, hot-add a testdev into the first empty hotplug\n"
+		"                         root port and raise the GED PCI hotplug event\n"
 		"\n"
 		"Device types:\n",
 		prog, VMM_MAX_CPUS, VMM_DEFAULT_HOTPLUG_PORTS);
@@ -295,6 +301,9 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 		else
 			return fail(err, len, "--memory-backend %s: expected memfd or anon", v);
 		return 0;
+	case OPT_TEST_GED:
+		o->payload_test_ged = true;
+		return 0;
 	case OPT_HELP:
 		o->help = true;
 		return 0;
@@ -347,6 +356,8 @@ int vmm_options_parse(int argc, char *const argv[], struct vmm_options *o, char 
 		return 0;
 	if (o->kernel && o->payload)
 		return fail(err, err_len, "--kernel and --payload exclude each other: give one");
+	if (o->payload_test_ged && !o->payload)
+		return fail(err, err_len, "--payload-test-ged needs --payload");
 	if ((o->initrd || o->append) && !o->kernel)
 		return fail(err, err_len, "%s needs --kernel", o->initrd ? "--initrd" : "--append");
 	return 0;

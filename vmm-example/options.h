@@ -39,6 +39,7 @@ struct vmm_options {
 	bool print_topology;
 	unsigned timeout;       /* seconds of wall clock, 0 = none */
 	bool ram_shared;        /* --memory-backend memfd (default) vs anon */
+	bool payload_test_ged;  /* test hook: hot-add a testdev once the GED selector is read */
 	bool help;
 };
 

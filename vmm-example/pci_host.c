@@ -677,3 +677,15 @@ int pci_host_fn_bus(struct pci_host *h, int fn)
 	pthread_rwlock_unlock(&h->lock);
 	return b;
 }
+
+void pci_host_fn_lock(struct pci_host *h, int fn)
+{
+	if (fn >= 0 && fn < PCI_HOST_MAX_FNS)
+		pthread_mutex_lock(&h->fns[fn].lock);
+}
+
+void pci_host_fn_unlock(struct pci_host *h, int fn)
+{
+	if (fn >= 0 && fn < PCI_HOST_MAX_FNS)
+		pthread_mutex_unlock(&h->fns[fn].lock);
+}

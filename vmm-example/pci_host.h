@@ -133,6 +133,10 @@ uint64_t pci_host_bar_addr(struct pci_host *h, int fn, uint32_t region);
 uint32_t pci_host_fn_read(struct pci_host *h, int fn, uint32_t off, uint32_t size);
 int pci_host_fn_bus(struct pci_host *h, int fn);
 
+/* Serialise host-side calls into slot `fn`'s device with the guest's accesses. */
+void pci_host_fn_lock(struct pci_host *h, int fn);
+void pci_host_fn_unlock(struct pci_host *h, int fn);
+
 /* Bridge windows as programmed now ([base, last]; base > last = closed). */
 struct pci_bridge_windows {
 	uint64_t io_base, io_last;

@@ -151,6 +151,8 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 			vmm_stop(v, VMM_EXIT_GUEST_CRASH, why);
 			break;
 		}
+		if (v->tick)
+			v->tick(v, v->tick_opaque);
 		if (v->payload && now >= next_watch) {
 			/* A payload that halts with interrupts off can never continue: ask vCPU 0
 			 * (it checks its own state when the kick interrupts KVM_RUN). */

@@ -50,6 +50,9 @@ struct vmm {
 	struct vcpu vcpus[VMM_MAX_CPUS];
 	unsigned ncpus;
 	bool payload; /* only vCPU 0 runs guest code; APs wait for a SIPI that never comes */
+	/* called by the main loop at least every 200 ms while the guest runs (may be NULL) */
+	void (*tick)(struct vmm *v, void *opaque);
+	void *tick_opaque;
 	/* how the run ends */
 	pthread_mutex_t stop_lock;
 	_Atomic bool stopping;

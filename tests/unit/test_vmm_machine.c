@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <vdm/builtin.h>
 #include <vdm/ged.h>
 
 #include "machine.h"
@@ -190,6 +191,65 @@ static void endpoints_on_the_root_bus_take_bus_pcie0(void **state)
 	machine_destroy(&m);
 }
 
+static void hot_add_fills_empty_hotplug_ports_and_raises_the_ged_event(void **state)
+{
+	const struct vdm_device_type *t;
+	struct vdm_prop_values pv;
+	struct vdm_ged_bus_state st;
+	struct machine_dev *g;
+	char warn[256], why[256];
+	int a, b;
+
+	(void)state;
+	assert_int_equal(BUILD("--hotplug-ports", "2"), 0);
+	g = &m.devs[m.ged];
+	assert_int_equal(vdm_props_parse("testdev,membar=4M", (const struct vdm_device_type *const[]){
+						 vdm_builtin_find("testdev") }, 1, vmm_common_props,
+					 vmm_num_common_props, &t, &pv, why, sizeof(why)), 0);
+	assert_int_equal(cfg(1, 0, 0, 0, 4), 0xffffffffu);
+	a = machine_hot_add(&m, t, &pv, "td-a", warn, sizeof(warn), err, sizeof(err));
+	assert_true(a >= 0);
+	/* testdev's BAR1 is I/O and a default hotplug port opens no I/O window */
+	assert_non_null(strstr(warn, "td-a: the guest will not fit it behind rp0: BAR1"));
+	assert_int_equal(cfg(1, 0, 0, 0, 4), 0x00051b36u);
+	assert_int_equal(cfg(1, 0, 0, 0x10, 4) & ~0xfu, 0); /* BARs left to the guest */
+	assert_int_equal(cfg(1, 0, 0, 4, 2) & 3, 0);
+	assert_int_equal(vdm_ged_pending_events(g->dev) & VDM_GED_EVT_PCI_HOTPLUG,
+			 VDM_GED_EVT_PCI_HOTPLUG);
+	assert_int_equal(vdm_ged_query(g->dev, m.desc.root_ports[0].bsel, &st), 0);
+	assert_int_equal(st.up, 1);
+	b = machine_hot_add(&m, t, &pv, "td-b", warn, sizeof(warn), err, sizeof(err));
+	assert_true(b >= 0);
+	assert_int_equal(cfg(2, 0, 0, 0, 4), 0x00051b36u);
+	assert_int_equal(machine_hot_add(&m, t, &pv, "td-c", warn, sizeof(warn), err, sizeof(err)),
+			 -ENOSPC);
+	assert_string_equal(err, "td-c: no empty hotplug-capable root port (add some with --hotplug-ports)");
+	assert_int_equal(vdm_props_parse("testdev,bus=rp0", (const struct vdm_device_type *const[]){
+						 vdm_builtin_find("testdev") }, 1, vmm_common_props,
+					 vmm_num_common_props, &t, &pv, why, sizeof(why)), 0);
+	assert_int_equal(machine_hot_add(&m, t, &pv, "td-d", warn, sizeof(warn), err, sizeof(err)),
+			 -EBUSY);
+	assert_string_equal(err, "td-d: root port rp0 is occupied");
+	machine_destroy(&m);
+}
+
+static void hot_add_warns_when_the_guest_cannot_fit_the_bars(void **state)
+{
+	const struct vdm_device_type *t;
+	struct vdm_prop_values pv;
+	char warn[512], why[256];
+
+	(void)state;
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=small,pref64-reserve=0,mem-reserve=0",
+			       "--hotplug-ports", "0"), 0);
+	assert_int_equal(vdm_props_parse("testdev,membar=4M", (const struct vdm_device_type *const[]){
+						 vdm_builtin_find("testdev") }, 1, vmm_common_props,
+					 vmm_num_common_props, &t, &pv, why, sizeof(why)), 0);
+	assert_true(machine_hot_add(&m, t, &pv, "td", warn, sizeof(warn), err, sizeof(err)) >= 0);
+	assert_non_null(strstr(warn, "td: the guest will not fit it behind small: "));
+	machine_destroy(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +258,8 @@ int main(void)
 		cmocka_unit_test(explicit_reserves_and_bus_ids_are_honoured),
 		cmocka_unit_test(bad_device_sets_are_refused_with_a_reason),
 		cmocka_unit_test(endpoints_on_the_root_bus_take_bus_pcie0),
+		cmocka_unit_test(hot_add_fills_empty_hotplug_ports_and_raises_the_ged_event),
+		cmocka_unit_test(hot_add_warns_when_the_guest_cannot_fit_the_bars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
