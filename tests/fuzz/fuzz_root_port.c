@@ -1,0 +1,508 @@
+/* libFuzzer target: pcie-root-port with random properties (reserves, slot, port, hotplug),
+ * then config traffic, window/bus programming, presence changes and resets, all checked. */
+#include <errno.h>
+#include <string.h>
+
+#include <vdm/devices.h>
+#include <vdm/pci.h>
+#include <vdm/props.h>
+
+#include "fuzz_pci.h"
+#include "pci/root_port.h"
+
+/*
+ * Input: a property mask and one value per chosen property (in range or just past it,
+ * decimal, hex or with a K/M/G suffix), then ops.  Invariants (abort on violation):
+ *  - the parser accepts exactly the in-range values; create() then fails only for
+ *    pref32-reserve together with pref64-reserve;
+ *  - the Red Hat reserve capability reads back every reserve as given (UINT64_MAX where
+ *    absent) and is absent without reserves; PSN = slot, HPC/HPS = hotplug, LNKCAP port;
+ *  - read-only fields (header ids, capability headers, DEVCAP/LNKCAP/SLTCAP/..., SSVID,
+ *    reserve capability, ACS) never change; with io-reserve=0 the I/O window and the
+ *    command register's I/O enable stay off;
+ *  - window registers keep their type nibbles (16-bit I/O, 64-bit prefetchable);
+ *    vdm_pci_bridge_set_window/_set_buses succeed exactly for valid requests and read back;
+ *  - Slot Status PDS and Link Status DLLLA follow the host's presence, whatever the guest
+ *    writes; Slot Control never holds a bit Slot Capabilities does not advertise;
+ *  - reset restores the power-on config space except presence, which survives;
+ *  - capability walks find the same offsets after any traffic; the pci.h access contract.
+ */
+
+#define RP_MAX_OPS 512
+#define RP_MAX_4G 0xfff00000ull
+
+enum rp_prop { RP_CHASSIS, RP_SLOT, RP_PORT, RP_HOTPLUG, RP_BUS, RP_IO, RP_MEM, RP_PREF32,
+	       RP_PREF64, RP_NPROPS };
+
+static const char *const rp_prop_names[RP_NPROPS] = {
+	"chassis", "slot", "port", "hotplug", "bus-reserve", "io-reserve", "mem-reserve",
+	"pref32-reserve", "pref64-reserve",
+};
+
+struct rp_state {
+	struct vdm_device *dev;
+	struct fzpci pci;
+	bool given[RP_NPROPS];
+	uint64_t val[RP_NPROPS];
+	bool present;
+	uint32_t exp, msi, ssvid, vndr;
+};
+
+/* ---- properties -------------------------------------------------------------------------- */
+
+static uint64_t rp_pick(struct fz *f, const uint64_t *interesting, unsigned n)
+{
+	uint8_t b = fz_u8(f);
+
+	if (b < 0xc0)
+		return interesting[b % n];
+	if (b < 0xe0)
+		return fz_u8(f);
+	if (b < 0xf0)
+		return (uint64_t)fz_u16(f) << 12;
+	return fz_u64(f);
+}
+
+static uint64_t rp_pick_value(struct fz *f, enum rp_prop p)
+{
+	static const uint64_t u8s[] = { 0, 1, 254, 255, 256, 0xffffffffull, 0x100000000ull };
+	static const uint64_t slots[] = { 0, 1, 8191, 8192, 0xffffffffull };
+	static const uint64_t ios[] = { 0, 0x1000, 0x10000, 0x10001, 1, 0x800, 0x100000 };
+	static const uint64_t mems[] = { 0, 0x100000, RP_MAX_4G, RP_MAX_4G + 1, 1ull << 32,
+					 0x200000, 0xfff };
+	static const uint64_t p64s[] = { 0, 0x100000, 1ull << 36, 1ull << 40, UINT64_MAX,
+					 (1ull << 46) + 0x100000 };
+
+	switch (p) {
+	case RP_SLOT:
+		return rp_pick(f, slots, sizeof(slots) / sizeof(slots[0]));
+	case RP_IO:
+		return rp_pick(f, ios, sizeof(ios) / sizeof(ios[0]));
+	case RP_MEM:
+	case RP_PREF32:
+		return rp_pick(f, mems, sizeof(mems) / sizeof(mems[0]));
+	case RP_PREF64:
+		return rp_pick(f, p64s, sizeof(p64s) / sizeof(p64s[0]));
+	case RP_HOTPLUG:
+		return fz_u8(f) % 10;
+	default:
+		return rp_pick(f, u8s, sizeof(u8s) / sizeof(u8s[0]));
+	}
+}
+
+static bool rp_in_range(enum rp_prop p, uint64_t v)
+{
+	switch (p) {
+	case RP_SLOT:
+		return v <= 8191;
+	case RP_IO:
+		return v <= 0x10000;
+	case RP_MEM:
+	case RP_PREF32:
+		return v <= RP_MAX_4G;
+	case RP_PREF64:
+		return true;
+	case RP_HOTPLUG:
+		return v < 8; /* 8, 9: not booleans */
+	default:
+		return v <= 255;
+	}
+}
+
+/* Append "name=value" with the value written in one of the ways a user may write it. */
+static void rp_append(char *buf, size_t len, enum rp_prop p, uint64_t v, uint8_t style)
+{
+	static const char *const bools[10] = { "off", "on", "no", "yes", "false", "true",
+					       "0", "1", "maybe", "" };
+	static const char *const sfx = "KMGT";
+	size_t pos = strlen(buf);
+	char num[40];
+	int s;
+
+	if (p == RP_HOTPLUG) {
+		snprintf(num, sizeof(num), "%s", bools[v]);
+	} else if ((style & 1) && p >= RP_IO) {
+		/* Largest exact K/M/G/T suffix, if any. */
+		for (s = 3; s >= 0; s--)
+			if (v && !(v & ((1ull << (10 * (s + 1))) - 1)))
+				break;
+		if (s >= 0)
+			snprintf(num, sizeof(num), "%llu%c", (unsigned long long)(v >> (10 * (s + 1))),
+				 (style & 2) ? sfx[s] : sfx[s] + 32);
+		else
+			snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	} else if (style & 2) {
+		snprintf(num, sizeof(num), "0x%llx", (unsigned long long)v);
+	} else {
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	}
+	snprintf(buf + pos, len - pos, "%s%s=%s", pos ? "," : "", rp_prop_names[p], num);
+}
+
+static bool rp_bool_value(uint64_t v)
+{
+	return v & 1; /* bools[] alternates off/on */
+}
+
+static struct vdm_device *rp_create(struct rp_state *s, struct fz *f)
+{
+	struct vdm_prop_values pv;
+	struct vdm_device *dev = NULL;
+	uint16_t mask = fz_u16(f);
+	char text[512] = "", err[200] = "";
+	bool valid = true;
+	int p, r;
+
+	for (p = 0; p < RP_NPROPS; p++) {
+		if (!(mask & (1u << p)))
+			continue;
+		s->given[p] = true;
+		s->val[p] = rp_pick_value(f, (enum rp_prop)p);
+		valid &= rp_in_range((enum rp_prop)p, s->val[p]);
+		rp_append(text, sizeof(text), (enum rp_prop)p, s->val[p], fz_u8(f));
+	}
+	r = vdm_props_parse_args(text, &vdm_root_port_type, NULL, 0, &pv, err, sizeof(err));
+	FUZZ_CHECK((r == 0) == valid, "parser returned %d (%s) for \"%s\"", r, err, text);
+	if (r) {
+		FUZZ_CHECK(err[0] != '\0', "parser refused \"%s\" without a message", text);
+		return NULL;
+	}
+	if (s->given[RP_HOTPLUG])
+		s->val[RP_HOTPLUG] = rp_bool_value(s->val[RP_HOTPLUG]);
+	r = vdm_root_port_type.create(&pv, NULL, &dev, err, sizeof(err));
+	FUZZ_CHECK((r == 0) == !(s->given[RP_PREF32] && s->given[RP_PREF64]),
+		   "create returned %d (%s) for \"%s\"", r, err, text);
+	if (r) {
+		FUZZ_CHECK(dev == NULL && err[0], "failed create left a device or no message");
+		return NULL;
+	}
+	return dev;
+}
+
+/* ---- checks ------------------------------------------------------------------------------ */
+
+static uint32_t rp_rd(struct rp_state *s, uint32_t off, uint32_t size)
+{
+	uint32_t v = 0;
+	int r = vdm_cfg_read(s->dev, off, size, &v);
+
+	FUZZ_CHECK(r == 0, "config read %#x/%u returned %d", off, size, r);
+	return v;
+}
+
+static uint64_t rp_given_or_unset(const struct rp_state *s, enum rp_prop p)
+{
+	return s->given[p] ? s->val[p] : UINT64_MAX;
+}
+
+static void rp_check_identity(struct rp_state *s)
+{
+	struct vdm_pci_res_reserve rr;
+	bool any = false, hotplug = !s->given[RP_HOTPLUG] || s->val[RP_HOTPLUG];
+	uint32_t sltcap, lnkcap, off = 0;
+	int p, r;
+
+	FUZZ_CHECK(s->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE && s->dev->res.num_irqs == 0,
+		   "root port declares bus %u, %u irqs", s->dev->res.bus_kind,
+		   s->dev->res.num_irqs);
+	/* pref64-reserve=18446744073709551615 is accepted but is the capability's "not set"
+	 * pattern (QEMU's default too), so it does not count as a reserve. */
+	for (p = RP_BUS; p < RP_NPROPS; p++)
+		any |= s->given[p] && !(p == RP_PREF64 && s->val[p] == UINT64_MAX);
+	r = vdm_pci_res_reserve_read(s->dev, &rr);
+	FUZZ_CHECK(r == (any ? 0 : -ENOENT), "reserve capability read %d, reserves given: %d", r,
+		   any);
+	FUZZ_CHECK(rr.bus == rp_given_or_unset(s, RP_BUS) && rr.io == rp_given_or_unset(s, RP_IO) &&
+			   rr.mem == rp_given_or_unset(s, RP_MEM) &&
+			   rr.pref32 == rp_given_or_unset(s, RP_PREF32) &&
+			   rr.pref64 == rp_given_or_unset(s, RP_PREF64),
+		   "reserve capability %#llx %#llx %#llx %#llx %#llx differs from the properties",
+		   (unsigned long long)rr.bus, (unsigned long long)rr.io,
+		   (unsigned long long)rr.mem, (unsigned long long)rr.pref32,
+		   (unsigned long long)rr.pref64);
+
+	r = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_EXP, &off);
+	FUZZ_CHECK(r == 0 && off == s->exp && off == vdm_root_port_pcie_cap(s->dev),
+		   "PCIe capability at %#x (%d), expected %#x", off, r, s->exp);
+	sltcap = rp_rd(s, s->exp + VDM_PCI_EXP_SLTCAP, 4);
+	lnkcap = rp_rd(s, s->exp + VDM_PCI_EXP_LNKCAP, 4);
+	FUZZ_CHECK(sltcap >> VDM_PCI_EXP_SLTCAP_PSN_SHIFT == (s->given[RP_SLOT] ? s->val[RP_SLOT] : 0),
+		   "SLTCAP %#x: wrong physical slot number", sltcap);
+	FUZZ_CHECK(!!(sltcap & VDM_PCI_EXP_SLTCAP_HPC) == hotplug &&
+			   !!(sltcap & VDM_PCI_EXP_SLTCAP_HPS) == hotplug,
+		   "SLTCAP %#x: hotplug bits do not follow hotplug=%d", sltcap, hotplug);
+	FUZZ_CHECK(lnkcap >> VDM_PCI_EXP_LNKCAP_PN_SHIFT == (s->given[RP_PORT] ? s->val[RP_PORT] : 0),
+		   "LNKCAP %#x: wrong port number", lnkcap);
+}
+
+/* Slot Control bits pci.h lets a guest set, given Slot Capabilities. */
+static uint32_t rp_sltctl_allowed(uint32_t sltcap)
+{
+	uint32_t m = VDM_PCI_EXP_SLTCTL_PDCE | VDM_PCI_EXP_SLTCTL_DLLSCE;
+
+	if (sltcap & VDM_PCI_EXP_SLTCAP_ABP)
+		m |= VDM_PCI_EXP_SLTCTL_ABPE;
+	if (sltcap & VDM_PCI_EXP_SLTCAP_HPC)
+		m |= VDM_PCI_EXP_SLTCTL_HPIE | VDM_PCI_EXP_SLTCTL_CCIE;
+	if (sltcap & VDM_PCI_EXP_SLTCAP_AIP)
+		m |= VDM_PCI_EXP_SLTCTL_AIC;
+	if (sltcap & VDM_PCI_EXP_SLTCAP_PIP)
+		m |= VDM_PCI_EXP_SLTCTL_PIC;
+	if (sltcap & VDM_PCI_EXP_SLTCAP_PCP)
+		m |= VDM_PCI_EXP_SLTCTL_PCC;
+	if (sltcap & VDM_PCI_EXP_SLTCAP_EIP)
+		m |= VDM_PCI_EXP_SLTCTL_EIC;
+	return m;
+}
+
+static void rp_check_state(struct rp_state *s)
+{
+	const struct fzpci *p = &s->pci;
+	uint32_t sltsta = fzpci_raw(p, s->exp + VDM_PCI_EXP_SLTSTA, 2);
+	uint32_t lnksta = fzpci_raw(p, s->exp + VDM_PCI_EXP_LNKSTA, 2);
+	uint32_t sltctl = fzpci_raw(p, s->exp + VDM_PCI_EXP_SLTCTL, 2);
+	uint32_t sltcap = fzpci_raw(p, s->exp + VDM_PCI_EXP_SLTCAP, 4);
+	uint32_t cmd = fzpci_raw(p, VDM_PCI_COMMAND, 2);
+	uint32_t win = fzpci_raw(p, VDM_PCI_IO_BASE, 2);
+	uint32_t pref = fzpci_raw(p, VDM_PCI_PREF_MEMORY_BASE, 4);
+	uint32_t mem = fzpci_raw(p, VDM_PCI_MEMORY_BASE, 4);
+
+	fzpci_check_ro(&s->pci);
+	FUZZ_CHECK(!!(sltsta & VDM_PCI_EXP_SLTSTA_PDS) == s->present,
+		   "SLTSTA %#x: presence detect is not the host's %d", sltsta, s->present);
+	FUZZ_CHECK(!!(lnksta & VDM_PCI_EXP_LNKSTA_DLLLA) == s->present,
+		   "LNKSTA %#x: link active is not the host's presence %d", lnksta, s->present);
+	FUZZ_CHECK(!(sltctl & ~rp_sltctl_allowed(sltcap)),
+		   "SLTCTL %#x holds a bit SLTCAP %#x does not advertise", sltctl, sltcap);
+	FUZZ_CHECK((win & 0x0f0f) == 0, "I/O base/limit %#x lost the 16-bit type", win);
+	FUZZ_CHECK((mem & 0x000f000f) == 0, "memory base/limit %#x has low bits", mem);
+	FUZZ_CHECK((pref & 0x000f000f) == 0x00010001, "pref base/limit %#x lost the 64-bit type",
+		   pref);
+	FUZZ_CHECK(fzpci_raw(p, VDM_PCI_SEC_LATENCY_TIMER, 1) == 0, "secondary latency timer set");
+	if (s->given[RP_IO] && s->val[RP_IO] == 0)
+		FUZZ_CHECK(!(cmd & VDM_PCI_COMMAND_IO) && win == 0x00f0,
+			   "io-reserve=0 but command %#x, I/O base/limit %#x", cmd, win);
+}
+
+static void rp_record_ro(struct rp_state *s)
+{
+	struct fzpci *p = &s->pci;
+	uint32_t off = 0, i;
+	int r;
+
+	s->exp = vdm_root_port_pcie_cap(s->dev);
+	FUZZ_CHECK(s->exp >= 0x40 && s->exp < 0x100, "PCIe capability at %#x", s->exp);
+	r = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSI, &off);
+	FUZZ_CHECK(r == 0, "no MSI capability");
+	s->msi = off;
+	off = 0;
+	r = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_SSVID, &off);
+	FUZZ_CHECK(r == 0, "no SSVID capability");
+	s->ssvid = off;
+	off = 0;
+	s->vndr = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_VNDR, &off) == 0 ? off : 0;
+
+	fzpci_add_ro(p, s->exp, 4, "PCIe capability header and flags");
+	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_DEVCAP, 4, "DEVCAP");
+	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCAP, 4, "LNKCAP");
+	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_SLTCAP, 4, "SLTCAP");
+	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_RTCAP, 2, "RTCAP");
+	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_DEVCAP2, 4, "DEVCAP2");
+	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCAP2, 4, "LNKCAP2");
+	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCTL2, 2, "LNKCTL2");
+	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_SLTCAP2, 4, "SLTCAP2");
+	fzpci_add_ro(p, s->msi, 2, "MSI capability header");
+	fzpci_add_ro(p, s->ssvid, 4, "SSVID capability header");
+	fzpci_add_ro(p, s->ssvid + 4, 4, "SSVID ids");
+	for (i = 0; s->vndr && i < VDM_PCI_RH_CAP_SIZEOF; i += 4)
+		fzpci_add_ro(p, s->vndr + i, 4, "Red Hat reserve capability");
+	fzpci_add_ro(p, VDM_PCI_EXT_CAP_START, 4, "ACS extended capability header");
+	fzpci_add_ro(p, VDM_PCI_EXT_CAP_START + VDM_PCI_ACS_CAP, 2, "ACS capability register");
+	fzpci_add_ro(p, VDM_PCI_BAR0, 4, "bridge BAR0 (none)");
+	fzpci_add_ro(p, VDM_PCI_BAR0 + 4, 4, "bridge BAR1 (none)");
+	if (s->given[RP_IO] && s->val[RP_IO] == 0) {
+		fzpci_add_ro(p, VDM_PCI_IO_BASE, 2, "I/O window with io-reserve=0");
+		fzpci_add_ro(p, VDM_PCI_IO_BASE_UPPER16, 4, "I/O upper with io-reserve=0");
+	}
+}
+
+static void rp_check_caps(struct rp_state *s)
+{
+	uint32_t off = 0;
+
+	FUZZ_CHECK(vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSI, &off) == 0 && off == s->msi,
+		   "MSI capability moved to %#x", off);
+	off = 0;
+	FUZZ_CHECK(vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_SSVID, &off) == 0 && off == s->ssvid,
+		   "SSVID capability moved to %#x", off);
+	off = 0;
+	FUZZ_CHECK(vdm_pci_find_ext_cap(s->dev, VDM_PCI_EXT_CAP_ID_ACS, &off) == 0 &&
+			   off == VDM_PCI_EXT_CAP_START,
+		   "ACS capability moved to %#x", off);
+}
+
+/* ---- host-side ops ----------------------------------------------------------------------- */
+
+static void rp_presence(struct rp_state *s, bool present, bool event)
+{
+	bool was = s->present;
+	uint32_t before = rp_rd(s, s->exp + VDM_PCI_EXP_SLTSTA, 2), sta;
+	int r = vdm_root_port_set_presence(s->dev, present, event);
+
+	FUZZ_CHECK(r == 0, "set_presence returned %d", r);
+	s->present = present;
+	sta = rp_rd(s, s->exp + VDM_PCI_EXP_SLTSTA, 2);
+	if (event && was != present)
+		FUZZ_CHECK((sta & (VDM_PCI_EXP_SLTSTA_PDC | VDM_PCI_EXP_SLTSTA_DLLSC)) ==
+				   (VDM_PCI_EXP_SLTSTA_PDC | VDM_PCI_EXP_SLTSTA_DLLSC),
+			   "presence %d -> %d with event: SLTSTA %#x lacks PDC/DLLSC", was, present,
+			   sta);
+	else
+		FUZZ_CHECK((sta & VDM_PCI_EXP_SLTSTA_EVENTS) == (before & VDM_PCI_EXP_SLTSTA_EVENTS),
+			   "presence %d -> %d (event %d) changed SLTSTA events %#x -> %#x", was,
+			   present, event, before, sta);
+}
+
+static uint64_t rp_pick_aligned(struct fz *f, uint64_t gran)
+{
+	uint8_t b = fz_u8(f);
+	uint64_t v = fz_u64(f);
+
+	switch (b & 3) {
+	case 0:
+		return v; /* anything */
+	case 1:
+		return v & ~(gran - 1);
+	case 2:
+		return (v & 0xffffffffu) & ~(gran - 1);
+	default:
+		return (v & 0xffff) & ~(gran - 1);
+	}
+}
+
+static void rp_window(struct rp_state *s, struct fz *f)
+{
+	uint32_t kind = fz_u8(f) % 4;
+	uint64_t gran = kind == VDM_PCI_WINDOW_IO ? 0x1000 : 0x100000;
+	uint64_t max = kind == VDM_PCI_WINDOW_IO ? 0xffff
+		       : kind == VDM_PCI_WINDOW_MEM ? 0xffffffffu : UINT64_MAX;
+	uint64_t base = rp_pick_aligned(f, gran), size = (fz_u8(f) & 1) ? 0 : rp_pick_aligned(f, gran);
+	bool io_off = s->given[RP_IO] && s->val[RP_IO] == 0;
+	struct vdm_pci_bridge b;
+	const struct vdm_pci_window *w;
+	int want, r;
+
+	if (kind > VDM_PCI_WINDOW_PREF)
+		want = -EINVAL;
+	else if (size == 0)
+		want = 0;
+	else if ((base | size) & (gran - 1) || base > max || size - 1 > max - base)
+		want = -EINVAL;
+	else
+		want = (kind == VDM_PCI_WINDOW_IO && io_off) ? -EIO : 0;
+	r = vdm_pci_bridge_set_window(s->dev, (enum vdm_pci_window_kind)kind, base, size);
+	FUZZ_CHECK(r == want, "set_window(kind %u, base %#llx, size %#llx) returned %d, want %d",
+		   kind, (unsigned long long)base, (unsigned long long)size, r, want);
+	if (r)
+		return;
+	r = vdm_pci_bridge_read(s->dev, &b);
+	FUZZ_CHECK(r == 0 && !b.io32 && b.pref64, "bridge decode %d io32 %d pref64 %d", r, b.io32,
+		   b.pref64);
+	w = kind == VDM_PCI_WINDOW_IO ? &b.io : kind == VDM_PCI_WINDOW_MEM ? &b.mem : &b.pref;
+	if (size == 0)
+		FUZZ_CHECK(!w->open, "window %u still open after closing", kind);
+	else
+		FUZZ_CHECK(w->open && w->base == base && w->limit == base + size - 1,
+			   "window %u reads [%#llx, %#llx], programmed [%#llx, +%#llx)", kind,
+			   (unsigned long long)w->base, (unsigned long long)w->limit,
+			   (unsigned long long)base, (unsigned long long)size);
+}
+
+static void rp_buses(struct rp_state *s, struct fz *f)
+{
+	uint8_t p = fz_u8(f), sec = fz_u8(f), sub = fz_u8(f);
+	struct vdm_pci_bridge b;
+	int r = vdm_pci_bridge_set_buses(s->dev, p, sec, sub);
+
+	FUZZ_CHECK(r == 0, "set_buses(%u, %u, %u) returned %d", p, sec, sub, r);
+	r = vdm_pci_bridge_read(s->dev, &b);
+	FUZZ_CHECK(r == 0 && b.primary == p && b.secondary == sec && b.subordinate == sub,
+		   "bus numbers read back %u %u %u", b.primary, b.secondary, b.subordinate);
+}
+
+static void rp_reset(struct rp_state *s)
+{
+	uint8_t expect[VDM_PCI_CFG_EXP_SIZE];
+	uint32_t lnk = s->exp + VDM_PCI_EXP_LNKSTA + 1, slt = s->exp + VDM_PCI_EXP_SLTSTA;
+
+	vdm_device_reset(s->dev);
+	memcpy(expect, s->pci.power_on, sizeof(expect));
+	/* Presence survives reset (physical state): DLLLA is LNKSTA bit 13, PDS SLTSTA bit 6. */
+	expect[lnk] &= (uint8_t)~(VDM_PCI_EXP_LNKSTA_DLLLA >> 8);
+	expect[slt] &= (uint8_t)~VDM_PCI_EXP_SLTSTA_PDS;
+	if (s->present) {
+		expect[lnk] |= (uint8_t)(VDM_PCI_EXP_LNKSTA_DLLLA >> 8);
+		expect[slt] |= (uint8_t)VDM_PCI_EXP_SLTSTA_PDS;
+	}
+	fzpci_check_space(&s->pci, expect, "after reset");
+}
+
+static void rp_op(struct rp_state *s, struct fz *f)
+{
+	uint8_t op = fz_u8(f) % 11, b;
+
+	if (fzpci_generic_op(&s->pci, op, f))
+		return;
+	switch (op) {
+	case 5:
+		b = fz_u8(f);
+		rp_presence(s, b & 1, b & 2);
+		break;
+	case 6:
+		rp_window(s, f);
+		break;
+	case 7:
+		rp_buses(s, f);
+		break;
+	case 8:
+		rp_reset(s);
+		break;
+	case 9:
+		rp_check_caps(s);
+		break;
+	default: /* 10: a write aimed at the PCIe capability's control/status registers */
+		b = fz_u8(f);
+		fzpci_cfg_write(&s->pci, s->exp + (b & 0x3c) + (b & 0x40 ? 2 : 0), (b & 0x80) ? 2 : 4,
+				fz_u32(f));
+		break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rp_state *s = calloc(1, sizeof(*s));
+	struct fz f;
+	int n;
+
+	if (!s)
+		return 0;
+	fz_init(&f, data, size);
+	s->dev = rp_create(s, &f);
+	if (!s->dev) {
+		free(s);
+		return 0;
+	}
+	fzpci_init(&s->pci, s->dev, VDM_PCI_CFG_EXP_SIZE);
+	rp_record_ro(s);
+	rp_check_identity(s);
+	for (n = 0; n < RP_MAX_OPS && fz_more(&f); n++) {
+		rp_op(s, &f);
+		rp_check_state(s);
+	}
+	rp_check_caps(s);
+	rp_check_identity(s);
+	fzpci_check_bars(&s->pci);
+	vdm_device_destroy(s->dev);
+	free(s);
+	return 0;
+}
