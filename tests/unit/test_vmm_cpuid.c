@@ -1,4 +1,4 @@
-/* Unit tests for vmm-example's CPUID shaping (vmm-example/x86/cpuid.c): APIC ids, the
+/* Unit tests for vmm-example's CPUID shaping (vmm-example/x86/vcpu_cpuid.c): APIC ids, the
  * one-package topology leaves, and untouched KVM paravirt leaves. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "x86/cpuid.h"
+#include "x86/vcpu_cpuid.h"
 
-static struct kvm_cpuid_entry2 tab[12];
+static struct kvm_cpuid_entry2 tab[16];
 static uint32_t ntab;
 
 static void add(uint32_t fn, uint32_t idx, bool sig, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
@@ -117,12 +117,38 @@ static void kvm_paravirt_leaves_stay_as_kvm_offers_them(void **state)
 	assert_int_equal(x86_id_bits(64), 6);
 }
 
+static void hiding_xsave_drops_leaf_0xd_and_the_features_that_need_it(void **state)
+{
+	struct kvm_cpuid_entry2 *e;
+	uint32_t n;
+
+	(void)state;
+	fill();
+	tab[0].ecx |= (1u << 26) | (1u << 28) | (1u << 12);
+	n = ntab;
+	x86_cpuid_hide_xsave(tab, &n);
+	assert_int_equal(n, ntab - 0); /* fill() has no leaf 0xd rows... */
+	add(0xd, 0, true, 0x207, 0xa88, 0xa88, 0);
+	add(0xd, 1, true, 5, 0, 0, 0);
+	n = ntab;
+	x86_cpuid_hide_xsave(tab, &n);
+	assert_int_equal(n, ntab - 2);
+	assert_null(x86_cpuid_find(tab, n, 0xd, 0));
+	e = x86_cpuid_find(tab, n, 1, 0);
+	assert_int_equal(e->ecx & ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 12)), 0);
+	assert_int_equal(e->ecx & 1, 1); /* SSE3 stays */
+	e = x86_cpuid_find(tab, n, 7, 0);
+	assert_null(e); /* fill() has no leaf 7: nothing invented */
+	assert_non_null(x86_cpuid_find(tab, n, 0x40000001, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(apic_id_and_package_size_go_into_leaf_1),
 		cmocka_unit_test(topology_leaves_describe_one_package_of_cores),
 		cmocka_unit_test(kvm_paravirt_leaves_stay_as_kvm_offers_them),
+		cmocka_unit_test(hiding_xsave_drops_leaf_0xd_and_the_features_that_need_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 #include <linux/kvm.h>
 
 #include "arch.h"
-#include "cpuid.h"
+#include "vcpu_cpuid.h"
 
 #define TSS_ADDR 0xfffbd000u         /* 3 pages, below the identity-map page */
 #define IDENTITY_MAP_ADDR 0xfffbc000u /* VMX real-mode identity page table */

@@ -2,7 +2,7 @@
  * the Intel SDM vol. 2A (CPUID) and AMD APM vol. 3 (CPUID Fn8000_0008/001E). */
 #include <stddef.h>
 
-#include "cpuid.h"
+#include "vcpu_cpuid.h"
 
 uint32_t x86_id_bits(uint32_t count)
 {

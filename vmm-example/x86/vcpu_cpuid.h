@@ -1,7 +1,7 @@
 /* CPUID shaping for vmm-example's vCPUs: APIC ids and a one-package topology on top of
  * what KVM_GET_SUPPORTED_CPUID offers.  Pure functions, unit-tested. */
-#ifndef VMM_X86_CPUID_H
-#define VMM_X86_CPUID_H
+#ifndef VMM_X86_VCPU_CPUID_H
+#define VMM_X86_VCPU_CPUID_H
 
 #include <stdint.h>
 
@@ -35,4 +35,4 @@ struct kvm_cpuid_entry2 *x86_cpuid_find(struct kvm_cpuid_entry2 *e, uint32_t n,
 /* Bits needed to hold ids 0..count-1 (0 for count <= 1). */
 uint32_t x86_id_bits(uint32_t count);
 
-#endif /* VMM_X86_CPUID_H */
+#endif /* VMM_X86_VCPU_CPUID_H */
