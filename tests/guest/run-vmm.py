@@ -190,8 +190,12 @@ def check_ged(mach, want, lines, expect_event=True):
         return errs
     if not ev or not int(ev["event"], 0) & 0x10:
         errs.append("no PCI hotplug event (0x10) seen: %s" % ev)
-    if not any(ln.startswith("ged hotplug slot ") for ln in lines):
+    slots = [guestcheck.kv(ln) for ln in lines if ln.startswith("ged hotplug slot ")]
+    if not slots:
         errs.append("no slot had its PCIU bit set")
+    elif not any(s.get("present") == "1" and s.get("vendor") == "0x1b36" and
+                 s.get("device") == "0x0005" for s in slots):
+        errs.append("the signalled slot holds no testdev (1b36:0005): %s" % slots)
     return errs
 
 
