@@ -22,7 +22,7 @@ struct vdm_ring_client {
 	uint32_t log_cons;
 	uint32_t seq;
 	int fault; /* enum vdm_ring_fault, atomic */
-	uint64_t spin_ns;
+	struct ring_spin spin; /* FUTEX mode; budget 0 otherwise */
 	uint64_t timeout_ns;
 	struct vdm_ring_client_config cfg;
 };
@@ -52,9 +52,9 @@ int vdm_ring_client_new(void *mem, size_t size, const struct vdm_ring_client_con
 	c->rsp = (struct vdm_ring_entry *)(base + VDM_RING_RSP_OFFSET);
 	c->log = (struct vdm_ring_log *)(base + VDM_RING_LOG_OFFSET);
 	c->cfg = *cfg;
-	c->spin_ns = cfg->doorbell == VDM_RING_DOORBELL_FUTEX
-			     ? (cfg->spin_ns ? cfg->spin_ns : DEFAULT_SPIN_NS)
-			     : 0;
+	ring_spin_init(&c->spin, cfg->doorbell == VDM_RING_DOORBELL_FUTEX
+					 ? (cfg->spin_ns ? cfg->spin_ns : DEFAULT_SPIN_NS)
+					 : 0);
 	c->timeout_ns = (uint64_t)(cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS) *
 			1000000ull;
 	*out = c;
@@ -158,16 +158,20 @@ static int client_wait(struct vdm_ring_client *c, int (*ready)(struct vdm_ring_c
 
 	for (;;) {
 		r = ready(c);
-		if (r)
+		if (r) {
+			if (i)
+				ring_spin_won(&c->spin);
 			return r > 0 ? 0 : -EIO;
+		}
 		if (vdm_ring_client_fault(c))
 			return -EIO;
-		if (now - start >= c->spin_ns)
+		if (now - start >= c->spin.budget_ns)
 			break;
 		ring_relax();
 		if ((++i & 63) == 0)
 			now = ring_now_ns();
 	}
+	ring_spin_lost(&c->spin);
 	if (c->cfg.doorbell == VDM_RING_DOORBELL_NONE) {
 		/* In-memory transport: the pump runs the server to completion; whatever is
 		 * not there afterwards will never come. */

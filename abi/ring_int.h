@@ -45,6 +45,33 @@ static inline uint64_t ring_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * Adaptive spinning.  A spin pays off only while the peer runs on another CPU; when both
+ * share one (or the machine is oversubscribed) a spinner just delays the peer it waits for.
+ * So each side halves its spin budget whenever a spin ends in sleep (down to 1/16 of the
+ * configured spin) and doubles it whenever a spin catches the peer (up to the configured
+ * spin): busy pairs on separate CPUs keep spinning, co-located or idle ones fall back to
+ * the futex within a few round trips.
+ */
+struct ring_spin {
+	uint64_t budget_ns, max_ns;
+};
+
+static inline void ring_spin_init(struct ring_spin *s, uint64_t max_ns)
+{
+	s->budget_ns = s->max_ns = max_ns;
+}
+
+static inline void ring_spin_won(struct ring_spin *s)
+{
+	s->budget_ns = s->budget_ns * 2 > s->max_ns ? s->max_ns : s->budget_ns * 2;
+}
+
+static inline void ring_spin_lost(struct ring_spin *s)
+{
+	s->budget_ns = s->budget_ns / 2 < s->max_ns / 16 ? s->max_ns / 16 : s->budget_ns / 2;
+}
+
 /* vmm_waiting values: what the VMM sleeps for. */
 #define RING_WAIT_RESPONSE 1u
 #define RING_WAIT_SPACE 2u

@@ -22,7 +22,7 @@ struct vdm_ring_server {
 	uint32_t rsp_prod;
 	uint32_t log_prod;
 	uint32_t expect_seq;
-	uint64_t spin_ns;
+	struct ring_spin spin;
 	struct vdm_ring_server_config cfg;
 };
 
@@ -49,7 +49,7 @@ int vdm_ring_server_new(void *mem, size_t size, const struct vdm_ring_server_con
 	s->rsp = (struct vdm_ring_entry *)(base + VDM_RING_RSP_OFFSET);
 	s->log = (struct vdm_ring_log *)(base + VDM_RING_LOG_OFFSET);
 	s->cfg = *cfg;
-	s->spin_ns = cfg->spin_ns ? cfg->spin_ns : DEFAULT_SPIN_NS;
+	ring_spin_init(&s->spin, cfg->spin_ns ? cfg->spin_ns : DEFAULT_SPIN_NS);
 	s->expect_seq = 1;
 	*out = s;
 	return 0;
@@ -191,6 +191,8 @@ int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, 
 		if (vdm_ring_check_indices(prod, s->req_cons, VDM_RING_REQ_ENTRIES))
 			return -EPROTO;
 		if (prod != s->req_cons) {
+			if (spin_start)
+				ring_spin_won(&s->spin);
 			memcpy(req, &s->req[s->req_cons & (VDM_RING_REQ_ENTRIES - 1)], sizeof(*req));
 			ring_store(&s->h->req_cons, ++s->req_cons);
 			kick_vmm(s, RING_WAIT_SPACE);
@@ -209,10 +211,11 @@ int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, 
 		if (s->doorbell == VDM_RING_DOORBELL_FUTEX) {
 			if (!spin_start)
 				spin_start = ring_now_ns();
-			if ((++i & 63) || ring_now_ns() - spin_start < s->spin_ns) {
+			if ((++i & 63) || ring_now_ns() - spin_start < s->spin.budget_ns) {
 				ring_relax();
 				continue;
 			}
+			ring_spin_lost(&s->spin);
 		}
 		server_sleep(s);
 		spin_start = 0;

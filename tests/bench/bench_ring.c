@@ -75,7 +75,8 @@ static struct result run(const char *name, op_fn op, void *ctx, long n)
 	free(lat);
 	return r;
 broken:
-	fprintf(stderr, "bench_ring: %s: an operation failed\n", name);
+	fprintf(stderr, "bench_ring: %s: an operation failed after %ld: %s\n", name, i,
+		vdm_device_is_proxy(ctx) ? vdm_ring_fault_str(vdm_proxy_fault(ctx)) : "socket");
 	exit(1);
 }
 
