@@ -1,7 +1,5 @@
-/* AML encoder: nodes own growable byte buffers; blocks get their PkgLength when appended to
- * their parent.  Opcode values and encodings follow ACPI 6.5 §20.2 (AML grammar). */
-#include "aml.h"
-
+/* AML encoder core: context, errors, byte-level encodings (PkgLength, integers, names),
+ * blocks, data objects, named objects and serialization.  ACPI 6.5 §20.2 (AML grammar). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -9,53 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How a node turns into bytes when appended (see emit()). */
-enum aml_kind {
-	K_POISON,      /* stands in for a node that could not be built */
-	K_TERM,        /* buf is the complete encoding */
-	K_LIST,        /* buf is a term list, emitted as is */
-	K_BLOCK,       /* op PkgLength buf (Scope, Device, Method, If, Else, While, Field) */
-	K_PACKAGE,     /* PackageOp PkgLength NumElements buf */
-	K_RESTEMPLATE, /* BufferOp PkgLength BufferSize buf EndTag */
-};
-
-struct aml {
-	struct aml_ctx *ctx;
-	struct aml *next; /* every node of the context, for aml_ctx_free() */
-	enum aml_kind kind;
-	uint8_t op[2];
-	uint8_t oplen;
-	bool sealed;
-	unsigned count; /* package elements */
-	uint8_t *buf;
-	size_t len, cap;
-};
-
-struct aml_ctx {
-	struct aml *nodes;
-	int err;
-	char msg[160];
-	struct aml poison;
-};
-
-/* AML opcodes (ACPI 6.5 §20.2.5, §20.3). */
-enum {
-	ZERO_OP = 0x00, ONE_OP = 0x01, NAME_OP = 0x08, BYTE_PREFIX = 0x0a, WORD_PREFIX = 0x0b,
-	DWORD_PREFIX = 0x0c, STRING_PREFIX = 0x0d, QWORD_PREFIX = 0x0e, SCOPE_OP = 0x10,
-	BUFFER_OP = 0x11, PACKAGE_OP = 0x12, METHOD_OP = 0x14, DUAL_NAME_PREFIX = 0x2e,
-	MULTI_NAME_PREFIX = 0x2f, EXT_OP_PREFIX = 0x5b, ROOT_CHAR = 0x5c, PARENT_PREFIX = 0x5e,
-	LOCAL0_OP = 0x60, ARG0_OP = 0x68, STORE_OP = 0x70, ADD_OP = 0x72, SUBTRACT_OP = 0x74,
-	INCREMENT_OP = 0x75, DECREMENT_OP = 0x76, SHIFT_LEFT_OP = 0x79, SHIFT_RIGHT_OP = 0x7a,
-	AND_OP = 0x7b, OR_OP = 0x7d, DEREF_OF_OP = 0x83, NOTIFY_OP = 0x86, SIZE_OF_OP = 0x87,
-	INDEX_OP = 0x88, CREATE_DWORD_FIELD_OP = 0x8a, LAND_OP = 0x90, LOR_OP = 0x91,
-	LNOT_OP = 0x92, LEQUAL_OP = 0x93, LGREATER_OP = 0x94, LLESS_OP = 0x95, IF_OP = 0xa0,
-	ELSE_OP = 0xa1, WHILE_OP = 0xa2, RETURN_OP = 0xa4, ONES_OP = 0xff,
-	/* after EXT_OP_PREFIX */
-	MUTEX_OP = 0x01, ACQUIRE_OP = 0x23, RELEASE_OP = 0x27, OPREGION_OP = 0x80,
-	FIELD_OP = 0x81, DEVICE_OP = 0x82,
-};
-
-#define PKGLEN_MAX 0x0fffffffu /* 28 bits */
+#include "aml_int.h"
 
 /* ---- context and errors ---------------------------------------------------------------- */
 
@@ -93,8 +45,7 @@ int aml_ctx_error(const struct aml_ctx *c, const char **msg)
 }
 
 /* Record the first error; later ones are consequences and would only confuse. */
-__attribute__((format(printf, 3, 4))) static void fail(struct aml_ctx *c, int err,
-						       const char *fmt, ...)
+void aml_fail(struct aml_ctx *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -106,12 +57,12 @@ __attribute__((format(printf, 3, 4))) static void fail(struct aml_ctx *c, int er
 	va_end(ap);
 }
 
-static struct aml *node_new(struct aml_ctx *c, enum aml_kind kind)
+struct aml *aml_node_new(struct aml_ctx *c, enum aml_kind kind)
 {
 	struct aml *n = calloc(1, sizeof(*n));
 
 	if (!n) {
-		fail(c, -ENOMEM, "out of memory building AML");
+		aml_fail(c, -ENOMEM, "out of memory building AML");
 		return &c->poison;
 	}
 	n->ctx = c;
@@ -121,14 +72,14 @@ static struct aml *node_new(struct aml_ctx *c, enum aml_kind kind)
 	return n;
 }
 
-static bool bad(const struct aml *n)
+bool aml_bad(const struct aml *n)
 {
 	return !n || n->kind == K_POISON;
 }
 
-static void put(struct aml *n, const void *p, size_t len)
+void aml_put(struct aml *n, const void *p, size_t len)
 {
-	if (bad(n) || len == 0)
+	if (aml_bad(n) || len == 0)
 		return;
 	if (n->len + len > n->cap) {
 		size_t cap = n->cap ? n->cap : 32;
@@ -138,7 +89,7 @@ static void put(struct aml *n, const void *p, size_t len)
 			cap *= 2;
 		nb = realloc(n->buf, cap);
 		if (!nb) {
-			fail(n->ctx, -ENOMEM, "out of memory building AML");
+			aml_fail(n->ctx, -ENOMEM, "out of memory building AML");
 			return;
 		}
 		n->buf = nb;
@@ -148,18 +99,18 @@ static void put(struct aml *n, const void *p, size_t len)
 	n->len += len;
 }
 
-static void put8(struct aml *n, uint8_t v)
+void aml_put8(struct aml *n, uint8_t v)
 {
-	put(n, &v, 1);
+	aml_put(n, &v, 1);
 }
 
-static void put_le(struct aml *n, uint64_t v, unsigned bytes)
+void aml_put_le(struct aml *n, uint64_t v, unsigned bytes)
 {
 	uint8_t b[8];
 
 	for (unsigned i = 0; i < bytes; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
-	put(n, b, bytes);
+	aml_put(n, b, bytes);
 }
 
 /* ---- encodings ----------------------------------------------------------------------- */
@@ -180,38 +131,38 @@ static void put_pkglen(struct aml *n, size_t body)
 	else if (body <= PKGLEN_MAX - 4)
 		k = 4;
 	else {
-		fail(n->ctx, -ERANGE, "AML package of %zu bytes exceeds the PkgLength limit (%u)",
+		aml_fail(n->ctx, -ERANGE, "AML package of %zu bytes exceeds the PkgLength limit (%u)",
 		     body, PKGLEN_MAX - 4);
 		return;
 	}
 	v = body + k;
 	if (k == 1) {
-		put8(n, (uint8_t)v);
+		aml_put8(n, (uint8_t)v);
 		return;
 	}
-	put8(n, (uint8_t)(((k - 1) << 6) | (v & 0x0f)));
+	aml_put8(n, (uint8_t)(((k - 1) << 6) | (v & 0x0f)));
 	for (unsigned i = 1; i < k; i++)
-		put8(n, (uint8_t)(v >> (4 + 8 * (i - 1))));
+		aml_put8(n, (uint8_t)(v >> (4 + 8 * (i - 1))));
 }
 
-static void put_int(struct aml *n, uint64_t v)
+void aml_put_int(struct aml *n, uint64_t v)
 {
 	if (v == 0)
-		put8(n, ZERO_OP);
+		aml_put8(n, ZERO_OP);
 	else if (v == 1)
-		put8(n, ONE_OP);
+		aml_put8(n, ONE_OP);
 	else if (v <= 0xff) {
-		put8(n, BYTE_PREFIX);
-		put_le(n, v, 1);
+		aml_put8(n, BYTE_PREFIX);
+		aml_put_le(n, v, 1);
 	} else if (v <= 0xffff) {
-		put8(n, WORD_PREFIX);
-		put_le(n, v, 2);
+		aml_put8(n, WORD_PREFIX);
+		aml_put_le(n, v, 2);
 	} else if (v <= 0xffffffff) {
-		put8(n, DWORD_PREFIX);
-		put_le(n, v, 4);
+		aml_put8(n, DWORD_PREFIX);
+		aml_put_le(n, v, 4);
 	} else {
-		put8(n, QWORD_PREFIX);
-		put_le(n, v, 8);
+		aml_put8(n, QWORD_PREFIX);
+		aml_put_le(n, v, 8);
 	}
 }
 
@@ -224,7 +175,7 @@ static bool seg_char_ok(char ch, bool first)
 
 /* NameString (§20.2.2): [\ or ^...] then NameSeg / DualNamePath / MultiNamePath.  "\" alone
  * is the root (RootChar NullName). */
-static void put_namestring(struct aml *n, const char *path)
+void aml_put_namestring(struct aml *n, const char *path)
 {
 	struct aml_ctx *c = n->ctx;
 	const char *p = path, *seg;
@@ -232,19 +183,19 @@ static void put_namestring(struct aml *n, const char *path)
 	unsigned nsegs = 0;
 
 	if (!path || !*path) {
-		fail(c, -EINVAL, "empty AML name: give a NameSeg such as \"PCI0\"");
+		aml_fail(c, -EINVAL, "empty AML name: give a NameSeg such as \"PCI0\"");
 		return;
 	}
 	if (*p == '\\') {
-		put8(n, ROOT_CHAR);
+		aml_put8(n, ROOT_CHAR);
 		p++;
 		if (!*p) {
-			put8(n, ZERO_OP); /* NullName */
+			aml_put8(n, ZERO_OP); /* NullName */
 			return;
 		}
 	} else {
 		while (*p == '^') {
-			put8(n, PARENT_PREFIX);
+			aml_put8(n, PARENT_PREFIX);
 			p++;
 		}
 	}
@@ -256,7 +207,7 @@ static void put_namestring(struct aml *n, const char *path)
 			p++;
 		len = (size_t)(p - seg);
 		if (len < 1 || len > 4 || nsegs == 255) {
-			fail(c, -EINVAL,
+			aml_fail(c, -EINVAL,
 			     "AML name \"%s\": each segment must be 1-4 characters (at most 255 "
 			     "segments)", path);
 			return;
@@ -265,7 +216,7 @@ static void put_namestring(struct aml *n, const char *path)
 			char ch = i < len ? seg[i] : '_';
 
 			if (!seg_char_ok(ch, i == 0)) {
-				fail(c, -EINVAL,
+				aml_fail(c, -EINVAL,
 				     "AML name \"%s\": '%c' not allowed; use A-Z, 0-9 and _ "
 				     "(no leading digit)", path, ch);
 				return;
@@ -277,46 +228,46 @@ static void put_namestring(struct aml *n, const char *path)
 			break;
 	}
 	if (nsegs == 2)
-		put8(n, DUAL_NAME_PREFIX);
+		aml_put8(n, DUAL_NAME_PREFIX);
 	else if (nsegs > 2) {
-		put8(n, MULTI_NAME_PREFIX);
-		put8(n, (uint8_t)nsegs);
+		aml_put8(n, MULTI_NAME_PREFIX);
+		aml_put8(n, (uint8_t)nsegs);
 	}
-	put(n, segs, 4 * nsegs);
+	aml_put(n, segs, 4 * nsegs);
 }
 
 /* Append the encoding of `child` to `dst`. */
-static void emit(struct aml *dst, const struct aml *child)
+void aml_emit(struct aml *dst, const struct aml *child)
 {
 	switch (child->kind) {
 	case K_POISON:
 		return;
 	case K_TERM:
 	case K_LIST:
-		put(dst, child->buf, child->len);
+		aml_put(dst, child->buf, child->len);
 		return;
 	case K_BLOCK:
-		put(dst, child->op, child->oplen);
+		aml_put(dst, child->op, child->oplen);
 		put_pkglen(dst, child->len);
-		put(dst, child->buf, child->len);
+		aml_put(dst, child->buf, child->len);
 		return;
 	case K_PACKAGE:
-		put8(dst, PACKAGE_OP);
+		aml_put8(dst, PACKAGE_OP);
 		put_pkglen(dst, 1 + child->len);
-		put8(dst, (uint8_t)child->count);
-		put(dst, child->buf, child->len);
+		aml_put8(dst, (uint8_t)child->count);
+		aml_put(dst, child->buf, child->len);
 		return;
 	case K_RESTEMPLATE: {
 		/* Buffer (size) { descriptors, EndTag }: build the body to learn its length. */
 		struct aml body = { .ctx = dst->ctx, .kind = K_TERM };
 		static const uint8_t end_tag[2] = { 0x79, 0x00 }; /* checksum 0: "valid" */
 
-		put_int(&body, child->len + sizeof(end_tag));
-		put(&body, child->buf, child->len);
-		put(&body, end_tag, sizeof(end_tag));
-		put8(dst, BUFFER_OP);
+		aml_put_int(&body, child->len + sizeof(end_tag));
+		aml_put(&body, child->buf, child->len);
+		aml_put(&body, end_tag, sizeof(end_tag));
+		aml_put8(dst, BUFFER_OP);
 		put_pkglen(dst, body.len);
-		put(dst, body.buf, body.len);
+		aml_put(dst, body.buf, body.len);
 		free(body.buf);
 		return;
 	}
@@ -327,9 +278,9 @@ static void emit(struct aml *dst, const struct aml *child)
 
 static struct aml *block(struct aml_ctx *c, enum aml_kind kind, uint8_t op0, int op1)
 {
-	struct aml *n = node_new(c, kind);
+	struct aml *n = aml_node_new(c, kind);
 
-	if (bad(n))
+	if (aml_bad(n))
 		return n;
 	n->op[0] = op0;
 	n->oplen = 1;
@@ -341,16 +292,16 @@ static struct aml *block(struct aml_ctx *c, enum aml_kind kind, uint8_t op0, int
 }
 
 /* The node is poisoned when its header could not be encoded (the error is recorded). */
-static struct aml *checked(struct aml *n, int err_before)
+struct aml *aml_checked(struct aml *n, int err_before)
 {
-	if (!bad(n) && n->ctx->err && !err_before)
+	if (!aml_bad(n) && n->ctx->err && !err_before)
 		return &n->ctx->poison;
 	return n;
 }
 
 struct aml *aml_list(struct aml_ctx *c)
 {
-	return node_new(c, K_LIST);
+	return aml_node_new(c, K_LIST);
 }
 
 static struct aml *named_block(struct aml_ctx *c, uint8_t op0, int op1, const char *path)
@@ -358,8 +309,8 @@ static struct aml *named_block(struct aml_ctx *c, uint8_t op0, int op1, const ch
 	int err = c->err;
 	struct aml *n = block(c, K_BLOCK, op0, op1);
 
-	put_namestring(n, path);
-	return checked(n, err);
+	aml_put_namestring(n, path);
+	return aml_checked(n, err);
 }
 
 struct aml *aml_scope(struct aml_ctx *c, const char *path)
@@ -378,12 +329,12 @@ struct aml *aml_method(struct aml_ctx *c, const char *path, unsigned nargs,
 	struct aml *n;
 
 	if (nargs > 7) {
-		fail(c, -EINVAL, "Method %s: %u arguments; AML allows 0-7", path ? path : "?",
+		aml_fail(c, -EINVAL, "Method %s: %u arguments; AML allows 0-7", path ? path : "?",
 		     nargs);
 		return &c->poison;
 	}
 	n = named_block(c, METHOD_OP, -1, path);
-	put8(n, (uint8_t)(nargs | (flags == AML_SERIALIZED ? 0x08 : 0)));
+	aml_put8(n, (uint8_t)(nargs | (flags == AML_SERIALIZED ? 0x08 : 0)));
 	return n;
 }
 
@@ -391,11 +342,11 @@ static struct aml *predicate_block(struct aml_ctx *c, uint8_t op, struct aml *pr
 {
 	struct aml *n;
 
-	if (bad(pred))
+	if (aml_bad(pred))
 		return &c->poison;
 	n = block(c, K_BLOCK, op, -1);
-	if (!bad(n))
-		emit(n, pred);
+	if (!aml_bad(n))
+		aml_emit(n, pred);
 	return n;
 }
 
@@ -416,58 +367,58 @@ struct aml *aml_while(struct aml_ctx *c, struct aml *predicate)
 
 struct aml *aml_package(struct aml_ctx *c)
 {
-	return node_new(c, K_PACKAGE);
+	return aml_node_new(c, K_PACKAGE);
 }
 
 void aml_append(struct aml *parent, struct aml *child)
 {
-	if (bad(parent) || bad(child))
+	if (aml_bad(parent) || aml_bad(child))
 		return; /* the error is already recorded */
 	if (parent->kind == K_TERM) {
-		fail(parent->ctx, -EINVAL, "aml_append: the parent is a term, not a block");
+		aml_fail(parent->ctx, -EINVAL, "aml_append: the parent is a term, not a block");
 		return;
 	}
 	if (parent->sealed) {
-		fail(parent->ctx, -EINVAL,
+		aml_fail(parent->ctx, -EINVAL,
 		     "aml_append: block already appended to its parent; fill it first");
 		return;
 	}
 	if (child->ctx != parent->ctx) {
-		fail(parent->ctx, -EINVAL, "aml_append: child belongs to another context");
+		aml_fail(parent->ctx, -EINVAL, "aml_append: child belongs to another context");
 		return;
 	}
 	if (parent->kind == K_PACKAGE) {
 		if (parent->count == 255) {
-			fail(parent->ctx, -ERANGE, "Package: more than 255 elements");
+			aml_fail(parent->ctx, -ERANGE, "Package: more than 255 elements");
 			return;
 		}
 		parent->count++;
 	}
 	if (child != parent && child->kind != K_TERM)
 		child->sealed = true;
-	emit(parent, child);
+	aml_emit(parent, child);
 }
 
 /* ---- data ---------------------------------------------------------------------------- */
 
-static struct aml *term(struct aml_ctx *c)
+struct aml *aml_term(struct aml_ctx *c)
 {
-	return node_new(c, K_TERM);
+	return aml_node_new(c, K_TERM);
 }
 
 struct aml *aml_int(struct aml_ctx *c, uint64_t v)
 {
-	struct aml *n = term(c);
+	struct aml *n = aml_term(c);
 
-	put_int(n, v);
+	aml_put_int(n, v);
 	return n;
 }
 
 struct aml *aml_ones(struct aml_ctx *c)
 {
-	struct aml *n = term(c);
+	struct aml *n = aml_term(c);
 
-	put8(n, ONES_OP);
+	aml_put8(n, ONES_OP);
 	return n;
 }
 
@@ -476,33 +427,33 @@ struct aml *aml_string(struct aml_ctx *c, const char *s)
 	struct aml *n;
 
 	if (!s) {
-		fail(c, -EINVAL, "aml_string: NULL string");
+		aml_fail(c, -EINVAL, "aml_string: NULL string");
 		return &c->poison;
 	}
 	for (const char *p = s; *p; p++) {
 		if ((unsigned char)*p > 0x7f) {
-			fail(c, -EINVAL, "AML string \"%s\": only ASCII 0x01-0x7f is allowed", s);
+			aml_fail(c, -EINVAL, "AML string \"%s\": only ASCII 0x01-0x7f is allowed", s);
 			return &c->poison;
 		}
 	}
-	n = term(c);
-	put8(n, STRING_PREFIX);
-	put(n, s, strlen(s) + 1);
+	n = aml_term(c);
+	aml_put8(n, STRING_PREFIX);
+	aml_put(n, s, strlen(s) + 1);
 	return n;
 }
 
 struct aml *aml_buffer(struct aml_ctx *c, const uint8_t *bytes, size_t n)
 {
-	struct aml *b = term(c);
+	struct aml *b = aml_term(c);
 	struct aml body = { .ctx = c, .kind = K_TERM };
 
-	if (bad(b))
+	if (aml_bad(b))
 		return b;
-	put_int(&body, n);
-	put(&body, bytes, n);
-	put8(b, BUFFER_OP);
+	aml_put_int(&body, n);
+	aml_put(&body, bytes, n);
+	aml_put8(b, BUFFER_OP);
 	put_pkglen(b, body.len);
-	put(b, body.buf, body.len);
+	aml_put(b, body.buf, body.len);
 	free(body.buf);
 	return b;
 }
@@ -524,13 +475,13 @@ struct aml *aml_eisaid(struct aml_ctx *c, const char *id)
 	uint8_t b[4];
 
 	if (!id || strlen(id) != 7) {
-		fail(c, -EINVAL, "EisaId \"%s\": want 3 letters and 4 hex digits, e.g. PNP0A08",
+		aml_fail(c, -EINVAL, "EisaId \"%s\": want 3 letters and 4 hex digits, e.g. PNP0A08",
 		     id ? id : "(null)");
 		return &c->poison;
 	}
 	for (int i = 0; i < 3; i++) {
 		if (id[i] < 'A' || id[i] > 'Z') {
-			fail(c, -EINVAL, "EisaId \"%s\": '%c' is not a capital letter", id, id[i]);
+			aml_fail(c, -EINVAL, "EisaId \"%s\": '%c' is not a capital letter", id, id[i]);
 			return &c->poison;
 		}
 		v = (v << 5) | (uint32_t)(id[i] - '@');
@@ -541,7 +492,7 @@ struct aml *aml_eisaid(struct aml_ctx *c, const char *id)
 		int hi = hexval(id[3 + 2 * i]), lo = hexval(id[4 + 2 * i]);
 
 		if (hi < 0 || lo < 0) {
-			fail(c, -EINVAL, "EisaId \"%s\": last four characters must be hex", id);
+			aml_fail(c, -EINVAL, "EisaId \"%s\": last four characters must be hex", id);
 			return &c->poison;
 		}
 		b[2 + i] = (uint8_t)(hi << 4 | lo);
@@ -572,7 +523,7 @@ struct aml *aml_touuid(struct aml_ctx *c, const char *uuid)
 	}
 	return aml_buffer(c, b, sizeof(b));
 bad_uuid:
-	fail(c, -EINVAL, "ToUUID \"%s\": want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex)",
+	aml_fail(c, -EINVAL, "ToUUID \"%s\": want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex)",
 	     uuid ? uuid : "(null)");
 	return &c->poison;
 }
@@ -580,10 +531,10 @@ bad_uuid:
 struct aml *aml_name(struct aml_ctx *c, const char *path)
 {
 	int err = c->err;
-	struct aml *n = term(c);
+	struct aml *n = aml_term(c);
 
-	put_namestring(n, path);
-	return checked(n, err);
+	aml_put_namestring(n, path);
+	return aml_checked(n, err);
 }
 
 struct aml *aml_local(struct aml_ctx *c, unsigned i)
@@ -591,11 +542,11 @@ struct aml *aml_local(struct aml_ctx *c, unsigned i)
 	struct aml *n;
 
 	if (i > 7) {
-		fail(c, -EINVAL, "Local%u: AML has Local0-Local7", i);
+		aml_fail(c, -EINVAL, "Local%u: AML has Local0-Local7", i);
 		return &c->poison;
 	}
-	n = term(c);
-	put8(n, (uint8_t)(LOCAL0_OP + i));
+	n = aml_term(c);
+	aml_put8(n, (uint8_t)(LOCAL0_OP + i));
 	return n;
 }
 
@@ -604,11 +555,11 @@ struct aml *aml_arg(struct aml_ctx *c, unsigned i)
 	struct aml *n;
 
 	if (i > 6) {
-		fail(c, -EINVAL, "Arg%u: AML has Arg0-Arg6", i);
+		aml_fail(c, -EINVAL, "Arg%u: AML has Arg0-Arg6", i);
 		return &c->poison;
 	}
-	n = term(c);
-	put8(n, (uint8_t)(ARG0_OP + i));
+	n = aml_term(c);
+	aml_put8(n, (uint8_t)(ARG0_OP + i));
 	return n;
 }
 
@@ -619,13 +570,13 @@ struct aml *aml_name_decl(struct aml_ctx *c, const char *path, struct aml *obj)
 	int err = c->err;
 	struct aml *n;
 
-	if (bad(obj))
+	if (aml_bad(obj))
 		return &c->poison;
-	n = term(c);
-	put8(n, NAME_OP);
-	put_namestring(n, path);
-	emit(n, obj);
-	return checked(n, err);
+	n = aml_term(c);
+	aml_put8(n, NAME_OP);
+	aml_put_namestring(n, path);
+	aml_emit(n, obj);
+	return aml_checked(n, err);
 }
 
 struct aml *aml_opregion(struct aml_ctx *c, const char *path, enum aml_region_space space,
@@ -634,16 +585,16 @@ struct aml *aml_opregion(struct aml_ctx *c, const char *path, enum aml_region_sp
 	int err = c->err;
 	struct aml *n;
 
-	if (bad(offset) || bad(length))
+	if (aml_bad(offset) || aml_bad(length))
 		return &c->poison;
-	n = term(c);
-	put8(n, EXT_OP_PREFIX);
-	put8(n, OPREGION_OP);
-	put_namestring(n, path);
-	put8(n, (uint8_t)space);
-	emit(n, offset);
-	emit(n, length);
-	return checked(n, err);
+	n = aml_term(c);
+	aml_put8(n, EXT_OP_PREFIX);
+	aml_put8(n, OPREGION_OP);
+	aml_put_namestring(n, path);
+	aml_put8(n, (uint8_t)space);
+	aml_emit(n, offset);
+	aml_emit(n, length);
+	return aml_checked(n, err);
 }
 
 struct aml *aml_field(struct aml_ctx *c, const char *region, enum aml_field_access access,
@@ -653,12 +604,12 @@ struct aml *aml_field(struct aml_ctx *c, const char *region, enum aml_field_acce
 
 	if ((unsigned)access > AML_BUFFER_ACC || (unsigned)lock > AML_LOCK ||
 	    (unsigned)update > AML_WRITE_AS_ZEROS) {
-		fail(c, -EINVAL, "Field %s: bad flags (access %d, lock %d, update %d)",
+		aml_fail(c, -EINVAL, "Field %s: bad flags (access %d, lock %d, update %d)",
 		     region ? region : "?", access, lock, update);
 		return &c->poison;
 	}
 	n = named_block(c, EXT_OP_PREFIX, FIELD_OP, region);
-	put8(n, (uint8_t)(access | lock << 4 | update << 5));
+	aml_put8(n, (uint8_t)(access | lock << 4 | update << 5));
 	return n;
 }
 
@@ -667,27 +618,27 @@ struct aml *aml_field(struct aml_ctx *c, const char *region, enum aml_field_acce
 static void put_field_bits(struct aml *f, unsigned bits)
 {
 	if (bits > PKGLEN_MAX) {
-		fail(f->ctx, -ERANGE, "Field element of %u bits: at most %u", bits, PKGLEN_MAX);
+		aml_fail(f->ctx, -ERANGE, "Field element of %u bits: at most %u", bits, PKGLEN_MAX);
 		return;
 	}
 	if (bits <= 0x3f) {
-		put8(f, (uint8_t)bits);
+		aml_put8(f, (uint8_t)bits);
 		return;
 	}
 	unsigned k = bits <= 0xfff ? 2 : bits <= 0xfffff ? 3 : 4;
 
-	put8(f, (uint8_t)(((k - 1) << 6) | (bits & 0x0f)));
+	aml_put8(f, (uint8_t)(((k - 1) << 6) | (bits & 0x0f)));
 	for (unsigned i = 1; i < k; i++)
-		put8(f, (uint8_t)(bits >> (4 + 8 * (i - 1))));
+		aml_put8(f, (uint8_t)(bits >> (4 + 8 * (i - 1))));
 }
 
 static bool field_ok(struct aml *field, const char *what)
 {
-	if (bad(field))
+	if (aml_bad(field))
 		return false;
 	if (field->kind != K_BLOCK || field->oplen != 2 || field->op[1] != FIELD_OP ||
 	    field->sealed) {
-		fail(field->ctx, -EINVAL, "%s: not an unsealed Field", what);
+		aml_fail(field->ctx, -EINVAL, "%s: not an unsealed Field", what);
 		return false;
 	}
 	return true;
@@ -704,15 +655,15 @@ void aml_field_named(struct aml *field, const char *name, unsigned bits)
 	c = field->ctx;
 	err = c->err;
 	mark = field->len;
-	put_namestring(field, name);
+	aml_put_namestring(field, name);
 	if (!err && c->err)
 		return;
 	if (field->len - mark != 4) { /* a NamePath, not a single NameSeg */
-		fail(c, -EINVAL, "Field unit \"%s\": must be a single NameSeg", name);
+		aml_fail(c, -EINVAL, "Field unit \"%s\": must be a single NameSeg", name);
 		return;
 	}
 	if (bits == 0) {
-		fail(c, -EINVAL, "Field unit \"%s\": width 0 bits", name);
+		aml_fail(c, -EINVAL, "Field unit \"%s\": width 0 bits", name);
 		return;
 	}
 	put_field_bits(field, bits);
@@ -722,7 +673,7 @@ void aml_field_reserved(struct aml *field, unsigned bits)
 {
 	if (!field_ok(field, "aml_field_reserved"))
 		return;
-	put8(field, 0x00); /* ReservedField := 0x00 PkgLength */
+	aml_put8(field, 0x00); /* ReservedField := 0x00 PkgLength */
 	put_field_bits(field, bits);
 }
 
@@ -732,16 +683,16 @@ struct aml *aml_mutex(struct aml_ctx *c, const char *path, unsigned sync_level)
 	struct aml *n;
 
 	if (sync_level > 15) {
-		fail(c, -EINVAL, "Mutex %s: sync level %u, must be 0-15", path ? path : "?",
+		aml_fail(c, -EINVAL, "Mutex %s: sync level %u, must be 0-15", path ? path : "?",
 		     sync_level);
 		return &c->poison;
 	}
-	n = term(c);
-	put8(n, EXT_OP_PREFIX);
-	put8(n, MUTEX_OP);
-	put_namestring(n, path);
-	put8(n, (uint8_t)sync_level);
-	return checked(n, err);
+	n = aml_term(c);
+	aml_put8(n, EXT_OP_PREFIX);
+	aml_put8(n, MUTEX_OP);
+	aml_put_namestring(n, path);
+	aml_put8(n, (uint8_t)sync_level);
+	return aml_checked(n, err);
 }
 
 struct aml *aml_create_dword_field(struct aml_ctx *c, struct aml *buffer, struct aml *index,
@@ -750,322 +701,14 @@ struct aml *aml_create_dword_field(struct aml_ctx *c, struct aml *buffer, struct
 	int err = c->err;
 	struct aml *n;
 
-	if (bad(buffer) || bad(index))
+	if (aml_bad(buffer) || aml_bad(index))
 		return &c->poison;
-	n = term(c);
-	put8(n, CREATE_DWORD_FIELD_OP);
-	emit(n, buffer);
-	emit(n, index);
-	put_namestring(n, path);
-	return checked(n, err);
-}
-
-/* ---- statements and expressions ------------------------------------------------------- */
-
-/* op, then each operand; a NULL operand in a target position is NullName (0x00). */
-static struct aml *op_term(struct aml_ctx *c, uint8_t op, unsigned n, struct aml *a,
-			   struct aml *b, struct aml *target, bool has_target)
-{
-	struct aml *t;
-	struct aml *ops[2] = { a, b };
-
-	for (unsigned i = 0; i < n; i++)
-		if (bad(ops[i]))
-			return &c->poison;
-	if (has_target && target && bad(target))
-		return &c->poison;
-	t = term(c);
-	put8(t, op);
-	for (unsigned i = 0; i < n; i++)
-		emit(t, ops[i]);
-	if (has_target) {
-		if (target)
-			emit(t, target);
-		else
-			put8(t, ZERO_OP);
-	}
-	return t;
-}
-
-struct aml *aml_store(struct aml_ctx *c, struct aml *src, struct aml *dst)
-{
-	return op_term(c, STORE_OP, 2, src, dst, NULL, false);
-}
-
-struct aml *aml_return(struct aml_ctx *c, struct aml *obj)
-{
-	return op_term(c, RETURN_OP, 1, obj, NULL, NULL, false);
-}
-
-struct aml *aml_notify(struct aml_ctx *c, struct aml *obj, struct aml *value)
-{
-	return op_term(c, NOTIFY_OP, 2, obj, value, NULL, false);
-}
-
-struct aml *aml_acquire(struct aml_ctx *c, struct aml *mutex, uint16_t timeout)
-{
-	struct aml *n;
-
-	if (bad(mutex))
-		return &c->poison;
-	n = term(c);
-	put8(n, EXT_OP_PREFIX);
-	put8(n, ACQUIRE_OP);
-	emit(n, mutex);
-	put_le(n, timeout, 2); /* Timeout is a raw WordData, not an integer term */
-	return n;
-}
-
-struct aml *aml_release(struct aml_ctx *c, struct aml *mutex)
-{
-	struct aml *n;
-
-	if (bad(mutex))
-		return &c->poison;
-	n = term(c);
-	put8(n, EXT_OP_PREFIX);
-	put8(n, RELEASE_OP);
-	emit(n, mutex);
-	return n;
-}
-
-struct aml *aml_and(struct aml_ctx *c, struct aml *a, struct aml *b, struct aml *target)
-{
-	return op_term(c, AND_OP, 2, a, b, target, true);
-}
-
-struct aml *aml_or(struct aml_ctx *c, struct aml *a, struct aml *b, struct aml *target)
-{
-	return op_term(c, OR_OP, 2, a, b, target, true);
-}
-
-struct aml *aml_shiftleft(struct aml_ctx *c, struct aml *a, struct aml *count,
-			  struct aml *target)
-{
-	return op_term(c, SHIFT_LEFT_OP, 2, a, count, target, true);
-}
-
-struct aml *aml_shiftright(struct aml_ctx *c, struct aml *a, struct aml *count,
-			   struct aml *target)
-{
-	return op_term(c, SHIFT_RIGHT_OP, 2, a, count, target, true);
-}
-
-struct aml *aml_add(struct aml_ctx *c, struct aml *a, struct aml *b, struct aml *target)
-{
-	return op_term(c, ADD_OP, 2, a, b, target, true);
-}
-
-struct aml *aml_subtract(struct aml_ctx *c, struct aml *a, struct aml *b, struct aml *target)
-{
-	return op_term(c, SUBTRACT_OP, 2, a, b, target, true);
-}
-
-struct aml *aml_increment(struct aml_ctx *c, struct aml *obj)
-{
-	return op_term(c, INCREMENT_OP, 1, obj, NULL, NULL, false);
-}
-
-struct aml *aml_decrement(struct aml_ctx *c, struct aml *obj)
-{
-	return op_term(c, DECREMENT_OP, 1, obj, NULL, NULL, false);
-}
-
-struct aml *aml_lequal(struct aml_ctx *c, struct aml *a, struct aml *b)
-{
-	return op_term(c, LEQUAL_OP, 2, a, b, NULL, false);
-}
-
-struct aml *aml_lless(struct aml_ctx *c, struct aml *a, struct aml *b)
-{
-	return op_term(c, LLESS_OP, 2, a, b, NULL, false);
-}
-
-struct aml *aml_lgreater(struct aml_ctx *c, struct aml *a, struct aml *b)
-{
-	return op_term(c, LGREATER_OP, 2, a, b, NULL, false);
-}
-
-struct aml *aml_land(struct aml_ctx *c, struct aml *a, struct aml *b)
-{
-	return op_term(c, LAND_OP, 2, a, b, NULL, false);
-}
-
-struct aml *aml_lor(struct aml_ctx *c, struct aml *a, struct aml *b)
-{
-	return op_term(c, LOR_OP, 2, a, b, NULL, false);
-}
-
-struct aml *aml_lnot(struct aml_ctx *c, struct aml *a)
-{
-	return op_term(c, LNOT_OP, 1, a, NULL, NULL, false);
-}
-
-struct aml *aml_index(struct aml_ctx *c, struct aml *obj, struct aml *idx, struct aml *target)
-{
-	return op_term(c, INDEX_OP, 2, obj, idx, target, true);
-}
-
-struct aml *aml_derefof(struct aml_ctx *c, struct aml *obj)
-{
-	return op_term(c, DEREF_OF_OP, 1, obj, NULL, NULL, false);
-}
-
-struct aml *aml_sizeof(struct aml_ctx *c, struct aml *obj)
-{
-	return op_term(c, SIZE_OF_OP, 1, obj, NULL, NULL, false);
-}
-
-struct aml *aml_call(struct aml_ctx *c, const char *path, unsigned nargs, ...)
-{
-	struct aml *n, *args[7];
-	int err = c->err;
-	va_list ap;
-
-	if (nargs > 7) {
-		fail(c, -EINVAL, "call %s: %u arguments; AML allows 0-7", path ? path : "?",
-		     nargs);
-		return &c->poison;
-	}
-	va_start(ap, nargs);
-	for (unsigned i = 0; i < nargs; i++)
-		args[i] = va_arg(ap, struct aml *);
-	va_end(ap);
-	for (unsigned i = 0; i < nargs; i++)
-		if (bad(args[i]))
-			return &c->poison;
-	n = term(c);
-	put_namestring(n, path);
-	for (unsigned i = 0; i < nargs; i++)
-		emit(n, args[i]);
-	return checked(n, err);
-}
-
-/* ---- resource templates (ACPI 6.5 §6.4) ----------------------------------------------- */
-
-struct aml *aml_resource_template(struct aml_ctx *c)
-{
-	return node_new(c, K_RESTEMPLATE);
-}
-
-/* Address space descriptor (§6.4.3.5): tag, length, resource type, general flags, type
- * flags, then granularity, min, max, translation, length, each `w` bytes wide. */
-static struct aml *addr_space(struct aml_ctx *c, uint8_t tag, unsigned w, uint8_t rtype,
-			      enum aml_rd_usage usage, uint8_t tflags, uint64_t min,
-			      uint64_t max)
-{
-	/* MinFixed (bit 2) | MaxFixed (bit 3), PosDecode (bit 1 clear) */
-	uint8_t gflags = (uint8_t)(0x0c | (usage == AML_RESOURCE_CONSUMER ? 1 : 0));
-	struct aml *n;
-
-	if (min > max) {
-		fail(c, -EINVAL, "address range 0x%llx-0x%llx: min above max",
-		     (unsigned long long)min, (unsigned long long)max);
-		return &c->poison;
-	}
-	if (w < 8 && max - min == (1ull << (8 * w)) - 1) {
-		fail(c, -ERANGE, "address range 0x%llx-0x%llx: length does not fit %u bytes",
-		     (unsigned long long)min, (unsigned long long)max, w);
-		return &c->poison;
-	}
-	n = term(c);
-	put8(n, tag);
-	put_le(n, 3 + 5 * w, 2);
-	put8(n, rtype);
-	put8(n, gflags);
-	put8(n, tflags);
-	put_le(n, 0, w);             /* granularity */
-	put_le(n, min, w);
-	put_le(n, max, w);
-	put_le(n, 0, w);             /* translation */
-	put_le(n, max - min + 1, w); /* length */
-	return n;
-}
-
-struct aml *aml_word_bus_number(struct aml_ctx *c, uint16_t min, uint16_t max)
-{
-	return addr_space(c, 0x88, 2, 2, AML_RESOURCE_PRODUCER, 0, min, max);
-}
-
-struct aml *aml_word_io(struct aml_ctx *c, uint16_t min, uint16_t max)
-{
-	/* type flags: ISA and non-ISA ranges (EntireRange = 3) */
-	return addr_space(c, 0x88, 2, 1, AML_RESOURCE_PRODUCER, 0x03, min, max);
-}
-
-struct aml *aml_dword_memory(struct aml_ctx *c, enum aml_rd_usage usage,
-			     enum aml_rd_cache cache, uint32_t min, uint32_t max)
-{
-	/* type flags: ReadWrite (bit 0), cacheability (bits 1-2) */
-	return addr_space(c, 0x87, 4, 0, usage, (uint8_t)(1 | (cache & 3) << 1), min, max);
-}
-
-struct aml *aml_qword_memory(struct aml_ctx *c, enum aml_rd_usage usage,
-			     enum aml_rd_cache cache, uint64_t min, uint64_t max)
-{
-	return addr_space(c, 0x8a, 8, 0, usage, (uint8_t)(1 | (cache & 3) << 1), min, max);
-}
-
-struct aml *aml_io(struct aml_ctx *c, uint16_t min, uint16_t max, uint8_t align, uint8_t len)
-{
-	struct aml *n;
-
-	if (min > max) {
-		fail(c, -EINVAL, "IO 0x%x-0x%x: min above max", min, max);
-		return &c->poison;
-	}
-	n = term(c);
-	put8(n, 0x47); /* small item 8 (I/O port), length 7 */
-	put8(n, 0x01); /* Decode16 */
-	put_le(n, min, 2);
-	put_le(n, max, 2);
-	put8(n, align);
-	put8(n, len);
-	return n;
-}
-
-struct aml *aml_memory32_fixed(struct aml_ctx *c, uint32_t base, uint32_t len)
-{
-	struct aml *n = term(c);
-
-	put8(n, 0x86);     /* large item 6 */
-	put_le(n, 9, 2);
-	put8(n, 0x01);     /* ReadWrite */
-	put_le(n, base, 4);
-	put_le(n, len, 4);
-	return n;
-}
-
-struct aml *aml_interrupt(struct aml_ctx *c, unsigned flags, uint32_t gsi)
-{
-	struct aml *n;
-
-	if (flags & ~0x1fu) {
-		fail(c, -EINVAL, "Interrupt flags 0x%x: only bits 0-4 exist", flags);
-		return &c->poison;
-	}
-	n = term(c);
-	put8(n, 0x89);     /* large item 9: extended interrupt */
-	put_le(n, 6, 2);
-	put8(n, (uint8_t)flags);
-	put8(n, 1);        /* one interrupt number */
-	put_le(n, gsi, 4);
-	return n;
-}
-
-struct aml *aml_irq_noflags(struct aml_ctx *c, unsigned irq)
-{
-	struct aml *n;
-
-	if (irq > 15) {
-		fail(c, -EINVAL, "IRQNoFlags {%u}: ISA IRQs are 0-15; use Interrupt () instead",
-		     irq);
-		return &c->poison;
-	}
-	n = term(c);
-	put8(n, 0x22);     /* small item 4 (IRQ), length 2 */
-	put_le(n, 1u << irq, 2);
-	return n;
+	n = aml_term(c);
+	aml_put8(n, CREATE_DWORD_FIELD_OP);
+	aml_emit(n, buffer);
+	aml_emit(n, index);
+	aml_put_namestring(n, path);
+	return aml_checked(n, err);
 }
 
 /* ---- output -------------------------------------------------------------------------- */
@@ -1085,7 +728,7 @@ int aml_serialize(struct aml *node, uint8_t **out, size_t *len)
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.ctx = c;
 	tmp.kind = K_TERM;
-	emit(&tmp, node);
+	aml_emit(&tmp, node);
 	if (c->err) {
 		free(tmp.buf);
 		return c->err;
