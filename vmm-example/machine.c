@@ -11,6 +11,7 @@
 #include <vdm/ged.h>
 
 #include "firmware/vdm_layout.h"
+#include "host_bridge.h"
 #include "machine.h"
 #include "machine_int.h"
 #include "pci_host.h"
@@ -224,6 +225,8 @@ static int resolve_buses(struct machine *m, char *err, size_t len)
 		int p;
 		unsigned j;
 
+		if (d->type == &vmm_host_bridge_type)
+			continue; /* 00:00.0, always on the root bus */
 		if (!is_pci(d->type)) {
 			if (bus)
 				return mfail(err, len, -EINVAL, "--device %s: a %s is not a PCI device "
@@ -444,6 +447,14 @@ int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_
 	m->pci = pci_host_create(m->desc.bus_start, m->desc.bus_end, pci_irq, pci_log, m);
 	if (!m->pci)
 		return mfail(err, err_len, -ENOMEM, "out of memory");
+	/* 00:00.0: the host bridge function (slot 0 is never handed out below). */
+	{
+		struct machine_dev *hb = machine_new_dev(m, &vmm_host_bridge_type, NULL);
+
+		snprintf(hb->id, sizeof(hb->id), "host");
+		hb->slot_given = true;
+		hb->devfn = 0;
+	}
 	if ((rc = add_user_devices(m, o, err, err_len)) || (rc = resolve_buses(m, err, err_len)) ||
 	    (rc = add_free_ports(m, o->hotplug_ports, err, err_len)) ||
 	    (rc = assign_slots(m, err, err_len)))

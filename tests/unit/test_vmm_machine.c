@@ -69,6 +69,9 @@ static void default_machine_has_two_free_hotplug_ports_and_a_ged(void **state)
 	(void)state;
 	assert_int_equal(BUILD("--print-topology"), 0);
 	assert_int_equal(m.desc.num_root_ports, 2);
+	/* 00:00.0 is a host bridge: Linux's type-1 sanity check needs class 0x0600 on bus 0 */
+	assert_int_equal(cfg(0, 0, 0, 0, 4), 0x00081b36u);
+	assert_int_equal(cfg(0, 0, 0, 0x0a, 2), 0x0600);
 	assert_int_equal(cfg(0, 1, 0, 0, 4), 0x000c1b36u);
 	assert_int_equal(cfg(0, 2, 0, 0, 4), 0x000c1b36u);
 	assert_int_equal(cfg(0, 3, 0, 0, 4), 0xffffffffu);
