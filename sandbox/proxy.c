@@ -48,7 +48,10 @@ void vdm__proxy_reap(struct proxy *p, bool block)
 		vdm_ring_client_fail(p->ring, VDM_RING_FAULT_DEAD); /* wakes a waiting access */
 	if (__atomic_exchange_n(&p->exit_reported, 1, __ATOMIC_ACQ_REL))
 		goto out;
-	if (si.si_code == CLD_EXITED) {
+	if (si.si_code == CLD_EXITED && si.si_status < 0) {
+		snprintf(ev.text, sizeof(ev.text), "%s (pid %d): exited, status unknown (reaped "
+			 "elsewhere)", p->type_name, p->pid);
+	} else if (si.si_code == CLD_EXITED) {
 		ev.exit_code = si.si_status;
 		snprintf(ev.text, sizeof(ev.text), "%s (pid %d): exited with code %d", p->type_name,
 			 p->pid, si.si_status);
@@ -92,8 +95,7 @@ static int sync_call(struct proxy *p, uint32_t kind, uint32_t region, uint64_t o
 		     uint32_t size, uint64_t *value, int32_t *status)
 {
 	if (vdm_ring_client_call(p->ring, kind, region, off, size, 0, value, status)) {
-		after_fault(p);
-		*value = UINT64_MAX;
+		after_fault(p); /* *value is all-ones already */
 		return -EIO;
 	}
 	return 0;

@@ -35,7 +35,7 @@ struct proxy {
 	bool own_irqfd; /* irqfds[0] was made by the proxy */
 	int fault_reported; /* atomics */
 	int exit_reported;
-	int destroying;
+	int destroying;     /* set during spawn and destroy: no events then */
 	pthread_mutex_t reap_lock;
 	struct vdm_proxy_event exit; /* how it ended, once exit_reported */
 };

@@ -275,7 +275,6 @@ static int start_failed(struct proxy *p, int rc, char *err, size_t len)
 {
 	char last[VDM_RING_LOG_TEXT] = "";
 
-	__atomic_store_n(&p->destroying, 1, __ATOMIC_RELEASE);
 	syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
 	vdm__proxy_reap(p, true);
 	vdm__proxy_drain_log(p, last, sizeof(last));
@@ -319,6 +318,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	if (!p)
 		return errf(err, err_len, -ENOMEM, "out of memory");
 	p->pidfd = p->notify_efd = p->req_efd = p->rsp_efd = -1;
+	p->destroying = 1; /* no events about a device the caller never got */
 	pthread_mutex_init(&p->reap_lock, NULL);
 	snprintf(p->type_name, sizeof(p->type_name), "device");
 	if (cfg->host)
@@ -389,6 +389,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 				&p->type, cfg->host);
 		p->dev.res = res;
 	}
+	__atomic_store_n(&p->destroying, 0, __ATOMIC_RELEASE);
 	*out = &p->dev;
 	return 0;
 }

@@ -28,7 +28,8 @@
  * Events (struct vdm_proxy_event) go to `on_event`, called from the thread that noticed:
  * the accessing thread for HUNG and PROTOCOL, vdm_proxy_poll()'s caller (or the accessing
  * thread, if it noticed the death first) for EXITED.  At most one HUNG/PROTOCOL and one
- * EXITED per device.  No event is delivered once destroy has started.
+ * EXITED per device.  No event is delivered during vdm_proxy_spawn() (a failed start-up is
+ * its error return) or once destroy has started.
  *
  * Device log lines and eject requests travel in the ring's log area and are delivered by
  * vdm_proxy_poll() to host->log / host->eject.  Call it when vdm_proxy_pidfd() or

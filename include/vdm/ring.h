@@ -104,7 +104,7 @@ struct vdm_ring_entry {
 	uint8_t region;    /* BAR / region index 0..5 (0 for config space and control) */
 	uint8_t flags;     /* 0 */
 	uint64_t offset;   /* config offset or offset in the region; echoed in the response */
-	uint64_t data;     /* write value / read result (low `size` bytes for config reads) */
+	uint64_t data;     /* write value / read result (config reads: at most 32 bits) */
 	int32_t status;    /* response: the handler's return (0 or a negative errno); request 0 */
 	uint32_t reserved; /* 0 */
 };

@@ -159,6 +159,34 @@ static void pin_to(pid_t pid, int cpu)
 		perror("sched_setaffinity");
 }
 
+/* Field 39 of /proc/<pid>/stat: the CPU the process last ran on. */
+static int last_cpu(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int cpu = -1, field;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
+		for (field = 2; p && field < 39; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			cpu = atoi(p + 1);
+	}
+	fclose(f);
+	return cpu;
+}
+
+/* Where the two ends ran: co-located ends cannot profit from spinning. */
+static void placement(const char *what, pid_t dev_pid)
+{
+	printf("%s: bench on CPU %d, device process on CPU %d\n", what, sched_getcpu(),
+	       last_cpu(dev_pid));
+}
+
 static struct vdm_device *spawn(uint32_t doorbell)
 {
 	struct vdm_proxy_config cfg = { VDM_STRUCT_HEAD(struct vdm_proxy_config) };
@@ -208,10 +236,12 @@ int main(int argc, char **argv)
 	px = spawn(VDM_RING_DOORBELL_FUTEX);
 	res[nres++] = run("ring, spin then futex", dev_read, px, iters);
 	res[nres++] = run("ring, posted write (no reply)", dev_write, px, iters);
+	placement("after the futex-doorbell rows", vdm_proxy_pid(px));
 	vdm_device_destroy(px);
 
 	px = spawn(VDM_RING_DOORBELL_EVENTFD);
 	res[nres++] = run("ring, eventfd only", dev_read, px, iters / 4);
+	placement("after the eventfd row", vdm_proxy_pid(px));
 	vdm_device_destroy(px);
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv))
@@ -229,7 +259,7 @@ int main(int argc, char **argv)
 	waitpid(child, NULL, 0);
 	vdm_device_destroy(local);
 
-	printf("| path | round trips/s | p50 | p99 | p50 vs in-process | vs socketpair p50 |\n");
+	printf("\n| path | round trips/s | p50 | p99 | p50 vs in-process | vs socketpair p50 |\n");
 	printf("|---|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < nres; i++)
 		printf("| %s | %.0f | %.2f us | %.2f us | %.1fx | %.2fx |\n", res[i].name,

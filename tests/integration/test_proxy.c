@@ -555,6 +555,7 @@ static void bad_spec_is_refused_with_the_reason(void **state)
 	assert_non_null(strstr(err, "/nonexistent/vdm-devhost"));
 	assert_int_equal(itest_count_fds(), before);
 	assert_int_equal(itest_count_children(), 0);
+	assert_int_equal(r.nev, 0); /* failed start-ups are errors, not events */
 }
 
 int main(void)
