@@ -98,8 +98,8 @@ void machine_destroy(struct machine *m);
  * hotplug event raised for that port's bus selector.  Callable while the guest runs.
  * Returns the devs[] index, or -errno with one line in err (no such port, port occupied or
  * not hotplug-capable, ACPI hotplug off, device creation failed).  A device whose BARs
- * cannot fit the port's windows is still added; `warn` (may be NULL) then says so, as the
- * guest will fail to assign them.
+ * do not fit the windows firmware programmed is still added; `warn` (may be NULL) then
+ * says so: the guest cannot grow an open window (it may open a closed one).
  */
 int machine_hot_add(struct machine *m, const struct vdm_device_type *t,
 		    const struct vdm_prop_values *props, const char *spec, char *warn,

@@ -91,8 +91,8 @@ int machine_hot_add(struct machine *m, const struct vdm_device_type *t,
 	}
 	if (m->place && vdm_place_fits(m->place, (uint32_t)rp->root_port, d->dev->res.regions, why,
 				       sizeof(why)) == -ENOSPC && warn_len)
-		snprintf(warn, warn_len, "%s: the guest will not fit it behind %s: %s", spec, rp->id,
-			 why);
+		snprintf(warn, warn_len, "%s: does not fit the windows firmware gave %s (%s); the "
+			 "guest can only open windows that are closed", spec, rp->id, why);
 	rc = pci_host_attach(m->pci, d->fn, d->dev, rp->fn, 0);
 	if (rc) {
 		pci_host_unreserve(m->pci, d->fn);

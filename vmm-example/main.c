@@ -134,6 +134,28 @@ static void test_ged_tick(struct vmm *v, void *opaque)
 			m->devs[rc].id, m->devs[m->devs[rc].parent].id);
 }
 
+/* --test-hot-add SECONDS:SPEC */
+static void test_hot_add_tick(struct vmm *v, void *opaque)
+{
+	static bool done;
+	const struct vmm_options *o = opaque;
+	char err[512], warn[512];
+	int rc;
+
+	if (done || vmm_now_ns() - v->t_start_ns < (uint64_t)o->test_hot_add_after * 1000000000u)
+		return;
+	done = true;
+	rc = machine_hot_add(v->m, o->test_hot_add.type, &o->test_hot_add.props,
+			     o->test_hot_add.spec, warn, sizeof(warn), err, sizeof(err));
+	if (warn[0])
+		fprintf(stderr, "vmm-example: --test-hot-add: warning: %s\n", warn);
+	if (rc < 0)
+		fprintf(stderr, "vmm-example: --test-hot-add: %s\n", err);
+	else
+		fprintf(stderr, "vmm-example: --test-hot-add: hot-added %s (%s) behind %s\n",
+			v->m->devs[rc].id, o->test_hot_add.spec, v->m->devs[v->m->devs[rc].parent].id);
+}
+
 static void summary(struct vmm *v, int status, uint64_t t0)
 {
 	uint64_t exits = 0;
@@ -238,6 +260,9 @@ int main(int argc, char **argv)
 	if (o->payload_test_ged) {
 		v.tick = test_ged_tick;
 		v.tick_opaque = &m;
+	} else if (o->test_hot_add.type) {
+		v.tick = test_hot_add_tick;
+		v.tick_opaque = o;
 	}
 	status = vmm_run(&v, o->timeout);
 	summary(&v, status, t0);

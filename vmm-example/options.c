@@ -25,7 +25,7 @@ const size_t vmm_num_common_props = sizeof(vmm_common_props) / sizeof(vmm_common
 enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
 	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
-	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_HELP,
+	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_TEST_HOT_ADD, OPT_HELP,
 };
 
 struct opt_def {
@@ -52,6 +52,7 @@ static const struct opt_def opts[] = {
 	{ "timeout", NULL, OPT_TIMEOUT, "SECONDS" },
 	{ "memory-backend", NULL, OPT_MEM_BACKEND, "memfd|anon" },
 	{ "payload-test-ged", NULL, OPT_TEST_GED, NULL },
+	{ "test-hot-add", NULL, OPT_TEST_HOT_ADD, "SECONDS:SPEC" },
 	{ "help", "h", OPT_HELP, NULL },
 };
 
@@ -104,6 +105,10 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"  --payload-test-ged     with --payload: once the guest first reads the GED event\n"
 		"                         selector, hot-add a testdev into the first empty hotplug\n"
 		"                         root port and raise the GED PCI hotplug event\n"
+		"  --test-hot-add SECONDS:SPEC\n"
+		"                         after SECONDS of guest run, hot-add the PCI endpoint SPEC\n"
+		"                         (as --device; bus=ROOTPORT or the first empty hotplug port)\n"
+		"                         through ACPI hotplug, e.g. 30:testdev,membar=1G,bus=rp0\n"
 		"\n"
 		"Device types:\n",
 		prog, VMM_MAX_CPUS, VMM_DEFAULT_HOTPLUG_PORTS);
@@ -188,26 +193,33 @@ static int parse_mem(const char *v, uint64_t *out, char *err, size_t len)
 	return 0;
 }
 
-static int parse_device(struct vmm_options *o, const char *spec, char *err, size_t len)
+static int parse_device_into(struct vmm_device_opt *d, const char *spec, char *err, size_t len)
 {
-	struct vmm_device_opt *d;
 	size_t ntypes;
 	const struct vdm_device_type *const *types = vdm_builtin_types(&ntypes);
 	char why[256];
 	int rc;
 
-	if (o->num_devices >= VMM_MAX_DEVICE_OPTS)
-		return fail(err, len, "--device %s: too many devices (at most %d)", spec,
-			    VMM_MAX_DEVICE_OPTS);
-	d = &o->devices[o->num_devices];
 	memset(d, 0, sizeof(*d));
 	rc = vdm_props_parse(spec, types, ntypes, vmm_common_props, vmm_num_common_props, &d->type,
 			     &d->props, why, sizeof(why));
 	if (rc < 0)
 		return fail(err, len, "--device %s: %s", spec, why);
 	d->spec = spec;
-	o->num_devices++;
 	return 0;
+}
+
+static int parse_device(struct vmm_options *o, const char *spec, char *err, size_t len)
+{
+	int rc;
+
+	if (o->num_devices >= VMM_MAX_DEVICE_OPTS)
+		return fail(err, len, "--device %s: too many devices (at most %d)", spec,
+			    VMM_MAX_DEVICE_OPTS);
+	rc = parse_device_into(&o->devices[o->num_devices], spec, err, len);
+	if (rc == 0)
+		o->num_devices++;
+	return rc;
 }
 
 static int parse_preserve(const char *v, unsigned *out, char *err, size_t len)
@@ -301,6 +313,26 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 		else
 			return fail(err, len, "--memory-backend %s: expected memfd or anon", v);
 		return 0;
+	case OPT_TEST_HOT_ADD: {
+		const char *colon = strchr(v, ':');
+		char secs[16];
+		size_t n = colon ? (size_t)(colon - v) : 0;
+		int rc;
+
+		if (!colon || n == 0 || n >= sizeof(secs))
+			return fail(err, len, "--test-hot-add %s: expected SECONDS:SPEC", v);
+		memcpy(secs, v, n);
+		secs[n] = 0;
+		rc = parse_uint("test-hot-add", secs, 0, 86400, &o->test_hot_add_after, err, len);
+		if (rc)
+			return rc;
+		rc = parse_device_into(&o->test_hot_add, colon + 1, err, len);
+		if (rc)
+			return rc;
+		if (o->test_hot_add.type->bus_kind != VDM_BUS_PCI_ENDPOINT)
+			return fail(err, len, "--test-hot-add %s: only PCI endpoints can be hot-added", v);
+		return 0;
+	}
 	case OPT_TEST_GED:
 		o->payload_test_ged = true;
 		return 0;

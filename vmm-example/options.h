@@ -40,6 +40,9 @@ struct vmm_options {
 	unsigned timeout;       /* seconds of wall clock, 0 = none */
 	bool ram_shared;        /* --memory-backend memfd (default) vs anon */
 	bool payload_test_ged;  /* test hook: hot-add a testdev once the GED selector is read */
+	/* test hook --test-hot-add SECONDS:SPEC: hot-add SPEC after SECONDS of guest run */
+	unsigned test_hot_add_after;
+	struct vmm_device_opt test_hot_add; /* .type NULL = none */
 	bool help;
 };
 

@@ -176,13 +176,28 @@ static void small_numbers_and_policies_are_checked(void **state)
 	assert_int_equal(PARSE("--hotplug-ports", "33"), -EINVAL);
 }
 
+static void test_hot_add_takes_seconds_and_an_endpoint_spec(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--test-hot-add", "30:testdev,membar=1G,bus=rp0"), 0);
+	assert_int_equal(o.test_hot_add_after, 30);
+	assert_string_equal(o.test_hot_add.type->name, "testdev");
+	assert_string_equal(vdm_props_str(&o.test_hot_add.props, "bus", ""), "rp0");
+	assert_int_equal(PARSE("--test-hot-add", "30"), -EINVAL);
+	assert_string_equal(err, "--test-hot-add 30: expected SECONDS:SPEC");
+	assert_int_equal(PARSE("--test-hot-add", "1:pcie-root-port"), -EINVAL);
+	assert_string_equal(err, "--test-hot-add 1:pcie-root-port: only PCI endpoints can be hot-added");
+	assert_int_equal(PARSE("--payload-test-ged"), -EINVAL);
+	assert_string_equal(err, "--payload-test-ged needs --payload");
+}
+
 static void help_lists_every_option_and_device_type(void **state)
 {
 	static const char *const names[] = { "--kernel", "--initrd", "--append", "--payload",
 					     "--memory", "--smp", "--device", "--hotplug-ports",
 					     "--acpi-hotplug", "--preserve-config", "--timeout",
 					     "--print-topology", "--dump-acpi", "--dump-dtb", "--help",
-					     "--memory-backend",
+					     "--memory-backend", "--payload-test-ged", "--test-hot-add",
 					     "testdev", "pcie-root-port", "ged", "Exit status" };
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -210,6 +225,7 @@ int main(void)
 		cmocka_unit_test(devices_are_parsed_with_common_props),
 		cmocka_unit_test(bad_devices_give_the_parsers_reason),
 		cmocka_unit_test(small_numbers_and_policies_are_checked),
+		cmocka_unit_test(test_hot_add_takes_seconds_and_an_endpoint_spec),
 		cmocka_unit_test(help_lists_every_option_and_device_type),
 	};
 
