@@ -6,12 +6,12 @@
 #include "../guest/lib/aml.h" /* the walker's own header, not the encoder's */
 #include "fuzz_aml_walk.h"
 
-_Static_assert(AML_OBJ_SCOPE == FZW_SCOPE && AML_OBJ_DEVICE == FZW_DEVICE &&
-		       AML_OBJ_NAME == FZW_NAME && AML_OBJ_REGION == FZW_REGION &&
-		       AML_OBJ_FIELD == FZW_FIELD,
+_Static_assert((int)AML_OBJ_SCOPE == FZW_SCOPE && (int)AML_OBJ_DEVICE == FZW_DEVICE &&
+		       (int)AML_OBJ_NAME == FZW_NAME && (int)AML_OBJ_REGION == FZW_REGION &&
+		       (int)AML_OBJ_FIELD == FZW_FIELD,
 	       "walker object kinds renumbered: update fuzz_aml_walk.h");
-_Static_assert(AML_VAL_INT == FZW_VAL_INT && AML_VAL_STRING == FZW_VAL_STRING &&
-		       AML_VAL_BUFFER == FZW_VAL_BUFFER,
+_Static_assert((int)AML_VAL_INT == FZW_VAL_INT && (int)AML_VAL_STRING == FZW_VAL_STRING &&
+		       (int)AML_VAL_BUFFER == FZW_VAL_BUFFER,
 	       "walker value kinds renumbered: update fuzz_aml_walk.h");
 
 static void fzw_copy_out(const struct aml_obj *o, struct fzw_obj *w)
