@@ -43,7 +43,7 @@ static int check_config(const struct vdm_proxy_config *cfg, char *err, size_t le
 	uint32_t i;
 
 	if (!cfg || !vdm_abi_compatible(cfg->abi_version) ||
-	    cfg->struct_size < offsetof(struct vdm_proxy_config, opaque) + sizeof(void *))
+	    cfg->struct_size < offsetof(struct vdm_proxy_config, cpu_mask) + sizeof(uint64_t))
 		return errf(err, len, -EINVAL, "proxy config: missing or of another ABI "
 			    "(use VDM_STRUCT_HEAD(struct vdm_proxy_config))");
 	if (!cfg->spec || !cfg->spec[0] || strlen(cfg->spec) >= DEVHOST_SPEC_MAX)
@@ -63,6 +63,11 @@ static int check_config(const struct vdm_proxy_config *cfg, char *err, size_t le
 		if (fcntl(cfg->irqfds[i], F_GETFD) < 0)
 			return errf(err, len, -EBADF, "proxy config: irqfds[%u] = %d is not open", i,
 				    cfg->irqfds[i]);
+	for (i = 0; i < 64; i++)
+		if ((cfg->cpu_mask >> i & 1) && (long)i >= sysconf(_SC_NPROCESSORS_CONF))
+			return errf(err, len, -EINVAL, "proxy config: cpu_mask %#llx names CPU %u, "
+				    "this machine has %ld", (unsigned long long)cfg->cpu_mask, i,
+				    sysconf(_SC_NPROCESSORS_CONF));
 	return 0;
 }
 
@@ -331,7 +336,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	if (!rc)
 		rc = make_fds(p, cfg, doorbell, err, err_len);
 	if (!rc)
-		rc = vdm__spawn_devhost(path, &sp, err, err_len);
+		rc = vdm__spawn_devhost(path, cfg->cpu_mask, &sp, err, err_len);
 	if (rc) {
 		if (memfd >= 0)
 			close(memfd);

@@ -21,6 +21,7 @@
 struct child_args {
 	const char *path;
 	int sock;
+	uint64_t cpu_mask;
 };
 
 /*
@@ -50,6 +51,9 @@ __attribute__((no_sanitize_address, no_sanitize_undefined)) static int child_mai
 		if (sig != SIGKILL && sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64_t));
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
+	if (a->cpu_mask &&
+	    syscall(SYS_sched_setaffinity, 0, sizeof(a->cpu_mask), &a->cpu_mask) < 0)
+		syscall(SYS_exit_group, 126); /* reported as "exited with code 126" */
 	if (a->sock == DEVHOST_SOCK_FD)
 		r = syscall(SYS_fcntl, a->sock, F_SETFD, 0);
 	else
@@ -67,11 +71,12 @@ __attribute__((no_sanitize_address, no_sanitize_undefined)) static int child_mai
 	return 127;
 }
 
-int vdm__spawn_devhost(const char *path, struct spawned *out, char *err, size_t err_len)
+int vdm__spawn_devhost(const char *path, uint64_t cpu_mask, struct spawned *out, char *err,
+		       size_t err_len)
 {
 	/* A new pid namespace needs CAP_SYS_ADMIN, or a new user namespace that grants it. */
 	static const int tries[] = { CLONE_NEWPID, CLONE_NEWPID | CLONE_NEWUSER, 0 };
-	struct child_args args = { path, -1 };
+	struct child_args args = { path, -1, cpu_mask };
 	sigset_t all, old;
 	int sv[2], pidfd = -1, first_errno = 0, e = 0;
 	size_t i;

@@ -91,6 +91,10 @@ struct vdm_proxy_config {
 	const struct vdm_host *host; /* log and eject go here; may be NULL */
 	vdm_proxy_event_fn on_event; /* may be NULL */
 	void *opaque;                /* passed to on_event */
+	/* CPUs the device host may run on (bit n = CPU n, CPUs 0..63); 0 = the caller's.  The
+	 * spinning doorbell pays off only when the device and the vCPU thread that waits for it
+	 * run on different CPUs (see BENCHMARKS.md); a CPU that does not exist is an error. */
+	uint64_t cpu_mask;
 };
 
 /*

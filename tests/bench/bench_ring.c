@@ -197,11 +197,11 @@ static struct vdm_device *spawn(uint32_t doorbell)
 	cfg.plugin = BENCH_PLUGIN;
 	cfg.spec = "itest-dev";
 	cfg.doorbell = doorbell;
+	cfg.cpu_mask = pin ? 1u << 1 : 0;
 	if (vdm_proxy_spawn(&cfg, &dev, err, sizeof(err))) {
 		fprintf(stderr, "bench_ring: %s\n", err);
 		exit(1);
 	}
-	pin_to(vdm_proxy_pid(dev), 1);
 	return dev;
 }
 

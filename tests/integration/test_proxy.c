@@ -360,7 +360,7 @@ static void killed_devhost_reads_all_ones_and_reports_exit(void **state)
 		rc = vdm_bar_read(dev, 0, 0, 8, &v);
 	assert_int_equal(rc, -EIO);
 	assert_true(v == UINT64_MAX);
-	assert_true(itest_now_ms() - t0 < 1000);
+	assert_true(itest_now_ms() - t0 < 2500); /* the pidfd told, not the 5 s timeout */
 	assert_int_equal(vdm_proxy_fault(dev), VDM_RING_FAULT_DEAD);
 	assert_int_equal(vdm_bar_write(dev, 0, 0, 8, 1), -EIO);
 	assert_int_equal(vdm_cfg_write(dev, 0x40, 4, 1), -EIO);
@@ -392,14 +392,14 @@ static void hung_device_times_out_and_is_killed(void **state)
 	assert_int_equal(vdm_bar_read(dev, 0, ITEST_REG_HANG, 4, &v), -EIO);
 	dt = itest_now_ms() - t0;
 	assert_true(v == UINT64_MAX);
-	assert_true(dt >= 190 && dt < 1000);
+	assert_true(dt >= 190 && dt < 3000); /* waited for the timeout, not forever */
 	assert_int_equal(vdm_proxy_fault(dev), VDM_RING_FAULT_TIMEOUT);
 	ev = itest_find_event(&r, VDM_PROXY_EV_HUNG);
 	assert_non_null(ev);
 	assert_int_equal(ev->fault, VDM_RING_FAULT_TIMEOUT);
 	t0 = itest_now_ms();
 	assert_int_equal(vdm_cfg_read(dev, 0, 4, (uint32_t *)&v), -EIO);
-	assert_true(itest_now_ms() - t0 < 50);
+	assert_true(itest_now_ms() - t0 < 190); /* failed: no second wait for the timeout */
 	itest_wait_exit(dev, 2000);
 	ev = itest_find_event(&r, VDM_PROXY_EV_EXITED);
 	assert_non_null(ev);
@@ -533,6 +533,37 @@ static void junk_log_text_is_sanitised(void **state)
 	vdm_device_destroy(dev);
 }
 
+/* cpu_mask confines the device host; a CPU the machine lacks is refused up front. */
+static void cpu_mask_confines_the_device_host(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev = NULL;
+	char path[64], line[256], err[256];
+	int found = 0;
+	FILE *f;
+
+	(void)state;
+	itest_rec_init(&r);
+	itest_config(&cfg, &r, "itest-dev");
+	cfg.cpu_mask = 1; /* CPU 0 only */
+	dev = itest_spawn(&cfg);
+	snprintf(path, sizeof(path), "/proc/%d/status", vdm_proxy_pid(dev));
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strcmp(line, "Cpus_allowed_list:\t0\n") == 0)
+			found = 1;
+	fclose(f);
+	assert_true(found);
+	assert_int_equal(vdm_proxy_ping(dev), 0);
+	vdm_device_destroy(dev);
+	dev = NULL;
+	cfg.cpu_mask = 1ull << 63;
+	assert_int_equal(vdm_proxy_spawn(&cfg, &dev, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "names CPU 63"));
+}
+
 static void bad_spec_is_refused_with_the_reason(void **state)
 {
 	struct itest_rec r;
@@ -578,6 +609,7 @@ int main(void)
 		cmocka_unit_test(torn_request_ring_fails_device_on_next_request),
 		cmocka_unit_test(malformed_log_entry_fails_device),
 		cmocka_unit_test(junk_log_text_is_sanitised),
+		cmocka_unit_test(cpu_mask_confines_the_device_host),
 		cmocka_unit_test(bad_spec_is_refused_with_the_reason),
 	};
 
