@@ -8,6 +8,8 @@
 #include <vdm/plugin.h>
 #include <vdm/props.h>
 
+#include "errf.h"
+
 #define NAME_MAX_LEN 63
 #define IO_MAX (64u * 1024u)
 #define MEM32_MAX (2ull << 30)
@@ -18,10 +20,7 @@
 #define DEVICE_V1_SIZE (offsetof(struct vdm_device, res) + sizeof(struct vdm_resources))
 #define OPS_V1_SIZE (offsetof(struct vdm_device_ops, destroy) + sizeof(void *))
 
-static int fail(char *err, size_t len, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t len, int rc, const char *fmt, ...)
+int vdm__errf(char *err, size_t len, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -61,22 +60,22 @@ static int schema_check(const struct vdm_device_type *t, const char *what, char 
 	uint32_t i;
 
 	if (t->num_props > VDM_PROPS_MAX)
-		return fail(err, len, -EINVAL, "%s: type %s: %u properties (at most %u)", what,
+		return vdm__errf(err, len, -EINVAL, "%s: type %s: %u properties (at most %u)", what,
 			    t->name, t->num_props, VDM_PROPS_MAX);
 	if (t->num_props && !t->props_schema)
-		return fail(err, len, -EINVAL, "%s: type %s: %u properties but no schema", what,
+		return vdm__errf(err, len, -EINVAL, "%s: type %s: %u properties but no schema", what,
 			    t->name, t->num_props);
 	for (i = 0; i < t->num_props; i++) {
 		const struct vdm_prop_desc *d = &t->props_schema[i];
 
 		if (!name_ok(d->name))
-			return fail(err, len, -EINVAL, "%s: type %s: property %u has no valid name",
+			return vdm__errf(err, len, -EINVAL, "%s: type %s: property %u has no valid name",
 				    what, t->name, i);
 		if (d->type < VDM_PROP_SIZE || d->type > VDM_PROP_STRING)
-			return fail(err, len, -EINVAL, "%s: type %s: property %s has unknown type %u",
+			return vdm__errf(err, len, -EINVAL, "%s: type %s: property %s has unknown type %u",
 				    what, t->name, d->name, d->type);
 		if (d->max && d->min > d->max)
-			return fail(err, len, -EINVAL, "%s: type %s: property %s has min > max", what,
+			return vdm__errf(err, len, -EINVAL, "%s: type %s: property %s has min > max", what,
 				    t->name, d->name);
 	}
 	return 0;
@@ -89,47 +88,47 @@ int vdm_plugin_check(const struct vdm_plugin *p, const char *what, char *err, si
 	if (!what)
 		what = "plugin";
 	if (!p)
-		return fail(err, len, -EPROTO, "%s: entry returned NULL: the plugin refused host ABI "
+		return vdm__errf(err, len, -EPROTO, "%s: entry returned NULL: the plugin refused host ABI "
 			    "%u.%u", what, VDM_ABI_MAJOR, VDM_ABI_MINOR);
 	if (!vdm_abi_compatible(p->abi_version))
-		return fail(err, len, -EPROTO, "%s: built for vdm ABI %u.%u, this host speaks %u.x: "
+		return vdm__errf(err, len, -EPROTO, "%s: built for vdm ABI %u.%u, this host speaks %u.x: "
 			    "rebuild it against vdm %u.x headers", what,
 			    VDM_ABI_VERSION_MAJOR(p->abi_version),
 			    VDM_ABI_VERSION_MINOR(p->abi_version), VDM_ABI_MAJOR, VDM_ABI_MAJOR);
 	if (p->struct_size < PLUGIN_V1_SIZE)
-		return fail(err, len, -EINVAL, "%s: struct vdm_plugin is %u bytes, at least %zu "
+		return vdm__errf(err, len, -EINVAL, "%s: struct vdm_plugin is %u bytes, at least %zu "
 			    "expected", what, p->struct_size, PLUGIN_V1_SIZE);
 	if (p->num_types == 0 || p->num_types > VDM_PLUGIN_MAX_TYPES || !p->types)
-		return fail(err, len, -EINVAL, "%s: declares %u device types (1..%u expected)", what,
+		return vdm__errf(err, len, -EINVAL, "%s: declares %u device types (1..%u expected)", what,
 			    p->num_types, VDM_PLUGIN_MAX_TYPES);
 	for (i = 0; i < p->num_types; i++) {
 		const struct vdm_device_type *t = p->types[i];
 		int rc;
 
 		if (!t)
-			return fail(err, len, -EINVAL, "%s: type %u is NULL", what, i);
+			return vdm__errf(err, len, -EINVAL, "%s: type %u is NULL", what, i);
 		if (!vdm_abi_compatible(t->abi_version))
-			return fail(err, len, -EPROTO, "%s: type %u built for vdm ABI %u.%u, this host "
+			return vdm__errf(err, len, -EPROTO, "%s: type %u built for vdm ABI %u.%u, this host "
 				    "speaks %u.x", what, i, VDM_ABI_VERSION_MAJOR(t->abi_version),
 				    VDM_ABI_VERSION_MINOR(t->abi_version), VDM_ABI_MAJOR);
 		if (t->struct_size < TYPE_V1_SIZE)
-			return fail(err, len, -EINVAL, "%s: type %u: struct vdm_device_type is %u bytes,"
+			return vdm__errf(err, len, -EINVAL, "%s: type %u: struct vdm_device_type is %u bytes,"
 				    " at least %zu expected", what, i, t->struct_size, TYPE_V1_SIZE);
 		if (!name_ok(t->name))
-			return fail(err, len, -EINVAL, "%s: type %u has no valid name ([A-Za-z0-9_.-], "
+			return vdm__errf(err, len, -EINVAL, "%s: type %u has no valid name ([A-Za-z0-9_.-], "
 				    "1..%d bytes)", what, i, NAME_MAX_LEN);
 		if (!t->create)
-			return fail(err, len, -EINVAL, "%s: type %s has no create function", what,
+			return vdm__errf(err, len, -EINVAL, "%s: type %s has no create function", what,
 				    t->name);
 		if (!bus_ok(t->bus_kind))
-			return fail(err, len, -EINVAL, "%s: type %s has unknown bus kind %u", what,
+			return vdm__errf(err, len, -EINVAL, "%s: type %s has unknown bus kind %u", what,
 				    t->name, t->bus_kind);
 		rc = schema_check(t, what, err, len);
 		if (rc)
 			return rc;
 		for (j = 0; j < i; j++)
 			if (strcmp(p->types[j]->name, t->name) == 0)
-				return fail(err, len, -EINVAL, "%s: type %s declared twice", what,
+				return vdm__errf(err, len, -EINVAL, "%s: type %s declared twice", what,
 					    t->name);
 	}
 	return 0;
@@ -145,38 +144,38 @@ int vdm_resources_check(const struct vdm_resources *res, char *err, size_t len)
 	uint32_t i, nregions;
 
 	if (!bus_ok(res->bus_kind))
-		return fail(err, len, -EINVAL, "resources: unknown bus kind %u", res->bus_kind);
+		return vdm__errf(err, len, -EINVAL, "resources: unknown bus kind %u", res->bus_kind);
 	nregions = res->bus_kind == VDM_BUS_PCI_BRIDGE ? 2 : VDM_MAX_REGIONS;
 	if (res->num_irqs > (res->bus_kind == VDM_BUS_PLATFORM ? VDM_MAX_IRQS : 1u))
-		return fail(err, len, -EINVAL, "resources: %u interrupt lines (at most %u)",
+		return vdm__errf(err, len, -EINVAL, "resources: %u interrupt lines (at most %u)",
 			    res->num_irqs, res->bus_kind == VDM_BUS_PLATFORM ? VDM_MAX_IRQS : 1u);
 	for (i = 0; i < VDM_MAX_REGIONS; i++) {
 		const struct vdm_region_decl *r = &res->regions[i];
 
 		if (r->kind == VDM_REGION_NONE) {
 			if (r->size || r->flags)
-				return fail(err, len, -EINVAL, "region %u: unused but size %llu flags %u",
+				return vdm__errf(err, len, -EINVAL, "region %u: unused but size %llu flags %u",
 					    i, (unsigned long long)r->size, r->flags);
 			continue;
 		}
 		if (i >= nregions)
-			return fail(err, len, -EINVAL, "region %u: a bridge has regions 0..1 only", i);
+			return vdm__errf(err, len, -EINVAL, "region %u: a bridge has regions 0..1 only", i);
 		if (r->kind > VDM_REGION_MEM64)
-			return fail(err, len, -EINVAL, "region %u: unknown kind %u", i, r->kind);
+			return vdm__errf(err, len, -EINVAL, "region %u: unknown kind %u", i, r->kind);
 		if (r->flags & ~VDM_REGION_PREFETCHABLE)
-			return fail(err, len, -EINVAL, "region %u: unknown flags %#x", i, r->flags);
+			return vdm__errf(err, len, -EINVAL, "region %u: unknown flags %#x", i, r->flags);
 		if (!pow2(r->size))
-			return fail(err, len, -EINVAL, "region %u: size %llu is not a power of two", i,
+			return vdm__errf(err, len, -EINVAL, "region %u: size %llu is not a power of two", i,
 				    (unsigned long long)r->size);
 		if (r->kind == VDM_REGION_IO && r->size > IO_MAX)
-			return fail(err, len, -EINVAL, "region %u: I/O size %llu above 64K", i,
+			return vdm__errf(err, len, -EINVAL, "region %u: I/O size %llu above 64K", i,
 				    (unsigned long long)r->size);
 		if (r->kind == VDM_REGION_MEM32 && r->size > MEM32_MAX)
-			return fail(err, len, -EINVAL, "region %u: 32-bit size %llu above 2G", i,
+			return vdm__errf(err, len, -EINVAL, "region %u: 32-bit size %llu above 2G", i,
 				    (unsigned long long)r->size);
 		if (r->kind == VDM_REGION_MEM64 && res->bus_kind != VDM_BUS_PLATFORM &&
 		    (i + 1 >= nregions || res->regions[i + 1].kind != VDM_REGION_NONE))
-			return fail(err, len, -EINVAL, "region %u: a 64-bit BAR needs slot %u unused",
+			return vdm__errf(err, len, -EINVAL, "region %u: a 64-bit BAR needs slot %u unused",
 				    i, i + 1);
 	}
 	return 0;
@@ -187,21 +186,21 @@ int vdm_device_check(const struct vdm_device *dev, uint32_t bus_kind, char *err,
 	const struct vdm_device_ops *ops;
 
 	if (!dev)
-		return fail(err, len, -EINVAL, "create() returned no device");
+		return vdm__errf(err, len, -EINVAL, "create() returned no device");
 	if (!vdm_abi_compatible(dev->abi_version) || dev->struct_size < DEVICE_V1_SIZE)
-		return fail(err, len, -EINVAL, "device head: ABI %#x size %u (vdm_device_init not "
+		return vdm__errf(err, len, -EINVAL, "device head: ABI %#x size %u (vdm_device_init not "
 			    "called?)", dev->abi_version, dev->struct_size);
 	ops = dev->ops;
 	if (!ops || !vdm_abi_compatible(ops->abi_version) || ops->struct_size < OPS_V1_SIZE)
-		return fail(err, len, -EINVAL, "device ops table missing or of another ABI");
+		return vdm__errf(err, len, -EINVAL, "device ops table missing or of another ABI");
 	if (!ops->bar_read || !ops->bar_write || !ops->reset || !ops->destroy)
-		return fail(err, len, -EINVAL, "device ops: bar_read, bar_write, reset and destroy "
+		return vdm__errf(err, len, -EINVAL, "device ops: bar_read, bar_write, reset and destroy "
 			    "are required");
 	if (bus_kind != VDM_BUS_PLATFORM && (!ops->cfg_read || !ops->cfg_write))
-		return fail(err, len, -EINVAL, "device ops: a PCI device needs cfg_read and "
+		return vdm__errf(err, len, -EINVAL, "device ops: a PCI device needs cfg_read and "
 			    "cfg_write");
 	if (dev->res.bus_kind != bus_kind)
-		return fail(err, len, -EINVAL, "device declares bus kind %u, its type says %u",
+		return vdm__errf(err, len, -EINVAL, "device declares bus kind %u, its type says %u",
 			    dev->res.bus_kind, bus_kind);
 	return vdm_resources_check(&dev->res, err, len);
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errf.h"
 #include "proxy_int.h"
 #include "spawn.h"
 
@@ -23,49 +24,34 @@
 #endif
 #define DEFAULT_START_TIMEOUT_MS 10000u
 
-static int errf(char *err, size_t len, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int errf(char *err, size_t len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 static int check_config(const struct vdm_proxy_config *cfg, char *err, size_t len)
 {
 	uint32_t i;
 
 	if (!cfg || !vdm_abi_compatible(cfg->abi_version) ||
 	    cfg->struct_size < offsetof(struct vdm_proxy_config, cpu_mask) + sizeof(uint64_t))
-		return errf(err, len, -EINVAL, "proxy config: missing or of another ABI "
+		return vdm__errf(err, len, -EINVAL, "proxy config: missing or of another ABI "
 			    "(use VDM_STRUCT_HEAD(struct vdm_proxy_config))");
 	if (!cfg->spec || !cfg->spec[0] || strlen(cfg->spec) >= DEVHOST_SPEC_MAX)
-		return errf(err, len, -EINVAL, "proxy config: spec must be 1..%d bytes",
+		return vdm__errf(err, len, -EINVAL, "proxy config: spec must be 1..%d bytes",
 			    DEVHOST_SPEC_MAX - 1);
 	if (cfg->plugin && strlen(cfg->plugin) >= DEVHOST_PLUGIN_MAX)
-		return errf(err, len, -ENAMETOOLONG, "%s: plugin path longer than %d bytes",
+		return vdm__errf(err, len, -ENAMETOOLONG, "%s: plugin path longer than %d bytes",
 			    cfg->plugin, DEVHOST_PLUGIN_MAX - 1);
 	if (cfg->doorbell && cfg->doorbell != VDM_RING_DOORBELL_FUTEX &&
 	    cfg->doorbell != VDM_RING_DOORBELL_EVENTFD)
-		return errf(err, len, -EINVAL, "proxy config: doorbell %u (use FUTEX or EVENTFD)",
+		return vdm__errf(err, len, -EINVAL, "proxy config: doorbell %u (use FUTEX or EVENTFD)",
 			    cfg->doorbell);
 	if (cfg->num_irqfds > VDM_MAX_IRQS)
-		return errf(err, len, -EINVAL, "proxy config: %u irqfds (at most %d)",
+		return vdm__errf(err, len, -EINVAL, "proxy config: %u irqfds (at most %d)",
 			    cfg->num_irqfds, VDM_MAX_IRQS);
 	for (i = 0; i < cfg->num_irqfds; i++)
 		if (fcntl(cfg->irqfds[i], F_GETFD) < 0)
-			return errf(err, len, -EBADF, "proxy config: irqfds[%u] = %d is not open", i,
+			return vdm__errf(err, len, -EBADF, "proxy config: irqfds[%u] = %d is not open", i,
 				    cfg->irqfds[i]);
 	for (i = 0; i < 64; i++)
 		if ((cfg->cpu_mask >> i & 1) && (long)i >= sysconf(_SC_NPROCESSORS_CONF))
-			return errf(err, len, -EINVAL, "proxy config: cpu_mask %#llx names CPU %u, "
+			return vdm__errf(err, len, -EINVAL, "proxy config: cpu_mask %#llx names CPU %u, "
 				    "this machine has %ld", (unsigned long long)cfg->cpu_mask, i,
 				    sysconf(_SC_NPROCESSORS_CONF));
 	return 0;
@@ -84,7 +70,7 @@ static int make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *err, 
 
 		if (fd >= 0)
 			close(fd);
-		return errf(err, len, -e, "ring memfd: %s", strerror(e));
+		return vdm__errf(err, len, -e, "ring memfd: %s", strerror(e));
 	}
 	p->ring_mem = mmap(NULL, p->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p->ring_mem == MAP_FAILED) {
@@ -92,7 +78,7 @@ static int make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *err, 
 
 		p->ring_mem = NULL;
 		close(fd);
-		return errf(err, len, -e, "ring mmap: %s", strerror(e));
+		return vdm__errf(err, len, -e, "ring mmap: %s", strerror(e));
 	}
 	vdm_ring_format(p->ring_mem, p->ring_size, doorbell);
 	*memfd = fd;
@@ -107,17 +93,17 @@ static int make_fds(struct proxy *p, const struct vdm_proxy_config *cfg, uint32_
 	/* Non-blocking is shared with the devhost (one open file): only for fds it writes. */
 	p->notify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (p->notify_efd < 0)
-		return errf(err, len, -errno, "eventfd: %s", strerror(errno));
+		return vdm__errf(err, len, -errno, "eventfd: %s", strerror(errno));
 	if (doorbell == VDM_RING_DOORBELL_EVENTFD) {
 		p->req_efd = eventfd(0, EFD_CLOEXEC);
 		p->rsp_efd = eventfd(0, EFD_CLOEXEC);
 		if (p->req_efd < 0 || p->rsp_efd < 0)
-			return errf(err, len, -errno, "eventfd: %s", strerror(errno));
+			return vdm__errf(err, len, -errno, "eventfd: %s", strerror(errno));
 	}
 	if (cfg->num_irqfds == 0) {
 		p->irqfds[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (p->irqfds[0] < 0)
-			return errf(err, len, -errno, "eventfd: %s", strerror(errno));
+			return vdm__errf(err, len, -errno, "eventfd: %s", strerror(errno));
 		p->own_irqfd = true;
 		p->num_irqfds = 1;
 		return 0;
@@ -164,7 +150,7 @@ static int send_setup(struct proxy *p, int sock, int memfd, const struct vdm_pro
 	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
 	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(s))
-		return errf(err, len, -EPIPE, "device host (pid %d) did not take its start-up "
+		return vdm__errf(err, len, -EPIPE, "device host (pid %d) did not take its start-up "
 			    "message: %s", p->pid, strerror(errno));
 	return 0;
 }
@@ -225,17 +211,17 @@ static int check_hello(struct proxy *p, struct devhost_hello *h, const char *pat
 	clean_text(h->err, sizeof(h->err));
 	clean_text(h->type_name, sizeof(h->type_name));
 	if (h->magic == DEVHOST_EXEC_FAILED_MAGIC && h->version == DEVHOST_PROTO_VERSION)
-		return errf(err, len, -ENOEXEC, "%s: cannot execute the device host: %s", path,
+		return vdm__errf(err, len, -ENOEXEC, "%s: cannot execute the device host: %s", path,
 			    strerror(h->status < 0 && h->status > -4096 ? -h->status : EINVAL));
 	if (h->magic != DEVHOST_HELLO_MAGIC || h->version != DEVHOST_PROTO_VERSION ||
 	    VDM_ABI_VERSION_MAJOR(h->ring_version) != VDM_RING_WIRE_MAJOR)
-		return errf(err, len, -EPROTO, "%s: the device host speaks another start-up "
+		return vdm__errf(err, len, -EPROTO, "%s: the device host speaks another start-up "
 			    "protocol (from another vdm build?)", path);
 	if (h->status < 0)
-		return errf(err, len, h->status > -4096 ? h->status : -EINVAL, "%s",
+		return vdm__errf(err, len, h->status > -4096 ? h->status : -EINVAL, "%s",
 			    h->err[0] ? h->err : "device host refused to start");
 	if (h->status > 0 || !h->type_name[0])
-		return errf(err, len, -EPROTO, "device host sent a malformed hello");
+		return vdm__errf(err, len, -EPROTO, "device host sent a malformed hello");
 	res.bus_kind = h->bus_kind;
 	res.num_irqs = h->num_irqs;
 	for (i = 0; i < VDM_MAX_REGIONS; i++) {
@@ -245,7 +231,7 @@ static int check_hello(struct proxy *p, struct devhost_hello *h, const char *pat
 	}
 	rc = vdm_resources_check(&res, why, sizeof(why));
 	if (rc)
-		return errf(err, len, -EPROTO, "%s: device declares bad resources: %s",
+		return vdm__errf(err, len, -EPROTO, "%s: device declares bad resources: %s",
 			    h->type_name, why);
 	snprintf(p->type_name, sizeof(p->type_name), "%s", h->type_name);
 	p->type = (struct vdm_device_type){ VDM_STRUCT_HEAD(struct vdm_device_type),
@@ -293,9 +279,9 @@ static int died_message(struct proxy *p, char *err, size_t len)
 {
 	vdm__proxy_reap(p, true);
 	if (p->exit.signal)
-		return errf(err, len, -ECHILD, "device host (pid %d) killed by signal %d (%s) "
+		return vdm__errf(err, len, -ECHILD, "device host (pid %d) killed by signal %d (%s) "
 			    "during start-up", p->pid, p->exit.signal, strsignal(p->exit.signal));
-	return errf(err, len, -ECHILD, "device host (pid %d) exited with code %d during start-up",
+	return vdm__errf(err, len, -ECHILD, "device host (pid %d) exited with code %d during start-up",
 		    p->pid, p->exit.exit_code);
 }
 
@@ -321,7 +307,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	start_ms = cfg->start_timeout_ms ? cfg->start_timeout_ms : DEFAULT_START_TIMEOUT_MS;
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return errf(err, err_len, -ENOMEM, "out of memory");
+		return vdm__errf(err, err_len, -ENOMEM, "out of memory");
 	p->pidfd = p->notify_efd = p->req_efd = p->rsp_efd = -1;
 	p->destroying = 1; /* no events about a device the caller never got */
 	pthread_mutex_init(&p->reap_lock, NULL);
@@ -356,7 +342,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	if (rc) {
 		close(memfd);
 		close(sp.sock);
-		return start_failed(p, errf(err, err_len, rc, "ring client: %s", strerror(-rc)),
+		return start_failed(p, vdm__errf(err, err_len, rc, "ring client: %s", strerror(-rc)),
 				    err, err_len);
 	}
 	rc = send_setup(p, sp.sock, memfd, cfg, doorbell, sp.pidns_errno, err, err_len);
@@ -366,7 +352,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 		if (rc == 0)
 			rc = died_message(p, err, err_len);
 		else if (rc == -ETIMEDOUT)
-			rc = errf(err, err_len, rc, "device host (pid %d) did not answer within %u ms",
+			rc = vdm__errf(err, err_len, rc, "device host (pid %d) did not answer within %u ms",
 				  p->pid, start_ms);
 		else
 			rc = check_hello(p, &hello, path, err, err_len);
@@ -381,7 +367,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 		if (f == VDM_RING_FAULT_DEAD)
 			rc = died_message(p, err, err_len);
 		else
-			rc = errf(err, err_len, -EPROTO, "%s (pid %d): no READY: %s", p->type_name,
+			rc = vdm__errf(err, err_len, -EPROTO, "%s (pid %d): no READY: %s", p->type_name,
 				  p->pid, vdm_ring_fault_str(f));
 		return start_failed(p, rc, err, err_len);
 	}

@@ -15,8 +15,8 @@ struct spawned {
 };
 
 /*
- * Start `path` (on the CPUs of `cpu_mask`, 0 = ours) with an empty environment and argv {"vdm-devhost"}, its socket at fd 3 and
- * every other fd above 2 closed.  The child's exit sends no signal (exit_signal 0, so a VMM's
+ * Start `path` (on the CPUs of `cpu_mask`, 0 = ours) with an empty environment and argv
+ * {"vdm-devhost"}, its socket at fd 3 and every other fd above 2 closed.  The child's exit sends no signal (exit_signal 0, so a VMM's
  * waitpid(-1) cannot reap it): reap it with waitid(P_PIDFD, pidfd, WEXITED | __WALL).
  * Returns 0, or a negative errno with `err` filled.
  */
