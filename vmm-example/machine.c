@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include <vdm/builtin.h>
+#include <vdm/devices.h>
 #include <vdm/ged.h>
 
 #include "firmware/vdm_layout.h"
-#include "host_bridge.h"
 #include "machine.h"
 #include "machine_int.h"
 #include "pci_host.h"
@@ -225,7 +225,7 @@ static int resolve_buses(struct machine *m, char *err, size_t len)
 		int p;
 		unsigned j;
 
-		if (d->type == &vmm_host_bridge_type)
+		if (d->type == &vdm_host_bridge_type)
 			continue; /* 00:00.0, always on the root bus */
 		if (!is_pci(d->type)) {
 			if (bus)
@@ -449,7 +449,7 @@ int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_
 		return mfail(err, err_len, -ENOMEM, "out of memory");
 	/* 00:00.0: the host bridge function (slot 0 is never handed out below). */
 	{
-		struct machine_dev *hb = machine_new_dev(m, &vmm_host_bridge_type, NULL);
+		struct machine_dev *hb = machine_new_dev(m, &vdm_host_bridge_type, NULL);
 
 		snprintf(hb->id, sizeof(hb->id), "host");
 		hb->slot_given = true;
