@@ -162,21 +162,24 @@ void vdm_ring_server_log(struct vdm_ring_server *s, uint32_t kind, uint32_t leve
 		vdm__ring_efd_kick(s->cfg.notify_efd);
 }
 
-/* Sleep until the VMM publishes more than `cons`. */
-static void server_sleep(struct vdm_ring_server *s)
+/* Sleep until the VMM publishes more than `cons`.  Returns 0, or -EIO when the doorbell
+ * itself is broken (a bad fd: nothing more can wake us). */
+static int server_sleep(struct vdm_ring_server *s)
 {
 	uint32_t bell = ring_load(&s->h->req_bell);
 	uint64_t v;
+	int rc = 0;
 
 	ring_store(&s->h->dev_waiting, 1);
 	ring_fence();
 	if (ring_load(&s->h->req_prod) == s->req_cons) {
 		if (s->doorbell == VDM_RING_DOORBELL_FUTEX)
-			vdm__ring_futex_wait(&s->h->req_bell, bell, 0);
+			rc = vdm__ring_futex_wait(&s->h->req_bell, bell, 0);
 		else if (read(s->cfg.req_efd, &v, sizeof(v)) < 0 && errno != EINTR)
-			usleep(1000); /* a broken doorbell must not turn into a busy loop */
+			rc = -EIO;
 	}
 	ring_store(&s->h->dev_waiting, 0);
+	return rc ? -EIO : 0;
 }
 
 int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, bool block)
@@ -217,7 +220,8 @@ int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, 
 			}
 			ring_spin_lost(&s->spin);
 		}
-		server_sleep(s);
+		if (server_sleep(s))
+			return -EIO;
 		spin_start = 0;
 	}
 }

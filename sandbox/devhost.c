@@ -24,7 +24,7 @@
 enum devhost_exit {
 	EXIT_SETUP = 2,    /* bad start-up message or device creation failed (hello says why) */
 	EXIT_LOCKDOWN = 3, /* a lock-down step that must not be skipped failed */
-	EXIT_TORN = 4,     /* the VMM's side of the ring is torn */
+	EXIT_TORN = 4,     /* the VMM's side of the ring is torn, or its doorbell broken */
 };
 
 #ifdef VDM_DEVHOST_SANITIZED

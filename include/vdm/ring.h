@@ -321,7 +321,8 @@ void vdm_ring_server_set_fds(struct vdm_ring_server *s, int req_efd, int rsp_efd
 /*
  * Take the next request.  With `block` it waits (spin, then sleep; no bound: the device
  * side has nothing better to do).  Returns 1 with a checked *req, 0 when nothing is pending
- * (non-blocking), or -EPROTO when the VMM side is torn (then stop serving).  A malformed
+ * (non-blocking), -EPROTO when the VMM side is torn, or -EIO when the doorbell is broken
+ * (then stop serving).  A malformed
  * request is counted in bad_requests; a synchronous one is answered with -EINVAL, all-ones.
  */
 int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, bool block);
