@@ -58,8 +58,8 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned base = 10;
-	size_t i = 0;
-	int d;
+	size_t i = 0, start;
+	int d, overflow = 0;
 
 	if (len >= 2 && s[0] == '0' && lower(s[1]) == 'x') {
 		base = 16;
@@ -67,14 +67,21 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 	}
 	if (i == len)
 		return -EINVAL;
-	for (; i < len; i++) {
+	/* Check every character first: garbage after many digits is "not a number", not
+	 * "too big" (found by fuzz_props, regression test F1). */
+	for (start = i; i < len; i++) {
 		d = hexval((unsigned char)s[i]);
 		if (d < 0 || (unsigned)d >= base)
 			return -EINVAL;
+	}
+	for (i = start; i < len; i++) {
+		d = hexval((unsigned char)s[i]);
 		if (v > (UINT64_MAX - (uint64_t)d) / base)
-			return -ERANGE;
+			overflow = 1;
 		v = v * base + (uint64_t)d;
 	}
+	if (overflow)
+		return -ERANGE;
 	*out = v;
 	return 0;
 }

@@ -387,6 +387,10 @@ void aml_append(struct aml *parent, struct aml *child)
 		aml_fail(parent->ctx, -EINVAL, "aml_append: child belongs to another context");
 		return;
 	}
+	if (child == parent) { /* found by fuzz_aml (regression test F2) */
+		aml_fail(parent->ctx, -EINVAL, "aml_append: a block cannot contain itself");
+		return;
+	}
 	if (parent->kind == K_PACKAGE) {
 		if (parent->count == 255) {
 			aml_fail(parent->ctx, -ERANGE, "Package: more than 255 elements");
@@ -394,7 +398,7 @@ void aml_append(struct aml *parent, struct aml *child)
 		}
 		parent->count++;
 	}
-	if (child != parent && child->kind != K_TERM)
+	if (child->kind != K_TERM)
 		child->sealed = true;
 	aml_emit(parent, child);
 }
