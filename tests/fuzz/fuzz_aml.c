@@ -867,14 +867,17 @@ static uint8_t *ag_table(const uint8_t *body, size_t blen, uint32_t *len, size_t
 
 static void ag_dump(const uint8_t *t, uint32_t len)
 {
-	static unsigned seq;
 	const char *dir = getenv("VDM_FUZZ_AML_DUMP");
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a: one file per distinct table */
 	char path[512];
+	uint32_t i;
 	FILE *fp;
 
 	if (!dir || !dir[0])
 		return;
-	snprintf(path, sizeof(path), "%s/dsdt-%05u.aml", dir, seq++);
+	for (i = 0; i < len; i++)
+		h = (h ^ t[i]) * 0x100000001b3ull;
+	snprintf(path, sizeof(path), "%s/dsdt-%016llx.aml", dir, (unsigned long long)h);
 	fp = fopen(path, "wb");
 	if (!fp)
 		return;

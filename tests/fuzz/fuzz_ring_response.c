@@ -179,8 +179,11 @@ static void rr_pure(struct fz *f)
 	FUZZ_CHECK(vdm_ring_format(hdr, sizeof(hdr), VDM_RING_DOORBELL_NONE) == 0, "format failed");
 	FUZZ_CHECK(vdm_ring_check_layout(hdr, sizeof(hdr)) == VDM_RING_FAULT_NONE,
 		   "formatted layout refused");
-	for (i = fz_u8(f) % 8; i > 0; i--)
-		hdr[fz_u8(f) % VDM_RING_HEADER_SIZE] = fz_u8(f);
+	for (i = fz_u8(f) % 8; i > 0; i--) {
+		uint32_t at = fz_u8(f) % VDM_RING_HEADER_SIZE; /* fields in input order */
+
+		hdr[at] = fz_u8(f);
+	}
 	if (vdm_ring_check_layout(hdr, sizeof(hdr)) == VDM_RING_FAULT_NONE) {
 		const struct vdm_ring_header *h = (const void *)hdr;
 
@@ -243,7 +246,8 @@ static void rr_pump_step(struct rr *s)
 		break;
 	case 5: /* flip one byte of the newest response */
 		e = rr_rsp_slot(s, le32toh(s->h->rsp_prod) - 1);
-		((uint8_t *)e)[fz_u8(f) % sizeof(*e)] ^= (uint8_t)(1u << (fz_u8(f) % 8));
+		i = fz_u8(f) % sizeof(*e);
+		((uint8_t *)e)[i] ^= (uint8_t)(1u << (fz_u8(f) % 8));
 		s->dirty = true;
 		break;
 	case 6: /* a response of random bytes, and rsp_prod moved by 0..3 */
@@ -254,7 +258,8 @@ static void rr_pump_step(struct rr *s)
 		s->dirty = true;
 		break;
 	case 7: /* any header word, including the VMM's own line and the layout */
-		words[fz_u8(f) % (VDM_RING_HEADER_SIZE / 4)] = fz_u32(f);
+		i = fz_u8(f) % (VDM_RING_HEADER_SIZE / 4);
+		words[i] = fz_u32(f);
 		s->dirty = true;
 		break;
 	case 8: /* a log entry, valid or not */

@@ -122,7 +122,10 @@ static uint64_t td_pick_membar(struct fz *f)
 	case 2:
 		return 1ull << (b % 48);
 	default:
-		return (b & 1) ? (1ull << (fz_u8(f) % 64)) + (fz_u8(f) % 3) - 1 : fz_u64(f);
+		if (!(b & 1))
+			return fz_u64(f);
+		b = fz_u8(f); /* a power of two, or one off it */
+		return (1ull << (b % 64)) + (fz_u8(f) % 3) - 1;
 	}
 }
 
