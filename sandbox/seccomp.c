@@ -52,7 +52,13 @@ static void add(scmp_filter_ctx ctx, struct rule_err *re, uint32_t action, const
 		const struct scmp_arg_cmp a_[] = { __VA_ARGS__ };                              \
 		add(ctx, &re, SCMP_ACT_ERRNO(err), name, sizeof(a_) / sizeof(a_[0]), a_);      \
 	} while (0)
-#define FD_IS(fd) SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)(fd))
+/* Argument comparisons on the whole 64-bit register (libseccomp's own macros leave a field
+ * uninitialised, which clang warns about).  A value with stray upper bits never matches:
+ * such a call is killed, never let through. */
+#define ARG_EQ(n, v) ((struct scmp_arg_cmp){ (n), SCMP_CMP_EQ, (uint64_t)(v), 0 })
+#define ARG_MASKED_EQ(n, mask, v)                                                              \
+	((struct scmp_arg_cmp){ (n), SCMP_CMP_MASKED_EQ, (uint64_t)(mask), (uint64_t)(v) })
+#define FD_IS(fd) ARG_EQ(0, (uint32_t)(fd))
 
 void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len)
 {
@@ -83,10 +89,10 @@ void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len)
 	/* Doorbells.  futex: sleep on / wake the ring's shared bell words (FUTEX_WAIT,
 	 * FUTEX_WAKE: shared, the mapping is cross-process); the private forms are glibc's
 	 * internal locks.  Nothing else (no requeue, no PI). */
-	ALLOW_IF("futex", SCMP_A1_32(SCMP_CMP_EQ, FUTEX_WAIT));
-	ALLOW_IF("futex", SCMP_A1_32(SCMP_CMP_EQ, FUTEX_WAKE));
-	ALLOW_IF("futex", SCMP_A1_32(SCMP_CMP_EQ, FUTEX_WAIT_PRIVATE));
-	ALLOW_IF("futex", SCMP_A1_32(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE));
+	ALLOW_IF("futex", ARG_EQ(1, FUTEX_WAIT));
+	ALLOW_IF("futex", ARG_EQ(1, FUTEX_WAKE));
+	ALLOW_IF("futex", ARG_EQ(1, FUTEX_WAIT_PRIVATE));
+	ALLOW_IF("futex", ARG_EQ(1, FUTEX_WAKE_PRIVATE));
 	if (dh->req_efd >= 0) /* eventfd mode: read our doorbell, write the VMM's */
 		ALLOW_IF("read", FD_IS(dh->req_efd));
 	if (dh->rsp_efd >= 0)
@@ -109,17 +115,17 @@ void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len)
 	/* Memory for the device's own malloc/free: brk and anonymous mappings, never
 	 * executable; madvise(DONTNEED) is how free() returns pages. */
 	ALLOW("brk");
-	ALLOW_IF("mmap", SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	ALLOW_IF("mprotect", SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	ALLOW_IF("mmap", ARG_MASKED_EQ(2, PROT_EXEC, 0));
+	ALLOW_IF("mprotect", ARG_MASKED_EQ(2, PROT_EXEC, 0));
 	ALLOW("munmap");
 	ALLOW("mremap");
-	ALLOW_IF("madvise", SCMP_A2_32(SCMP_CMP_EQ, MADV_DONTNEED));
+	ALLOW_IF("madvise", ARG_EQ(2, MADV_DONTNEED));
 	/* A failed assert() in a device: abort() blocks signals, asks its pid and sends
 	 * itself SIGABRT, so the VMM sees "killed by SIGABRT", not a seccomp kill. */
 	ALLOW("rt_sigprocmask");
 	ALLOW("getpid");
 	ALLOW("gettid");
-	ALLOW_IF("tgkill", SCMP_A2_32(SCMP_CMP_EQ, SIGABRT));
+	ALLOW_IF("tgkill", ARG_EQ(2, SIGABRT));
 	/* Leaving: SHUTDOWN destroys the device and exits (exit_group directly, so no exit
 	 * handler of the C library or a sanitizer runs after lock-down). */
 	ALLOW("exit_group");

@@ -30,7 +30,13 @@ struct child_args {
  * mapped) while the parent waits, so it makes raw system calls only, touches nothing but
  * its own stack, and is not instrumented by sanitizers.
  */
-__attribute__((no_sanitize_address, no_sanitize_undefined)) static int child_main(void *arg)
+#if defined(__clang__)
+#define NO_SANITIZE __attribute__((no_sanitize("address", "undefined")))
+#else
+#define NO_SANITIZE __attribute__((no_sanitize_address, no_sanitize_undefined))
+#endif
+
+NO_SANITIZE static int child_main(void *arg)
 {
 	static char *const argv[] = { "vdm-devhost", NULL };
 	static char *const envp[] = { NULL };
