@@ -25,6 +25,7 @@ enum devhost_exit {
 	EXIT_SETUP = 2,    /* bad start-up message or device creation failed (hello says why) */
 	EXIT_LOCKDOWN = 3, /* a lock-down step that must not be skipped failed */
 	EXIT_TORN = 4,     /* the VMM's side of the ring is torn, or its doorbell broken */
+	EXIT_ASSERT = 134, /* a failed assert() (128 + SIGABRT, as a shell would show it) */
 };
 
 #ifdef VDM_DEVHOST_SANITIZED
@@ -35,6 +36,31 @@ const char *__asan_default_options(void)
 	return "detect_leaks=0";
 }
 #endif
+
+/* The one device host of this process, for __assert_fail below. */
+static struct devhost *the_devhost;
+
+/*
+ * glibc's assert() ends in __assert_fail(), which prints to stderr and calls abort().  In a
+ * locked-down devhost neither works: stderr is closed, and abort()'s SIGABRT is ignored by
+ * the init of a pid namespace, after which abort() asks for rt_sigaction and dies by SIGSYS,
+ * which would read as a seccomp violation.  So the devhost defines it (and exports it to
+ * plugins, see devhost.dynlist): the assertion goes to the ring's log, then exit code 134.
+ */
+void __assert_fail(const char *assertion, const char *file, unsigned int line,
+		   const char *function) __attribute__((noreturn));
+void __assert_fail(const char *assertion, const char *file, unsigned int line,
+		   const char *function)
+{
+	if (the_devhost)
+		devhost_log(the_devhost, VDM_LOG_ERROR, "%s:%u: %s: assertion '%s' failed", file,
+			    line, function, assertion);
+	else
+		fprintf(stderr, "vdm-devhost: %s:%u: %s: assertion '%s' failed\n", file, line,
+			function, assertion);
+	syscall(SYS_exit_group, EXIT_ASSERT);
+	__builtin_unreachable();
+}
 
 void devhost_log(struct devhost *dh, uint32_t level, const char *fmt, ...)
 {
@@ -312,6 +338,7 @@ int main(int argc, char **argv)
 
 	recv_setup(&dh, &setup, &memfd, &hello);
 	map_ring(&dh, memfd, setup.spin_ns, &hello);
+	the_devhost = &dh;
 	create_device(&dh, &setup, &hello);
 
 	if (devhost_jail(&dh, setup.pidns_errno))

@@ -270,6 +270,39 @@ static void fork_after_lockdown_dies_by_sigsys(void **state)
 	expect_sigsys(EVIL_FORK);
 }
 
+/* A device's failed assert() reaches the VMM's log and ends the devhost with code 134: not
+ * mistaken for a seccomp violation (abort() cannot work in the jail, see devhost.c). */
+static void failed_assert_in_device_is_logged_and_exits_134(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	const struct vdm_proxy_event *ev;
+	uint64_t v = 0;
+	int i, found = 0;
+
+	(void)state;
+	itest_rec_init(&r);
+	itest_config(&cfg, &r, "itest-evil");
+	dev = itest_spawn(&cfg);
+	assert_int_equal(vdm_bar_write(dev, 0, ITEST_REG_HOOK_SEL, 8, EVIL_ASSERT), 0);
+	assert_int_equal(vdm_bar_read(dev, 0, ITEST_REG_HOOK, 8, &v), -EIO);
+	itest_wait_exit(dev, 2000);
+	ev = itest_find_event(&r, VDM_PROXY_EV_EXITED);
+	assert_non_null(ev);
+	if (ev->exit_code != 134) {
+		for (i = 0; i < r.nlogs; i++)
+			print_message("    devhost: %s\n", r.logs[i]);
+		fail_msg("expected exit code 134, got: %s", ev->text);
+	}
+	for (i = 0; i < r.nlogs; i++)
+		if (strstr(r.logs[i], "assertion 'd->hook_arg == 0' failed") &&
+		    r.log_level[i] == VDM_LOG_ERROR)
+			found = 1;
+	assert_true(found);
+	vdm_device_destroy(dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +313,7 @@ int main(void)
 		cmocka_unit_test(execve_after_lockdown_dies_by_sigsys),
 		cmocka_unit_test(ptrace_after_lockdown_dies_by_sigsys),
 		cmocka_unit_test(fork_after_lockdown_dies_by_sigsys),
+		cmocka_unit_test(failed_assert_in_device_is_logged_and_exits_134),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

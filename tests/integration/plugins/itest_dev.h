@@ -38,6 +38,7 @@ enum itest_evil {
 	EVIL_LOG_JUNK = 12,  /* a log line with escape codes and no NUL, then answer normally */
 	EVIL_LOG_BAD = 13,   /* a log entry of unknown kind */
 	EVIL_FORK = 14,      /* fork() */
+	EVIL_ASSERT = 15,    /* assert() fails */
 };
 
 struct itest_dev;

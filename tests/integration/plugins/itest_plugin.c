@@ -1,5 +1,7 @@
 /* The integration tests' plugin: exports "itest-dev" (honest) and "itest-evil" (the same
  * device plus a hook that attacks its own device host) through the plugin entry point. */
+#undef NDEBUG /* EVIL_ASSERT needs a live assert() in every build type */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -78,6 +80,9 @@ static uint64_t evil_hook(struct itest_dev *d)
 		return (uint64_t)ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 	case EVIL_FORK:
 		return (uint64_t)fork();
+	case EVIL_ASSERT:
+		assert(d->hook_arg == 0); /* fails: it is EVIL_ASSERT */
+		return 0;
 	case EVIL_BAD_SEQ:
 		e.seq += 5;
 		forge(h, &e, 1);
