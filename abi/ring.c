@@ -85,6 +85,22 @@ enum vdm_ring_fault vdm_ring_check_request(const struct vdm_ring_entry *req, uin
 	return VDM_RING_FAULT_NONE;
 }
 
+static uint64_t ones(uint32_t size)
+{
+	return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+}
+
+/* device.h: a handled read's value lives in the low `size` bytes; a refused one reads
+ * all-ones (devices differ in how wide: the access, 32 bits, or 64). */
+static int read_value_ok(uint32_t kind, uint32_t size, uint64_t data, int32_t status)
+{
+	if (kind == VDM_RING_CFG_READ && data > UINT32_MAX)
+		return 0;
+	if (data <= ones(size))
+		return 1;
+	return status < 0 && (data == 0xffff || data == UINT32_MAX || data == UINT64_MAX);
+}
+
 enum vdm_ring_fault vdm_ring_check_response(const struct vdm_ring_entry *req,
 					    const struct vdm_ring_entry *rsp)
 {
@@ -102,7 +118,8 @@ enum vdm_ring_fault vdm_ring_check_response(const struct vdm_ring_entry *req,
 		return VDM_RING_FAULT_ECHO;
 	if (status > 0 || status < -MAX_ERRNO)
 		return VDM_RING_FAULT_STATUS;
-	if (req->kind == VDM_RING_CFG_READ && data > UINT32_MAX)
+	if ((req->kind == VDM_RING_CFG_READ || req->kind == VDM_RING_BAR_READ) &&
+	    !read_value_ok(req->kind, req->size, data, status))
 		return VDM_RING_FAULT_DATA;
 	if (req->kind == VDM_RING_RESET && (data || status))
 		return VDM_RING_FAULT_DATA;

@@ -114,13 +114,22 @@ void vdm_ring_server_respond(struct vdm_ring_server *s, const struct vdm_ring_en
 	struct vdm_ring_entry e = { 0 };
 
 	/* A sloppy handler must not get an honest device host disowned: keep the status in
-	 * the range the VMM accepts, and config values within 32 bits. */
+	 * the range the VMM accepts and a handled read's value in the access's bytes; a
+	 * refused read with a value of no recognisable width reads all-ones. */
 	if (status > 0)
 		status = 0;
 	else if (status < -MAX_ERRNO)
 		status = -EINVAL;
-	if (req->kind == VDM_RING_CFG_READ)
-		data &= UINT32_MAX;
+	if (req->kind == VDM_RING_CFG_READ || req->kind == VDM_RING_BAR_READ) {
+		uint64_t ones = req->size >= 8 ? UINT64_MAX : (1ull << (8 * req->size)) - 1;
+
+		if (status == 0)
+			data &= ones;
+		else if (data > ones && data != 0xffff && data != UINT32_MAX && data != UINT64_MAX)
+			data = UINT64_MAX;
+		if (req->kind == VDM_RING_CFG_READ && data > UINT32_MAX)
+			data = UINT32_MAX;
+	}
 	e.seq = req->seq;
 	e.kind = (uint8_t)(req->kind | VDM_RING_KIND_RESPONSE);
 	e.size = req->size;

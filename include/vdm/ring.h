@@ -104,7 +104,7 @@ struct vdm_ring_entry {
 	uint8_t region;    /* BAR / region index 0..5 (0 for config space and control) */
 	uint8_t flags;     /* 0 */
 	uint64_t offset;   /* config offset or offset in the region; echoed in the response */
-	uint64_t data;     /* write value / read result (config reads: at most 32 bits) */
+	uint64_t data;     /* write value / read result (see vdm_ring_check_response) */
 	int32_t status;    /* response: the handler's return (0 or a negative errno); request 0 */
 	uint32_t reserved; /* 0 */
 };
@@ -208,8 +208,10 @@ enum vdm_ring_fault vdm_ring_check_indices(uint32_t prod, uint32_t cons, uint32_
 enum vdm_ring_fault vdm_ring_check_request(const struct vdm_ring_entry *req, uint32_t expect_seq);
 
 /* Check a response against the request it must answer: seq, kind | RESPONSE, size, region,
- * offset, flags and reserved echoed; status 0 or in [-4095, -1]; config-read data fits 32
- * bits, RESET data 0.  `req` is the client's private copy. */
+ * offset, flags and reserved echoed; status 0 or in [-4095, -1]; a read's value in the low
+ * `size` bytes (device.h), or, for a refused read (status < 0), all-ones of 16, 32 or 64
+ * bits; config reads never wider than 32 bits; RESET data 0, PING data echoed.  `req` is the
+ * client's private copy. */
 enum vdm_ring_fault vdm_ring_check_response(const struct vdm_ring_entry *req,
 					    const struct vdm_ring_entry *rsp);
 

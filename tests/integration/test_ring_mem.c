@@ -270,6 +270,24 @@ static void response_check_names_each_bad_field(void **state)
 	CASE(status, 1, VDM_RING_FAULT_STATUS);
 	CASE(status, -4096, VDM_RING_FAULT_STATUS);
 	CASE(status, INT32_MIN, VDM_RING_FAULT_STATUS);
+	/* a handled read's value stays in the access's bytes (fuzz finding F4) */
+	CASE(data, 0x100000000ull, VDM_RING_FAULT_DATA);
+	q = req_of(VDM_RING_BAR_READ, 2);
+	CASE(data, 0xffff, VDM_RING_FAULT_NONE);
+	CASE(data, 0x10000, VDM_RING_FAULT_DATA);
+	r = q, r.kind |= VDM_RING_KIND_RESPONSE, r.status = -22, r.data = UINT64_MAX;
+	assert_int_equal(vdm_ring_check_response(&q, &r), VDM_RING_FAULT_NONE); /* refused */
+	r.data = 0xffffffffull;
+	assert_int_equal(vdm_ring_check_response(&q, &r), VDM_RING_FAULT_NONE);
+	r.data = 0x12345678ull;
+	assert_int_equal(vdm_ring_check_response(&q, &r), VDM_RING_FAULT_DATA);
+	q = req_of(VDM_RING_CFG_READ, 1);
+	CASE(data, 0xff, VDM_RING_FAULT_NONE);
+	CASE(data, 0x236, VDM_RING_FAULT_DATA);
+	r = q, r.kind |= VDM_RING_KIND_RESPONSE, r.status = -22, r.data = 0xffffffffull;
+	assert_int_equal(vdm_ring_check_response(&q, &r), VDM_RING_FAULT_NONE);
+	r.data = UINT64_MAX; /* config space is 32 bits wide even when refusing */
+	assert_int_equal(vdm_ring_check_response(&q, &r), VDM_RING_FAULT_DATA);
 	q = req_of(VDM_RING_CFG_READ, 4);
 	CASE(data, 0xffffffffull, VDM_RING_FAULT_NONE);
 	CASE(data, 0x100000000ull, VDM_RING_FAULT_DATA);
