@@ -2,6 +2,7 @@
  * machine, optionally dump or list it, load Linux or a payload, run, report. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,12 +67,93 @@ static int read_whole(const char *opt, const char *path, uint8_t **buf, size_t *
 	return 0;
 }
 
+/* Paths of the default guest (no --kernel, no --payload). */
+struct default_guest {
+	char kernel[PATH_MAX], initrd[PATH_MAX];
+};
+
+static int default_guest_file(const char *dir, const char *name, char *out, size_t len,
+			      char *err, size_t err_len)
+{
+	struct stat st;
+	int n = snprintf(out, len, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, err_len, "default guest folder %s: path too long", dir);
+		return -ENAMETOOLONG;
+	}
+	n = stat(out, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EISDIR;
+	if (n) {
+		snprintf(err, err_len, "no --kernel given and the default guest is missing (%s: %s): "
+			 "build it with scripts/build-initramfs.sh default-guest (scripts/run.sh does "
+			 "that), or give --kernel FILE or --payload FILE", out,
+			 n == EISDIR ? "not a regular file" : strerror(n));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Point o->kernel (and o->initrd unless given) at the default guest: the folder
+ * $VDM_CACHE_DIR/default-guest, or the one compiled in (<source tree>/.cache/default-guest). */
+static int use_default_guest(struct vmm_options *o, struct default_guest *g, char *err,
+			     size_t err_len)
+{
+	const char *cache = getenv("VDM_CACHE_DIR");
+	char dir[PATH_MAX];
+	int rc;
+
+	if (cache && *cache)
+		rc = snprintf(dir, sizeof(dir), "%s/default-guest", cache);
+	else
+		rc = snprintf(dir, sizeof(dir), "%s", VMM_DEFAULT_GUEST_DIR);
+	if (rc < 0 || (size_t)rc >= sizeof(dir)) {
+		snprintf(err, err_len, "VDM_CACHE_DIR: path too long");
+		return -ENAMETOOLONG;
+	}
+	rc = default_guest_file(dir, "vmlinuz", g->kernel, sizeof(g->kernel), err, err_len);
+	if (!rc && !o->initrd) {
+		rc = default_guest_file(dir, "initrd", g->initrd, sizeof(g->initrd), err, err_len);
+		o->initrd = g->initrd;
+	}
+	o->kernel = g->kernel;
+	return rc;
+}
+
+/* True when the kernel command line `cl` has a parameter starting with `name` ("panic="). */
+static bool cmdline_has(const char *cl, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = cl; (p = strstr(p, name)) != NULL; p += n)
+		if (p == cl || p[-1] == ' ')
+			return true;
+	return false;
+}
+
+/* The command line Linux gets: --append (or the default) plus panic=-1 unless it sets panic=,
+ * so a panicking guest reboots, which ends the run (vmm-example does not restart guests). */
+static char *linux_cmdline(const struct vmm_options *o)
+{
+	const char *base = o->append ? o->append : VMM_DEFAULT_CMDLINE;
+	size_t n = strlen(base);
+	char *cl = malloc(n + sizeof(" panic=-1"));
+
+	if (!cl)
+		return NULL;
+	memcpy(cl, base, n + 1);
+	if (!cmdline_has(base, "panic="))
+		memcpy(cl + n, n ? " panic=-1" : "panic=-1", sizeof(" panic=-1") - (n ? 0 : 1));
+	return cl;
+}
+
 static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options *o,
 		      char *err, size_t err_len)
 {
 	uint8_t *img = NULL, *initrd = NULL;
 	size_t img_len = 0, initrd_len = 0;
 	struct arch_entry e;
+	char *cmdline = NULL;
 	int rc;
 
 	if (m->acpi && guest_ram_write(&v->ram, m->acpi_base, m->acpi, m->acpi_len)) {
@@ -92,11 +174,14 @@ static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options
 			rc = arch_load_payload(&v->ram, &m->desc, img, img_len, m->rsdp, m->phys_bits,
 					       &e, err, err_len);
 		}
+	} else if (!rc && !(cmdline = linux_cmdline(o))) {
+		snprintf(err, err_len, "out of memory");
+		rc = -ENOMEM;
 	} else if (!rc) {
-		rc = arch_load_linux(&v->ram, &m->desc, img, img_len, initrd, initrd_len,
-				     o->append ? o->append : VMM_DEFAULT_CMDLINE, m->rsdp, &e, err,
-				     err_len);
+		rc = arch_load_linux(&v->ram, &m->desc, img, img_len, initrd, initrd_len, cmdline,
+				     m->rsdp, &e, err, err_len);
 	}
+	free(cmdline);
 	free(img);
 	free(initrd);
 	if (rc)
@@ -180,6 +265,7 @@ int main(int argc, char **argv)
 {
 	static struct machine m;
 	static struct vmm v;
+	static struct default_guest guest;
 	struct vmm_options *o = calloc(1, sizeof(*o));
 	struct host_kvm_facts facts;
 	enum host_kvm_kind kind;
@@ -202,7 +288,9 @@ int main(int argc, char **argv)
 		free(o);
 		return 0;
 	}
-	run = o->kernel || o->payload;
+	/* Inspection actions alone run without a guest; anything else boots one. */
+	run = o->kernel || o->payload || o->initrd || o->append ||
+	      !(o->dump_acpi || o->dump_dtb || o->print_topology);
 	v.kvm_fd = v.vm_fd = v.wake_fd = -1;
 	if (run) {
 		host_kvm_probe(&facts);
@@ -211,6 +299,20 @@ int main(int argc, char **argv)
 		if (kind == HOST_KVM_NONE) {
 			free(o);
 			return VMM_EXIT_HOST;
+		}
+		if (kind == HOST_KVM_EMULATING && !o->payload) {
+			/* Measured: the decompressor crawls for minutes, then KVM fails. */
+			fprintf(stderr, "vmm-example: not booting Linux on an emulating KVM (it would "
+				"crawl for minutes and then fail); use scripts/run.sh or "
+				"scripts/nested-run.sh\n");
+			free(o);
+			return VMM_EXIT_HOST;
+		}
+		if (!o->kernel && !o->payload &&
+		    use_default_guest(o, &guest, err, sizeof(err)) < 0) {
+			fprintf(stderr, "vmm-example: %s\n", err);
+			free(o);
+			return VMM_EXIT_USAGE;
 		}
 		arch_host_quirks(msg, sizeof(msg));
 		if (msg[0])
@@ -266,6 +368,10 @@ int main(int argc, char **argv)
 	}
 	status = vmm_run(&v, o->timeout);
 	summary(&v, status, t0);
+	if (status == VMM_EXIT_RESET && !o->payload)
+		fprintf(stderr, "vmm-example: the Linux guest rebooted: after a kernel panic (look for "
+			"'Kernel panic' above; panic=-1 turns a panic into a reboot) or a reboot "
+			"command\n");
 out:
 	vmm_destroy(&v);
 	machine_destroy(&m);

@@ -68,10 +68,18 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"bridge window, writes ACPI tables (HW-reduced, MCFG, GED hotplug) and boots Linux\n"
 		"or a flat test payload.\n"
 		"\n"
-		"What to run (one of; with neither, only the --dump-*/--print-topology actions run):\n"
-		"  --kernel FILE          Linux bzImage (x86_64, boot protocol >= 2.12)\n"
-		"  --initrd FILE          initramfs for --kernel\n"
-		"  --append CMDLINE       kernel command line (default \"" VMM_DEFAULT_CMDLINE "\")\n"
+		"What to run (with no --kernel and no --payload: the default guest, unless only\n"
+		"--dump-acpi/--dump-dtb/--print-topology are asked for, which then run alone):\n"
+		"  --kernel FILE          Linux bzImage (x86_64, boot protocol >= 2.12); default: the\n"
+		"                         default guest's Debian kernel, in\n"
+		"                         " VMM_DEFAULT_GUEST_DIR "/\n"
+		"                         ($VDM_CACHE_DIR/default-guest/ if set; made by\n"
+		"                         scripts/build-initramfs.sh default-guest or scripts/run.sh)\n"
+		"  --initrd FILE          initramfs (default with the default kernel: the default\n"
+		"                         guest's busybox initramfs: PCI listing, then a shell)\n"
+		"  --append CMDLINE       kernel command line (default \"" VMM_DEFAULT_CMDLINE "\");\n"
+		"                         panic=-1 is added unless it sets panic=, so a guest kernel\n"
+		"                         panic ends the run (exit status 1) instead of hanging\n"
 		"  --payload FILE         flat binary loaded at 1 MiB and entered in long mode\n"
 		"                         (contract: vmm-example/PAYLOAD.md)\n"
 		"\n"
@@ -122,7 +130,10 @@ void vmm_options_usage(FILE *out, const char *prog)
 	}
 	fprintf(out,
 		"\n"
-		"Console: COM1 (0x3F8, IRQ 4) is stdin/stdout; on a terminal, Ctrl-A x quits.\n"
+		"Console: COM1 (0x3F8, IRQ 4) is stdin/stdout.  To quit: 'poweroff -f' in the guest's\n"
+		"shell, or Ctrl-A x when stdin is a terminal (Ctrl-A Ctrl-A sends one Ctrl-A; Ctrl-C\n"
+		"goes to the guest).  Hot-plug into a running guest: --test-hot-add above.\n"
+		"Without VMX/SVM (no usable /dev/kvm), run it through scripts/nested-run.sh.\n"
 		"Exit status: 0 guest powered off, 1 guest asked for a reset, 2 bad command line,\n"
 		"3 guest crashed or hung (triple fault, KVM internal error, entry failure,\n"
 		"dead halt, --timeout), 4 host problem (no usable /dev/kvm, out of memory).\n");
@@ -390,7 +401,8 @@ int vmm_options_parse(int argc, char *const argv[], struct vmm_options *o, char 
 		return fail(err, err_len, "--kernel and --payload exclude each other: give one");
 	if (o->payload_test_ged && !o->payload)
 		return fail(err, err_len, "--payload-test-ged needs --payload");
-	if ((o->initrd || o->append) && !o->kernel)
-		return fail(err, err_len, "%s needs --kernel", o->initrd ? "--initrd" : "--append");
+	if ((o->initrd || o->append) && o->payload)
+		return fail(err, err_len, "%s is for a Linux kernel, not --payload",
+			    o->initrd ? "--initrd" : "--append");
 	return 0;
 }

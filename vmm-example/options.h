@@ -17,6 +17,11 @@
 #define VMM_DEFAULT_MEM (UINT64_C(512) << 20)
 #define VMM_DEFAULT_HOTPLUG_PORTS 2
 #define VMM_DEFAULT_CMDLINE "console=ttyS0"
+/* The default guest (kernel "vmlinuz", initramfs "initrd"), made by scripts/build-initramfs.sh
+ * default-guest; CMake points it at <source tree>/.cache/default-guest. */
+#ifndef VMM_DEFAULT_GUEST_DIR
+#define VMM_DEFAULT_GUEST_DIR ".cache/default-guest"
+#endif
 
 /* One --device: its type and the validated properties (device ones and id/bus/addr). */
 struct vmm_device_opt {

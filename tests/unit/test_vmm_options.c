@@ -120,8 +120,14 @@ static void kernel_and_payload_exclude_each_other(void **state)
 	(void)state;
 	assert_int_equal(PARSE("--kernel", file, "--payload", file), -EINVAL);
 	assert_string_equal(err, "--kernel and --payload exclude each other: give one");
-	assert_int_equal(PARSE("--append", "console=ttyS0"), -EINVAL);
-	assert_string_equal(err, "--append needs --kernel");
+	assert_int_equal(PARSE("--payload", file, "--append", "console=ttyS0"), -EINVAL);
+	assert_string_equal(err, "--append is for a Linux kernel, not --payload");
+	assert_int_equal(PARSE("--payload", file, "--initrd", file), -EINVAL);
+	assert_string_equal(err, "--initrd is for a Linux kernel, not --payload");
+	/* without --kernel, --append and --initrd go with the default guest's kernel */
+	assert_int_equal(PARSE("--append", "console=ttyS0"), 0);
+	assert_null(o.kernel);
+	assert_string_equal(o.append, "console=ttyS0");
 	assert_int_equal(PARSE("-kernel", file, "-append", "quiet", "-initrd", file), 0);
 	assert_string_equal(o.append, "quiet");
 }
