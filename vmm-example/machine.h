@@ -47,6 +47,19 @@ struct machine_dev {
 	_Atomic uint64_t reads[VDM_MAX_REGIONS]; /* platform: guest reads per region */
 	pthread_mutex_t lock;
 	struct machine *m;
+	/* hotplug bookkeeping (machine_hotplug.c) */
+	int state;                         /* enum machine_dev_state */
+	bool hp_recorded;                  /* hp_addr[] is held in the placement (m->place) */
+	uint64_t hp_addr[VDM_MAX_REGIONS]; /* where the placement put its BARs */
+	char spec_buf[256];                /* owned copy of a hot-added device's spec */
+};
+
+/* Life of a device entry. */
+enum machine_dev_state {
+	MACHINE_DEV_RUNNING = 0,
+	MACHINE_DEV_EJECTING, /* unplug requested; removed when the guest ejects the slot */
+	MACHINE_DEV_FAILED,   /* its device process died or misbehaved */
+	MACHINE_DEV_REMOVED,  /* entry free for reuse (no device) */
 };
 
 /* Interrupt sink: drive GSI `gsi` to `level`.  Set by the VMM once KVM exists; until then
@@ -104,6 +117,40 @@ void machine_destroy(struct machine *m);
 int machine_hot_add(struct machine *m, const struct vdm_device_type *t,
 		    const struct vdm_prop_values *props, const char *spec, char *warn,
 		    size_t warn_len, char *err, size_t err_len);
+
+/* machine_hot_add_ex flags */
+#define MACHINE_HOT_ADD_REFUSE_NO_FIT 1u /* refuse (-ENOSPC) BARs the windows cannot hold */
+
+/*
+ * machine_hot_add with flags.  With MACHINE_HOT_ADD_REFUSE_NO_FIT a BAR set that no longer
+ * fits the root port's free window space is refused before the guest sees anything:
+ * -ENOSPC, err names the BAR, its size, the window and its free space.  Either way a BAR
+ * set that fits is recorded in the placement (released again by machine_eject); the id
+ * must be unused (-EEXIST) and shorter than VDM_MACH_ID_MAX (-EINVAL).
+ */
+int machine_hot_add_ex(struct machine *m, const struct vdm_device_type *t,
+		       const struct vdm_prop_values *props, const char *spec, unsigned flags,
+		       char *warn, size_t warn_len, char *err, size_t err_len);
+
+/* devs[] index of the device (not a removed entry) with this id, or -1. */
+int machine_find_dev(const struct machine *m, const char *id);
+
+/*
+ * device_del: ask the guest to eject device `id` (GED down bit + event); it stays until the
+ * guest's _EJ0 reaches machine_eject.  0, or -ENOENT (no such id), -EINVAL (not behind a
+ * hotplug-capable root port, ACPI hotplug off), -EBUSY (already being ejected), with err.
+ */
+int machine_unplug_request(struct machine *m, const char *id, char *err, size_t err_len);
+
+/*
+ * The guest ejected slot `slot` of bus selector `bsel`: detach the device there from PCI
+ * routing (no vCPU is inside it afterwards), give its BARs back to the placement, destroy
+ * it (a device process is stopped), clear the slot's presence, free the entry.  Call from
+ * the thread that changes the topology (the event loop), never from a vCPU.  Returns the
+ * freed entry's index with its id in id_out, or -ENOENT when that slot holds nothing.
+ */
+int machine_eject(struct machine *m, uint32_t bsel, uint32_t slot, char *id_out,
+		  size_t id_len);
 
 /* `info pci`-style listing: one line per function, BAR and window, stable and greppable. */
 void machine_print_topology(struct machine *m, FILE *out);

@@ -1,6 +1,6 @@
-/* Machine assembly, part 4: ACPI PCI hot-add while the guest runs (attach behind a root
- * port, mark the slot present, raise the GED event), used by --payload-test-ged and by a
- * monitor's device_add. */
+/* Machine assembly, part 4: ACPI PCI hotplug while the guest runs.  Hot-add (fit check,
+ * placement record, attach behind a root port, presence, GED event), unplug request (GED
+ * down bit) and the eject that really removes a device after the guest's _EJ0. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,94 +13,216 @@
 #include "pci/root_port.h"
 #include "pci_host.h"
 
-static bool has_child(const struct machine *m, int port)
+#define ROOT_BUS_ID "pcie.0"
+
+/* Locking: only the event-loop thread (or main before the vCPUs run) changes devs[] and
+ * the PCI topology.  vCPU threads reach devices through pci_host's routing (its rwlock:
+ * attach/detach take it for writing, so no access is inside a device being detached) and
+ * the GED through its entry's lock; they never read devs[] otherwise. */
+
+static bool live(const struct machine_dev *d)
+{
+	return d->dev && d->state != MACHINE_DEV_REMOVED;
+}
+
+static int child_of(const struct machine *m, int port)
 {
 	unsigned i;
 
 	for (i = 0; i < m->ndevs; i++)
-		if (m->devs[i].parent == port && m->devs[i].dev)
-			return true;
-	return false;
+		if (m->devs[i].parent == port && live(&m->devs[i]))
+			return (int)i;
+	return -1;
+}
+
+int machine_find_dev(const struct machine *m, const char *id)
+{
+	unsigned i;
+
+	for (i = 0; i < m->ndevs; i++)
+		if (live(&m->devs[i]) && !strcmp(m->devs[i].id, id))
+			return (int)i;
+	return -1;
 }
 
 static int find_port(struct machine *m, const char *bus, const char *spec, char *err, size_t len)
 {
 	unsigned i;
+	int c;
 
 	for (i = 0; i < m->ndevs; i++) {
 		struct machine_dev *d = &m->devs[i];
 
-		if (!d->dev || d->root_port < 0)
+		if (!live(d) || d->root_port < 0)
 			continue;
 		if (bus && strcmp(d->id, bus))
 			continue;
 		if (!m->desc.root_ports[d->root_port].hotplug) {
 			if (bus)
-				return mfail(err, len, -EINVAL, "%s: root port %s is not hotplug-capable",
-					     spec, bus);
+				return mfail(err, len, -EINVAL, "%s: root port %s is not hotplug-capable "
+					     "(it was made with hotplug=off)", spec, bus);
 			continue;
 		}
-		if (has_child(m, (int)i)) {
+		c = child_of(m, (int)i);
+		if (c >= 0) {
 			if (bus)
-				return mfail(err, len, -EBUSY, "%s: root port %s is occupied", spec, bus);
+				return mfail(err, len, -EBUSY, "%s: root port %s is occupied%s%s%s", spec,
+					     bus, m->devs[c].state == MACHINE_DEV_EJECTING ? " (by " : "",
+					     m->devs[c].state == MACHINE_DEV_EJECTING ? m->devs[c].id : "",
+					     m->devs[c].state == MACHINE_DEV_EJECTING ?
+					     ", being ejected; wait for DEVICE_DELETED)" : "");
 			continue;
 		}
 		return (int)i;
 	}
 	if (bus)
-		return mfail(err, len, -ENOENT, "%s: bus=%s: no pcie-root-port with that id", spec, bus);
+		return mfail(err, len, -ENOENT, "%s: bus=%s: no pcie-root-port with that id (see "
+			     "info pci)", spec, bus);
 	return mfail(err, len, -ENOSPC, "%s: no empty hotplug-capable root port (add some with "
 		     "--hotplug-ports)", spec);
 }
 
-int machine_hot_add(struct machine *m, const struct vdm_device_type *t,
-		    const struct vdm_prop_values *props, const char *spec, char *warn,
-		    size_t warn_len, char *err, size_t err_len)
+/* A free entry: a removed one if there is one (so add/remove cycles do not use up
+ * devs[]), else a new one. */
+static struct machine_dev *new_entry(struct machine *m, const struct vdm_device_type *t,
+				     const char *spec)
+{
+	unsigned i, r;
+
+	for (i = 0; i < m->ndevs; i++) {
+		struct machine_dev *d = &m->devs[i];
+
+		if (d->state != MACHINE_DEV_REMOVED)
+			continue;
+		pthread_mutex_destroy(&d->lock);
+		memset(d, 0, sizeof(*d));
+		d->m = m;
+		d->type = t;
+		d->spec = spec;
+		d->fn = -1;
+		d->parent = -1;
+		d->root_port = -1;
+		pthread_mutex_init(&d->lock, NULL);
+		for (r = 0; r < VDM_MAX_REGIONS; r++) {
+			d->rctx[r].d = d;
+			d->rctx[r].region = r;
+		}
+		return d;
+	}
+	return machine_new_dev(m, t, spec);
+}
+
+static void free_entry(struct machine *m, struct machine_dev *d)
+{
+	(void)m;
+	d->dev = NULL;
+	d->fn = -1;
+	d->parent = -1;
+	d->id[0] = 0;
+	d->hp_recorded = false;
+	d->state = MACHINE_DEV_REMOVED;
+}
+
+int machine_hot_add_ex(struct machine *m, const struct vdm_device_type *t,
+		       const struct vdm_prop_values *props, const char *spec, unsigned flags,
+		       char *warn, size_t warn_len, char *err, size_t err_len)
 {
 	const char *bus = vdm_props_str(props, "bus", NULL);
 	const char *id = vdm_props_str(props, "id", NULL);
 	struct machine_dev *d, *rp, *ged;
-	char why[256];
-	int port, rc;
+	char why[320];
+	int port, rc, fits = -ENOSPC, other = 0;
 	uint32_t bsel;
 
 	if (warn_len)
 		warn[0] = 0;
 	if (t->bus_kind != VDM_BUS_PCI_ENDPOINT)
-		return mfail(err, err_len, -EINVAL, "%s: only PCI endpoints can be hot-added", spec);
+		return mfail(err, err_len, -EINVAL, "%s: only PCI endpoints can be hot-added (%s is "
+			     "not one)", spec, t->name);
 	if (!m->desc.acpi_pci_hotplug || m->ged < 0)
-		return mfail(err, err_len, -EINVAL, "%s: ACPI PCI hotplug is off", spec);
+		return mfail(err, err_len, -EINVAL, "%s: ACPI PCI hotplug is off (--acpi-hotplug on)",
+			     spec);
+	if (id && strlen(id) >= VDM_MACH_ID_MAX)
+		return mfail(err, err_len, -EINVAL, "%s: id=%s is too long (at most %d characters)",
+			     spec, id, VDM_MACH_ID_MAX - 1);
+	if (id && (!strcmp(id, ROOT_BUS_ID) || (other = machine_find_dev(m, id)) >= 0))
+		return mfail(err, err_len, -EEXIST, "%s: id=%s is already in use%s%s; pick another "
+			     "id", spec, id, strcmp(id, ROOT_BUS_ID) ? " by a " : " by the root bus",
+			     strcmp(id, ROOT_BUS_ID) ? m->devs[other].type->name : "");
 	port = find_port(m, bus, spec, err, err_len);
 	if (port < 0)
 		return port;
 	rp = &m->devs[port];
-	d = machine_new_dev(m, t, spec);
+	d = new_entry(m, t, NULL);
 	if (!d)
 		return mfail(err, err_len, -ENOSPC, "%s: too many devices", spec);
+	snprintf(d->spec_buf, sizeof(d->spec_buf), "%s", spec);
+	d->spec = d->spec_buf;
 	d->props = *props;
 	d->parent = port;
 	d->devfn = 0;
 	if (id)
 		snprintf(d->id, sizeof(d->id), "%s", id);
 	else
-		snprintf(d->id, sizeof(d->id), "hot%u", m->ndevs - 1);
+		for (unsigned n = 0;; n++) {
+			snprintf(d->id, sizeof(d->id), "hot%u", n);
+			if (machine_find_dev(m, d->id) < 0)
+				break;
+		}
 	rc = machine_create_dev(m, d, err, err_len);
 	if (rc) {
-		m->ndevs--;
+		free_entry(m, d);
 		return rc;
 	}
-	if (m->place && vdm_place_fits(m->place, (uint32_t)rp->root_port, d->dev->res.regions, why,
-				       sizeof(why)) == -ENOSPC && warn_len)
-		snprintf(warn, warn_len, "%s: does not fit the windows firmware gave %s (%s); the "
-			 "guest can only open windows that are closed", spec, rp->id, why);
+	if (m->place) {
+		/* The whole BAR set first; failing that, the memory BARs alone: an I/O BAR the
+		 * port has no I/O window for stays unassigned in the guest (Linux says so and the
+		 * device works without it), a memory BAR that does not fit is a failed hot-add. */
+		struct vdm_region_decl mem_only[VDM_MAX_REGIONS];
+		char why_io[320] = "";
+
+		memcpy(mem_only, d->dev->res.regions, sizeof(mem_only));
+		fits = vdm_place_fits(m->place, (uint32_t)rp->root_port, mem_only, why_io,
+				      sizeof(why_io));
+		if (fits == -ENOSPC) {
+			for (unsigned r = 0; r < VDM_MAX_REGIONS; r++)
+				if (mem_only[r].kind == VDM_REGION_IO)
+					mem_only[r] = (struct vdm_region_decl){ 0 };
+			fits = vdm_place_fits(m->place, (uint32_t)rp->root_port, mem_only, why,
+					      sizeof(why));
+			if (!fits && warn_len)
+				snprintf(warn, warn_len, "%s: does not fit the windows firmware gave %s "
+					 "(%s); the guest leaves that I/O BAR unassigned", spec,
+					 rp->id, why_io);
+		}
+		if (fits == -ENOSPC) {
+			if (flags & MACHINE_HOT_ADD_REFUSE_NO_FIT) {
+				rc = mfail(err, err_len, -ENOSPC, "%s: %s; nothing was added "
+					   "(x-fit-check=off lets the guest try)", spec, why);
+				goto fail_created;
+			}
+			if (warn_len)
+				snprintf(warn, warn_len, "%s: does not fit the windows firmware gave %s "
+					 "(%s); the guest can only open windows that are closed", spec,
+					 rp->id, why);
+		} else if (fits) {
+			rc = mfail(err, err_len, fits, "%s: %s", spec, why);
+			goto fail_created;
+		} else {
+			rc = vdm_place_hot_add(m->place, (uint32_t)rp->root_port, mem_only, d->hp_addr,
+					       why, sizeof(why));
+			if (rc) {
+				rc = mfail(err, err_len, rc, "%s: %s", spec, why);
+				goto fail_created;
+			}
+			d->hp_recorded = true;
+		}
+	}
 	rc = pci_host_attach(m->pci, d->fn, d->dev, rp->fn, 0);
 	if (rc) {
-		pci_host_unreserve(m->pci, d->fn);
-		vdm_device_destroy(d->dev);
-		d->dev = NULL;
-		m->ndevs--;
-		return mfail(err, err_len, rc, "%s: cannot attach behind %s: %s", spec, rp->id,
-			     strerror(-rc));
+		mfail(err, err_len, rc, "%s: cannot attach behind %s: %s", spec, rp->id,
+		      strerror(-rc));
+		goto fail_created;
 	}
 	pci_host_fn_lock(m->pci, rp->fn);
 	vdm_root_port_set_presence(rp->dev, true, false);
@@ -113,4 +235,95 @@ int machine_hot_add(struct machine *m, const struct vdm_device_type *t,
 	if (rc)
 		return mfail(err, err_len, rc, "%s: GED refused hot-add on selector %u", spec, bsel);
 	return (int)(d - m->devs);
+
+fail_created:
+	if (d->hp_recorded)
+		vdm_place_hot_remove(m->place, (uint32_t)rp->root_port, d->dev->res.regions,
+				     d->hp_addr);
+	pci_host_unreserve(m->pci, d->fn);
+	vdm_device_destroy(d->dev);
+	free_entry(m, d);
+	return rc;
+}
+
+int machine_hot_add(struct machine *m, const struct vdm_device_type *t,
+		    const struct vdm_prop_values *props, const char *spec, char *warn,
+		    size_t warn_len, char *err, size_t err_len)
+{
+	return machine_hot_add_ex(m, t, props, spec, 0, warn, warn_len, err, err_len);
+}
+
+int machine_unplug_request(struct machine *m, const char *id, char *err, size_t err_len)
+{
+	struct machine_dev *d, *rp, *ged;
+	int i = machine_find_dev(m, id), rc;
+	uint32_t bsel, r;
+
+	if (i < 0)
+		return mfail(err, err_len, -ENOENT, "device_del %s: no device with that id (see info "
+			     "devices)", id);
+	d = &m->devs[i];
+	if (d->parent < 0 || m->devs[d->parent].root_port < 0 ||
+	    !m->desc.root_ports[m->devs[d->parent].root_port].hotplug)
+		return mfail(err, err_len, -EINVAL, "device_del %s: a %s %s cannot be unplugged; only "
+			     "devices behind a hotplug-capable root port can", id, d->type->name,
+			     d->parent < 0 ? "on the root bus" : "behind that port");
+	if (!m->desc.acpi_pci_hotplug || m->ged < 0)
+		return mfail(err, err_len, -EINVAL, "device_del %s: ACPI PCI hotplug is off", id);
+	if (d->state == MACHINE_DEV_EJECTING)
+		return mfail(err, err_len, -EBUSY, "device_del %s: already being unplugged; waiting "
+			     "for the guest to eject it", id);
+	rp = &m->devs[d->parent];
+	if (!d->hp_recorded && m->place) {
+		/* Cold-plugged: what firmware placed is what the placement holds. */
+		for (r = 0; r < VDM_MAX_REGIONS; r++)
+			d->hp_addr[r] = d->dev->res.regions[r].kind == VDM_REGION_NONE
+						? 0 : pci_host_bar_addr(m->pci, d->fn, r);
+		d->hp_recorded = true;
+	}
+	ged = &m->devs[m->ged];
+	bsel = m->desc.root_ports[rp->root_port].bsel;
+	pthread_mutex_lock(&ged->lock);
+	rc = vdm_ged_unplug_request(ged->dev, bsel, d->devfn >> 3);
+	pthread_mutex_unlock(&ged->lock);
+	if (rc)
+		return mfail(err, err_len, rc, "device_del %s: GED refused the unplug request on "
+			     "selector %u", id, bsel);
+	d->state = MACHINE_DEV_EJECTING;
+	return 0;
+}
+
+int machine_eject(struct machine *m, uint32_t bsel, uint32_t slot, char *id_out, size_t id_len)
+{
+	struct machine_dev *rp = NULL, *d;
+	struct vdm_device *dev;
+	unsigned i;
+	int c;
+
+	for (i = 0; i < m->ndevs; i++)
+		if (live(&m->devs[i]) && m->devs[i].root_port >= 0 &&
+		    m->desc.root_ports[m->devs[i].root_port].bsel == bsel) {
+			rp = &m->devs[i];
+			break;
+		}
+	if (!rp || slot != 0)
+		return -ENOENT;
+	c = child_of(m, (int)(rp - m->devs));
+	if (c < 0)
+		return -ENOENT;
+	d = &m->devs[c];
+	/* Out of the routing first: the write lock waits for any access in flight. */
+	dev = pci_host_detach(m->pci, d->fn);
+	if (d->hp_recorded && m->place &&
+	    vdm_place_hot_remove(m->place, (uint32_t)rp->root_port, dev->res.regions, d->hp_addr))
+		fprintf(stderr, "vmm-example: %s: its BARs were not held in %s's windows\n", d->id,
+			rp->id);
+	vdm_device_destroy(dev);
+	pci_host_fn_lock(m->pci, rp->fn);
+	vdm_root_port_set_presence(rp->dev, false, false);
+	pci_host_fn_unlock(m->pci, rp->fn);
+	if (id_len)
+		snprintf(id_out, id_len, "%s", d->id);
+	free_entry(m, d);
+	return c;
 }

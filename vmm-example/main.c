@@ -13,6 +13,7 @@
 
 #include "host_kvm_check.h"
 #include "machine.h"
+#include "monitor.h"
 #include "options.h"
 #include "vmm.h"
 #include "x86/arch.h"
@@ -366,6 +367,12 @@ int main(int argc, char **argv)
 		v.tick = test_hot_add_tick;
 		v.tick_opaque = o;
 	}
+	rc = monitor_start(&v, &m, o->monitor_path, o->qmp_path, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "vmm-example: %s\n", err);
+		status = rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE;
+		goto out;
+	}
 	status = vmm_run(&v, o->timeout);
 	summary(&v, status, t0);
 	if (status == VMM_EXIT_RESET && !o->payload)
@@ -373,6 +380,7 @@ int main(int argc, char **argv)
 			"'Kernel panic' above; panic=-1 turns a panic into a reboot) or a reboot "
 			"command\n");
 out:
+	monitor_stop(&v); /* before the vCPUs' fds go: no eject can arrive after this */
 	vmm_destroy(&v);
 	machine_destroy(&m);
 	free(o);

@@ -11,6 +11,7 @@
 #include <vdm/device.h>
 
 #include "firmware/machine.h"
+#include "monitor.h"
 #include "options.h"
 
 const struct vdm_prop_desc vmm_common_props[] = {
@@ -25,7 +26,7 @@ const size_t vmm_num_common_props = sizeof(vmm_common_props) / sizeof(vmm_common
 enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
 	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
-	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_TEST_HOT_ADD, OPT_HELP,
+	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_TEST_HOT_ADD, OPT_MONITOR, OPT_QMP, OPT_HELP,
 };
 
 struct opt_def {
@@ -53,6 +54,8 @@ static const struct opt_def opts[] = {
 	{ "memory-backend", NULL, OPT_MEM_BACKEND, "memfd|anon" },
 	{ "payload-test-ged", NULL, OPT_TEST_GED, NULL },
 	{ "test-hot-add", NULL, OPT_TEST_HOT_ADD, "SECONDS:SPEC" },
+	{ "monitor", NULL, OPT_MONITOR, "unix:PATH" },
+	{ "qmp", NULL, OPT_QMP, "unix:PATH" },
 	{ "help", "h", OPT_HELP, NULL },
 };
 
@@ -101,6 +104,12 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"                         off = 1 (OS may reassign), auto = on iff ACPI hotplug is on\n"
 		"                         (aliases: preserve = on, reassign = off)\n"
 		"  --timeout SECONDS      stop the guest after this much wall time (exit status 3)\n"
+		"\n"
+		"Control (while the guest runs):\n"
+		"  --monitor unix:PATH    human monitor on a UNIX socket (also Ctrl-A c on a terminal):\n"
+		"                         device_add SPEC, device_del ID, info pci, info devices, quit\n"
+		"  --qmp unix:PATH        QMP (JSON): qmp_capabilities, device_add, device_del,\n"
+		"                         query-pci, human-monitor-command, quit; DEVICE_DELETED events\n"
 		"\n"
 		"Inspection (work without /dev/kvm when nothing is run):\n"
 		"  --print-topology       print bus:dev.fn, ids, BARs and bridge windows at start\n"
@@ -344,6 +353,10 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 			return fail(err, len, "--test-hot-add %s: only PCI endpoints can be hot-added", v);
 		return 0;
 	}
+	case OPT_MONITOR:
+		return monitor_parse_address("monitor", v, &o->monitor_path, err, len);
+	case OPT_QMP:
+		return monitor_parse_address("qmp", v, &o->qmp_path, err, len);
 	case OPT_TEST_GED:
 		o->payload_test_ged = true;
 		return 0;

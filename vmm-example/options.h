@@ -48,6 +48,8 @@ struct vmm_options {
 	/* test hook --test-hot-add SECONDS:SPEC: hot-add SPEC after SECONDS of guest run */
 	unsigned test_hot_add_after;
 	struct vmm_device_opt test_hot_add; /* .type NULL = none */
+	const char *monitor_path; /* --monitor unix:PATH (the human monitor), NULL = none */
+	const char *qmp_path;     /* --qmp unix:PATH, NULL = none */
 	bool help;
 };
 

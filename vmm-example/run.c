@@ -1,5 +1,6 @@
-/* The main thread while the guest runs: starts the vCPUs, copies stdin to COM1 (raw
- * terminal, Ctrl-A x quits), watches for dead halts and the --timeout, and reaps. */
+/* The main thread while the guest runs: starts the vCPUs, then is the event loop: stdin to
+ * COM1 (raw terminal: Ctrl-a x quits, Ctrl-a c switches to the monitor), signals through a
+ * signalfd, the monitor's sockets; watches for dead halts and the --timeout, and reaps. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -7,21 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
+#include "event_loop.h"
+#include "monitor.h"
+#include "monitor_console.h"
 #include "vmm.h"
 #include "x86/arch.h"
 
-#define CTRL_A 0x01
-
 static struct termios saved_tio;
 static bool tio_saved;
-static volatile sig_atomic_t got_signal;
-static int signal_wake_fd = -1;
-
 static void restore_tty(void)
 {
 	if (tio_saved) {
@@ -44,15 +44,6 @@ static void raw_tty(void)
 	tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
-static void on_signal(int sig)
-{
-	uint64_t one = 1;
-
-	got_signal = sig;
-	if (signal_wake_fd >= 0 && write(signal_wake_fd, &one, sizeof(one)) < 0)
-		(void)0;
-}
-
 static void kick(struct vcpu *c)
 {
 	if (c->run)
@@ -61,58 +52,138 @@ static void kick(struct vcpu *c)
 		pthread_kill(c->thread, SIGUSR1);
 }
 
-/* Feed stdin to the UART.  Returns false once stdin is closed. */
-static bool pump_stdin(struct vmm *v, bool *escape)
-{
-	uint8_t buf[256], out[256];
-	size_t space = serial_rx_space(&v->serial), n_out = 0;
-	ssize_t n, i;
+/* What the loop's callbacks share with vmm_run. */
+struct run_state {
+	struct vmm *v;
+	struct console_esc esc;
+	int stdin_watch; /* -1: not watched (closed, or paused while the UART is full) */
+	bool stdin_open;
+	int sig_fd, sig_watch;
+	int got_signal;
+};
 
-	if (space == 0)
+/* Feed stdin to the UART, or to the monitor after Ctrl-a c.  Returns false once stdin is
+ * closed (or the user quit). */
+static bool pump_stdin(struct run_state *rs)
+{
+	struct vmm *v = rs->v;
+	uint8_t buf[256], guest[sizeof(buf) + 1], mon[sizeof(buf) + 1];
+	size_t space = serial_rx_space(&v->serial), off = 0;
+	ssize_t n;
+
+	if (space == 0 && !rs->esc.monitor)
 		return true;
-	n = read(STDIN_FILENO, buf, space < sizeof(buf) ? space : sizeof(buf));
+	if (rs->esc.monitor || space > sizeof(buf))
+		space = sizeof(buf);
+	n = read(STDIN_FILENO, buf, space);
 	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 		return false;
-	for (i = 0; i < n; i++) {
-		if (tio_saved && *escape) {
-			*escape = false;
-			if (buf[i] == 'x') {
-				vmm_stop(v, VMM_EXIT_POWEROFF, "quit (Ctrl-A x)");
-				return false;
+	if (n < 0)
+		return true;
+	if (!tio_saved) { /* not a terminal: no escape keys, every byte is the guest's */
+		serial_feed(&v->serial, buf, (size_t)n);
+		return true;
+	}
+	while (off < (size_t)n) {
+		size_t n_guest = 0, n_mon = 0;
+		enum console_action act;
+
+		off += console_esc_feed(&rs->esc, buf + off, (size_t)n - off, guest, &n_guest, mon,
+					&n_mon, &act);
+		if (n_guest)
+			serial_feed(&v->serial, guest, n_guest);
+		if (n_mon)
+			monitor_console_input(v, mon, n_mon);
+		switch (act) {
+		case CONSOLE_QUIT:
+			vmm_stop(v, VMM_EXIT_POWEROFF, "quit (Ctrl-a x)");
+			return false;
+		case CONSOLE_SWITCH:
+			if (!v->mon) {
+				rs->esc.monitor = false;
+				fprintf(stderr, "\r\n[no monitor in this run]\r\n");
+			} else {
+				monitor_console_switch(v, rs->esc.monitor);
 			}
-			if (buf[i] != CTRL_A)
-				out[n_out++] = CTRL_A;
-			out[n_out++] = buf[i];
-		} else if (tio_saved && buf[i] == CTRL_A) {
-			*escape = true;
-		} else {
-			out[n_out++] = buf[i];
+			break;
+		case CONSOLE_HELP:
+			fputs(console_help_text, stderr);
+			break;
+		case CONSOLE_NONE:
+			break;
 		}
 	}
-	serial_feed(&v->serial, out, n_out);
 	return true;
+}
+
+static void on_stdin(void *opaque, int fd, uint32_t revents)
+{
+	struct run_state *rs = opaque;
+
+	(void)fd;
+	(void)revents;
+	if (!pump_stdin(rs)) {
+		rs->stdin_open = false;
+	} else if (serial_rx_space(&rs->v->serial) || rs->esc.monitor) {
+		return; /* keep watching */
+	}
+	/* closed, or the UART is full: stop watching (the loop's tick re-arms when it drains) */
+	ev_unwatch(rs->v->loop, rs->stdin_watch);
+	rs->stdin_watch = -1;
+}
+
+static void on_wake(void *opaque, int fd, uint32_t revents)
+{
+	uint64_t cnt;
+
+	(void)opaque;
+	(void)revents;
+	if (read(fd, &cnt, sizeof(cnt)) < 0)
+		(void)0;
+}
+
+static void on_signalfd(void *opaque, int fd, uint32_t revents)
+{
+	struct run_state *rs = opaque;
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		rs->got_signal = (int)si.ssi_signo;
 }
 
 int vmm_run(struct vmm *v, unsigned timeout_s)
 {
-	bool stdin_open = true, escape = false;
 	uint64_t deadline = timeout_s ? vmm_now_ns() + (uint64_t)timeout_s * 1000000000u : 0;
 	uint64_t next_watch = vmm_now_ns() + 1000000000u;
-	struct sigaction sa;
+	struct run_state rs = { .v = v, .stdin_watch = -1, .stdin_open = true, .sig_fd = -1,
+				.sig_watch = -1 };
+	int wake_watch = -1;
+	char err[256];
 	sigset_t set;
 	unsigned i;
 
-	/* Only vCPU threads take SIGUSR1 (the kick); they unblock it themselves. */
+	/* Only vCPU threads take SIGUSR1 (the kick); they unblock it themselves.  TERM, INT and
+	 * HUP stay blocked everywhere and arrive through the signalfd. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal_wake_fd = v->wake_fd;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (!v->loop && ev_loop_create(&v->loop, err, sizeof(err))) {
+		vmm_stop(v, VMM_EXIT_HOST, err);
+		return v->status;
+	}
+	rs.sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (rs.sig_fd >= 0)
+		rs.sig_watch = ev_watch_fd(v->loop, rs.sig_fd, POLLIN, on_signalfd, &rs);
+	if (v->wake_fd >= 0)
+		wake_watch = ev_watch_fd(v->loop, v->wake_fd, POLLIN, on_wake, &rs);
 	raw_tty();
+	rs.stdin_watch = ev_watch_fd(v->loop, STDIN_FILENO, POLLIN, on_stdin, &rs);
 	v->t_start_ns = vmm_now_ns();
 	for (i = 0; i < v->ncpus && !atomic_load(&v->stopping); i++) {
 		int e = vcpu_start(&v->vcpus[i]);
@@ -125,20 +196,19 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 		}
 	}
 	while (!atomic_load(&v->stopping)) {
-		struct pollfd p[2] = { { v->wake_fd, POLLIN, 0 }, { STDIN_FILENO, POLLIN, 0 } };
-		uint64_t now = vmm_now_ns();
-		int rc;
+		uint64_t now;
+		bool paused = rs.stdin_open && rs.stdin_watch < 0;
 
-		rc = poll(p, stdin_open ? 2 : 1, serial_rx_space(&v->serial) ? 200 : 10);
-		if (got_signal) {
+		ev_loop_run_once(v->loop, paused ? 10 : 200);
+		if (rs.got_signal) {
 			char why[64];
 
-			snprintf(why, sizeof(why), "stopped by signal %d", (int)got_signal);
+			snprintf(why, sizeof(why), "stopped by signal %d", rs.got_signal);
 			vmm_stop(v, VMM_EXIT_HOST, why);
 			break;
 		}
-		if (rc > 0 && stdin_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			stdin_open = pump_stdin(v, &escape);
+		if (paused && serial_rx_space(&v->serial))
+			rs.stdin_watch = ev_watch_fd(v->loop, STDIN_FILENO, POLLIN, on_stdin, &rs);
 		now = vmm_now_ns();
 		if (deadline && now >= deadline) {
 			char why[96];
@@ -161,6 +231,11 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 			next_watch = now + 1000000000u;
 		}
 	}
+	ev_unwatch(v->loop, rs.stdin_watch);
+	ev_unwatch(v->loop, wake_watch);
+	ev_unwatch(v->loop, rs.sig_watch);
+	if (rs.sig_fd >= 0)
+		close(rs.sig_fd);
 	for (i = 0; i < v->ncpus; i++)
 		if (v->vcpus[i].thread_started) {
 			kick(&v->vcpus[i]);

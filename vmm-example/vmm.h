@@ -69,6 +69,9 @@ struct vmm {
 	} unh[16];
 	unsigned n_unh;
 	uint64_t t_start_ns, t_end_ns;
+	/* control plane: the event loop (run.c waits in it) and the monitor (monitor.c) */
+	struct ev_loop *loop;
+	struct monitor *mon;
 };
 
 /* Monotonic nanoseconds. */

@@ -1,0 +1,157 @@
+/* The monitor's executor over the running machine: device_add / device_del through
+ * machine_hotplug.c, info pci (machine_print_topology), info devices, quit. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vdm/builtin.h>
+#include <vdm/proxy.h>
+
+#include "machine.h"
+#include "monitor_int.h"
+#include "options.h"
+#include "pci_host.h"
+#include "vmm.h"
+
+static int ex_device_add(void *opaque, const char *spec, bool fit_check, char *id_out,
+			 size_t id_len, char *msg, size_t msg_len)
+{
+	struct monitor *mon = opaque;
+	struct machine *m = mon->m;
+	size_t ntypes;
+	const struct vdm_device_type *const *types = vdm_builtin_types(&ntypes);
+	const struct vdm_device_type *t;
+	struct vdm_prop_values pv;
+	char why[320], warn[512];
+	int rc;
+
+	rc = vdm_props_parse(spec, types, ntypes, vmm_common_props, vmm_num_common_props, &t, &pv,
+			     why, sizeof(why));
+	if (rc < 0) {
+		snprintf(msg, msg_len, "device_add %s: %s", spec, why);
+		return rc;
+	}
+	if (vdm_props_num(&pv, "addr", 0) != 0) {
+		snprintf(msg, msg_len, "device_add %s: addr= must be 0 behind a root port (its bus "
+			 "has device 0 only)", spec);
+		return -EINVAL;
+	}
+	rc = machine_hot_add_ex(m, t, &pv, spec, fit_check ? MACHINE_HOT_ADD_REFUSE_NO_FIT : 0,
+				warn, sizeof(warn), why, sizeof(why));
+	if (rc < 0) {
+		snprintf(msg, msg_len, "device_add %s", why);
+		return rc;
+	}
+	if (id_len)
+		snprintf(id_out, id_len, "%s", m->devs[rc].id);
+	snprintf(msg, msg_len, "device_add: %s (%s) added behind %s%s%s", m->devs[rc].id, t->name,
+		 m->devs[m->devs[rc].parent].id, warn[0] ? "; warning: " : "", warn);
+	fprintf(stderr, "vmm-example: monitor: %s\n", msg);
+	return 0;
+}
+
+static int ex_device_del(void *opaque, const char *id, char *msg, size_t msg_len)
+{
+	struct monitor *mon = opaque;
+	int rc = machine_unplug_request(mon->m, id, msg, msg_len);
+
+	if (rc)
+		return rc;
+	snprintf(msg, msg_len, "device_del: unplug of %s requested; it is removed when the guest "
+		 "ejects it", id);
+	return 0;
+}
+
+static void ex_info_pci(void *opaque, struct mon_buf *out)
+{
+	struct monitor *mon = opaque;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		mon_buf_printf(out, "error: out of memory\n");
+		return;
+	}
+	machine_print_topology(mon->m, f);
+	fclose(f);
+	mon_buf_put(out, text, len);
+	free(text);
+}
+
+static const char *state_name(const struct machine_dev *d)
+{
+	if (d->dev && vdm_device_is_proxy(d->dev) && vdm_proxy_fault(d->dev) != VDM_RING_FAULT_NONE)
+		return "failed";
+	switch (d->state) {
+	case MACHINE_DEV_EJECTING:
+		return "ejecting";
+	case MACHINE_DEV_FAILED:
+		return "failed";
+	default:
+		return "running";
+	}
+}
+
+void monitor_info_devices(struct machine *m, struct mon_buf *out)
+{
+	unsigned i;
+
+	mon_buf_printf(out, "%-16s %-16s %-10s %-12s %s\n", "ID", "TYPE", "LOCATION", "PROCESS",
+		       "STATE");
+	for (i = 0; i < m->ndevs; i++) {
+		const struct machine_dev *d = &m->devs[i];
+		char loc[16], proc[24];
+		int bus;
+
+		if (!d->dev || d->state == MACHINE_DEV_REMOVED)
+			continue;
+		if (d->fn >= 0) {
+			bus = pci_host_fn_bus(m->pci, d->fn);
+			snprintf(loc, sizeof(loc), "%02x:%02x.%u", bus < 0 ? 0xff : bus, d->devfn >> 3,
+				 d->devfn & 7);
+		} else {
+			snprintf(loc, sizeof(loc), "platform");
+		}
+		if (vdm_device_is_proxy(d->dev))
+			snprintf(proc, sizeof(proc), "pid %d", vdm_proxy_pid(d->dev));
+		else
+			snprintf(proc, sizeof(proc), "in-process");
+		mon_buf_printf(out, "%-16s %-16s %-10s %-12s %s\n", d->id, d->type->name, loc, proc,
+			       state_name(d));
+	}
+}
+
+static void ex_info_devices(void *opaque, struct mon_buf *out)
+{
+	struct monitor *mon = opaque;
+
+	monitor_info_devices(mon->m, out);
+}
+
+static void ex_query_pci(void *opaque, struct mon_buf *out)
+{
+	struct monitor *mon = opaque;
+
+	monitor_query_pci(mon->m, out);
+}
+
+static void ex_quit(void *opaque)
+{
+	struct monitor *mon = opaque;
+
+	vmm_stop(mon->v, VMM_EXIT_POWEROFF, "quit (monitor)");
+}
+
+void monitor_exec_init(struct monitor *mon)
+{
+	mon->ops.opaque = mon;
+	mon->ops.device_add = ex_device_add;
+	mon->ops.device_del = ex_device_del;
+	mon->ops.info_pci = ex_info_pci;
+	mon->ops.info_devices = ex_info_devices;
+	mon->ops.query_pci = ex_query_pci;
+	mon->ops.quit = ex_quit;
+}

@@ -1,0 +1,114 @@
+/* QMP query-pci: the machine's PCI functions in QEMU's PciInfo shape (bus list, devices
+ * with ids, class, BAR regions, bridges with ranges and the devices behind them). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <vdm/pci.h>
+
+#include "machine.h"
+#include "monitor_int.h"
+#include "pci_host.h"
+
+#define UNMAPPED UINT64_MAX /* QEMU's PCI_BAR_UNMAPPED */
+
+static void range(struct mon_buf *o, const char *name, uint64_t base, uint64_t last)
+{
+	/* a closed window: QEMU reports base > limit as it is programmed; we say 0/0 too */
+	if (base > last)
+		base = last = 0;
+	mon_buf_printf(o, "\"%s\": {\"base\": %" PRIu64 ", \"limit\": %" PRIu64 "}", name, base,
+		       last);
+}
+
+static void device(struct machine *m, const struct machine_dev *d, struct mon_buf *o);
+
+static void regions(struct machine *m, const struct machine_dev *d, struct mon_buf *o)
+{
+	unsigned r, nbars = d->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE ? 2 : VDM_MAX_REGIONS;
+	bool first = true;
+
+	mon_buf_printf(o, "\"regions\": [");
+	for (r = 0; r < nbars; r++) {
+		const struct vdm_region_decl *b = &d->dev->res.regions[r];
+		uint64_t a;
+
+		if (b->kind == VDM_REGION_NONE || !b->size)
+			continue;
+		a = pci_host_bar_addr(m->pci, d->fn, r);
+		mon_buf_printf(o, "%s{\"bar\": %u, \"type\": \"%s\", \"address\": %" PRIu64
+			       ", \"size\": %" PRIu64, first ? "" : ", ", r,
+			       b->kind == VDM_REGION_IO ? "io" : "memory", a ? a : UNMAPPED, b->size);
+		if (b->kind != VDM_REGION_IO)
+			mon_buf_printf(o, ", \"prefetch\": %s, \"mem_type_64\": %s",
+				       b->flags & VDM_REGION_PREFETCHABLE ? "true" : "false",
+				       b->kind == VDM_REGION_MEM64 ? "true" : "false");
+		mon_buf_printf(o, "}");
+		first = false;
+	}
+	mon_buf_printf(o, "]");
+}
+
+static void device(struct machine *m, const struct machine_dev *d, struct mon_buf *o)
+{
+	uint32_t id = pci_host_fn_read(m->pci, d->fn, VDM_PCI_VENDOR_ID, 4);
+	uint32_t cls = pci_host_fn_read(m->pci, d->fn, VDM_PCI_REVISION_ID, 4) >> 8;
+	int bus = pci_host_fn_bus(m->pci, d->fn);
+	unsigned j;
+
+	mon_buf_printf(o, "{\"bus\": %d, \"slot\": %u, \"function\": %u, \"class_info\": "
+		       "{\"class\": %u}, \"id\": {\"vendor\": %u, \"device\": %u}, \"qdev_id\": ",
+		       bus < 0 ? 255 : bus, d->devfn >> 3, d->devfn & 7, cls >> 8, id & 0xffff,
+		       id >> 16);
+	mon_buf_json_str(o, d->id, strlen(d->id));
+	mon_buf_printf(o, ", ");
+	regions(m, d, o);
+	if (d->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE) {
+		struct pci_bridge_windows w;
+		bool first = true;
+
+		pci_host_bridge_windows(m->pci, d->fn, &w);
+		mon_buf_printf(o, ", \"pci_bridge\": {\"bus\": {\"number\": %u, \"secondary\": %u, "
+			       "\"subordinate\": %u, ", w.primary, w.secondary, w.subordinate);
+		range(o, "io_range", w.io_base, w.io_last);
+		mon_buf_printf(o, ", ");
+		range(o, "memory_range", w.mem_base, w.mem_last);
+		mon_buf_printf(o, ", ");
+		range(o, "prefetchable_range", w.pref_base, w.pref_last);
+		mon_buf_printf(o, "}, \"devices\": [");
+		for (j = 0; j < m->ndevs; j++) {
+			const struct machine_dev *c = &m->devs[j];
+
+			if (c->parent != (int)(d - m->devs) || c->fn < 0 || !c->dev ||
+			    c->state == MACHINE_DEV_REMOVED)
+				continue;
+			if (!first)
+				mon_buf_printf(o, ", ");
+			device(m, c, o);
+			first = false;
+		}
+		mon_buf_printf(o, "]}");
+	}
+	mon_buf_printf(o, "}");
+}
+
+void monitor_query_pci(struct machine *m, struct mon_buf *o)
+{
+	unsigned i, devfn;
+	bool first = true;
+
+	mon_buf_printf(o, "[{\"bus\": %u, \"devices\": [", m->desc.bus_start);
+	for (devfn = 0; devfn < 256; devfn++)
+		for (i = 0; i < m->ndevs; i++) {
+			const struct machine_dev *d = &m->devs[i];
+
+			if (d->fn < 0 || d->parent >= 0 || !d->dev || d->devfn != devfn ||
+			    d->state == MACHINE_DEV_REMOVED)
+				continue;
+			if (!first)
+				mon_buf_printf(o, ", ");
+			device(m, d, o);
+			first = false;
+		}
+	mon_buf_printf(o, "]}]");
+}
