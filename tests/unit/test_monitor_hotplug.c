@@ -1,0 +1,347 @@
+/* Unit tests for the monitor over a real machine without KVM (vmm-example/monitor*.c,
+ * machine_hotplug.c): device_add / device_del through a UNIX-socket client and a QMP client,
+ * the guest's side played through the GED registers, 20 cycles on one slot, and refusals. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <vdm/ged.h>
+
+#include "event_loop.h"
+#include "machine.h"
+#include "monitor.h"
+#include "options.h"
+#include "pci_host.h"
+#include "vmm.h"
+
+static struct vmm_options o;
+static struct machine m;
+static struct vmm v;
+static char err[512];
+static char hmp_path[108], qmp_path[108];
+
+static int build(int argc, char **argv)
+{
+	assert_int_equal(vmm_options_parse(argc, argv, &o, err, sizeof(err)), 0);
+	return machine_build(&m, &o, 40, err, sizeof(err));
+}
+
+#define BUILD(...)                                                                             \
+	({                                                                                     \
+		char *argv_[] = { "vmm-example", __VA_ARGS__ };                                \
+		build((int)(sizeof(argv_) / sizeof(argv_[0])), argv_);                        \
+	})
+
+static void start(void)
+{
+	memset(&v, 0, sizeof(v));
+	v.wake_fd = -1;
+	pthread_mutex_init(&v.stop_lock, NULL);
+	snprintf(hmp_path, sizeof(hmp_path), "/tmp/vdm-test-hmp-%d", getpid());
+	snprintf(qmp_path, sizeof(qmp_path), "/tmp/vdm-test-qmp-%d", getpid());
+	assert_int_equal(monitor_start(&v, &m, hmp_path, qmp_path, err, sizeof(err)), 0);
+}
+
+static void stop(void)
+{
+	monitor_stop(&v);
+	machine_destroy(&m);
+	assert_int_equal(access(hmp_path, F_OK), -1); /* socket files removed */
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* Run the loop until `fd` has text containing `until`; returns everything read. */
+static char *read_until(int fd, const char *until)
+{
+	static char buf[1 << 16];
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < 200 && !strstr(buf, until); i++) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		ev_loop_run_once(v.loop, 10);
+		if (poll(&p, 1, 0) <= 0)
+			continue;
+		n = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = 0;
+	}
+	return buf;
+}
+
+static void send_str(int fd, const char *s)
+{
+	assert_int_equal(send(fd, s, strlen(s), 0), (ssize_t)strlen(s));
+}
+
+static char *hmp(int fd, const char *line)
+{
+	assert_int_equal(send(fd, line, strlen(line), 0), (ssize_t)strlen(line));
+	return read_until(fd, "(vdm) ");
+}
+
+/* The guest's _EJ0 for the slot behind root port index `rp`: BNUM = bsel, B0EJ = 1. */
+static void guest_ejects(unsigned rp)
+{
+	struct machine_dev *g = &m.devs[m.ged];
+
+	machine_platform_write(&g->rctx[VDM_GED_REGION_PCIHP], VDM_PCIHP_BNUM, 4,
+			       m.desc.root_ports[rp].bsel);
+	machine_platform_write(&g->rctx[VDM_GED_REGION_PCIHP], VDM_PCIHP_B0EJ, 4, 1);
+}
+
+static uint32_t pcid(unsigned rp)
+{
+	struct vdm_ged_bus_state st;
+
+	assert_int_equal(vdm_ged_query(m.devs[m.ged].dev, m.desc.root_ports[rp].bsel, &st), 0);
+	return st.down;
+}
+
+static uint32_t vendor_behind(unsigned rp)
+{
+	uint32_t val;
+
+	pci_host_cfg_read(m.pci, m.desc.root_ports[rp].secondary_bus, 0, 0, 4, &val);
+	return val;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void hmp_add_del_20_cycles_on_one_slot_leave_nothing_behind(void **state)
+{
+	int fd, fds_before;
+	char *r;
+
+	(void)state;
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--hotplug-ports", "0"), 0);
+	start();
+	fd = connect_to(hmp_path);
+	r = read_until(fd, "(vdm) ");
+	assert_non_null(strstr(r, "type 'help'"));
+	fds_before = count_fds();
+	for (int i = 0; i < 20; i++) {
+		r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M\n");
+		assert_non_null(strstr(r, "device_add: t1 (testdev) added behind rp1"));
+		assert_int_equal(vendor_behind(0), 0x00051b36u);
+		r = hmp(fd, "info devices\n");
+		assert_non_null(strstr(r, "t1               testdev          01:00.0    in-process   "
+					  "running"));
+		r = hmp(fd, "device_del t1\n");
+		assert_non_null(strstr(r, "unplug of t1 requested"));
+		assert_int_equal(pcid(0), 1);
+		r = hmp(fd, "info devices\n");
+		assert_non_null(strstr(r, "ejecting"));
+		/* not gone before the guest ejects: the slot is still taken */
+		r = hmp(fd, "device_add testdev,id=t2,bus=rp1\n");
+		assert_non_null(strstr(r, "error: device_add testdev,id=t2,bus=rp1: root port rp1 is "
+					  "occupied (by t1, being ejected; wait for DEVICE_DELETED)"));
+		r = hmp(fd, "device_del t1\n");
+		assert_non_null(strstr(r, "error: device_del t1: already being unplugged"));
+		guest_ejects(0);
+		r = read_until(fd, "DEVICE_DELETED t1");
+		assert_non_null(strstr(r, "DEVICE_DELETED t1"));
+		assert_int_equal(vendor_behind(0), 0xffffffffu);
+		assert_int_equal(pcid(0), 0);
+		r = hmp(fd, "info devices\n");
+		assert_null(strstr(r, "t1 "));
+	}
+	assert_int_equal(count_fds(), fds_before);
+	assert_true(m.ndevs < 10); /* entries are reused, not piled up */
+	close(fd);
+	stop();
+}
+
+static void a_bar_set_that_no_longer_fits_is_refused_before_the_guest_sees_it(void **state)
+{
+	int fd;
+	char *r;
+
+	(void)state;
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1,pref64-reserve=0,mem-reserve=0",
+			       "--hotplug-ports", "0"), 0);
+	start();
+	fd = connect_to(hmp_path);
+	read_until(fd, "(vdm) ");
+	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M\n");
+	assert_non_null(strstr(r, "error: device_add testdev,id=t1,bus=rp1,membar=4M: BAR2 "
+				  "(64-bit prefetchable memory, 4M)"));
+	assert_non_null(strstr(r, "rp1"));
+	assert_non_null(strstr(r, "nothing was added (x-fit-check=off lets the guest try)"));
+	assert_int_equal(vendor_behind(0), 0xffffffffu);
+	assert_int_equal(vdm_ged_pending_events(m.devs[m.ged].dev), 0);
+	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M,x-fit-check=off\n");
+	assert_non_null(strstr(r, "device_add: t1 (testdev) added behind rp1; warning: "));
+	assert_int_equal(vendor_behind(0), 0x00051b36u);
+	close(fd);
+	stop();
+}
+
+static void bad_requests_get_one_clear_error_each(void **state)
+{
+	static char big[(1 << 20) + 2];
+	int fd, fd2;
+	char *r;
+
+	(void)state;
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--hotplug-ports", "0"), 0);
+	start();
+	fd = connect_to(hmp_path);
+	read_until(fd, "(vdm) ");
+	r = hmp(fd, "device_add testdev,bus=rp9\n");
+	assert_non_null(strstr(r, "error: device_add testdev,bus=rp9: bus=rp9: no pcie-root-port "
+				  "with that id"));
+	r = hmp(fd, "device_add testdev,id=rp1,bus=rp1\n");
+	assert_non_null(strstr(r, "id=rp1 is already in use by a pcie-root-port; pick another id"));
+	r = hmp(fd, "device_add testdev,membar=3M\n");
+	assert_non_null(strstr(r, "error: device_add testdev,membar=3M: membar=3M: "));
+	r = hmp(fd, "device_add pcie-root-port\n");
+	assert_non_null(strstr(r, "only PCI endpoints can be hot-added"));
+	r = hmp(fd, "device_del rp1\n");
+	assert_non_null(strstr(r, "error: device_del rp1: a pcie-root-port on the root bus cannot "
+				  "be unplugged"));
+	r = hmp(fd, "device_del nope\n");
+	assert_non_null(strstr(r, "error: device_del nope: no device with that id"));
+	r = hmp(fd, "\x01\xff garbage\n");
+	assert_non_null(strstr(r, "error: byte 0x01 at column 1"));
+	/* a 1 MiB line: one error, then the session goes on */
+	memset(big, 'a', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	for (size_t off = 0; off < sizeof(big);) {
+		ssize_t n = send(fd, big + off, sizeof(big) - off, MSG_DONTWAIT);
+
+		if (n > 0)
+			off += (size_t)n;
+		ev_loop_run_once(v.loop, 1);
+	}
+	r = read_until(fd, "(vdm) ");
+	assert_non_null(strstr(r, "error: line of 1048577 bytes dropped (at most 4096)"));
+	r = hmp(fd, "info pci\n");
+	assert_non_null(strstr(r, "id=rp1 parent=pcie.0"));
+	/* a client that leaves mid-command changes nothing */
+	fd2 = connect_to(hmp_path);
+	read_until(fd2, "(vdm) ");
+	assert_int_equal(send(fd2, "device_add testdev,id=x", 23, 0), 23);
+	close(fd2);
+	for (int i = 0; i < 5; i++)
+		ev_loop_run_once(v.loop, 5);
+	r = hmp(fd, "info devices\n");
+	assert_null(strstr(r, "x  "));
+	close(fd);
+	stop();
+}
+
+static void qmp_session_adds_deletes_and_reports_the_event(void **state)
+{
+	int fd;
+	char *r;
+
+	(void)state;
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--hotplug-ports", "0"), 0);
+	start();
+	fd = connect_to(qmp_path);
+	r = read_until(fd, "\n");
+	assert_non_null(strstr(r, "{\"QMP\": {\"version\": "));
+	send_str(fd, "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"testdev\"}}");
+	r = read_until(fd, "\n");
+	assert_non_null(strstr(r, "\"CommandNotFound\", \"desc\": \"Expecting capabilities"));
+	send_str(fd, "{\"execute\": \"qmp_capabilities\"}\n");
+	r = read_until(fd, "\n");
+	assert_string_equal(r, "{\"return\": {}}\r\n");
+	r = "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"testdev\", \"id\": \"t1\", "
+	    "\"bus\": \"rp1\", \"membar\": \"1G\"}, \"id\": 7}";
+	send_str(fd, r);
+	r = read_until(fd, "\n");
+	assert_string_equal(r, "{\"return\": {}, \"id\": 7}\r\n");
+	send_str(fd, "{\"execute\": \"query-pci\"}");
+	r = read_until(fd, "\n");
+	assert_non_null(strstr(r, "\"qdev_id\": \"t1\", \"regions\": [{\"bar\": 0, "));
+	assert_non_null(strstr(r, "{\"bar\": 2, \"type\": \"memory\", \"address\": "
+				  "18446744073709551615, \"size\": 1073741824, \"prefetch\": true, "
+				  "\"mem_type_64\": true}"));
+	send_str(fd, "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"t1\"}}");
+	r = read_until(fd, "\n");
+	assert_string_equal(r, "{\"return\": {}}\r\n");
+	guest_ejects(0);
+	r = read_until(fd, "\n");
+	assert_non_null(strstr(r, "{\"event\": \"DEVICE_DELETED\", \"data\": {\"device\": \"t1\", "
+				  "\"path\": \"/machine/peripheral/t1\"}, \"timestamp\": {"));
+	send_str(fd, "{\"execute\": \"quit\"}");
+	r = read_until(fd, "\n");
+	assert_string_equal(r, "{\"return\": {}}\r\n");
+	assert_true(atomic_load(&v.stopping));
+	close(fd);
+	stop();
+}
+
+static void guest_initiated_eject_of_a_cold_plugged_device_frees_its_window_space(void **state)
+{
+	int fd;
+	char *r;
+
+	(void)state;
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1,pref64-reserve=8M",
+			       "--device", "testdev,id=c1,bus=rp1,membar=8M", "--hotplug-ports", "0"), 0);
+	start();
+	fd = connect_to(hmp_path);
+	read_until(fd, "(vdm) ");
+	r = hmp(fd, "device_del c1\n");
+	assert_non_null(strstr(r, "unplug of c1 requested"));
+	guest_ejects(0);
+	r = read_until(fd, "DEVICE_DELETED c1");
+	assert_non_null(strstr(r, "DEVICE_DELETED c1"));
+	/* its 8M went back to the window: an 8M device fits again */
+	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=8M\n");
+	assert_non_null(strstr(r, "device_add: t1 (testdev) added behind rp1"));
+	close(fd);
+	stop();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(hmp_add_del_20_cycles_on_one_slot_leave_nothing_behind),
+		cmocka_unit_test(a_bar_set_that_no_longer_fits_is_refused_before_the_guest_sees_it),
+		cmocka_unit_test(bad_requests_get_one_clear_error_each),
+		cmocka_unit_test(qmp_session_adds_deletes_and_reports_the_event),
+		cmocka_unit_test(guest_initiated_eject_of_a_cold_plugged_device_frees_its_window_space),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
