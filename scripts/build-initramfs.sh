@@ -7,6 +7,7 @@ usage() {
   cat <<'EOF'
 usage: scripts/build-initramfs.sh l1    [--series 6.1|6.12]
        scripts/build-initramfs.sh guest [--series 6.1|6.12] [--modules "name ..."]
+       scripts/build-initramfs.sh default-guest [--series 6.1|6.12]
        scripts/build-initramfs.sh pack OUT.cpio SRC[:DEST] ...
 
   l1     the nested harness's level-1 initramfs (scripts/guest/l1-init): busybox, kvm_amd and the
@@ -14,6 +15,10 @@ usage: scripts/build-initramfs.sh l1    [--series 6.1|6.12]
   guest  vdm's default guest initramfs (scripts/guest/guest-init): busybox, vdm-pci, shell on the
          console, kernel command line hooks vdm.cmd= vdm.cmd64= vdm.poweroff=1 vdm.panic=1.
          --modules adds kernel modules (and their dependencies), loaded before the PCI list.
+  default-guest
+         the guest flavour plus its kernel, linked as .cache/default-guest/vmlinuz and
+         .cache/default-guest/initrd: what vmm-example boots when given no --kernel.
+         Prints that folder.  Cheap when nothing changed (scripts/run.sh runs it each time).
   pack   a small archive of the given files (DEST defaults to /vdm/<name>), to append to either:
          the kernel unpacks concatenated archives in order, e.g. a guest's /vdm/run.sh:
            cat "$(scripts/build-initramfs.sh guest)" my.cpio > initrd
@@ -173,8 +178,9 @@ modules=""
 case $what in
   -h|--help) usage; exit 0 ;;
   pack) [ $# -ge 1 ] || die "pack needs OUT.cpio and files"; pack "$@"; exit 0 ;;
-  l1|guest) ;;
-  *) echo "build-initramfs: unknown flavour '$what': use l1, guest or pack" >&2; exit 2 ;;
+  l1|guest|default-guest) ;;
+  *) echo "build-initramfs: unknown flavour '$what': use l1, guest, default-guest or pack" >&2
+     exit 2 ;;
 esac
 while [ $# -gt 0 ]; do
   case $1 in
@@ -186,4 +192,25 @@ while [ $# -gt 0 ]; do
     *) echo "build-initramfs: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-build_image "$what" "$series" "$modules"
+if [ "$what" != default-guest ]; then
+  build_image "$what" "$series" "$modules"
+  exit 0
+fi
+# default-guest: link the kernel and the guest archive where vmm-example looks (its --help).
+[ -z "$modules" ] || die "--modules is for the guest flavour"
+initrd=$(build_image guest "$series" "")
+kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet) ||
+  die "fetching the kernel failed"
+VDM_KERNEL=""
+eval "$kenv"
+[ -s "$VDM_KERNEL" ] || die "fetch-guest-kernel.sh gave no kernel"
+d="$cache/default-guest"
+mkdir -p "$d"
+link() { # link TARGET NAME: replace NAME atomically
+  [ "$(readlink "$d/$2" 2>/dev/null)" = "$1" ] && return 0
+  ln -sfn "$1" "$d/.$2.$$"
+  mv -Tf "$d/.$2.$$" "$d/$2"
+}
+link "$VDM_KERNEL" vmlinuz
+link "$initrd" initrd
+echo "$d"
