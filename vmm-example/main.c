@@ -132,19 +132,26 @@ static bool cmdline_has(const char *cl, const char *name)
 	return false;
 }
 
-/* The command line Linux gets: --append (or the default) plus panic=-1 unless it sets panic=,
- * so a panicking guest reboots, which ends the run (vmm-example does not restart guests). */
+/*
+ * The command line Linux gets: --append (or the default) plus, unless it sets them,
+ * reboot=acpi (x86 Linux on a HW-reduced ACPI machine without EFI otherwise reboots through
+ * "EFI" and then the real-mode BIOS reset vector, which does not exist here: see reboot_init()
+ * in arch/x86/kernel/reboot.c) and panic=-1 (a panic reboots at once).  A reboot writes the FADT
+ * reset register, which ends the run: vmm-example does not restart guests.
+ */
 static char *linux_cmdline(const struct vmm_options *o)
 {
 	const char *base = o->append ? o->append : VMM_DEFAULT_CMDLINE;
 	size_t n = strlen(base);
-	char *cl = malloc(n + sizeof(" panic=-1"));
+	char *cl = malloc(n + sizeof(" reboot=acpi panic=-1"));
 
 	if (!cl)
 		return NULL;
 	memcpy(cl, base, n + 1);
+	if (!cmdline_has(base, "reboot="))
+		strcat(cl, *cl ? " reboot=acpi" : "reboot=acpi");
 	if (!cmdline_has(base, "panic="))
-		memcpy(cl + n, n ? " panic=-1" : "panic=-1", sizeof(" panic=-1") - (n ? 0 : 1));
+		strcat(cl, *cl ? " panic=-1" : "panic=-1");
 	return cl;
 }
 
@@ -179,8 +186,14 @@ static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options
 		snprintf(err, err_len, "out of memory");
 		rc = -ENOMEM;
 	} else if (!rc) {
+		char why[512];
+
 		rc = arch_load_linux(&v->ram, &m->desc, img, img_len, initrd, initrd_len, cmdline,
-				     m->rsdp, &e, err, err_len);
+				     m->rsdp, &e, why, sizeof(why));
+		if (rc && strncmp(why, "--", 2)) /* name the file unless the text names an option */
+			snprintf(err, err_len, "--kernel %s: %s", o->kernel, why);
+		else if (rc)
+			snprintf(err, err_len, "%s", why);
 	}
 	free(cmdline);
 	free(img);
@@ -359,7 +372,10 @@ int main(int argc, char **argv)
 									  : VMM_EXIT_HOST;
 		goto out;
 	}
-	v.payload = o->payload != NULL;
+	/* v.payload turns on the dead-halt watchdog (vCPU 0 halted with interrupts off), which
+	 * also catches a Linux that stops early with cli; hlt (a corrupt kernel image makes the
+	 * bzImage decompressor do that, silently): a bounded exit instead of a hang. */
+	v.payload = true;
 	if (o->payload_test_ged) {
 		v.tick = test_ged_tick;
 		v.tick_opaque = &m;
@@ -379,6 +395,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm-example: the Linux guest rebooted: after a kernel panic (look for "
 			"'Kernel panic' above; panic=-1 turns a panic into a reboot) or a reboot "
 			"command\n");
+	if (status == VMM_EXIT_GUEST_CRASH && !o->payload && v.serial.tx_bytes == 0)
+		fprintf(stderr, "vmm-example: --kernel %s stopped before printing anything: a corrupt "
+			"or truncated bzImage? (its decompressor halts silently on bad data)\n",
+			o->kernel);
 out:
 	monitor_stop(&v); /* before the vCPUs' fds go: no eject can arrive after this */
 	vmm_destroy(&v);
