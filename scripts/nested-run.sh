@@ -159,6 +159,13 @@ hidden_in_l1() {
   done
   return 0
 }
+# A checkout under one of those (CI clones anywhere, /tmp included) is shared at its own path,
+# so the project's build tree stays visible in L1 without every caller passing --share.
+top_real=$(cd "$top" && pwd -P)
+if hidden_in_l1 "$top_real"; then
+  echo "vdm: the checkout $top_real lies under a folder that is an empty tmpfs inside L1; sharing it" >&2
+  shares=("$top_real" ${shares[@]+"${shares[@]}"}) # first: mounted before any share inside it
+fi
 if [ -z "$script" ] && [[ $1 == /* ]] && hidden_in_l1 "$1"; then
   echo "vdm: warning: $1 lies under a folder that is an empty tmpfs inside L1; use --script or --share" >&2
 fi
