@@ -21,8 +21,8 @@
  *    words, log entries, a silent device).  The VMM side issues calls, posts, wait_ready,
  *    log reads and fail().  Invariants: while the device side stayed honest every call
  *    succeeds with exactly what a twin testdev called directly returns; a success is only
- *    ever a response ring.h allows (status range, config data within the access, RESET
- *    0/0, PING echoed); a failure gives -EIO, all-ones and a fault; the first fault sticks
+ *    ever a response ring.h allows (status range, a read's value within the access or
+ *    all-ones when refused, RESET 0/0, PING echoed); a failure gives -EIO, all-ones and a fault; the first fault sticks
  *    and every later call fails the same way; log entries come out sanitised; nothing is
  *    read or written outside the mapping (ASan).
  */
@@ -79,6 +79,15 @@ static void rr_mirror(const struct vdm_ring_entry *q, uint64_t data, int32_t sta
 	r->status = status;
 }
 
+/* ring.h: a read's value is in the low `size` bytes, or all-ones of 16/32/64 bits when the
+ * read was refused (status < 0). */
+static bool rr_read_value_ok(uint32_t size, uint64_t data, int32_t status)
+{
+	if (!(data & ~fz_ones(size)))
+		return true;
+	return status < 0 && (data == 0xffff || data == 0xffffffffu || data == UINT64_MAX);
+}
+
 static void rr_check_accepted(const struct vdm_ring_entry *q, const struct vdm_ring_entry *r)
 {
 	FUZZ_CHECK(r->seq == q->seq && rr_sync(q->kind) &&
@@ -91,12 +100,12 @@ static void rr_check_accepted(const struct vdm_ring_entry *q, const struct vdm_r
 	FUZZ_CHECK(r->status <= 0 && r->status >= -RR_MAX_ERRNO, "accepted status %d", r->status);
 	FUZZ_CHECK(q->kind != VDM_RING_CFG_READ || r->data <= UINT32_MAX,
 		   "accepted config data %#llx", (unsigned long long)r->data);
-	/* F4: a read's value is not checked against the access size (1-byte read, 0x1234). */
-	if ((q->kind == VDM_RING_CFG_READ || q->kind == VDM_RING_BAR_READ) && q->size < 8 &&
-	    !r->status)
-		FUZZ_CHECK_KNOWN("F4", (r->data & ~fz_ones(q->size)) == 0,
-				 "accepted a %u-byte read whose data %#llx is wider", q->size,
-				 (unsigned long long)r->data);
+	/* F4 (fixed in cfcb1aa): a handled read's value fits the access; a refused one may be
+	 * all-ones of 16, 32 or 64 bits. */
+	if (q->kind == VDM_RING_CFG_READ || q->kind == VDM_RING_BAR_READ)
+		FUZZ_CHECK(rr_read_value_ok(q->size, r->data, r->status),
+			   "accepted a %u-byte read answering %#llx with status %d", q->size,
+			   (unsigned long long)r->data, r->status);
 	FUZZ_CHECK(q->kind != VDM_RING_RESET || (!r->data && !r->status),
 		   "accepted RESET data %#llx status %d", (unsigned long long)r->data, r->status);
 	FUZZ_CHECK(q->kind != VDM_RING_PING || (r->data == q->data && !r->status),
@@ -406,10 +415,10 @@ static void rr_call(struct rr *s)
 		   (unsigned long long)value, status);
 	FUZZ_CHECK(kind != VDM_RING_PING || (value == data && !status), "PING echoed %#llx",
 		   (unsigned long long)value);
-	if ((kind == VDM_RING_CFG_READ || kind == VDM_RING_BAR_READ) && size < 8 && !status)
-		FUZZ_CHECK_KNOWN("F4", (value & ~fz_ones(size)) == 0,
-				 "a %u-byte read through the ring returned %#llx", size,
-				 (unsigned long long)value);
+	if (kind == VDM_RING_CFG_READ || kind == VDM_RING_BAR_READ)
+		FUZZ_CHECK(rr_read_value_ok(size, value, status),
+			   "a %u-byte read through the ring returned %#llx with status %d", size,
+			   (unsigned long long)value, status);
 	if (twin_ok && !s->dirty)
 		FUZZ_CHECK(value == want && status == want_st,
 			   "honest ring: kind %u region %u off %#llx size %u gave %#llx/%d, the "
