@@ -121,6 +121,11 @@ int machine_place(struct machine *m, char *err, size_t len)
 	int rc;
 
 	memset(&topo, 0, sizeof(topo));
+	/* Hotplug ports get a 4 KiB I/O window unless io-reserve says otherwise, as SeaBIOS
+	 * gives them: acpiphp removes a hot-added device any of whose I/O BARs (testdev's BAR1)
+	 * it cannot place, and it never opens a closed window.  Shrinks first when ports run
+	 * out of the 60 KiB of I/O space. */
+	topo.default_io = 0x1000;
 	for (i = 0; i < m->ndevs; i++) {
 		struct machine_dev *d = &m->devs[i];
 
