@@ -12,8 +12,8 @@ Runs COMMAND with a /dev/kvm that boots stock guests.  If this host's /dev/kvm c
 /dev/kvm usable, not a PVM-only host) COMMAND runs directly.  Otherwise a level-1 (L1) Debian
 kernel boots in QEMU TCG with an emulated AMD CPU, loads kvm_amd, and runs COMMAND as root,
 chrooted into this host's root filesystem (shared read-only over 9p, so every path, binary and
-library is the same), from the same working directory, with stdin /dev/null.  Its stdout and
-stderr arrive on this script's stdout as it runs; the exit status is COMMAND's.
+library is the same), from the same working directory, with stdin /dev/null (see --stdin).  Its
+stdout and stderr arrive on this script's stdout as it runs; the exit status is COMMAND's.
 One L1 boot costs about 10 s: to run several commands, pass a script (sh -c '...' or --script).
 
 options:
@@ -30,6 +30,15 @@ options:
                      LC_ALL TZ TERM, every VDM_* and *SAN_OPTIONS.  VDM_NESTED=1 is set inside
                      L1, VDM_NESTED=0 in a direct run.
   --nested | --direct  force one way (also VDM_NESTED_FORCE=1)
+  --stdin            nested: this script's stdin reaches COMMAND, whose stdin, stdout and
+                     stderr are then L1's serial port ttyS0, a terminal (its controlling tty;
+                     L1's own console moves to ttyS1).  Bytes pass unchanged both ways (output
+                     lines end in CR LF); COMMAND sees no end of file, and what arrives before
+                     it starts (L1 boots for ~10 s) may be lost.  On by default when stdin
+                     and stdout are both terminals, which is how a person uses vmm-example
+                     through this script: keys reach the guest's console, Ctrl-C included
+                     (vmm-example's Ctrl-A x quits it); Ctrl-] x stops L1's QEMU at once,
+                     Ctrl-] Ctrl-] sends a Ctrl-].  Direct runs always pass stdin through.
   --log FILE         keep L1's whole console log in FILE
   --verbose          show L1's kernel and init messages too
   --quiet            omit the timing summary line at the end
@@ -46,6 +55,7 @@ EOF
 }
 
 t_script=${EPOCHREALTIME/./}
+exec 3<&0 # the caller's stdin, for --stdin (a background job would get /dev/null)
 top=$(cd "$(dirname "$0")/.." && pwd)
 shares=()
 script=""
@@ -61,6 +71,7 @@ force=""
 logfile=""
 verbose=0
 quiet=0
+fwd_stdin=""
 
 die() { echo "vdm: nested-run: $*" >&2; exit 125; }
 need_num() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ] || die "$1 $2: needs a positive whole number"; }
@@ -78,6 +89,7 @@ while [ $# -gt 0 ]; do
            [[ ${e%%=*} =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "--env $e: '${e%%=*}' is not a variable name"
            envs+=("$e"); shift 2 ;;
     --nested) force=nested; shift ;;
+    --stdin) fwd_stdin=1; shift ;;
     --direct) force=direct; shift ;;
     --log) logfile=${2:?--log needs a file}; shift 2 ;;
     --verbose|-v) verbose=1; shift ;;
@@ -88,6 +100,10 @@ while [ $# -gt 0 ]; do
        exit 125 ;;
   esac
 done
+if [ -z "$fwd_stdin" ]; then
+  fwd_stdin=0
+  [ -t 0 ] && [ -t 1 ] && fwd_stdin=1
+fi
 if [ -n "$script" ]; then
   [ -f "$script" ] || die "--script $script: no such file"
 elif [ $# -eq 0 ]; then
@@ -190,9 +206,17 @@ l1_initrd=$(VDM_KERNEL_SERIES=$series "$top/scripts/build-initramfs.sh" l1) ||
 rundir=$(mktemp -d "${TMPDIR:-/tmp}/vdm-nested.XXXXXX")
 qpid=""
 apid=""
+saved_tty=""
+# QEMU sets a terminal on stdin raw and restores it when it exits; this covers a QEMU that
+# could not.
+[ "$fwd_stdin" = 1 ] && [ -t 0 ] && saved_tty=$(stty -g 2>/dev/null || true)
 cleanup() {
   [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
   [ -n "$apid" ] && kill "$apid" 2>/dev/null
+  if [ -n "$saved_tty" ]; then
+    [ -z "$qpid" ] || wait "$qpid" 2>/dev/null || true
+    stty "$saved_tty" 2>/dev/null || true
+  fi
   rm -rf "$rundir"
 }
 trap cleanup EXIT
@@ -204,6 +228,7 @@ quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 mkdir -p "$rundir/a/vdm"
 nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 echo "$nonce" >"$rundir/a/vdm/nonce"
+[ "$fwd_stdin" = 1 ] && : >"$rundir/a/vdm/stdin"  # l1-init: COMMAND's terminal is ttyS0
 : >"$rundir/a/vdm/shares"
 fsdev_args=()
 i=0
@@ -249,11 +274,22 @@ cat "$l1_initrd" "$rundir/run.cpio" >"$rundir/initrd"
 
 loglevel="quiet loglevel=3"
 [ "$verbose" = 1 ] && loglevel="loglevel=7"
+# Without --stdin L1's console (ttyS0) carries everything and the filter below reads it from
+# QEMU's stdout.  With --stdin, ttyS0 is COMMAND's terminal on this script's stdin/stdout
+# (a mux, so Ctrl-] x can stop QEMU) and L1's console, the markers included, is ttyS1.
+if [ "$fwd_stdin" = 1 ]; then
+  kconsole=ttyS1
+  serial_args=(-chardev stdio,id=cmdtty,mux=on,signal=off -echr 29 -serial chardev:cmdtty
+               -serial "file:$rundir/con")
+else
+  kconsole=ttyS0
+  serial_args=(-serial stdio)
+fi
 qemu_args=(qemu-system-x86_64 -nodefaults -no-user-config -display none -M pc
            -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" -no-reboot
            -kernel "$l1_kernel" -initrd "$rundir/initrd"
-           -append "console=ttyS0 $loglevel panic=-1"
-           -serial stdio
+           -append "console=$kconsole $loglevel panic=-1"
+           "${serial_args[@]}"
            -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
            -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
            ${fsdev_args[@]+"${fsdev_args[@]}"})
@@ -311,7 +347,11 @@ for attempt in 1 2; do
       -v exit_m="VDM-L1-EXIT-$nonce: " -v err_m="VDM-L1-ERROR-$nonce: " "$filter" \
       <"$rundir/con" &
   apid=$!
-  "${qemu_args[@]}" </dev/null >"$rundir/con" 2>"$rundir/qemu.err" &
+  if [ "$fwd_stdin" = 1 ]; then
+    "${qemu_args[@]}" <&3 2>"$rundir/qemu.err" &
+  else
+    "${qemu_args[@]}" </dev/null >"$rundir/con" 2>"$rundir/qemu.err" &
+  fi
   qpid=$!
   t0=$(now_ms)
   t_start=0
