@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Tool check of the generated ACPI tables (ctest label "tool"): iasl must disassemble and
 # recompile every table to the same bytes, and acpiexec must run the DSDT's methods with the
-# answers the machine description asks for.  Usage: acpi_check.sh ACPI_DUMP_BINARY WORKDIR
+# answers the machine description asks for.  With VMM, the same checks run on what
+# `vmm-example --dump-acpi` writes, and its `--dump-dtb` blob goes through dtc.
+# Usage: acpi_check.sh ACPI_DUMP_BINARY WORKDIR [VMM_EXAMPLE_BINARY]
 set -uo pipefail
 
 dump=${1:?usage: acpi_check.sh ACPI_DUMP_BINARY WORKDIR}
@@ -264,6 +266,50 @@ nohp-auto 1 0
 nohp-on   0 0
 hp-off    1 1
 EOF
+
+# vmm-example's own dumps: the tables of a real machine (a testdev behind a root port plus
+# free hotplug ports) under each policy, and its FDT, whose PCI node must carry the same
+# ECAM and 64-bit aperture as the machine's --print-topology.
+vmm=${3:-}
+if [ -n "$vmm" ]; then
+	while read -r policy dsm5; do
+		machine=vmm-$policy
+		dir=$work/$machine
+		mkdir -p "$dir"
+		if ! "$vmm" --device testdev,membar=4M --preserve-config="$policy" \
+			--dump-acpi "$dir" --dump-dtb "$dir/vm.dtb" --print-topology >"$dir/topology.txt" 2>&1; then
+			fail "vmm-example --dump-acpi: $(cat "$dir/topology.txt")"
+			continue
+		fi
+		pushd "$dir" >/dev/null || exit 1
+		check_rsdp
+		check_iasl
+		check_dsm_osc "$dsm5" 1
+		if ! command -v dtc >/dev/null; then
+			fail "dtc not found (apt-get install device-tree-compiler)"
+		elif ! dtc -I dtb -O dts -o vm.dts vm.dtb 2>dtc.err || [ -s dtc.err ]; then
+			fail "dtc -I dtb vm.dtb: $(cat dtc.err)"
+		else
+			# "machine ecam [0xe8000000-0xf7ffffff] size 0x10000000" -> e8000000
+			ecam=$(awk '$2 == "ecam" { print $3 }' topology.txt | sed -E 's/\[0x([0-9a-f]+)-.*/\1/')
+			m64=$(awk '$2 == "pci-mem64" { print $3 }' topology.txt | sed -E 's/\[0x([0-9a-f]+)-.*/\1/')
+			grep -q "pci@$ecam {" vm.dts || fail "FDT has no pci@$ecam node"
+			grep -q 'compatible = "pci-host-ecam-generic"' vm.dts || fail "FDT PCI node not ecam-generic"
+			grep -q 'bus-range = <0x00 0xff>' vm.dts || fail "FDT bus-range is not 00-ff"
+			# the 64-bit prefetchable range: phys.hi 0x43000000, then the aperture base twice
+			hi=$(printf '0x%02x' $((0x$m64 >> 32)))
+			lo=$(printf '0x%02x' $((0x$m64 & 0xffffffff)))
+			grep -qE "ranges = <.*0x43000000 $hi $lo $hi $lo " vm.dts ||
+				fail "FDT ranges lack the 64-bit aperture 0x$m64: $(grep ranges vm.dts)"
+			pass
+		fi
+		popd >/dev/null || exit 1
+	done <<'EOF'
+auto 0
+on   0
+off  1
+EOF
+fi
 
 # The checks above must be able to fail: a table with a broken checksum must be caught.
 machine=self-test
