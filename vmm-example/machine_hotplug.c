@@ -176,8 +176,9 @@ int machine_hot_add_ex(struct machine *m, const struct vdm_device_type *t,
 	}
 	if (m->place) {
 		/* The whole BAR set first; failing that, the memory BARs alone: an I/O BAR the
-		 * port has no I/O window for stays unassigned in the guest (Linux says so and the
-		 * device works without it), a memory BAR that does not fit is a failed hot-add. */
+		 * port has no I/O window for is not worth refusing (Linux opens closed I/O windows
+		 * of hotplug ports at boot, else leaves the BAR unassigned and the device works
+		 * without it); a memory BAR that does not fit is a failed hot-add. */
 		struct vdm_region_decl mem_only[VDM_MAX_REGIONS];
 		char why_io[320] = "";
 
@@ -192,7 +193,8 @@ int machine_hot_add_ex(struct machine *m, const struct vdm_device_type *t,
 					      sizeof(why));
 			if (!fits && warn_len)
 				snprintf(warn, warn_len, "%s: does not fit the windows firmware gave %s "
-					 "(%s); the guest leaves that I/O BAR unassigned", spec,
+					 "(%s); the guest opens that I/O window itself (Linux does at boot for "
+					 "hotplug ports) or leaves the BAR unassigned", spec,
 					 rp->id, why_io);
 		}
 		if (fits == -ENOSPC) {

@@ -1,0 +1,35 @@
+#!/bin/sh
+# /vdm/hp-watch of the hotplug e2e guest: every 5 ms, list /proc/bus/pci (a function appears
+# there only once acpiphp has assigned its resources and added it) and report the changes:
+#   VDM-HP add 0000:01:00.0 bar0=0xSTART-0xEND bar2=0xSTART-0xEND
+#   VDM-HP remove 0000:01:00.0
+# Only shell builtins run in the loop (read -t on a FIFO nobody writes is the 5 ms sleep), so
+# polling costs the guest no fork.  Used for QEMU and vmm-example alike.
+exec 3<>/tmp/vdm-never
+set -- /proc/bus/pci/[0-9a-f][0-9a-f]/*
+prev="$*"
+while :; do
+  set -- /proc/bus/pci/[0-9a-f][0-9a-f]/* # a builtin glob: no command substitution, no fork
+  now="$*"
+  if [ "$now" != "$prev" ]; then
+    for f in $now; do
+      case " $prev " in *" $f "*) continue ;; esac
+      b=${f#/proc/bus/pci/} # /proc/bus/pci/01/00.0 -> 0000:01:00.0
+      d="0000:${b%%/*}:${b#*/}"
+      out="VDM-HP add $d"
+      i=0
+      while read -r s e fl; do
+        [ $i -le 5 ] && [ $((fl)) -ne 0 ] && out="$out bar$i=$s-$e"
+        i=$((i + 1))
+      done <"/sys/bus/pci/devices/$d/resource"
+      echo "$out"
+    done
+    for f in $prev; do
+      case " $now " in *" $f "*) continue ;; esac
+      b=${f#/proc/bus/pci/}
+      echo "VDM-HP remove 0000:${b%%/*}:${b#*/}"
+    done
+    prev=$now
+  fi
+  read -r -t 0.005 -u 3 _
+done
