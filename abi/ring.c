@@ -39,7 +39,7 @@ enum vdm_ring_fault vdm_ring_check_indices(uint32_t prod, uint32_t cons, uint32_
 static int sync_kind(uint32_t kind)
 {
 	return kind == VDM_RING_CFG_READ || kind == VDM_RING_BAR_READ || kind == VDM_RING_RESET ||
-	       kind == VDM_RING_PING;
+	       kind == VDM_RING_PING || kind == VDM_RING_CONTROL;
 }
 
 /* Sizes a kind allows: config 1/2/4, regions 1/2/4/8, control 0. */
@@ -66,7 +66,7 @@ enum vdm_ring_fault vdm_ring_check_request(const struct vdm_ring_entry *req, uin
 		return VDM_RING_FAULT_SEQ;
 	if (kind != VDM_RING_CFG_READ && kind != VDM_RING_CFG_WRITE && kind != VDM_RING_BAR_READ &&
 	    kind != VDM_RING_BAR_WRITE && kind != VDM_RING_RESET && kind != VDM_RING_PING &&
-	    kind != VDM_RING_SHUTDOWN)
+	    kind != VDM_RING_CONTROL && kind != VDM_RING_SHUTDOWN)
 		return VDM_RING_FAULT_KIND;
 	if (!size_ok(kind, req->size))
 		return VDM_RING_FAULT_SIZE;
@@ -77,6 +77,10 @@ enum vdm_ring_fault vdm_ring_check_request(const struct vdm_ring_entry *req, uin
 	if (kind == VDM_RING_CFG_READ || kind == VDM_RING_CFG_WRITE) {
 		if (req->region || off >= CFG_SPACE_SIZE || off + req->size > CFG_SPACE_SIZE)
 			return VDM_RING_FAULT_REGION;
+	} else if (kind == VDM_RING_CONTROL) {
+		/* the op travels in offset (32 bits), the two arguments in data */
+		if (req->region || off > UINT32_MAX)
+			return VDM_RING_FAULT_ECHO;
 	} else if (kind != VDM_RING_BAR_READ && kind != VDM_RING_BAR_WRITE) {
 		/* control kinds carry no address; PING may carry data to echo */
 		if (req->region || off || (kind != VDM_RING_PING && req->data))
@@ -124,6 +128,8 @@ enum vdm_ring_fault vdm_ring_check_response(const struct vdm_ring_entry *req,
 	if (req->kind == VDM_RING_RESET && (data || status))
 		return VDM_RING_FAULT_DATA;
 	if (req->kind == VDM_RING_PING && (data != le64toh(req->data) || status))
+		return VDM_RING_FAULT_DATA;
+	if (req->kind == VDM_RING_CONTROL && status < 0 && data)
 		return VDM_RING_FAULT_DATA;
 	return VDM_RING_FAULT_NONE;
 }

@@ -280,7 +280,7 @@ int vdm_ring_client_call(struct vdm_ring_client *c, uint32_t kind, uint32_t regi
 	*value = UINT64_MAX;
 	*status = -EIO;
 	if (kind != VDM_RING_CFG_READ && kind != VDM_RING_BAR_READ && kind != VDM_RING_RESET &&
-	    kind != VDM_RING_PING)
+	    kind != VDM_RING_PING && kind != VDM_RING_CONTROL)
 		return -EINVAL;
 	if (vdm_ring_client_fault(c))
 		return -EIO;

@@ -129,6 +129,8 @@ void vdm_ring_server_respond(struct vdm_ring_server *s, const struct vdm_ring_en
 			data = UINT64_MAX;
 		if (req->kind == VDM_RING_CFG_READ && data > UINT32_MAX)
 			data = UINT32_MAX;
+	} else if (req->kind == VDM_RING_CONTROL && status < 0) {
+		data = 0; /* a refused control carries no result */
 	}
 	e.seq = req->seq;
 	e.kind = (uint8_t)(req->kind | VDM_RING_KIND_RESPONSE);
@@ -214,7 +216,8 @@ int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, 
 				return 1;
 			count(&s->h->bad_requests);
 			if (req->kind == VDM_RING_CFG_READ || req->kind == VDM_RING_BAR_READ ||
-			    req->kind == VDM_RING_RESET || req->kind == VDM_RING_PING)
+			    req->kind == VDM_RING_RESET || req->kind == VDM_RING_PING ||
+			    req->kind == VDM_RING_CONTROL)
 				vdm_ring_server_respond(s, req, UINT64_MAX, -EINVAL);
 			continue;
 		}
@@ -263,6 +266,10 @@ int vdm_ring_dispatch(struct vdm_device *dev, const struct vdm_ring_entry *req, 
 		return 1;
 	case VDM_RING_PING:
 		*data = in;
+		return 1;
+	case VDM_RING_CONTROL:
+		*status = vdm_device_control(dev, (uint32_t)off, (uint32_t)in, (uint32_t)(in >> 32),
+					     data);
 		return 1;
 	case VDM_RING_SHUTDOWN:
 		return -ESHUTDOWN;

@@ -1,8 +1,10 @@
 /* The "ged" device: ACPI Generic Event Device event selector (region 0) in front of the PCI
  * hotplug register block (region 1), its edge interrupt, and the host-side hotplug API. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <vdm/ged.h>
 #include <vdm/props.h>
@@ -21,16 +23,6 @@ static const struct vdm_prop_desc ged_props[] = {
 	{ .name = "slot-mask", .type = VDM_PROP_U32,
 	  .help = "slots that exist on each selector (bit n = slot n), default 0x1" },
 };
-
-static struct ged *to_ged(struct vdm_device *dev)
-{
-	return (dev && dev->type == &vdm_ged_type) ? (struct ged *)dev : NULL;
-}
-
-static const struct ged *to_ged_c(const struct vdm_device *dev)
-{
-	return (dev && dev->type == &vdm_ged_type) ? (const struct ged *)dev : NULL;
-}
 
 /* A valid access is one 32-bit word at an aligned offset inside region 0 or 1. */
 static int access_ok(uint32_t region, uint64_t offset, uint32_t size)
@@ -108,12 +100,16 @@ static void ged_destroy(struct vdm_device *dev)
 	free(dev);
 }
 
+static int ged_control(struct vdm_device *dev, uint32_t op, uint32_t arg0, uint32_t arg1,
+		       uint64_t *result);
+
 static const struct vdm_device_ops ged_ops = {
 	VDM_STRUCT_HEAD(struct vdm_device_ops),
 	.bar_read = ged_read,
 	.bar_write = ged_write,
 	.reset = ged_reset,
 	.destroy = ged_destroy,
+	.control = ged_control,
 };
 
 static int ged_create(const struct vdm_prop_values *props, const struct vdm_host *host,
@@ -166,73 +162,145 @@ static void raise_event(struct ged *g, uint32_t bits)
 	vdm_device_set_irq(&g->dev, 0, 0);
 }
 
+/* --- host control: runs where the device runs (the VMM, or its device host) ----------- */
+
+static int ged_control(struct vdm_device *dev, uint32_t op, uint32_t arg0, uint32_t arg1,
+		       uint64_t *result)
+{
+	struct ged *g = (struct ged *)dev;
+	int rc;
+
+	switch (op) {
+	case VDM_GED_CTL_NUM_SELECTORS:
+		*result = g->hp.nsel;
+		return 0;
+	case VDM_GED_CTL_SET_SLOTS:
+		return vdm_pcihp_set_slots(&g->hp, arg0, arg1);
+	case VDM_GED_CTL_HOT_ADD:
+	case VDM_GED_CTL_UNPLUG_REQUEST:
+		rc = op == VDM_GED_CTL_HOT_ADD ? vdm_pcihp_mark_up(&g->hp, arg0, arg1)
+					       : vdm_pcihp_mark_down(&g->hp, arg0, arg1);
+		if (rc)
+			return rc;
+		raise_event(g, VDM_GED_EVT_PCI_HOTPLUG);
+		return 0;
+	case VDM_GED_CTL_POWER_BUTTON:
+		raise_event(g, VDM_GED_EVT_PWR_DOWN);
+		return 0;
+	case VDM_GED_CTL_QUERY_SLOTS:
+	case VDM_GED_CTL_QUERY_PENDING:
+		if (arg0 >= g->hp.nsel)
+			return -EINVAL;
+		*result = op == VDM_GED_CTL_QUERY_SLOTS
+				  ? g->hp.bus[arg0].slots
+				  : g->hp.bus[arg0].up | (uint64_t)g->hp.bus[arg0].down << 32;
+		return 0;
+	case VDM_GED_CTL_PENDING_EVENTS:
+		*result = g->events;
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/* --- host API: runs in the VMM, on the device or on its proxy -------------------------- */
+
+#define EVT_KNOWN (VDM_GED_EVT_PWR_DOWN | VDM_GED_EVT_PCI_HOTPLUG)
+
+/* This GED type, or a device of a type named "ged" (a proxy for one in a device host: its
+ * type is the proxy's copy).  Anything else is refused before any call into it. */
+static bool is_ged(const struct vdm_device *dev)
+{
+	return dev && dev->ops && dev->type &&
+	       (dev->type == &vdm_ged_type || (dev->type->name && !strcmp(dev->type->name, "ged")));
+}
+
+/*
+ * One control call.  A device without the op (not a GED) is -EINVAL, as the API always
+ * said.  A result is only ever read after a 0 return; `want_value` ops may return one, the
+ * others must return 0 (anything else is a device host talking nonsense: -EIO).  The
+ * device's state is not changed by the const queries, so the cast below is honest; only a
+ * proxy's transport state moves.
+ */
+static int ged_call(const struct vdm_device *dev, uint32_t op, uint32_t arg0, uint32_t arg1,
+		    bool want_value, uint64_t *result)
+{
+	uint64_t r = 0;
+	int rc;
+
+	if (!is_ged(dev))
+		return -EINVAL;
+	rc = vdm_device_control((struct vdm_device *)dev, op, arg0, arg1, &r);
+	if (rc == -EOPNOTSUPP)
+		return -EINVAL;
+	if (rc)
+		return rc < -4095 || rc > 0 ? -EIO : rc;
+	if (!want_value && r)
+		return -EIO;
+	if (result)
+		*result = r;
+	return 0;
+}
+
 uint32_t vdm_ged_num_selectors(const struct vdm_device *dev)
 {
-	const struct ged *g = to_ged_c(dev);
+	uint64_t n;
 
-	return g ? g->hp.nsel : 0;
+	if (ged_call(dev, VDM_GED_CTL_NUM_SELECTORS, 0, 0, true, &n) || n < 1 ||
+	    n > VDM_GED_MAX_SELECTORS)
+		return 0;
+	return (uint32_t)n;
 }
 
 int vdm_ged_set_slots(struct vdm_device *dev, uint32_t bsel, uint32_t slot_mask)
 {
-	struct ged *g = to_ged(dev);
-
-	return g ? vdm_pcihp_set_slots(&g->hp, bsel, slot_mask) : -EINVAL;
+	return ged_call(dev, VDM_GED_CTL_SET_SLOTS, bsel, slot_mask, false, NULL);
 }
 
 int vdm_ged_hot_add(struct vdm_device *dev, uint32_t bsel, uint32_t slot)
 {
-	struct ged *g = to_ged(dev);
-	int rc;
-
-	if (!g)
-		return -EINVAL;
-	rc = vdm_pcihp_mark_up(&g->hp, bsel, slot);
-	if (rc)
-		return rc;
-	raise_event(g, VDM_GED_EVT_PCI_HOTPLUG);
-	return 0;
+	return ged_call(dev, VDM_GED_CTL_HOT_ADD, bsel, slot, false, NULL);
 }
 
 int vdm_ged_unplug_request(struct vdm_device *dev, uint32_t bsel, uint32_t slot)
 {
-	struct ged *g = to_ged(dev);
-	int rc;
-
-	if (!g)
-		return -EINVAL;
-	rc = vdm_pcihp_mark_down(&g->hp, bsel, slot);
-	if (rc)
-		return rc;
-	raise_event(g, VDM_GED_EVT_PCI_HOTPLUG);
-	return 0;
+	return ged_call(dev, VDM_GED_CTL_UNPLUG_REQUEST, bsel, slot, false, NULL);
 }
 
 int vdm_ged_power_button(struct vdm_device *dev)
 {
-	struct ged *g = to_ged(dev);
-
-	if (!g)
-		return -EINVAL;
-	raise_event(g, VDM_GED_EVT_PWR_DOWN);
-	return 0;
+	return ged_call(dev, VDM_GED_CTL_POWER_BUTTON, 0, 0, false, NULL);
 }
 
 int vdm_ged_query(const struct vdm_device *dev, uint32_t bsel, struct vdm_ged_bus_state *out)
 {
-	const struct ged *g = to_ged_c(dev);
+	uint64_t slots, pend;
+	uint32_t up, down;
+	int rc;
 
-	if (!g || !out || bsel >= g->hp.nsel)
+	if (!out)
 		return -EINVAL;
-	out->slots = g->hp.bus[bsel].slots;
-	out->up = g->hp.bus[bsel].up;
-	out->down = g->hp.bus[bsel].down;
+	rc = ged_call(dev, VDM_GED_CTL_QUERY_SLOTS, bsel, 0, true, &slots);
+	if (!rc)
+		rc = ged_call(dev, VDM_GED_CTL_QUERY_PENDING, bsel, 0, true, &pend);
+	if (rc)
+		return rc;
+	up = (uint32_t)pend;
+	down = (uint32_t)(pend >> 32);
+	/* The device's invariant: pending bits only for slots that exist. */
+	if (slots > UINT32_MAX || (up & ~slots) || (down & ~slots))
+		return -EIO;
+	out->slots = (uint32_t)slots;
+	out->up = up;
+	out->down = down;
 	return 0;
 }
 
 uint32_t vdm_ged_pending_events(const struct vdm_device *dev)
 {
-	const struct ged *g = to_ged_c(dev);
+	uint64_t ev;
 
-	return g ? g->events : 0;
+	if (ged_call(dev, VDM_GED_CTL_PENDING_EVENTS, 0, 0, true, &ev) || (ev & ~(uint64_t)EVT_KNOWN))
+		return 0;
+	return (uint32_t)ev;
 }

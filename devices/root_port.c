@@ -56,22 +56,60 @@ static void apply_presence(struct root_port *rp, bool event)
 	vdm_pci_config_set16(c, lnk, l);
 }
 
-int vdm_root_port_set_presence(struct vdm_device *dev, bool present, bool event)
+static int root_port_control(struct vdm_device *dev, uint32_t op, uint32_t arg0,
+			     uint32_t arg1, uint64_t *result)
 {
 	struct root_port *rp = to_rp(dev);
 
-	if (!rp)
+	switch (op) {
+	case VDM_ROOT_PORT_CTL_SET_PRESENCE:
+		if (arg0 > 1 || arg1 > 1)
+			return -EINVAL;
+		rp->present = arg0 != 0;
+		apply_presence(rp, arg1 != 0);
+		return 0;
+	case VDM_ROOT_PORT_CTL_PCIE_CAP:
+		*result = rp->exp;
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/* This root-port type, or a device of a type of that name (a proxy for one in a device
+ * host); anything else is refused before any call into it. */
+static bool is_root_port(const struct vdm_device *dev)
+{
+	return dev && dev->ops && dev->type &&
+	       (dev->type == &vdm_root_port_type ||
+		(dev->type->name && !strcmp(dev->type->name, vdm_root_port_type.name)));
+}
+
+/* The host API, on the device or its proxy (see pci/root_port.h).  A result is believed
+ * only when it is one a root port can give. */
+int vdm_root_port_set_presence(struct vdm_device *dev, bool present, bool event)
+{
+	uint64_t r;
+	int rc;
+
+	if (!is_root_port(dev))
 		return -EINVAL;
-	rp->present = present;
-	apply_presence(rp, event);
-	return 0;
+	rc = vdm_device_control(dev, VDM_ROOT_PORT_CTL_SET_PRESENCE, present, event, &r);
+	if (rc == -EOPNOTSUPP)
+		return -EINVAL;
+	if (rc > 0 || rc < -4095 || (!rc && r))
+		return -EIO;
+	return rc;
 }
 
 unsigned vdm_root_port_pcie_cap(struct vdm_device *dev)
 {
-	struct root_port *rp = to_rp(dev);
+	uint64_t r;
 
-	return rp ? rp->exp : 0;
+	if (!is_root_port(dev) || vdm_device_control(dev, VDM_ROOT_PORT_CTL_PCIE_CAP, 0, 0, &r) ||
+	    r < VDM_PCI_STD_HEADER_SIZE || r > 0xfc || (r & 3))
+		return 0;
+	return (unsigned)r;
 }
 
 static void root_port_reset(struct vdm_device *dev)
@@ -108,6 +146,7 @@ static const struct vdm_device_ops root_port_ops = {
 	.bar_write = root_port_bar_write,
 	.reset = root_port_reset,
 	.destroy = root_port_destroy,
+	.control = root_port_control,
 };
 
 static const struct vdm_prop_desc root_port_props[] = {

@@ -92,9 +92,9 @@ static void after_fault(struct proxy *p)
 }
 
 static int sync_call(struct proxy *p, uint32_t kind, uint32_t region, uint64_t off,
-		     uint32_t size, uint64_t *value, int32_t *status)
+		     uint32_t size, uint64_t data, uint64_t *value, int32_t *status)
 {
-	if (vdm_ring_client_call(p->ring, kind, region, off, size, 0, value, status)) {
+	if (vdm_ring_client_call(p->ring, kind, region, off, size, data, value, status)) {
 		after_fault(p); /* *value is all-ones already */
 		return -EIO;
 	}
@@ -138,7 +138,7 @@ static int px_cfg_read(struct vdm_device *dev, uint32_t off, uint32_t size, uint
 	*value = UINT32_MAX;
 	if (rc)
 		return rc;
-	if (sync_call(p, VDM_RING_CFG_READ, 0, off, size, &v, &st))
+	if (sync_call(p, VDM_RING_CFG_READ, 0, off, size, 0, &v, &st))
 		return -EIO;
 	*value = (uint32_t)v;
 	return st;
@@ -161,7 +161,7 @@ static int px_bar_read(struct vdm_device *dev, uint32_t region, uint64_t off, ui
 	*value = UINT64_MAX;
 	if (rc)
 		return rc;
-	if (sync_call(p, VDM_RING_BAR_READ, region, off, size, value, &st))
+	if (sync_call(p, VDM_RING_BAR_READ, region, off, size, 0, value, &st))
 		return -EIO;
 	return st;
 }
@@ -179,7 +179,27 @@ static void px_reset(struct vdm_device *dev)
 	uint64_t v;
 	int32_t st;
 
-	sync_call(to_proxy(dev), VDM_RING_RESET, 0, 0, 0, &v, &st);
+	sync_call(to_proxy(dev), VDM_RING_RESET, 0, 0, 0, 0, &v, &st);
+}
+
+/* Host control travels as a synchronous CONTROL request.  The ring checks the reply's shape
+ * (echo, status range, no result with an error); what the result means is for the caller
+ * (the type's host API) to judge.  A devhost of wire 1.0 would not know the kind (and never
+ * answer it): it has no control. */
+static int px_control(struct vdm_device *dev, uint32_t op, uint32_t arg0, uint32_t arg1,
+		      uint64_t *result)
+{
+	struct proxy *p = to_proxy(dev);
+	int32_t st;
+
+	*result = 0;
+	if (p->ring_minor < 1)
+		return -EOPNOTSUPP;
+	if (sync_call(p, VDM_RING_CONTROL, 0, op, 0, (uint64_t)arg1 << 32 | arg0, result, &st)) {
+		*result = 0;
+		return -EIO;
+	}
+	return st;
 }
 
 /* Ask politely (the device's destroy runs), then insist; reap either way. */
@@ -217,6 +237,7 @@ const struct vdm_device_ops vdm__proxy_pci_ops = {
 	.bar_write = px_bar_write,
 	.reset = px_reset,
 	.destroy = px_destroy,
+	.control = px_control,
 };
 
 /* Platform devices have no config space: the same NULL cfg handlers an in-process one has. */
@@ -226,6 +247,7 @@ const struct vdm_device_ops vdm__proxy_platform_ops = {
 	.bar_write = px_bar_write,
 	.reset = px_reset,
 	.destroy = px_destroy,
+	.control = px_control,
 };
 
 bool vdm_device_is_proxy(const struct vdm_device *dev)
@@ -305,7 +327,7 @@ int vdm_proxy_ping(struct vdm_device *dev)
 
 	if (!p)
 		return -EINVAL;
-	return sync_call(p, VDM_RING_PING, 0, 0, 0, &v, &st);
+	return sync_call(p, VDM_RING_PING, 0, 0, 0, 0, &v, &st);
 }
 
 void vdm__proxy_drain_log(struct proxy *p, char *last_err, size_t last_err_len)

@@ -23,6 +23,7 @@ struct proxy {
 	vdm_proxy_event_fn on_event;
 	void *opaque;
 	struct vdm_ring_client *ring;
+	uint32_t ring_minor; /* the devhost's ring wire minor (CONTROL needs >= 1) */
 	void *ring_mem;
 	size_t ring_size;
 	pid_t pid;

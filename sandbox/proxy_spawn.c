@@ -233,6 +233,7 @@ static int check_hello(struct proxy *p, struct devhost_hello *h, const char *pat
 	if (rc)
 		return vdm__errf(err, len, -EPROTO, "%s: device declares bad resources: %s",
 			    h->type_name, why);
+	p->ring_minor = VDM_ABI_VERSION_MINOR(h->ring_version);
 	snprintf(p->type_name, sizeof(p->type_name), "%s", h->type_name);
 	p->type = (struct vdm_device_type){ VDM_STRUCT_HEAD(struct vdm_device_type),
 					    .name = p->type_name,

@@ -21,7 +21,15 @@ extern "C" {
  *    as zero / NULL.
  */
 #define VDM_ABI_MAJOR 1
-#define VDM_ABI_MINOR 0
+#define VDM_ABI_MINOR 1
+/*
+ * History of minor versions (major 1):
+ *   1.0  first release.
+ *   1.1  struct vdm_device_ops gains `control` at its end (host control: device-specific
+ *        operations such as GED hot-add or root-port presence; see device.h).  A 1.0
+ *        plugin's ops table is shorter and has none: hosts check struct_size
+ *        (vdm_device_has_control) and answer -EOPNOTSUPP for it.
+ */
 #define VDM_ABI_MAKE(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
 #define VDM_ABI_VERSION VDM_ABI_MAKE(VDM_ABI_MAJOR, VDM_ABI_MINOR)
 #define VDM_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)

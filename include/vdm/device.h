@@ -126,6 +126,31 @@ typedef void (*vdm_reset_fn)(struct vdm_device *dev);
 /* Free the device.  `dev` is invalid afterwards. */
 typedef void (*vdm_destroy_fn)(struct vdm_device *dev);
 
+/*
+ * Host control (ABI 1.1): a device-specific operation the VMM drives and the guest never
+ * can, e.g. mark a slot occupied, request a hot-add, read pending hotplug state.
+ *   op      which operation: VDM_CONTROL_OP(family, n).  The family (high 16 bits) belongs
+ *           to one device type (ged.h: VDM_GED_CTL_*, pci/root_port.h: VDM_ROOT_PORT_CTL_*),
+ *           so an op sent to a device of another type is simply unknown to it.
+ *   arg0/1  the operation's inputs.
+ *   result  its one output, 0 unless the operation documents a value.  The host sets it
+ *           to 0 before the call.
+ * Returns 0, a negative errno the operation documents, or -EOPNOTSUPP for an op the device
+ * does not know.  Like every handler it is serialised with the guest-facing handlers, makes
+ * no system call and may use the host callbacks (a hot-add raises an interrupt).
+ *
+ * The same call reaches a sandboxed device: the proxy carries it as a synchronous ring
+ * request (VDM_RING_CONTROL), so a type's host API (vdm_ged_*, vdm_root_port_*) is written
+ * once, on top of vdm_device_control(), and works on both.  A host must treat what comes
+ * back from a proxied device as untrusted: the type's API checks each result's range.
+ */
+typedef int (*vdm_control_fn)(struct vdm_device *dev, uint32_t op, uint32_t arg0,
+			      uint32_t arg1, uint64_t *result);
+
+/* An op code: family (a device type's 16-bit tag) and number within it. */
+#define VDM_CONTROL_OP(family, n) ((uint32_t)(family) << 16 | ((uint32_t)(n) & 0xffffu))
+#define VDM_CONTROL_FAMILY(op) ((uint32_t)(op) >> 16)
+
 struct vdm_device_ops {
 	uint32_t struct_size;
 	uint32_t abi_version;
@@ -135,6 +160,8 @@ struct vdm_device_ops {
 	vdm_region_write_fn bar_write;
 	vdm_reset_fn reset;
 	vdm_destroy_fn destroy;
+	/* ABI 1.1: optional (NULL, or absent in a 1.0 plugin's smaller table: no host control) */
+	vdm_control_fn control;
 };
 
 /* The public head of every device object. */
@@ -196,6 +223,25 @@ static inline int vdm_bar_write(struct vdm_device *d, uint32_t bar, uint64_t off
 static inline void vdm_device_reset(struct vdm_device *d)
 {
 	d->ops->reset(d);
+}
+
+/* True when `d`'s ops table (of any 1.x minor) has a control handler. */
+static inline int vdm_device_has_control(const struct vdm_device *d)
+{
+	return d->ops->struct_size >= offsetof(struct vdm_device_ops, control) +
+					      sizeof(vdm_control_fn) &&
+	       d->ops->control != NULL;
+}
+
+/* Run host-control operation `op` (see vdm_control_fn): *result is 0 unless the operation
+ * returns a value.  -EOPNOTSUPP (-95) when the device has no control handler. */
+static inline int vdm_device_control(struct vdm_device *d, uint32_t op, uint32_t arg0,
+				     uint32_t arg1, uint64_t *result)
+{
+	*result = 0;
+	if (!vdm_device_has_control(d))
+		return -95; /* -EOPNOTSUPP */
+	return d->ops->control(d, op, arg0, arg1, result);
 }
 
 static inline void vdm_device_destroy(struct vdm_device *d)

@@ -51,6 +51,14 @@
  * the guest-facing handlers like every other call into the device.  They return 0 or a
  * negative errno: -EINVAL for a device that is not a GED, a selector >= the number of
  * selectors, a slot >= 32 or a slot that does not exist on that selector.
+ *
+ * They are built on the device's host-control op (device.h, ABI 1.1; op codes below), so they
+ * work the same on a GED in the VMM's process and on one in a device host (a proxy, see
+ * proxy.h).  On a proxied GED they may also return -EIO: the device host failed (died, hung,
+ * broke the ring) or answered with a result out of range (up/down bits outside the slot
+ * mask, a selector count outside 1..256, event bits this header does not define); such a
+ * result is never passed on.  The eject callback of a proxied GED reaches the VMM through
+ * vdm_proxy_poll() (the ring's log area), not inside the guest's B0EJ write.
  */
 
 #include <stdint.h>
@@ -82,6 +90,17 @@ extern "C" {
 
 #define VDM_GED_MAX_SELECTORS 256u
 #define VDM_GED_MAX_SLOTS 32u
+
+/* Host-control op codes of the GED (family "GE"); arguments and result per op. */
+#define VDM_GED_CTL_FAMILY 0x4745u
+#define VDM_GED_CTL_NUM_SELECTORS VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, 1) /* -> nsel */
+#define VDM_GED_CTL_SET_SLOTS VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, 2)     /* bsel, mask */
+#define VDM_GED_CTL_HOT_ADD VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, 3)       /* bsel, slot */
+#define VDM_GED_CTL_UNPLUG_REQUEST VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, 4) /* bsel, slot */
+#define VDM_GED_CTL_POWER_BUTTON VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, 5)
+#define VDM_GED_CTL_QUERY_SLOTS VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, 6)   /* bsel -> slots */
+#define VDM_GED_CTL_QUERY_PENDING VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, 7) /* bsel -> up|down<<32 */
+#define VDM_GED_CTL_PENDING_EVENTS VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, 8) /* -> event bits */
 
 /* The device type, for vdm_builtin_types() and for hosts that create it directly. */
 extern const struct vdm_device_type vdm_ged_type;
@@ -118,7 +137,9 @@ int vdm_ged_unplug_request(struct vdm_device *dev, uint32_t bsel, uint32_t slot)
 /* Power button: latch VDM_GED_EVT_PWR_DOWN and pulse the interrupt.  0 or -EINVAL. */
 int vdm_ged_power_button(struct vdm_device *dev);
 
-/* Copy selector `bsel`'s state to *out.  0 or -EINVAL.  Reads clear nothing. */
+/* Copy selector `bsel`'s state to *out.  0 or -EINVAL (or -EIO, see above).  Reads clear
+ * nothing.  (Two control calls on a proxied GED: hold the lock that serialises the guest's
+ * accesses, as for every host call, and the two halves agree.) */
 int vdm_ged_query(const struct vdm_device *dev, uint32_t bsel, struct vdm_ged_bus_state *out);
 
 /* Event bits latched and not yet read by the guest (0 when `dev` is not a GED). */

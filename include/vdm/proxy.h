@@ -11,9 +11,12 @@
  * process is locked down, and returns a `struct vdm_device` whose ops forward over the ring.
  * `res` is the device's own declaration, checked (vdm_resources_check) and copied; `type`
  * points at a proxy-owned copy of the type's name and bus kind (never at the real built-in
- * type, so type-specific host APIs such as vdm_ged_* refuse a proxied device).  Otherwise a
- * caller cannot tell it from an in-process device: same handlers, same values, same return
- * codes, with three differences by design:
+ * type).  Host control (device.h `control`, ABI 1.1) is forwarded as a synchronous
+ * VDM_RING_CONTROL request, so type-specific host APIs built on it (vdm_ged_*,
+ * vdm_root_port_*) work on a proxied device as on an in-process one; they check the range
+ * of every result, because it comes from the device host.  Otherwise a caller cannot tell
+ * it from an in-process device: same handlers, same values, same return codes, with three
+ * differences by design:
  *   - cfg_write/bar_write are posted: they return 0 once queued (the device's own verdict is
  *     counted by the device, see vdm_ring_client_device_counters); accesses the wire cannot
  *     carry (config size not 1/2/4 -> -EINVAL, config offset beyond 4 KiB -> -ERANGE, region
@@ -22,8 +25,8 @@
  *   - interrupts never pass through the VMM: the device host writes the irqfd of the line
  *     (register it with KVM_IRQFD); `host->set_irq` is never called;
  *   - a device that dies, hangs (no answer in timeout_ms) or writes anything invalid on the
- *     ring is failed: reads return all-ones and -EIO, writes -EIO, the devhost is killed,
- *     and an event says what happened.
+ *     ring is failed: reads return all-ones and -EIO, writes and control -EIO, the devhost
+ *     is killed, and an event says what happened.
  *
  * Events (struct vdm_proxy_event) go to `on_event`, called from the thread that noticed:
  * the accessing thread for HUNG and PROTOCOL, vdm_proxy_poll()'s caller (or the accessing

@@ -19,8 +19,8 @@
  *   6912          end (VDM_RING_MIN_SIZE; the mapping may be larger)
  *
  * Protocol: the VMM ("client") writes a request entry, then publishes it by storing
- * req_prod (release).  Reads, RESET and PING are synchronous: exactly one response with the
- * same sequence id follows.  CFG_WRITE and BAR_WRITE are posted: no response; the ring keeps
+ * req_prod (release).  Reads, RESET, PING and CONTROL are synchronous: exactly one response
+ * with the same sequence id follows.  CFG_WRITE and BAR_WRITE are posted: no response; the ring keeps
  * them ordered before any later request.  SHUTDOWN is posted; the device exits.  The device
  * ("server") posts one unsolicited READY response (seq 0) when it is locked down and serving;
  * requests are numbered from 1, each one more than the last.
@@ -56,7 +56,7 @@ struct vdm_device;
 
 /* Wire version, separate from the C ABI version: same major/minor rule as abi.h. */
 #define VDM_RING_WIRE_MAJOR 1
-#define VDM_RING_WIRE_MINOR 0
+#define VDM_RING_WIRE_MINOR 1 /* 1.1: VDM_RING_CONTROL */
 #define VDM_RING_WIRE_VERSION VDM_ABI_MAKE(VDM_RING_WIRE_MAJOR, VDM_RING_WIRE_MINOR)
 #define VDM_RING_MAGIC 0x524d4456u /* "VDMR" */
 
@@ -76,6 +76,10 @@ enum vdm_ring_kind {
 	VDM_RING_BAR_READ = 3,  /* sync: region 0..5, size 1/2/4/8 */
 	VDM_RING_BAR_WRITE = 4, /* posted */
 	VDM_RING_RESET = 5,     /* sync: power-on reset; region/offset/size/data 0 */
+	/* sync, wire 1.1: host control (device.h vdm_control_fn).  offset = op (< 2^32),
+	 * data = arg0 | arg1 << 32, size/region 0; response data = the result, which must be
+	 * 0 when the status is an error.  Send only to a peer of wire minor >= 1. */
+	VDM_RING_CONTROL = 6,
 	VDM_RING_PING = 16,     /* control, sync: data echoed back; liveness and benchmarks */
 	VDM_RING_SHUTDOWN = 17, /* control, posted: destroy the device and exit 0 */
 	VDM_RING_READY = 18,    /* control, device -> VMM only: seq 0, once, when serving */
@@ -100,10 +104,10 @@ enum vdm_ring_dev_state {
 struct vdm_ring_entry {
 	uint32_t seq;      /* request: previous + 1 (first is 1); response: the request's */
 	uint8_t kind;      /* enum vdm_ring_kind, | VDM_RING_KIND_RESPONSE in a response */
-	uint8_t size;      /* access width 1/2/4/8 (0 for RESET/PING/SHUTDOWN/READY) */
+	uint8_t size;      /* access width 1/2/4/8 (0 for RESET/PING/CONTROL/SHUTDOWN/READY) */
 	uint8_t region;    /* BAR / region index 0..5 (0 for config space and control) */
 	uint8_t flags;     /* 0 */
-	uint64_t offset;   /* config offset or offset in the region; echoed in the response */
+	uint64_t offset;   /* config offset, offset in the region, or CONTROL's op; echoed */
 	uint64_t data;     /* write value / read result (see vdm_ring_check_response) */
 	int32_t status;    /* response: the handler's return (0 or a negative errno); request 0 */
 	uint32_t reserved; /* 0 */
@@ -203,15 +207,16 @@ const char *vdm_ring_fault_str(enum vdm_ring_fault fault);
 enum vdm_ring_fault vdm_ring_check_indices(uint32_t prod, uint32_t cons, uint32_t entries);
 
 /* Check a request the server read: kind known (not READY, no response bit), size allowed
- * for the kind, region < VDM_MAX_REGIONS, config offset + size <= 4096, flags/status/reserved
- * 0, seq == expect_seq. */
+ * for the kind, region < VDM_MAX_REGIONS, config offset + size <= 4096, CONTROL's op below
+ * 2^32, flags/status/reserved 0, seq == expect_seq. */
 enum vdm_ring_fault vdm_ring_check_request(const struct vdm_ring_entry *req, uint32_t expect_seq);
 
 /* Check a response against the request it must answer: seq, kind | RESPONSE, size, region,
  * offset, flags and reserved echoed; status 0 or in [-4095, -1]; a read's value in the low
  * `size` bytes (device.h), or, for a refused read (status < 0), all-ones of 16, 32 or 64
- * bits; config reads never wider than 32 bits; RESET data 0, PING data echoed.  `req` is the
- * client's private copy. */
+ * bits; config reads never wider than 32 bits; RESET data 0, PING data echoed; a refused
+ * CONTROL carries data 0 (a handled one any 64-bit result: its meaning is the op's, and the
+ * caller judges its range).  `req` is the client's private copy. */
 enum vdm_ring_fault vdm_ring_check_response(const struct vdm_ring_entry *req,
 					    const struct vdm_ring_entry *rsp);
 
@@ -263,7 +268,7 @@ int vdm_ring_client_new(void *mem, size_t size, const struct vdm_ring_client_con
 void vdm_ring_client_free(struct vdm_ring_client *c);
 
 /*
- * Synchronous request (CFG_READ, BAR_READ, RESET, PING): publish it, wait (bounded) for its
+ * Synchronous request (CFG_READ, BAR_READ, RESET, PING, CONTROL): publish it, wait (bounded) for its
  * response, check it.  On success returns 0 and the handler's *status and *value.  On any
  * fault (or if the client has already failed) returns -EIO with *value all-ones and *status
  * -EIO; vdm_ring_client_fault() then says why.  -EINVAL for a kind that is not synchronous.

@@ -22,7 +22,7 @@
  *    log reads and fail().  Invariants: while the device side stayed honest every call
  *    succeeds with exactly what a twin testdev called directly returns; a success is only
  *    ever a response ring.h allows (status range, a read's value within the access or
- *    all-ones when refused, RESET 0/0, PING echoed); a failure gives -EIO, all-ones and a fault; the first fault sticks
+ *    all-ones when refused, RESET 0/0, PING echoed, a refused CONTROL 0); a failure gives -EIO, all-ones and a fault; the first fault sticks
  *    and every later call fails the same way; log entries come out sanitised; nothing is
  *    read or written outside the mapping (ASan).
  */
@@ -35,7 +35,7 @@
 static bool rr_sync(uint32_t kind)
 {
 	return kind == VDM_RING_CFG_READ || kind == VDM_RING_BAR_READ || kind == VDM_RING_RESET ||
-	       kind == VDM_RING_PING;
+	       kind == VDM_RING_PING || kind == VDM_RING_CONTROL;
 }
 
 static bool rr_size_ok(uint32_t kind, uint32_t size)
@@ -54,14 +54,17 @@ static bool rr_request_ok(const struct vdm_ring_entry *q, uint32_t expect_seq)
 	bool cfg = k == VDM_RING_CFG_READ || k == VDM_RING_CFG_WRITE;
 	bool bar = k == VDM_RING_BAR_READ || k == VDM_RING_BAR_WRITE;
 	bool ctl = k == VDM_RING_RESET || k == VDM_RING_PING || k == VDM_RING_SHUTDOWN;
+	bool host = k == VDM_RING_CONTROL; /* op in offset (32 bits), arguments in data */
 
-	if (q->seq != expect_seq || !(cfg || bar || ctl) || !rr_size_ok(k, q->size) ||
+	if (q->seq != expect_seq || !(cfg || bar || ctl || host) || !rr_size_ok(k, q->size) ||
 	    q->region >= VDM_MAX_REGIONS || q->flags || q->status || q->reserved)
 		return false;
 	if (cfg)
 		return q->region == 0 && q->offset < 4096 && q->offset + q->size <= 4096;
 	if (ctl)
 		return q->region == 0 && q->offset == 0 && (k == VDM_RING_PING || q->data == 0);
+	if (host)
+		return q->region == 0 && q->offset <= UINT32_MAX;
 	return true;
 }
 
@@ -111,6 +114,9 @@ static void rr_check_accepted(const struct vdm_ring_entry *q, const struct vdm_r
 	FUZZ_CHECK(q->kind != VDM_RING_PING || (r->data == q->data && !r->status),
 		   "accepted PING data %#llx for %#llx", (unsigned long long)r->data,
 		   (unsigned long long)q->data);
+	FUZZ_CHECK(q->kind != VDM_RING_CONTROL || !r->status || !r->data,
+		   "accepted a refused CONTROL (status %d) with result %#llx", r->status,
+		   (unsigned long long)r->data);
 }
 
 static void rr_pure(struct fz *f)
@@ -146,6 +152,8 @@ static void rr_pure(struct fz *f)
 			data = 0, status = 0;
 		if (q.kind == VDM_RING_PING)
 			data = q.data, status = 0;
+		if (q.kind == VDM_RING_CONTROL && status)
+			data = 0;
 		rr_mirror(&q, data, status, &m);
 		fault = vdm_ring_check_response(&q, &m);
 		FUZZ_CHECK(fault == VDM_RING_FAULT_NONE,
@@ -355,6 +363,10 @@ static void rr_call(struct rr *s)
 	case VDM_RING_PING:
 		data = fz_u64(f);
 		break;
+	case VDM_RING_CONTROL: /* (only through the any-kind byte: seeds keep their meaning) */
+		off = fz_u32(f);
+		data = fz_u64(f);
+		break;
 	default:
 		break;
 	}
@@ -388,6 +400,10 @@ static void rr_call(struct rr *s)
 	case VDM_RING_PING:
 		want = data;
 		break;
+	case VDM_RING_CONTROL: /* the testdev has no control op: -EOPNOTSUPP, result 0 */
+		want_st = vdm_device_control(s->twin, (uint32_t)off, (uint32_t)data,
+					     (uint32_t)(data >> 32), &want);
+		break;
 	default:
 		break;
 	}
@@ -414,6 +430,8 @@ static void rr_call(struct rr *s)
 	FUZZ_CHECK(kind != VDM_RING_RESET || (!value && !status), "RESET gave %#llx/%d",
 		   (unsigned long long)value, status);
 	FUZZ_CHECK(kind != VDM_RING_PING || (value == data && !status), "PING echoed %#llx",
+		   (unsigned long long)value);
+	FUZZ_CHECK(kind != VDM_RING_CONTROL || !status || !value, "refused CONTROL gave %#llx",
 		   (unsigned long long)value);
 	if (kind == VDM_RING_CFG_READ || kind == VDM_RING_BAR_READ)
 		FUZZ_CHECK(rr_read_value_ok(size, value, status),
