@@ -15,7 +15,9 @@
 #include <vdm/props.h>
 #include <vdm/ring.h>
 
-#include "aml.h" /* vmm-example/firmware: the AML encoder */
+#include "aml.h"      /* vmm-example/firmware: the AML encoder */
+#include "qmp.h"      /* vmm-example: QMP sessions */
+#include "qmp_json.h" /* vmm-example: the strict JSON parser */
 
 /*
  * The targets are compiled into this program: a broken invariant calls FUZZ_FAIL(), which
@@ -35,6 +37,10 @@
  *   F4 abi/ring.c         vdm_ring_check_response accepted a read whose value is wider than the
  *                         access (1-byte config read returning 0x236), so the proxy handed the
  *                         VMM bits a device.h value never has; fixed in cfcb1aa.
+ *   F5 vmm-example/qmp_json.c  json_parse accepts a 0x01 byte as a value (null): parse_value's
+ *                         fallback parse_literal(ps, "\x01", ...) matches it.
+ *   F6 vmm-example/qmp.c  QMP error replies quote request names with "%.64s", which can cut a
+ *                         UTF-8 character: the reply is not valid UTF-8 (strict clients drop it).
  * A test for a finding not fixed yet is named known_bug_F* and fails until it is fixed.
  */
 #define FUZZ_FAIL() fail_msg("fuzz invariant broken (the line above says which)")
@@ -45,6 +51,7 @@ int fuzz_ged_one(const uint8_t *data, size_t size);
 int fuzz_props_one(const uint8_t *data, size_t size);
 int fuzz_pci_decode_one(const uint8_t *data, size_t size);
 int fuzz_ring_response_one(const uint8_t *data, size_t size);
+int fuzz_qmp_json_one(const uint8_t *data, size_t size);
 
 #define LLVMFuzzerTestOneInput fuzz_testdev_one
 #include "../fuzz/fuzz_testdev.c"
@@ -63,6 +70,9 @@ int fuzz_ring_response_one(const uint8_t *data, size_t size);
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_ring_response_one
 #include "../fuzz/fuzz_ring_response.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_qmp_json_one
+#include "../fuzz/fuzz_qmp_json.c"
 #undef LLVMFuzzerTestOneInput
 #include "../fuzz/fuzz_pci.c"
 
@@ -147,6 +157,12 @@ static void ring_seeds_never_let_a_hostile_device_through(void **state)
 	assert_true(replay_seeds("fuzz_ring_response", fuzz_ring_response_one) >= 8);
 }
 
+static void qmp_seeds_parse_strictly_and_reply_in_valid_json(void **state)
+{
+	(void)state;
+	assert_true(replay_seeds("fuzz_qmp_json", fuzz_qmp_json_one) >= 8);
+}
+
 /* ---- F1: vdm_parse_size, overflow before garbage (fixed in c8027fe) --------------------- */
 
 static void fuzz_F1_overflowing_digits_then_garbage_is_not_a_size(void **state)
@@ -224,6 +240,64 @@ static void fuzz_F4_ring_refuses_read_data_wider_than_the_access(void **state)
 	fuzz_ring_response_one(input, sizeof(input));
 }
 
+/* ---- F5: a 0x01 byte parses as JSON null (FAILS until fixed) ----------------------------- */
+
+static void known_bug_F5_json_parser_refuses_a_0x01_byte(void **state)
+{
+	static const uint8_t input[] = { 0xf9, 0x01 }; /* fuzz_qmp_json: JSON mode, "\x01" */
+	struct json_value *v;
+	char err[256];
+
+	(void)state;
+	v = json_parse("\x01", 1, err, sizeof(err));
+	json_free(v);
+	assert_null(v);
+	assert_string_equal(err, "JSON parse error at byte 0: invalid literal (expected a value: "
+				 "object, array, string, number, true, false or null)");
+	v = json_parse("{\"execute\": \x01}", 15, err, sizeof(err));
+	json_free(v);
+	assert_null(v);
+	fuzz_qmp_json_one(input, sizeof(input));
+}
+
+/* ---- F6: QMP error replies cut a UTF-8 character (FAILS until fixed) --------------------- */
+
+static void known_bug_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json(void **state)
+{
+	/* A member name of 63 'a' and an e-acute: "Parameter '%.64s'" keeps its first byte. */
+	static const char msg[] = "{\"execute\":\"qmp_capabilities\",\"arguments\":{\""
+				  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+				  "\xc3\xa9\":1}}";
+	uint8_t input[sizeof(msg) + 2];
+	struct fq_vmm m = { 0 };
+	struct mon_ops ops;
+	struct mon_buf out = { 0 };
+	struct qmp_session *s = calloc(1, sizeof(*s));
+	struct json_value *reply;
+	char err[256];
+
+	(void)state;
+	assert_non_null(s);
+	fq_ops_init(&ops, &m);
+	qmp_session_init(s, &ops, &out);
+	qmp_handle_message(s, msg, sizeof(msg) - 1);
+	assert_non_null(out.s);
+	assert_true(out.len > 2 && out.s[out.len - 1] == '\n');
+	reply = json_parse(out.s, out.len - 2, err, sizeof(err));
+	if (!reply)
+		fail_msg("reply is not valid JSON (%s): %s", err, out.s);
+	assert_non_null(json_get(reply, "error"));
+	json_free(reply);
+	mon_buf_free(&out);
+	free(s);
+	/* The fuzz input that found it: session mode, the same message. */
+	input[0] = 0x00;
+	input[1] = 0x01;
+	memcpy(input + 2, msg, sizeof(msg) - 1);
+	input[sizeof(msg) + 1] = '\n';
+	fuzz_qmp_json_one(input, sizeof(input));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,9 +307,12 @@ int main(void)
 		cmocka_unit_test(props_seeds_parse_within_schema_and_round_trip),
 		cmocka_unit_test(pci_decoder_seeds_stay_bounded_on_hostile_config_space),
 		cmocka_unit_test(ring_seeds_never_let_a_hostile_device_through),
+		cmocka_unit_test(qmp_seeds_parse_strictly_and_reply_in_valid_json),
 		cmocka_unit_test(fuzz_F1_overflowing_digits_then_garbage_is_not_a_size),
 		cmocka_unit_test(fuzz_F2_appending_a_block_to_itself_is_refused),
 		cmocka_unit_test(fuzz_F4_ring_refuses_read_data_wider_than_the_access),
+		cmocka_unit_test(known_bug_F5_json_parser_refuses_a_0x01_byte),
+		cmocka_unit_test(known_bug_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json),
 	};
 
 	unsetenv("VDM_FUZZ_ALLOW_KNOWN");
