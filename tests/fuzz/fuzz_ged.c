@@ -11,13 +11,14 @@
 /*
  * Input: how to create (parsed "selectors=N,slot-mask=M" or hand-built props, with N also
  * out of range), then ops: guest reads/writes of any region/offset/size, and host calls
- * hot_add, unplug_request, set_slots, power_button, query, reset; selectors and slots are
- * mostly valid, sometimes not.  Invariants (abort on violation):
+ * hot_add, unplug_request, set_slots, power_button, query, reset, and raw host-control calls
+ * (GED op codes and any other op); selectors and slots are mostly valid, sometimes not.  Invariants (abort on violation):
  *  - create succeeds exactly for 1..256 selectors; the parser refuses the others;
  *  - every guest read returns what ged.h's register map says for the model's state
  *    (read-to-clear ESEL and PCIU, sticky PCID, HPEN, BNUM, PIDX 0, reserved 0); bad
  *    accesses read all-ones and return -EINVAL;
  *  - host calls return 0 exactly for a valid selector/slot, else -EINVAL and change nothing;
+ *    control ops return what ged.h documents (unknown ops -EOPNOTSUPP, result 0);
  *  - every accepted event pulses line 0 once (1 then 0); nothing else touches the line;
  *  - eject(bsel, slot) runs exactly for B0EJ writes whose lowest set bit names an existing
  *    slot of the selected bus;
@@ -287,15 +288,86 @@ static void ged_check_all(struct ged_state *s)
 		   vdm_ged_num_selectors(s->dev), s->m.nsel);
 }
 
+/* A host-control call (device.h ABI 1.1) straight to the device: GED op codes 0..9 of its
+ * family (0 and 9 unknown), or any op at all; results and errors as ged.h documents. */
+static void ged_control_op(struct ged_state *s, struct fz *f)
+{
+	struct ged_model *m = &s->m;
+	uint8_t b = fz_u8(f);
+	uint32_t op = b < 0xc0 ? VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, b % 10) : fz_u32(f);
+	uint32_t a0 = ged_pick_bsel(s, f), a1 = (fz_u8(f) & 1) ? ged_pick_slot(f) : fz_u32(f);
+	uint64_t res = 0, want_res = 0;
+	int want = 0, r;
+	bool event = false;
+	uint32_t evt = 0;
+
+	switch (op) {
+	case VDM_GED_CTL_NUM_SELECTORS:
+		want_res = m->nsel;
+		break;
+	case VDM_GED_CTL_SET_SLOTS:
+		if (a0 >= m->nsel) {
+			want = -EINVAL;
+			break;
+		}
+		m->slots[a0] = a1;
+		m->up[a0] &= a1;
+		m->down[a0] &= a1;
+		break;
+	case VDM_GED_CTL_HOT_ADD:
+	case VDM_GED_CTL_UNPLUG_REQUEST:
+		if (!ged_slot_exists(m, a0, a1)) {
+			want = -EINVAL;
+			break;
+		}
+		if (op == VDM_GED_CTL_HOT_ADD)
+			m->up[a0] |= 1u << a1;
+		else
+			m->down[a0] |= 1u << a1;
+		event = true;
+		evt = VDM_GED_EVT_PCI_HOTPLUG;
+		break;
+	case VDM_GED_CTL_POWER_BUTTON:
+		event = true;
+		evt = VDM_GED_EVT_PWR_DOWN;
+		break;
+	case VDM_GED_CTL_QUERY_SLOTS:
+	case VDM_GED_CTL_QUERY_PENDING:
+		if (a0 >= m->nsel) {
+			want = -EINVAL;
+			break;
+		}
+		want_res = op == VDM_GED_CTL_QUERY_SLOTS ? m->slots[a0]
+							 : m->up[a0] | (uint64_t)m->down[a0] << 32;
+		break;
+	case VDM_GED_CTL_PENDING_EVENTS:
+		want_res = m->events;
+		break;
+	default:
+		want = -EOPNOTSUPP;
+		break;
+	}
+	r = vdm_device_control(s->dev, op, a0, a1, &res);
+	FUZZ_CHECK(r == want && res == want_res,
+		   "control %#x (%u, %u) returned %d result %#llx, ged.h says %d %#llx", op, a0, a1,
+		   r, (unsigned long long)res, want, (unsigned long long)want_res);
+	if (event) {
+		m->events |= evt;
+		s->want_pulses++;
+	}
+}
+
 static void ged_op(struct ged_state *s, struct fz *f)
 {
-	uint8_t op = fz_u8(f) % 12;
+	uint8_t raw = fz_u8(f), op = raw % 12;
 	struct ged_model *m = &s->m;
 	uint32_t region, size, bsel, slot, mask, i;
 	uint64_t off;
 	uint8_t b;
 	int r;
 
+	if (raw >= 0xf4)
+		op = 12;
 	switch (op) {
 	case 0: /* guest read, any shape */
 	case 1: /* guest write, any shape */
@@ -366,6 +438,9 @@ static void ged_op(struct ged_state *s, struct fz *f)
 		for (i = 0; i < m->nsel; i++)
 			m->up[i] = m->down[i] = 0;
 		ged_check_all(s);
+		break;
+	case 12:
+		ged_control_op(s, f);
 		break;
 	default: /* 11: the guest's _EVT + PCNT sequence for one selector */
 		ged_guest_read(s, VDM_GED_REGION_SEL, 0, 4);

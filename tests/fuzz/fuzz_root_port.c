@@ -25,7 +25,9 @@
  *  - Slot Status PDS and Link Status DLLLA follow the host's presence, whatever the guest
  *    writes; Slot Control never holds a bit Slot Capabilities does not advertise;
  *  - reset restores the power-on config space except presence, which survives;
- *  - capability walks find the same offsets after any traffic; the pci.h access contract.
+ *  - capability walks find the same offsets after any traffic; the pci.h access contract;
+ *  - host control: SET_PRESENCE only with 0/1 arguments, PCIE_CAP = the capability offset,
+ *    anything else -EOPNOTSUPP with result 0.
  */
 
 #define RP_MAX_OPS 512
@@ -447,10 +449,41 @@ static void rp_reset(struct rp_state *s)
 	fzpci_check_space(&s->pci, expect, "after reset");
 }
 
+/* A host-control call straight to the port: SET_PRESENCE with any small args, PCIE_CAP,
+ * numbers 0 and 3 of the family (unknown), or any op. */
+static void rp_control(struct rp_state *s, struct fz *f)
+{
+	uint8_t b = fz_u8(f);
+	uint32_t op = b < 0xc0 ? VDM_CONTROL_OP(VDM_ROOT_PORT_CTL_FAMILY, b % 4) : fz_u32(f);
+	uint32_t a0 = fz_u8(f) % 3, a1 = fz_u8(f) % 3;
+	uint64_t res = 0;
+	uint32_t before = fzpci_raw(&s->pci, s->exp + VDM_PCI_EXP_SLTSTA, 2);
+	int r = vdm_device_control(s->dev, op, a0, a1, &res);
+
+	if (op == VDM_ROOT_PORT_CTL_SET_PRESENCE) {
+		FUZZ_CHECK(r == (a0 > 1 || a1 > 1 ? -EINVAL : 0) && res == 0,
+			   "SET_PRESENCE(%u, %u) returned %d", a0, a1, r);
+		if (r)
+			FUZZ_CHECK(fzpci_raw(&s->pci, s->exp + VDM_PCI_EXP_SLTSTA, 2) == before,
+				   "refused SET_PRESENCE changed SLTSTA");
+		else
+			s->present = a0;
+	} else if (op == VDM_ROOT_PORT_CTL_PCIE_CAP) {
+		FUZZ_CHECK(r == 0 && res == s->exp, "PCIE_CAP returned %d, %#llx", r,
+			   (unsigned long long)res);
+	} else {
+		FUZZ_CHECK(r == -EOPNOTSUPP && res == 0, "unknown control %#x returned %d", op, r);
+	}
+}
+
 static void rp_op(struct rp_state *s, struct fz *f)
 {
-	uint8_t op = fz_u8(f) % 11, b;
+	uint8_t raw = fz_u8(f), op = raw % 11, b;
 
+	if (raw >= 0xf5) {
+		rp_control(s, f);
+		return;
+	}
 	if (fzpci_generic_op(&s->pci, op, f))
 		return;
 	switch (op) {

@@ -331,6 +331,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	td_check_resources(s);
 	FUZZ_CHECK(s->irq_calls == 0, "testdev raised its (absent) interrupt %u times",
 		   s->irq_calls);
+	{
+		/* No host control: every op is refused and leaves the result at 0. */
+		uint32_t op = fz_u32(&f), arg = fz_u32(&f);
+		uint64_t res = 0;
+		int r = vdm_device_control(s->dev, op, arg, 0, &res);
+
+		FUZZ_CHECK(r == -EOPNOTSUPP && res == 0, "testdev control returned %d", r);
+	}
 	vdm_device_destroy(s->dev);
 	free(s);
 	return 0;
