@@ -8,6 +8,27 @@
 
 #include "qmp.h"
 
+/* A client-supplied name shown in an error reply: at most 64 bytes, cut before a UTF-8
+ * character rather than through it, so the reply stays valid UTF-8 (fuzz finding F6). */
+#define SHOW_MAX 64
+struct shown {
+	char s[SHOW_MAX + 1];
+};
+
+static const char *show(struct shown *b, const char *name)
+{
+	size_t n = strnlen(name, SHOW_MAX + 1);
+
+	if (n > SHOW_MAX) {
+		n = SHOW_MAX;
+		while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+			n--; /* name[n] continues a character: cut before the character's start */
+	}
+	memcpy(b->s, name, n);
+	b->s[n] = '\0';
+	return b->s;
+}
+
 void qmp_session_init(struct qmp_session *s, const struct mon_ops *ops, struct mon_buf *out)
 {
 	memset(s, 0, sizeof(*s));
@@ -54,6 +75,7 @@ static bool spec_safe(const char *v)
 static int build_spec(const struct json_value *args, char *spec, size_t len, bool *fit_check,
 		      char *err, size_t err_len)
 {
+	struct shown sh;
 	const struct json_value *drv = json_get(args, "driver");
 	size_t o;
 	size_t i;
@@ -76,7 +98,7 @@ static int build_spec(const struct json_value *args, char *spec, size_t len, boo
 		if (!strcmp(k, "driver"))
 			continue;
 		if (!*k || !spec_safe(k)) {
-			snprintf(err, err_len, "Parameter '%.64s' is not a property name", k);
+			snprintf(err, err_len, "Parameter '%s' is not a property name", show(&sh, k));
 			return -EINVAL;
 		}
 		if (!strcmp(k, "x-fit-check")) {
@@ -90,15 +112,15 @@ static int build_spec(const struct json_value *args, char *spec, size_t len, boo
 		switch (v->type) {
 		case JSON_STRING:
 			if (!spec_safe(v->s) || v->len >= sizeof(val)) {
-				snprintf(err, err_len, "Parameter '%.64s': value must be a word "
-					 "without ',', '=' or blanks", k);
+				snprintf(err, err_len, "Parameter '%s': value must be a word "
+					 "without ',', '=' or blanks", show(&sh, k));
 				return -EINVAL;
 			}
 			snprintf(val, sizeof(val), "%s", v->s);
 			break;
 		case JSON_NUMBER:
 			if (!v->is_int || v->i < 0) {
-				snprintf(err, err_len, "Parameter '%.64s' expects a whole number >= 0", k);
+				snprintf(err, err_len, "Parameter '%s' expects a whole number >= 0", show(&sh, k));
 				return -EINVAL;
 			}
 			snprintf(val, sizeof(val), "%" PRId64, v->i);
@@ -108,8 +130,8 @@ static int build_spec(const struct json_value *args, char *spec, size_t len, boo
 			snprintf(val, sizeof(val), "%s", v->type == JSON_TRUE ? "on" : "off");
 			break;
 		default:
-			snprintf(err, err_len, "Parameter '%.64s' expects a string, number or boolean",
-				 k);
+			snprintf(err, err_len, "Parameter '%s' expects a string, number or boolean",
+				 show(&sh, k));
 			return -EINVAL;
 		}
 		o += (size_t)snprintf(spec + (o < len ? o : len), o < len ? len - o : 0, ",%s=%s",
@@ -126,13 +148,14 @@ static int build_spec(const struct json_value *args, char *spec, size_t len, boo
 static int check_members(const struct json_value *args, const char *const *allowed, char *err,
 			 size_t err_len)
 {
+	struct shown sh;
 	for (size_t i = 0; args && i < args->n; i++) {
 		bool ok = false;
 
 		for (const char *const *a = allowed; *a; a++)
 			ok |= !strcmp(*a, args->keys[i]);
 		if (!ok) {
-			snprintf(err, err_len, "Parameter '%.64s' is unexpected", args->keys[i]);
+			snprintf(err, err_len, "Parameter '%s' is unexpected", show(&sh, args->keys[i]));
 			return -EINVAL;
 		}
 	}
@@ -142,6 +165,7 @@ static int check_members(const struct json_value *args, const char *const *allow
 static void run_command(struct qmp_session *s, const char *cmd, const struct json_value *args,
 			const struct json_value *id)
 {
+	struct shown sh;
 	char err[512], spec[MON_LINE_MAX + 1], newid[MON_ID_MAX];
 	static const char *const none[] = { NULL };
 	bool fit;
@@ -197,7 +221,7 @@ static void run_command(struct qmp_session *s, const char *cmd, const struct jso
 			return;
 		}
 		if (!mon_valid_id(dev->s)) {
-			snprintf(err, sizeof(err), "Device '%.64s' not found", dev->s);
+			snprintf(err, sizeof(err), "Device '%s' not found", show(&sh, dev->s));
 			error_reply(s, id, "DeviceNotFound", err);
 			return;
 		}
@@ -249,12 +273,13 @@ static void run_command(struct qmp_session *s, const char *cmd, const struct jso
 		s->ops->quit(s->ops->opaque);
 		return;
 	}
-	snprintf(err, sizeof(err), "The command %.64s has not been found", cmd);
+	snprintf(err, sizeof(err), "The command %s has not been found", show(&sh, cmd));
 	error_reply(s, id, "CommandNotFound", err);
 }
 
 void qmp_handle_message(struct qmp_session *s, const char *text, size_t len)
 {
+	struct shown sh;
 	char err[256];
 	struct json_value *msg = json_parse(text, len, err, sizeof(err));
 	const struct json_value *exe, *args, *id;
@@ -274,7 +299,7 @@ void qmp_handle_message(struct qmp_session *s, const char *text, size_t len)
 		const char *k = msg->keys[i];
 
 		if (strcmp(k, "execute") && strcmp(k, "arguments") && strcmp(k, "id")) {
-			snprintf(err, sizeof(err), "QMP input member '%.64s' is unexpected", k);
+			snprintf(err, sizeof(err), "QMP input member '%s' is unexpected", show(&sh, k));
 			error_reply(s, id, "GenericError", err);
 			goto out;
 		}

@@ -442,7 +442,10 @@ static struct json_value *parse_value(struct parser *ps)
 	default:
 		if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
 			return parse_number(ps);
-		return parse_literal(ps, "\x01", JSON_NULL);
+		/* Any other byte starts no value (a "\x01" pseudo-literal here once made 0x01
+		 * parse as null: fuzz finding F5). */
+		return fail(ps, "invalid literal (expected a value: object, array, string, number, "
+			    "true, false or null)");
 	}
 }
 
