@@ -27,6 +27,7 @@ enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
 	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
 	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_TEST_HOT_ADD, OPT_MONITOR, OPT_QMP, OPT_HELP,
+	OPT_IN_PROCESS,
 };
 
 struct opt_def {
@@ -57,6 +58,7 @@ static const struct opt_def opts[] = {
 	{ "monitor", NULL, OPT_MONITOR, "unix:PATH" },
 	{ "qmp", NULL, OPT_QMP, "unix:PATH" },
 	{ "help", "h", OPT_HELP, NULL },
+	{ "in-process", NULL, OPT_IN_PROCESS, NULL },
 };
 
 void vmm_options_usage(FILE *out, const char *prog)
@@ -104,6 +106,10 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"                         off = 1 (OS may reassign), auto = on iff ACPI hotplug is on\n"
 		"                         (aliases: preserve = on, reassign = off)\n"
 		"  --timeout SECONDS      stop the guest after this much wall time (exit status 3)\n"
+		"  --in-process           run the root ports, the GED and every device inside this\n"
+		"                         process (embedding, debugging, comparison); by default\n"
+		"                         each runs sandboxed in its own vdm-devhost process\n"
+		"                         ($VDM_DEVHOST, else found beside this program or installed)\n"
 		"\n"
 		"Control (while the guest runs):\n"
 		"  --monitor unix:PATH    human monitor on a UNIX socket (also Ctrl-A c on a terminal):\n"
@@ -363,6 +369,9 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 		return 0;
 	case OPT_HELP:
 		o->help = true;
+		return 0;
+	case OPT_IN_PROCESS:
+		o->in_process = true;
 		return 0;
 	}
 	return fail(err, len, "internal: unhandled option");

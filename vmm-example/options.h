@@ -50,6 +50,7 @@ struct vmm_options {
 	struct vmm_device_opt test_hot_add; /* .type NULL = none */
 	const char *monitor_path; /* --monitor unix:PATH (the human monitor), NULL = none */
 	const char *qmp_path;     /* --qmp unix:PATH, NULL = none */
+	bool in_process;          /* --in-process: devices in the VMM, not in vdm-devhosts */
 	bool help;
 };
 
