@@ -8,7 +8,9 @@ Prints "ok: ..." / "FAIL: ..." per check, the guest console lines that matter, a
 "RESULT latency ..." lines; exit 0 when every check passed, 1 otherwise."""
 import json
 import os
+import pty
 import re
+import select
 import socket
 import statistics
 import subprocess
@@ -387,6 +389,50 @@ def vmm_scenarios(vmm, kernel, initrd, out):
     return lat
 
 
+def console_keys(vmm, kernel, initrd, out):
+    """Ctrl-a c / Ctrl-a x on a terminal: vmm-example's stdin and stdout on a pty."""
+    master, slave = pty.openpty()
+    argv = [vmm, "--kernel", kernel, "--initrd", initrd, "--append", APPEND,
+            "--memory-backend", "anon", "--device", "pcie-root-port,id=rp1",
+            "--hotplug-ports", "0", "--timeout", "120"]
+    with open(os.path.join(out, "console-keys-stderr.log"), "w") as err:
+        p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=err)
+    os.close(slave)
+    seen = [b""]
+
+    def expect(text, timeout=20):
+        end = time.monotonic() + timeout
+        while text.encode() not in seen[0]:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([master], [], [], left)[0]:
+                return False
+            try:
+                seen[0] += os.read(master, 65536)
+            except OSError:
+                return False
+        seen[0] = seen[0][seen[0].index(text.encode()) + len(text):]
+        return True
+
+    time.sleep(3)  # vmm_run has put the terminal in raw mode
+    os.write(master, b"\x01c")
+    check("console: Ctrl-a c switches to the monitor", expect("[monitor:") and expect("(vdm) "))
+    os.write(master, b"info devices\r")
+    check("console: info devices in the console monitor",
+          expect("pcie-root-port") and expect("(vdm) "))
+    os.write(master, b"device_add testdev,id=k1,bus=rp1,membar=4M\r")
+    check("console: device_add in the console monitor", expect("added behind rp1"))
+    os.write(master, b"\x01c")
+    check("console: Ctrl-a c returns to the guest", expect("[guest console]"))
+    os.write(master, b"\x01x")
+    try:
+        rc = p.wait(20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = None
+    os.close(master)
+    check("console: Ctrl-a x quits with status 0", rc == 0, "rc=%s" % rc)
+
+
 def qemu_latency(kernel, initrd, out, n=10):
     qmp_path = os.path.join(tempfile.mkdtemp(prefix="vdm-hp-"), "qemu-qmp.sock")
     argv = ["qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
@@ -442,6 +488,7 @@ def main():
         print(__doc__)
         return 2
     vmm, kernel, initrd, out = sys.argv[1:]
+    console_keys(vmm, kernel, initrd, out)
     t = time.monotonic()
     lat = vmm_scenarios(vmm, kernel, initrd, out)
     print("   vmm-example part: %.1f s" % (time.monotonic() - t))
