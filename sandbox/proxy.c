@@ -301,6 +301,21 @@ int vdm_proxy_shutdown(struct vdm_device *dev, uint32_t timeout_ms)
 	return rc;
 }
 
+int vdm_proxy_exit_info(const struct vdm_device *dev, struct vdm_proxy_event *ev)
+{
+	struct proxy *p = proxy_of(dev);
+	int ended;
+
+	if (!p || !ev)
+		return -EINVAL;
+	pthread_mutex_lock(&p->reap_lock); /* p->exit is written under it */
+	ended = __atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE);
+	if (ended)
+		*ev = p->exit;
+	pthread_mutex_unlock(&p->reap_lock);
+	return ended ? 1 : 0;
+}
+
 enum vdm_ring_fault vdm_proxy_fault(const struct vdm_device *dev)
 {
 	struct proxy *p = proxy_of(dev);

@@ -10,10 +10,12 @@
 #include <vdm/builtin.h>
 #include <vdm/devices.h>
 #include <vdm/ged.h>
+#include <vdm/proxy.h>
 
 #include "firmware/vdm_layout.h"
 #include "machine.h"
 #include "machine_int.h"
+#include "machine_sandbox.h"
 #include "pci_host.h"
 
 #define ROOT_BUS_ID "pcie.0"
@@ -99,6 +101,13 @@ void machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64
 	pthread_mutex_lock(&d->lock);
 	if (vdm_bar_write(d->dev, r->region, offset, size, value) < 0)
 		d->m->bad_accesses++;
+	/* A sandboxed GED's eject travels back through the ring's log area: wait for the
+	 * posted write to be served and deliver it here, inside the guest's B0EJ write, as
+	 * an in-process GED does.  (The event loop also polls, under the same lock.) */
+	if (r->region == VDM_GED_REGION_PCIHP && offset == VDM_PCIHP_B0EJ &&
+	    d->type == &vdm_ged_type && vdm_device_is_proxy(d->dev) &&
+	    vdm_proxy_ping(d->dev) == 0)
+		vdm_proxy_poll(d->dev);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -384,7 +393,7 @@ int machine_create_dev(struct machine *m, struct machine_dev *d, char *err, size
 		host.log = platform_log;
 		host.eject = platform_eject;
 	}
-	rc = d->type->create(&d->props, &host, &d->dev, why, sizeof(why));
+	rc = machine_spawn_device(d->type, &d->props, &host, &d->dev, why, sizeof(why));
 	if (rc < 0 || !d->dev) {
 		if (d->fn >= 0)
 			pci_host_unreserve(m->pci, d->fn);
@@ -436,6 +445,7 @@ int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_
 	unsigned i;
 
 	memset(m, 0, sizeof(*m));
+	machine_sandbox_set_in_process(o->in_process); /* before any device exists */
 	m->ged = -1;
 	m->phys_bits = phys_bits;
 	rc = vdm_x86_layout(&m->desc, o->mem, phys_bits, err, err_len);

@@ -17,6 +17,7 @@
 
 #include "firmware/vdm_layout.h"
 #include "machine.h"
+#include "machine_sandbox.h"
 #include "pci_host.h"
 #include "vmm.h"
 #include "x86/arch.h"
@@ -248,6 +249,9 @@ int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, bool ram_shared, 
 		return e;
 	}
 	e = arch_vm_init(v->vm_fd, err, err_len);
+	if (e)
+		return e;
+	e = machine_sandbox_connect_irqs(m, v, err, err_len); /* needs the irqchip */
 	if (e)
 		return e;
 	e = wire_buses(v, err, err_len);

@@ -140,6 +140,13 @@ int vdm_proxy_poll(struct vdm_device *dev);
  */
 int vdm_proxy_shutdown(struct vdm_device *dev, uint32_t timeout_ms);
 
+/*
+ * How the device host ended, once its exit has been noticed (vdm_proxy_poll, a failed
+ * access, shutdown or destroy reaps it): returns 1 with *ev the EXITED event (exit_code or
+ * signal, text); 0 while it runs or before the exit was noticed; -EINVAL for a non-proxy.
+ */
+int vdm_proxy_exit_info(const struct vdm_device *dev, struct vdm_proxy_event *ev);
+
 /* Why the proxy failed (VDM_RING_FAULT_NONE while healthy). */
 enum vdm_ring_fault vdm_proxy_fault(const struct vdm_device *dev);
 

@@ -161,8 +161,9 @@ static void hmp_add_del_20_cycles_on_one_slot_leave_nothing_behind(void **state)
 		assert_non_null(strstr(r, "device_add: t1 (testdev) added behind rp1"));
 		assert_int_equal(vendor_behind(0), 0x00051b36u);
 		r = hmp(fd, "info devices\n");
-		assert_non_null(strstr(r, "t1               testdev          01:00.0    in-process   "
-					  "running"));
+		/* sandboxed by default: the testdev is a device host of its own */
+		assert_non_null(strstr(r, "t1               testdev          01:00.0    pid "));
+		assert_non_null(strstr(strstr(r, "t1  "), "running"));
 		r = hmp(fd, "device_del t1\n");
 		assert_non_null(strstr(r, "unplug of t1 requested"));
 		assert_int_equal(pcid(0), 1);
