@@ -12,9 +12,11 @@
 
 /*
  * Input: a property mask and one value per chosen property (in range or just past it,
- * decimal, hex or with a K/M/G suffix), then ops.  Invariants (abort on violation):
+ * decimal, hex or with a K/M/G suffix; bit 15 of the mask: hand-built props that skip the
+ * parser), then ops.  Invariants (abort on violation):
  *  - the parser accepts exactly the in-range values; create() then fails only for
- *    pref32-reserve together with pref64-reserve;
+ *    pref32-reserve together with pref64-reserve; with hand-built props create() itself
+ *    refuses every value outside the schema;
  *  - the Red Hat reserve capability reads back every reserve as given (UINT64_MAX where
  *    absent) and is absent without reserves; PSN = slot, HPC/HPS = hotplug, LNKCAP port;
  *  - read-only fields (header ids, capability headers, DEVCAP/LNKCAP/SLTCAP/..., SSVID,
@@ -146,15 +148,31 @@ static bool rp_bool_value(uint64_t v)
 	return v & 1; /* bools[] alternates off/on */
 }
 
+/* What root_port.c's create() must accept from hand-built props (no parser in between):
+ * the schema's bounds on the full 64-bit values, and not both prefetchable reserves. */
+static bool rp_hand_built_ok(const struct rp_state *s)
+{
+	static const uint64_t max[RP_NPROPS] = { 255, 8191, 255, UINT64_MAX, 255, 0x10000,
+						 RP_MAX_4G, RP_MAX_4G, UINT64_MAX };
+	int p;
+
+	for (p = 0; p < RP_NPROPS; p++)
+		if (s->given[p] && s->val[p] > max[p] && !(p == RP_IO && s->val[p] == UINT64_MAX))
+			return false;
+	return !(s->given[RP_PREF32] && s->given[RP_PREF64]);
+}
+
 static struct vdm_device *rp_create(struct rp_state *s, struct fz *f)
 {
 	struct vdm_prop_values pv;
 	struct vdm_device *dev = NULL;
 	uint16_t mask = fz_u16(f);
+	bool hand_built = mask & 0x8000; /* a host building props itself: no parser */
 	char text[512] = "", err[200] = "";
-	bool valid = true;
+	bool valid = true, want;
 	int p, r;
 
+	memset(&pv, 0, sizeof(pv));
 	for (p = 0; p < RP_NPROPS; p++) {
 		if (!(mask & (1u << p)))
 			continue;
@@ -162,18 +180,41 @@ static struct vdm_device *rp_create(struct rp_state *s, struct fz *f)
 		s->val[p] = rp_pick_value(f, (enum rp_prop)p);
 		valid &= rp_in_range((enum rp_prop)p, s->val[p]);
 		rp_append(text, sizeof(text), (enum rp_prop)p, s->val[p], fz_u8(f));
+		if (hand_built) {
+			pv.v[pv.count].desc = &vdm_root_port_type.props_schema[p];
+			pv.v[pv.count].num = s->val[p];
+			snprintf(pv.v[pv.count].str, sizeof(pv.v[0].str), "%llu",
+				 (unsigned long long)s->val[p]);
+			pv.count++;
+		}
 	}
-	r = vdm_props_parse_args(text, &vdm_root_port_type, NULL, 0, &pv, err, sizeof(err));
-	FUZZ_CHECK((r == 0) == valid, "parser returned %d (%s) for \"%s\"", r, err, text);
-	if (r) {
-		FUZZ_CHECK(err[0] != '\0', "parser refused \"%s\" without a message", text);
-		return NULL;
+	if (hand_built) {
+		want = rp_hand_built_ok(s);
+		if (s->given[RP_HOTPLUG])
+			s->val[RP_HOTPLUG] = s->val[RP_HOTPLUG] != 0;
+	} else {
+		r = vdm_props_parse_args(text, &vdm_root_port_type, NULL, 0, &pv, err, sizeof(err));
+		FUZZ_CHECK((r == 0) == valid, "parser returned %d (%s) for \"%s\"", r, err, text);
+		if (r) {
+			FUZZ_CHECK(err[0] != '\0', "parser refused \"%s\" without a message", text);
+			return NULL;
+		}
+		if (s->given[RP_HOTPLUG])
+			s->val[RP_HOTPLUG] = rp_bool_value(s->val[RP_HOTPLUG]);
+		want = !(s->given[RP_PREF32] && s->given[RP_PREF64]);
 	}
-	if (s->given[RP_HOTPLUG])
-		s->val[RP_HOTPLUG] = rp_bool_value(s->val[RP_HOTPLUG]);
 	r = vdm_root_port_type.create(&pv, NULL, &dev, err, sizeof(err));
-	FUZZ_CHECK((r == 0) == !(s->given[RP_PREF32] && s->given[RP_PREF64]),
-		   "create returned %d (%s) for \"%s\"", r, err, text);
+	/* F7: get_reserves() checks bus-reserve after cutting it to 32 bits, so a hand-built
+	 * 0x100000005 passes as 5. */
+	if (r == 0 && !want && s->given[RP_BUS] && s->val[RP_BUS] > 255 &&
+	    (uint32_t)s->val[RP_BUS] <= 255) {
+		FUZZ_CHECK_KNOWN("F7", r != 0, "hand-built bus-reserve=%#llx accepted",
+				 (unsigned long long)s->val[RP_BUS]);
+		s->val[RP_BUS] = (uint32_t)s->val[RP_BUS]; /* what the port was built with */
+		want = rp_hand_built_ok(s);
+	}
+	FUZZ_CHECK((r == 0) == want, "create (%s props) returned %d (%s) for \"%s\"",
+		   hand_built ? "hand-built" : "parsed", r, err, text);
 	if (r) {
 		FUZZ_CHECK(dev == NULL && err[0], "failed create left a device or no message");
 		return NULL;
@@ -208,9 +249,10 @@ static void rp_check_identity(struct rp_state *s)
 		   "root port declares bus %u, %u irqs", s->dev->res.bus_kind,
 		   s->dev->res.num_irqs);
 	/* pref64-reserve=18446744073709551615 is accepted but is the capability's "not set"
-	 * pattern (QEMU's default too), so it does not count as a reserve. */
+	 * pattern (QEMU's default too), so it does not count as a reserve; the same for a
+	 * hand-built io-reserve of all-ones. */
 	for (p = RP_BUS; p < RP_NPROPS; p++)
-		any |= s->given[p] && !(p == RP_PREF64 && s->val[p] == UINT64_MAX);
+		any |= s->given[p] && !((p == RP_PREF64 || p == RP_IO) && s->val[p] == UINT64_MAX);
 	r = vdm_pci_res_reserve_read(s->dev, &rr);
 	FUZZ_CHECK(r == (any ? 0 : -ENOENT), "reserve capability read %d, reserves given: %d", r,
 		   any);
@@ -484,6 +526,16 @@ static void rp_op(struct rp_state *s, struct fz *f)
 		rp_control(s, f);
 		return;
 	}
+	if (raw >= 0xf0) { /* a bridge without BARs refuses every region access */
+		uint64_t v = 0x5a5a, off = fz_u64(f);
+		uint32_t region = fz_u8(f), size = fz_access_size(f);
+		int r = (raw & 1) ? vdm_bar_write(s->dev, region, off, size, fz_u64(f))
+				  : vdm_bar_read(s->dev, region, off, size, &v);
+
+		FUZZ_CHECK(r == -EINVAL && ((raw & 1) || v == UINT64_MAX),
+			   "BAR access to a root port returned %d, %#llx", r, (unsigned long long)v);
+		return;
+	}
 	if (fzpci_generic_op(&s->pci, op, f))
 		return;
 	switch (op) {
@@ -535,6 +587,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rp_check_caps(s);
 	rp_check_identity(s);
 	fzpci_check_bars(&s->pci);
+	{
+		/* The host API refuses a device that is not a root port. */
+		struct vdm_device other = *s->dev;
+
+		other.type = NULL;
+		FUZZ_CHECK(vdm_root_port_set_presence(&other, true, true) == -EINVAL &&
+				   vdm_root_port_pcie_cap(&other) == 0 &&
+				   vdm_root_port_set_presence(NULL, false, false) == -EINVAL,
+			   "root-port API accepted a device that is not a root port");
+	}
 	vdm_device_destroy(s->dev);
 	free(s);
 	return 0;

@@ -41,6 +41,8 @@
  *                         fallback parse_literal(ps, "\x01", ...) matches it.
  *   F6 vmm-example/qmp.c  QMP error replies quote request names with "%.64s", which can cut a
  *                         UTF-8 character: the reply is not valid UTF-8 (strict clients drop it).
+ *   F7 devices/root_port.c  get_reserves() checks bus-reserve after cutting it to 32 bits: a
+ *                         hand-built (not parsed) 0x100000005 is accepted as 5.
  * A test for a finding not fixed yet is named known_bug_F* and fails until it is fixed.
  */
 #define FUZZ_FAIL() fail_msg("fuzz invariant broken (the line above says which)")
@@ -298,6 +300,33 @@ static void known_bug_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json(voi
 	fuzz_qmp_json_one(input, sizeof(input));
 }
 
+/* ---- F7: hand-built bus-reserve cut to 32 bits before its check (FAILS until fixed) ----- */
+
+static void known_bug_F7_hand_built_bus_reserve_above_255_is_refused(void **state)
+{
+	/* fuzz_root_port input: mask 0xfe10 (bit 15: hand-built; bit 4: bus-reserve), value
+	 * 0x100000000 from the interesting list. */
+	static const uint8_t input[] = { 0x10, 0xfe, 0x61, 0x26, 0x61, 0x61,
+					 0x0c, 0x61, 0x00, 0x61, 0x3d, 0x61 };
+	struct vdm_prop_values pv;
+	struct vdm_device *dev = NULL;
+	char err[200] = "";
+	int r;
+
+	(void)state;
+	memset(&pv, 0, sizeof(pv));
+	pv.count = 1;
+	pv.v[0].desc = &vdm_root_port_type.props_schema[4];
+	assert_string_equal(pv.v[0].desc->name, "bus-reserve");
+	pv.v[0].num = 0x100000005ull;
+	snprintf(pv.v[0].str, sizeof(pv.v[0].str), "4294967301");
+	r = vdm_root_port_type.create(&pv, NULL, &dev, err, sizeof(err));
+	vdm_device_destroy(dev);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(err, "bus-reserve"));
+	fuzz_root_port_one(input, sizeof(input));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +342,7 @@ int main(void)
 		cmocka_unit_test(fuzz_F4_ring_refuses_read_data_wider_than_the_access),
 		cmocka_unit_test(known_bug_F5_json_parser_refuses_a_0x01_byte),
 		cmocka_unit_test(known_bug_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json),
+		cmocka_unit_test(known_bug_F7_hand_built_bus_reserve_above_255_is_refused),
 	};
 
 	unsetenv("VDM_FUZZ_ALLOW_KNOWN");
