@@ -8,6 +8,9 @@
 exec 3<>/tmp/vdm-never
 set -- /proc/bus/pci/[0-9a-f][0-9a-f]/*
 prev="$*"
+# Ready only once the first snapshot is taken: a device_add the test sends right after this
+# line must show up as a change (printing it from run.sh raced with this snapshot).
+echo "VDM-HP-READY"
 while :; do
   set -- /proc/bus/pci/[0-9a-f][0-9a-f]/* # a builtin glob: no command substitution, no fork
   now="$*"
