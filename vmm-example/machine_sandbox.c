@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <vdm/builtin.h>
@@ -29,7 +30,6 @@
 static bool in_process;
 static machine_sandbox_event_fn event_hook;
 static void *event_opaque;
-static char devhost_cache[PATH_MAX];
 
 void machine_sandbox_set_in_process(bool on)
 {
@@ -60,17 +60,12 @@ int machine_sandbox_devhost_path(char *out, size_t len, char *err, size_t err_le
 	char *slash;
 	int i;
 
-	if (devhost_cache[0]) {
-		snprintf(out, len, "%s", devhost_cache);
-		return 0;
-	}
 	if (env && env[0]) {
 		if (!runnable(env)) {
 			snprintf(err, err_len, "VDM_DEVHOST=%s: %s: point it at a built vdm-devhost, "
 				 "or use --in-process", env, strerror(errno));
 			return -ENOENT;
 		}
-		snprintf(devhost_cache, sizeof(devhost_cache), "%s", env);
 		snprintf(out, len, "%s", env);
 		return 0;
 	}
@@ -79,11 +74,11 @@ int machine_sandbox_devhost_path(char *out, size_t len, char *err, size_t err_le
 	slash = strrchr(exe, '/');
 	if (slash)
 		*slash = '\0';
-	snprintf(cand[0], sizeof(cand[0]), "%s/vdm-devhost", exe);
-	snprintf(cand[1], sizeof(cand[1]), "%s/../sandbox/vdm-devhost", exe);
+	snprintf(cand[0], sizeof(cand[0]), "%s/vdm-devhost", exe[0] ? exe : ".");
+	snprintf(cand[1], sizeof(cand[1]), "%s/../sandbox/vdm-devhost", exe[0] ? exe : ".");
 	snprintf(cand[2], sizeof(cand[2]), "%s", VMM_DEVHOST_BUILD);
 	for (i = 0; i < 3; i++)
-		if (exe[0] && runnable(cand[i]) && strlen(cand[i]) < sizeof(devhost_cache))
+		if (runnable(cand[i]) && strlen(cand[i]) < len)
 			break;
 	if (i == 3 && !runnable(VMM_DEVHOST_INSTALLED)) {
 		snprintf(err, err_len, "vdm-devhost not found (looked beside %s, in %s and %s): "
@@ -94,8 +89,7 @@ int machine_sandbox_devhost_path(char *out, size_t len, char *err, size_t err_le
 			 VMM_DEVHOST_INSTALLED);
 		return -ENOENT;
 	}
-	snprintf(devhost_cache, sizeof(devhost_cache), "%s", i < 3 ? cand[i] : VMM_DEVHOST_INSTALLED);
-	snprintf(out, len, "%s", devhost_cache);
+	snprintf(out, len, "%s", i < 3 ? cand[i] : VMM_DEVHOST_INSTALLED);
 	return 0;
 }
 
@@ -243,6 +237,22 @@ int machine_sandbox_handle(struct machine *m, int fd)
 	return -ENOENT;
 }
 
+/* A device host that ended but whose end nobody noticed yet (no access, no poll since):
+ * read how it ended without reaping it (the proxy reaps and reports it later). */
+static bool peek_exit(const struct vdm_device *dev, struct vdm_proxy_event *ev)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)vdm_proxy_pidfd(dev), &si,
+		   WEXITED | WNOHANG | WNOWAIT | __WALL) || si.si_pid == 0)
+		return false;
+	memset(ev, 0, sizeof(*ev));
+	ev->exit_code = si.si_code == CLD_EXITED ? si.si_status : -1;
+	ev->signal = si.si_code == CLD_EXITED ? 0 : si.si_status;
+	return true;
+}
+
 enum machine_sandbox_status machine_sandbox_state(const struct vdm_device *dev, char *buf,
 						  size_t len)
 {
@@ -255,7 +265,7 @@ enum machine_sandbox_status machine_sandbox_state(const struct vdm_device *dev, 
 		return MACHINE_SANDBOX_IN_PROCESS;
 	}
 	f = vdm_proxy_fault(dev);
-	if (vdm_proxy_exit_info(dev, &ev) != 1) {
+	if (vdm_proxy_exit_info(dev, &ev) != 1 && !peek_exit(dev, &ev)) {
 		if (f == VDM_RING_FAULT_NONE) {
 			snprintf(buf, len, "running pid %d", vdm_proxy_pid(dev));
 			return MACHINE_SANDBOX_RUNNING;
