@@ -14,7 +14,8 @@ lines), then VDM-GUEST-READY, then gives a shell (prompt "vdm-guest# ").
 
 Set-up first, each step only when needed (cheap when nothing changed):
   1. scripts/install-deps.sh               Debian packages that are missing (sudo)
-  2. cmake -S . -B build; cmake --build    vmm-example (VDM_BUILD_DIR picks another folder)
+  2. cmake -S . -B build; cmake --build    vmm-example and vdm-devhost (VDM_BUILD_DIR picks
+                                           another folder)
   3. scripts/build-initramfs.sh default-guest
                                            the Debian kernel (apt-get download + dpkg -x into
                                            .cache/, never /boot) and the guest initramfs
@@ -56,8 +57,8 @@ if [ "$setup" = 1 ]; then
     say "configuring the build in $build"
     cmake -S "$top" -B "$build" >/dev/null || { say "cmake configure failed"; exit 1; }
   fi
-  # Only vmm-example: the test programs are scripts/test.sh's business.
-  out=$(cmake --build "$build" --target vmm-example -j"$(nproc)" 2>&1) ||
+  # vmm-example and the device host it starts for each device; the tests are scripts/test.sh's.
+  out=$(cmake --build "$build" --target vmm-example vdm-devhost -j"$(nproc)" 2>&1) ||
     { printf '%s\n' "$out" >&2; say "building vmm-example failed"; exit 1; }
   "$top/scripts/build-initramfs.sh" default-guest >/dev/null ||
     { say "building the default guest failed (scripts/build-initramfs.sh default-guest)"; exit 1; }
