@@ -8,14 +8,18 @@ busybox initramfs; command line "console=ttyS0 quiet vdm.poweroff=1") N times (d
 each VMM, alternating, all inside ONE scripts/nested-run.sh (directly on a VMX/SVM host):
 
   vmm-example  BUILD_DIR/vmm-example/vmm-example --device testdev,membar=4M
-               (--memory-backend anon when nested, as scripts/run.sh does)
+               (--memory-backend anon when nested, as scripts/run.sh does; every device in a
+               sandboxed vdm-devhost process, the default)
+  in-process   the same with --in-process (devices inside the VMM process)
   QEMU         qemu-system-x86_64 -accel kvm -M q35 -cpu host (SeaBIOS, linuxboot),
                -device pcie-root-port,id=rp1,chassis=1,slot=1
                -device pci-testdev,bus=rp1,membar=4M
 
-both with -m 512M, one vCPU, the console on a pipe.  Per run: wall time from the VMM's
-start to the guest's VDM-GUEST-READY line, and the VMM process's peak RSS (VmHWM) once the
-guest has powered off.  Prints every run and the medians with ratios (vmm-example / QEMU).
+all with -m 512M, one vCPU, the console on a pipe.  Per run: wall time from the VMM's start
+to the guest's VDM-GUEST-READY line; the peak RSS of the VMM's whole process tree (device
+hosts included, sampled every 50 ms); and, at the ready line, the tree's proportional set size
+outside the guest-RAM mapping (what the VMM itself costs).  Prints every run and the medians
+with ratios against QEMU.
 BUILD_DIR defaults to <repo>/build.
 """
 import os
@@ -46,21 +50,49 @@ def qemu_cmd(kernel, initrd):
             "-device", "pci-testdev,bus=rp1,membar=4M"]
 
 
-def hwm_kb(pid):
+def tree(pid):
+    """pid and all its descendants (vmm-example runs each device in a vdm-devhost child)."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                kids.setdefault(ppid, []).append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += kids.get(p, [])
+    return out
+
+
+def field_kb(path, key):
     try:
-        with open("/proc/%d/status" % pid) as f:
+        with open(path) as f:
             for ln in f:
-                if ln.startswith("VmHWM:"):
+                if ln.startswith(key):
                     return int(ln.split()[1])
-    except OSError:
+    except (OSError, ValueError, IndexError):
         pass
     return 0
 
 
+def tree_rss_kb(pid):
+    return sum(field_kb("/proc/%d/status" % p, "VmRSS:") for p in tree(pid))
+
+
+def tree_pss_kb(pid):
+    return sum(field_kb("/proc/%d/smaps_rollup" % p, "Pss:") for p in tree(pid))
+
+
 def rss_split_kb(pid, ram_kb):
-    """(resident KiB of the guest-RAM mapping, resident KiB of everything else) from smaps: the
-    guest's RAM is the one mapping exactly as big as -m (both VMMs map it in one piece)."""
-    ram = other = 0
+    """(resident KiB of the guest-RAM mapping, KiB of everything else) from smaps: the guest's
+    RAM is the one mapping exactly as big as -m (both VMMs map it in one piece); everything
+    else is the rest of the process tree's proportional set size (shared pages split)."""
+    ram = 0
     size = 0
     try:
         with open("/proc/%d/smaps" % pid) as f:
@@ -68,14 +100,11 @@ def rss_split_kb(pid, ram_kb):
                 w = ln.split()
                 if w[0] == "Size:":
                     size = int(w[1])
-                elif w[0] == "Rss:":
-                    if size == ram_kb:
-                        ram += int(w[1])
-                    else:
-                        other += int(w[1])
+                elif w[0] == "Pss:" and size == ram_kb:
+                    ram += int(w[1])
     except (OSError, IndexError, ValueError):
         pass
-    return ram, other
+    return ram, tree_pss_kb(pid) - ram
 
 
 def one_boot(cmd):
@@ -87,9 +116,9 @@ def one_boot(cmd):
     ready, bar2, peak, split = None, False, [0], (0, 0)
     done = threading.Event()
 
-    def sample():  # VmHWM is a high-water mark: the last reading before exit is the peak
+    def sample():  # the peak of the whole process tree's RSS, every 50 ms
         while not done.is_set():
-            peak[0] = max(peak[0], hwm_kb(p.pid))
+            peak[0] = max(peak[0], tree_rss_kb(p.pid))
             time.sleep(0.05)
     t = threading.Thread(target=sample)
     t.start()
@@ -108,16 +137,19 @@ def one_boot(cmd):
 
 def inner(runs, vmm, kernel, initrd):
     nested = os.environ.get("VDM_NESTED") == "1"
-    rows = {"vmm-example": [], "qemu": []}
-    cmds = {"vmm-example": vmm_cmd(vmm, kernel, initrd, nested), "qemu": qemu_cmd(kernel, initrd)}
+    names = ("vmm-example", "in-process", "qemu")
+    rows = {n: [] for n in names}
+    cmds = {"vmm-example": vmm_cmd(vmm, kernel, initrd, nested),
+            "in-process": vmm_cmd(vmm, kernel, initrd, nested) + ["--in-process"],
+            "qemu": qemu_cmd(kernel, initrd)}
     for name, cmd in cmds.items():
         print("command %s: %s" % (name, " ".join(shlex.quote(c) for c in cmd)), flush=True)
     for i in range(runs):
-        for name in ("vmm-example", "qemu"):
+        for name in names:
             ready, rss, rc, bar2, split = one_boot(cmds[name])
             rows[name].append((ready, rss, split[1]))
             print("run %d %-11s ready %s  peak RSS %6.1f MiB  at ready: guest RAM %6.1f MiB, "
-                  "the rest %5.1f MiB  exit %d%s" % (
+                  "the rest (PSS) %5.1f MiB  exit %d%s" % (
                       i + 1, name, "%.2f s" % ready if ready else "never", rss / 1024,
                       split[0] / 1024, split[1] / 1024, rc,
                       "" if bar2 else "  (no 4 MiB BAR2 listed!)"), flush=True)
@@ -127,12 +159,15 @@ def inner(runs, vmm, kernel, initrd):
         med[name] = (statistics.median(times) if times else float("nan"),
                      statistics.median(x[1] for x in r) / 1024,
                      statistics.median(x[2] for x in r) / 1024)
-    print("RESULT | VMM | boot to VDM-GUEST-READY | peak RSS | RSS outside guest RAM at ready |")
-    for name in ("vmm-example", "qemu"):
+    print("RESULT | VMM | boot to VDM-GUEST-READY | peak RSS | memory outside guest RAM at "
+          "ready (PSS) |")
+    for name in names:
         print("RESULT | %s | %.2f s | %.1f MiB | %.1f MiB |" % (name, *med[name]))
-    v, q = med["vmm-example"], med["qemu"]
-    print("RESULT | vmm-example / QEMU | %.2fx | %.3fx | %.3fx |" % (
-        v[0] / q[0], v[1] / q[1], v[2] / q[2]))
+    q = med["qemu"]
+    for name in names[:2]:
+        v = med[name]
+        print("RESULT | %s / QEMU | %.2fx | %.3fx | %.3fx |" % (
+            name, v[0] / q[0], v[1] / q[1], v[2] / q[2]))
     print("(medians of %d runs each)" % runs)
     return 0
 
