@@ -190,7 +190,9 @@ static int get_reserves(const struct vdm_prop_values *pv, struct reserves *r, ch
 	r->pref64 = has_p64 ? vdm_props_num(pv, "pref64-reserve", 0) : UINT64_MAX;
 
 	/* The parser enforces the bounds; repeat them for hand-built values. */
-	if ((pv && vdm_props_has(pv, "bus-reserve") && r->bus > 255) ||
+	/* Check the full 64-bit values, not the 32-bit copies (fuzz finding F7). */
+	if ((pv && vdm_props_has(pv, "bus-reserve") &&
+	     vdm_props_num(pv, "bus-reserve", 0) > 255) ||
 	    (r->io != UINT64_MAX && r->io > RP_MAX_IO_RESERVE) ||
 	    (pv && vdm_props_has(pv, "mem-reserve") &&
 	     vdm_props_num(pv, "mem-reserve", 0) > RP_MAX_4G_RESERVE) ||
