@@ -84,27 +84,28 @@ def tree_rss_kb(pid):
     return sum(field_kb("/proc/%d/status" % p, "VmRSS:") for p in tree(pid))
 
 
-def tree_pss_kb(pid):
-    return sum(field_kb("/proc/%d/smaps_rollup" % p, "Pss:") for p in tree(pid))
+def children_pss_kb(pid):
+    return sum(field_kb("/proc/%d/smaps_rollup" % p, "Pss:") for p in tree(pid) if p != pid)
 
 
 def rss_split_kb(pid, ram_kb):
     """(resident KiB of the guest-RAM mapping, KiB of everything else) from smaps: the guest's
     RAM is the one mapping exactly as big as -m (both VMMs map it in one piece); everything
     else is the rest of the process tree's proportional set size (shared pages split)."""
-    ram = 0
-    size = 0
+    ram = total = size = 0
     try:
         with open("/proc/%d/smaps" % pid) as f:
             for ln in f:
                 w = ln.split()
                 if w[0] == "Size:":
                     size = int(w[1])
-                elif w[0] == "Pss:" and size == ram_kb:
-                    ram += int(w[1])
+                elif w[0] == "Pss:":
+                    total += int(w[1])
+                    if size == ram_kb:
+                        ram += int(w[1])
     except (OSError, IndexError, ValueError):
         pass
-    return ram, tree_pss_kb(pid) - ram
+    return ram, total - ram + children_pss_kb(pid)
 
 
 def one_boot(cmd):
