@@ -10,7 +10,8 @@ usage: tests/fuzz/aml-iasl-check.sh [N] [SEED]
 Makes N (default 200) random generator inputs from SEED (default 1), plus the fuzz_aml
 seeds, runs them through fuzz_aml (build-fuzz) or replay_aml (build-fuzz-cov; built if
 neither exists) with VDM_FUZZ_AML_DUMP set, so every input that builds a valid tree leaves
-its DSDT; then for each table: iasl -d, iasl (recompile), compare the AML after the header.
+its DSDT; then for each table: iasl -d, iasl -of -on (recompile without constant folding
+and name-path shortening), compare the AML after the header.  AML_IASL_KEEP=1 keeps the work directory.
 Exit 0 when every table round-trips; the first differences are printed otherwise.
 EOF
 }
@@ -33,8 +34,9 @@ else
 	runner=(build-fuzz-cov/tests/fuzz/replay_aml)
 fi
 
-work=$(mktemp -d /tmp/aml-iasl.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d /tmp/amliasl-XXXXXX) # no dot: iasl -p cuts a prefix at its last dot
+# AML_IASL_KEEP=1 keeps the tables, disassemblies and logs for a look.
+[ "${AML_IASL_KEEP:-0}" = 1 ] && echo "aml-iasl-check: keeping $work" || trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/in" "$work/tables"
 python3 - "$work/in" "$n" "$seed" <<'EOF'
 import os, random, sys
@@ -49,7 +51,11 @@ cp tests/fuzz/corpus/fuzz_aml/* "$work/in/" 2>/dev/null || true
 export VDM_FUZZ_AML_DUMP="$work/tables" VDM_FUZZ_ALLOW_KNOWN=1
 export ASAN_OPTIONS=quarantine_size_mb=4
 for f in "$work"/in/*; do
-	"${runner[@]}" "$f" >/dev/null 2>&1 || { echo "aml-iasl-check: $f fails the target itself" >&2; exit 1; }
+	if ! "${runner[@]}" "$f" >"$work/target.log" 2>&1; then
+		echo "aml-iasl-check: $f fails the target itself:" >&2
+		grep -a -m3 -e 'invariant' -e 'ERROR' "$work/target.log" >&2 || tail -3 "$work/target.log" >&2
+		exit 1
+	fi
 done
 
 tables=("$work"/tables/*.aml)
@@ -58,15 +64,18 @@ bad=0
 for t in "${tables[@]}"; do
 	b=${t%.aml}
 	if ! iasl -d "$t" >"$b.dis.log" 2>&1; then
-		echo "== $(basename "$t"): iasl -d failed"; tail -5 "$b.dis.log"; bad=$((bad + 1)); continue
+		echo "== $(basename "$t"): iasl -d failed"; tail -5 "$b.dis.log" || true; bad=$((bad + 1)); continue
 	fi
-	if ! iasl -p "$b.re" "$b.dsl" >"$b.asl.log" 2>&1; then
+	# -of: no constant folding (iasl would turn "Zero - 5" into one constant), -on: no
+	# name-path shortening (iasl drops the "\" of \_SB at the root): we keep what the tree
+	# says, as the encoder does.
+	if ! iasl -of -on -p "${b}_re" "$b.dsl" >"$b.asl.log" 2>&1; then
 		echo "== $(basename "$t"): the disassembly does not compile"
-		grep -E "Error|error" "$b.asl.log" | head -5; bad=$((bad + 1)); continue
+		grep -E "Error|error" "$b.asl.log" | head -5 || true; bad=$((bad + 1)); continue
 	fi
-	if ! cmp -s <(tail -c +37 "$t") <(tail -c +37 "$b.re.aml"); then
+	if ! cmp -s <(tail -c +37 "$t") <(tail -c +37 "${b}_re.aml"); then
 		echo "== $(basename "$t"): recompiled AML differs"
-		cmp <(tail -c +37 "$t") <(tail -c +37 "$b.re.aml") | head -2
+		cmp <(tail -c +37 "$t") <(tail -c +37 "${b}_re.aml") | head -2 || true
 		bad=$((bad + 1))
 		[ "$bad" -ge 5 ] && break
 	fi

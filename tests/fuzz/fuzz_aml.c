@@ -458,8 +458,9 @@ static void ag_stmt(struct ag *g, struct aml *blk, unsigned nargs, unsigned dept
 		ag_name(g, nm); /* a Name inside a Method: the walker skips it */
 		aml_append(blk, aml_name_decl(g->c, nm, aml_int(g->c, ag_int_value(g))));
 		break;
-	case 9:
-		aml_append(blk, aml_store(g->c, aml_sizeof(g->c, ag_string(g, NULL)), l));
+	case 9: /* SizeOf takes a SuperName: a string goes through a Local first */
+		aml_append(blk, aml_store(g->c, ag_string(g, NULL), aml_local(g->c, 7)));
+		aml_append(blk, aml_store(g->c, aml_sizeof(g->c, aml_local(g->c, 7)), l));
 		break;
 	default:
 		aml_append(blk, aml_store(g->c, aml_derefof(g->c, aml_index(g->c, ag_package(g, 1),
@@ -588,12 +589,17 @@ static void ag_region(struct ag *g, struct aml *parent, int pidx)
 static void ag_method(struct ag *g, struct aml *parent, struct ag_scope *sc)
 {
 	char nm[5];
-	unsigned nargs = fz_u8(g->f) % 4;
+	unsigned nargs = fz_u8(g->f) % 4, i;
 	struct aml *m;
 
 	ag_name(g, nm);
 	m = aml_method(g->c, nm, nargs, (fz_u8(g->f) & 1) ? AML_SERIALIZED : AML_NOT_SERIALIZED);
+	/* iasl refuses a Local read before a store, and a Store of a call to a method that
+	 * returns nothing: every Local starts at Zero and every Method ends in a Return. */
+	for (i = 0; i < 8; i++)
+		aml_append(m, aml_store(g->c, aml_int(g->c, 0), aml_local(g->c, i)));
 	ag_stmts(g, m, nargs, 0, sc);
+	aml_append(m, aml_return(g->c, aml_int(g->c, ag_int_value(g))));
 	aml_append(parent, m);
 	if (g->budget)
 		g->budget--;

@@ -43,6 +43,9 @@
  *                         UTF-8 character: the reply is not valid UTF-8 (strict clients drop it).
  *   F7 devices/root_port.c  get_reserves() checks bus-reserve after cutting it to 32 bits: a
  *                         hand-built (not parsed) 0x100000005 is accepted as 5.
+ *   F8 firmware/aml.c     field widths of 63, 4094-4095 and 1048573-1048575 bits use one byte
+ *                         fewer than iasl (iasl sizes them like a PkgLength that counts its own
+ *                         bytes); found by tests/fuzz/aml-iasl-check.sh.
  * A test for a finding not fixed yet is named known_bug_F* and fails until it is fixed.
  */
 #define FUZZ_FAIL() fail_msg("fuzz invariant broken (the line above says which)")
@@ -327,6 +330,42 @@ static void known_bug_F7_hand_built_bus_reserve_above_255_is_refused(void **stat
 	fuzz_root_port_one(input, sizeof(input));
 }
 
+/* ---- F8: field widths at the PkgLength boundaries differ from iasl (FAILS until fixed) --- */
+
+static void known_bug_F8_field_widths_encode_as_iasl_does(void **state)
+{
+	/* iasl -of -on of
+	 *   Field (R000, AnyAcc, NoLock, Preserve) { A000, 62, B000, 63, C000, 4094,
+	 *                                            D000, 4095, , 63, E000, 1 }
+	 * gives these bytes (the Field op through its last unit). */
+	static const uint8_t iasl[] = {
+		0x5b, 0x81, 0x27, 'R', '0', '0', '0', 0x00, 'A', '0', '0', '0', 0x3e,
+		'B', '0', '0', '0', 0x4f, 0x03, 'C', '0', '0', '0', 0x8e, 0xff, 0x00,
+		'D', '0', '0', '0', 0x8f, 0xff, 0x00, 0x00, 0x4f, 0x03, 'E', '0', '0', '0', 0x01,
+	};
+	struct aml_ctx *c = aml_ctx_new();
+	struct aml *root, *f;
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_non_null(c);
+	root = aml_list(c);
+	f = aml_field(c, "R000", AML_ANY_ACC, AML_NO_LOCK, AML_PRESERVE);
+	aml_field_named(f, "A000", 62);
+	aml_field_named(f, "B000", 63);
+	aml_field_named(f, "C000", 4094);
+	aml_field_named(f, "D000", 4095);
+	aml_field_reserved(f, 63);
+	aml_field_named(f, "E000", 1);
+	aml_append(root, f);
+	assert_int_equal(aml_serialize(root, &out, &len), 0);
+	assert_int_equal(len, sizeof(iasl));
+	assert_memory_equal(out, iasl, sizeof(iasl));
+	free(out);
+	aml_ctx_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +382,7 @@ int main(void)
 		cmocka_unit_test(known_bug_F5_json_parser_refuses_a_0x01_byte),
 		cmocka_unit_test(known_bug_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json),
 		cmocka_unit_test(known_bug_F7_hand_built_bus_reserve_above_255_is_refused),
+		cmocka_unit_test(known_bug_F8_field_widths_encode_as_iasl_does),
 	};
 
 	unsetenv("VDM_FUZZ_ALLOW_KNOWN");
