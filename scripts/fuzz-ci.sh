@@ -88,17 +88,19 @@ for t in "${targets[@]}"; do
 done
 wait
 for t in "${targets[@]}"; do
-	rc_of[$t]=$(cat "$work/logs/$t.rc" 2>/dev/null || echo 99)
+	rc_of[$t]=$(cat "$work/logs/$t.rc" 2>/dev/null || true)
+	[ -n "${rc_of[$t]}" ] || rc_of[$t]=99 # killed before it could say
 done
 
-stat() { grep -a "^stat::$2:" "$work/logs/$1.log" | awk '{print $2}' | tail -1; }
+# (a log without stats - a target killed early - must not end the script: `|| true`)
+stat() { grep -a "^stat::$2:" "$work/logs/$1.log" 2>/dev/null | awk '{print $2}' | tail -1 || true; }
 failed=0
 printf '%-22s %8s %12s %10s %6s %s\n' target result executions exec/s cov corpus
 for t in "${targets[@]}"; do
 	log="$work/logs/$t.log"
 	runs=$(stat "$t" number_of_executed_units)
 	eps=$(stat "$t" average_exec_per_sec)
-	cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+	cov=$(grep -ao 'cov: [0-9]*' "$log" 2>/dev/null | tail -1 | awk '{print $2}' || true)
 	ncorp=$(find "$work/corpus/$t" -type f 2>/dev/null | wc -l)
 	result=ok
 	if [ "${rc_of[$t]}" != 0 ] || grep -aq -e 'ERROR: AddressSanitizer' -e 'runtime error:' \
