@@ -37,12 +37,13 @@
  *   F4 abi/ring.c         vdm_ring_check_response accepted a read whose value is wider than the
  *                         access (1-byte config read returning 0x236), so the proxy handed the
  *                         VMM bits a device.h value never has; fixed in cfcb1aa.
- *   F5 vmm-example/qmp_json.c  json_parse accepts a 0x01 byte as a value (null): parse_value's
- *                         fallback parse_literal(ps, "\x01", ...) matches it.
- *   F6 vmm-example/qmp.c  QMP error replies quote request names with "%.64s", which can cut a
- *                         UTF-8 character: the reply is not valid UTF-8 (strict clients drop it).
- *   F7 devices/root_port.c  get_reserves() checks bus-reserve after cutting it to 32 bits: a
- *                         hand-built (not parsed) 0x100000005 is accepted as 5.
+ *   F5 vmm-example/qmp_json.c  json_parse accepted a 0x01 byte as a value (null): parse_value's
+ *                         fallback parse_literal(ps, "\x01", ...) matched it; fixed in 7627e63.
+ *   F6 vmm-example/qmp.c  QMP error replies quoted request names with "%.64s", which could cut
+ *                         a UTF-8 character: the reply was not valid UTF-8; fixed in 7627e63.
+ *   F7 devices/root_port.c  get_reserves() checked bus-reserve after cutting it to 32 bits: a
+ *                         hand-built (not parsed) 0x100000005 was accepted as 5; fixed in
+ *                         d81ded7.
  *   F8 firmware/aml.c     field widths of 63, 4094-4095 and 1048573-1048575 bits use one byte
  *                         fewer than iasl (iasl sizes them like a PkgLength that counts its own
  *                         bytes); found by tests/fuzz/aml-iasl-check.sh.
@@ -245,9 +246,9 @@ static void fuzz_F4_ring_refuses_read_data_wider_than_the_access(void **state)
 	fuzz_ring_response_one(input, sizeof(input));
 }
 
-/* ---- F5: a 0x01 byte parses as JSON null (FAILS until fixed) ----------------------------- */
+/* ---- F5: a 0x01 byte parsed as JSON null (fixed in 7627e63) ----------------------------- */
 
-static void known_bug_F5_json_parser_refuses_a_0x01_byte(void **state)
+static void fuzz_F5_json_parser_refuses_a_0x01_byte(void **state)
 {
 	static const uint8_t input[] = { 0xf9, 0x01 }; /* fuzz_qmp_json: JSON mode, "\x01" */
 	struct json_value *v;
@@ -265,9 +266,9 @@ static void known_bug_F5_json_parser_refuses_a_0x01_byte(void **state)
 	fuzz_qmp_json_one(input, sizeof(input));
 }
 
-/* ---- F6: QMP error replies cut a UTF-8 character (FAILS until fixed) --------------------- */
+/* ---- F6: QMP error replies cut a UTF-8 character (fixed in 7627e63) --------------------- */
 
-static void known_bug_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json(void **state)
+static void fuzz_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json(void **state)
 {
 	/* A member name of 63 'a' and an e-acute: "Parameter '%.64s'" keeps its first byte. */
 	static const char msg[] = "{\"execute\":\"qmp_capabilities\",\"arguments\":{\""
@@ -303,9 +304,9 @@ static void known_bug_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json(voi
 	fuzz_qmp_json_one(input, sizeof(input));
 }
 
-/* ---- F7: hand-built bus-reserve cut to 32 bits before its check (FAILS until fixed) ----- */
+/* ---- F7: hand-built bus-reserve cut to 32 bits before its check (fixed in d81ded7) ----- */
 
-static void known_bug_F7_hand_built_bus_reserve_above_255_is_refused(void **state)
+static void fuzz_F7_hand_built_bus_reserve_above_255_is_refused(void **state)
 {
 	/* fuzz_root_port input: mask 0xfe10 (bit 15: hand-built; bit 4: bus-reserve), value
 	 * 0x100000000 from the interesting list. */
@@ -379,9 +380,9 @@ int main(void)
 		cmocka_unit_test(fuzz_F1_overflowing_digits_then_garbage_is_not_a_size),
 		cmocka_unit_test(fuzz_F2_appending_a_block_to_itself_is_refused),
 		cmocka_unit_test(fuzz_F4_ring_refuses_read_data_wider_than_the_access),
-		cmocka_unit_test(known_bug_F5_json_parser_refuses_a_0x01_byte),
-		cmocka_unit_test(known_bug_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json),
-		cmocka_unit_test(known_bug_F7_hand_built_bus_reserve_above_255_is_refused),
+		cmocka_unit_test(fuzz_F5_json_parser_refuses_a_0x01_byte),
+		cmocka_unit_test(fuzz_F6_qmp_error_reply_with_a_long_utf8_name_is_valid_json),
+		cmocka_unit_test(fuzz_F7_hand_built_bus_reserve_above_255_is_refused),
 		cmocka_unit_test(known_bug_F8_field_widths_encode_as_iasl_does),
 	};
 
