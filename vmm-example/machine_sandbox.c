@@ -117,6 +117,22 @@ static int make_spec(const struct vdm_device_type *t, const struct vdm_prop_valu
 	return n < len ? 0 : -E2BIG;
 }
 
+/* $VDM_DEVHOST_SPIN_NS: how long a device host spins for its next request before it
+ * sleeps (0 or unset: the proxy's default, 50 us; at most 100 ms).  For tuning and for the
+ * sandbox MMIO benchmark (BENCHMARKS.md): a request that finds its device host asleep pays a
+ * wake-up, which costs most where exits are slow (nested KVM). */
+static uint32_t spin_from_env(void)
+{
+	const char *s = getenv("VDM_DEVHOST_SPIN_NS");
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return 0;
+	v = strtoul(s, &end, 0);
+	return *end || v > 100000000ul ? 0 : (uint32_t)v;
+}
+
 static void on_event(void *opaque, const struct vdm_proxy_event *ev)
 {
 	(void)opaque;
@@ -148,6 +164,7 @@ int machine_spawn_device(const struct vdm_device_type *t, const struct vdm_prop_
 	}
 	cfg.devhost = path;
 	cfg.spec = spec;
+	cfg.dev_spin_ns = spin_from_env();
 	cfg.host = host;
 	cfg.on_event = on_event;
 	return vdm_proxy_spawn(&cfg, out, err, err_len);
