@@ -34,6 +34,7 @@ struct jv {
 	const unsigned char *p, *end;
 	unsigned values, depth, max_depth;
 	bool long_number; /* a number literal the parser may refuse: >63 chars or inf */
+	bool too_deep;    /* nested past JSON_MAX_DEPTH: the validator stops there */
 	bool bad;
 	bool dup_key, nul_escape;
 };
@@ -253,6 +254,10 @@ static void jv_container(struct jv *v, bool object)
 
 	if (++v->depth > v->max_depth)
 		v->max_depth = v->depth;
+	if (v->depth > JSON_MAX_DEPTH + 1) { /* bounded recursion, like the parser's */
+		v->too_deep = v->bad = true;
+		return;
+	}
 	v->p++;
 	jv_ws(v);
 	if (v->p < v->end && *v->p == close) {
@@ -274,7 +279,7 @@ static void jv_container(struct jv *v, bool object)
 			if (v->bad)
 				return;
 			for (i = 0; i < nkeys && i < 64; i++) {
-				char a[FQ_MAX_INPUT], b[FQ_MAX_INPUT];
+				static char a[FQ_MAX_INPUT], b[FQ_MAX_INPUT]; /* off the stack */
 				size_t la = jv_decode(ks[i], kn[i], a), lb = jv_decode(s, n, b);
 
 				if (la == lb && !memcmp(a, b, la))
@@ -447,6 +452,7 @@ static void fq_json(const char *text, size_t len)
 	may_refuse = v.dup_key || v.nul_escape || v.long_number || v.max_depth > 31 ||
 		     v.values > 4000;
 	a = json_parse(text, len, err, sizeof(err));
+	FUZZ_CHECK(!a || !v.too_deep, "json_parse accepted nesting deeper than %d", JSON_MAX_DEPTH);
 	if (!a) {
 		FUZZ_CHECK(!valid || may_refuse, "valid JSON refused: %s", err);
 		FUZZ_CHECK(sscanf(err, "JSON parse error at byte %zu", &at) == 1 && at <= len,
