@@ -61,8 +61,12 @@ done
 tables=("$work"/tables/*.aml)
 [ -e "${tables[0]}" ] || { echo "aml-iasl-check: no valid trees generated" >&2; exit 1; }
 bad=0
+empty=0
 for t in "${tables[@]}"; do
 	b=${t%.aml}
+	# A table with nothing after its header: iasl 20200925 disassembles it to a block with no
+	# closing brace, which it then cannot compile: nothing of ours to compare.
+	if [ "$(stat -c %s "$t")" -le 36 ]; then empty=$((empty + 1)); continue; fi
 	if ! iasl -d "$t" >"$b.dis.log" 2>&1; then
 		echo "== $(basename "$t"): iasl -d failed"; tail -5 "$b.dis.log" || true; bad=$((bad + 1)); continue
 	fi
@@ -80,5 +84,5 @@ for t in "${tables[@]}"; do
 		[ "$bad" -ge 5 ] && break
 	fi
 done
-echo "aml-iasl-check: ${#tables[@]} tables, $bad not round-tripping"
+echo "aml-iasl-check: ${#tables[@]} tables ($empty empty, skipped), $bad not round-tripping"
 [ "$bad" = 0 ]

@@ -618,18 +618,20 @@ struct aml *aml_field(struct aml_ctx *c, const char *region, enum aml_field_acce
 }
 
 /* Field element widths use the PkgLength encoding of the bit count itself (§20.2.5.2:
- * NamedField := NameSeg PkgLength), without counting the length bytes. */
+ * NamedField := NameSeg PkgLength), without counting the length bytes.  The byte count is
+ * chosen as iasl chooses it (as if the length bytes were counted: 63 takes two bytes, 4094
+ * three), so our tables are byte-identical to iasl's; any decoder accepts either form. */
 static void put_field_bits(struct aml *f, unsigned bits)
 {
 	if (bits > PKGLEN_MAX) {
 		aml_fail(f->ctx, -ERANGE, "Field element of %u bits: at most %u", bits, PKGLEN_MAX);
 		return;
 	}
-	if (bits <= 0x3f) {
+	if (bits <= 0x3f - 1) {
 		aml_put8(f, (uint8_t)bits);
 		return;
 	}
-	unsigned k = bits <= 0xfff ? 2 : bits <= 0xfffff ? 3 : 4;
+	unsigned k = bits <= 0xfff - 2 ? 2 : bits <= 0xfffff - 3 ? 3 : 4;
 
 	aml_put8(f, (uint8_t)(((k - 1) << 6) | (bits & 0x0f)));
 	for (unsigned i = 1; i < k; i++)
