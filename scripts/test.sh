@@ -24,4 +24,7 @@ ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|integration|t
 stamp "libFuzzer targets, ${VDM_FUZZ_SECONDS:-60} s each, fixed seeds"
 "$top/scripts/fuzz-ci.sh" -t "${VDM_FUZZ_SECONDS:-60}" -j "$jobs"
 
+stamp "AML encoder against iasl: 100 generated DSDTs must recompile byte for byte"
+"$top/tests/fuzz/aml-iasl-check.sh" 100 1
+
 stamp "all tests passed"
