@@ -198,7 +198,16 @@ enum vdm_ring_fault vdm_ring_check_log(const struct vdm_ring_log *in, struct vdm
 
 size_t vdm_ring_mapping_size(void)
 {
-	return (VDM_RING_MIN_SIZE + 4095u) & ~(size_t)4095u;
+	return VDM_RING_MIRROR_END;
+}
+
+size_t vdm_ring_mirror_offset(uint32_t space)
+{
+	if (space < VDM_MAX_REGIONS)
+		return VDM_RING_MIRROR_OFFSET + (size_t)space * VDM_RING_MIRROR_BYTES;
+	if (space == VDM_RING_MIRROR_CFG)
+		return VDM_RING_MIRROR_OFFSET + (size_t)VDM_MAX_REGIONS * VDM_RING_MIRROR_BYTES;
+	return 0;
 }
 
 int vdm_ring_format(void *mem, size_t size, uint32_t doorbell)
@@ -210,7 +219,7 @@ int vdm_ring_format(void *mem, size_t size, uint32_t doorbell)
 	if (doorbell != VDM_RING_DOORBELL_FUTEX && doorbell != VDM_RING_DOORBELL_EVENTFD &&
 	    doorbell != VDM_RING_DOORBELL_NONE)
 		return -EINVAL;
-	memset(mem, 0, VDM_RING_MIN_SIZE);
+	memset(mem, 0, size < VDM_RING_MIRROR_END ? VDM_RING_MIN_SIZE : VDM_RING_MIRROR_END);
 	h->magic = htole32(VDM_RING_MAGIC);
 	h->wire_version = htole32(VDM_RING_WIRE_VERSION);
 	h->total_size = htole32((uint32_t)size);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vdm/device.h>
+
 #include "ring_int.h"
 
 #define DEFAULT_SPIN_NS 20000u
@@ -25,6 +27,8 @@ struct vdm_ring_client {
 	struct ring_spin spin; /* FUTEX mode; budget 0 otherwise */
 	uint64_t timeout_ns;
 	struct vdm_ring_client_config cfg;
+	size_t size;         /* of the mapping */
+	uint32_t mirror_map; /* read mirrors the device announced at READY (VDM_PURE_* bits) */
 };
 
 int vdm_ring_client_new(void *mem, size_t size, const struct vdm_ring_client_config *cfg,
@@ -52,6 +56,7 @@ int vdm_ring_client_new(void *mem, size_t size, const struct vdm_ring_client_con
 	c->rsp = (struct vdm_ring_entry *)(base + VDM_RING_RSP_OFFSET);
 	c->log = (struct vdm_ring_log *)(base + VDM_RING_LOG_OFFSET);
 	c->cfg = *cfg;
+	c->size = size;
 	ring_spin_init(&c->spin, cfg->doorbell == VDM_RING_DOORBELL_FUTEX
 					 ? (cfg->spin_ns ? cfg->spin_ns : DEFAULT_SPIN_NS)
 					 : 0);
@@ -321,7 +326,46 @@ int vdm_ring_client_wait_ready(struct vdm_ring_client *c, uint32_t timeout_ms)
 		c->timeout_ns = (uint64_t)timeout_ms * 1000000ull;
 	rc = take_response(c, NULL, &rsp, true);
 	c->timeout_ns = saved;
+	/* The device wrote its mirror map before READY; later changes are not looked at. */
+	if (rc == 0 && c->size >= VDM_RING_MIRROR_END)
+		c->mirror_map = ring_load(&c->h->mirror_map) & VDM_PURE_ALL;
 	return rc;
+}
+
+uint32_t vdm_ring_client_mirror_map(const struct vdm_ring_client *c)
+{
+	return c->mirror_map;
+}
+
+int vdm_ring_client_mirror_read(struct vdm_ring_client *c, uint32_t space, uint64_t offset,
+				uint32_t size, uint64_t *value)
+{
+	const uint8_t *src;
+	uint64_t v = 0;
+
+	if (space >= 32 || !(c->mirror_map & (1u << space)))
+		return -EINVAL;
+	if ((size != 1 && size != 2 && size != 4 && size != 8) ||
+	    (space == VDM_RING_MIRROR_CFG && size == 8) || offset % size ||
+	    offset >= VDM_RING_MIRROR_BYTES || offset + size > VDM_RING_MIRROR_BYTES)
+		return -EINVAL;
+	if (vdm_ring_client_fault(c))
+		return -EAGAIN; /* the ring answers all-ones and -EIO */
+	/* Current only if the device has seen (and, for writes, applied) everything we sent;
+	 * the acquire orders the copy's bytes after it. */
+	if (ring_load(&c->h->mirror_seq) != c->seq)
+		return -EAGAIN;
+	/* A dead device's copy must not outlive it: the guest reads all-ones from the moment
+	 * the process is gone, as on the ring (one poll of the pidfd, no round trip). */
+	if (peer_dead(c)) {
+		vdm_ring_client_fail(c, VDM_RING_FAULT_DEAD);
+		return -EAGAIN;
+	}
+	src = (const uint8_t *)c->h + vdm_ring_mirror_offset(space) + offset;
+	for (uint32_t i = 0; i < size; i++)
+		v |= (uint64_t)__atomic_load_n(&src[i], __ATOMIC_RELAXED) << (8 * i);
+	*value = v;
+	return 0;
 }
 
 int vdm_ring_client_log_next(struct vdm_ring_client *c, struct vdm_ring_log *out)

@@ -1,6 +1,7 @@
 /* The device end of the ring: take checked requests, run them against the device's ops,
  * publish responses and log lines, and wake the VMM only when it sleeps. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +25,12 @@ struct vdm_ring_server {
 	uint32_t expect_seq;
 	struct ring_spin spin;
 	struct vdm_ring_server_config cfg;
+	size_t size;                  /* of the mapping */
+	/* read mirror (wire 1.2) */
+	struct vdm_device *mirror_dev; /* NULL: no mirror kept */
+	uint32_t mirror_map;           /* VDM_PURE_* bits of the copies kept */
+	uint32_t last_seq;             /* id of the last request noted */
+	bool mirror_stale;             /* a request since the last refresh may have changed dev */
 };
 
 int vdm_ring_server_new(void *mem, size_t size, const struct vdm_ring_server_config *cfg,
@@ -51,6 +58,7 @@ int vdm_ring_server_new(void *mem, size_t size, const struct vdm_ring_server_con
 	s->cfg = *cfg;
 	ring_spin_init(&s->spin, cfg->spin_ns ? cfg->spin_ns : DEFAULT_SPIN_NS);
 	s->expect_seq = 1;
+	s->size = size;
 	*out = s;
 	return 0;
 }
@@ -280,6 +288,123 @@ int vdm_ring_dispatch(struct vdm_device *dev, const struct vdm_ring_entry *req, 
 	}
 }
 
+/* ---- read mirror ---------------------------------------------------------------------- */
+
+#define MIRROR_CHECK_EVERY 64 /* dwords copied between looks at the request ring */
+
+static bool request_pending(const struct vdm_ring_server *s)
+{
+	return ring_load(&s->h->req_prod) != s->req_cons;
+}
+
+/* Bytes of `space` the copy holds: its first VDM_RING_MIRROR_BYTES, or less for a smaller
+ * region. */
+static uint32_t mirror_bytes(const struct vdm_device *dev, uint32_t space)
+{
+	uint64_t size;
+
+	if (space == VDM_RING_MIRROR_CFG)
+		return VDM_RING_MIRROR_BYTES;
+	size = dev->res.regions[space].size;
+	return size < VDM_RING_MIRROR_BYTES ? (uint32_t)size : VDM_RING_MIRROR_BYTES;
+}
+
+/* Copy one space through the device's own read handler, dword by dword (or narrower for a
+ * region under 4 bytes).  Returns false when a request arrived first (the copy stays stale
+ * and the caller keeps serving). */
+static bool mirror_fill(struct vdm_ring_server *s, uint32_t space)
+{
+	uint8_t *dst = (uint8_t *)s->h + vdm_ring_mirror_offset(space);
+	uint32_t n = mirror_bytes(s->mirror_dev, space), step = n < 4 ? n : 4, off;
+
+	for (off = 0; off < n; off += step) {
+		uint64_t v = UINT64_MAX;
+		uint32_t v32 = UINT32_MAX;
+
+		if (off && (off / step) % MIRROR_CHECK_EVERY == 0 && request_pending(s))
+			return false;
+		if (space == VDM_RING_MIRROR_CFG) {
+			vdm_cfg_read(s->mirror_dev, off, 4, &v32);
+			v = v32;
+		} else {
+			vdm_bar_read(s->mirror_dev, space, off, step, &v);
+		}
+		for (uint32_t i = 0; i < step; i++)
+			__atomic_store_n(&dst[off + i], (uint8_t)(v >> (8 * i)), __ATOMIC_RELAXED);
+	}
+	return true;
+}
+
+static bool mirror_refresh(struct vdm_ring_server *s)
+{
+	for (uint32_t space = 0; space <= VDM_RING_MIRROR_CFG; space++)
+		if ((s->mirror_map & (1u << space)) && !mirror_fill(s, space))
+			return false;
+	return true;
+}
+
+void vdm_ring_server_mirror_setup(struct vdm_ring_server *s, struct vdm_device *dev)
+{
+	uint32_t map;
+
+	if (!dev || s->size < VDM_RING_MIRROR_END)
+		return;
+	map = vdm_device_pure_reads(dev);
+	if (dev->res.bus_kind == VDM_BUS_PLATFORM || !dev->ops->cfg_read)
+		map &= ~VDM_PURE_CFG;
+	for (uint32_t i = 0; i < VDM_MAX_REGIONS; i++)
+		if (dev->res.regions[i].kind == VDM_REGION_NONE || !dev->res.regions[i].size)
+			map &= ~VDM_PURE_REGION(i);
+	if (!map)
+		return;
+	s->mirror_dev = dev;
+	s->mirror_map = map;
+	/* Nothing can be pending before READY: the VMM waits for it before its first request. */
+	mirror_refresh(s);
+	ring_store(&s->h->mirror_seq, 0);
+	ring_store(&s->h->mirror_map, map);
+}
+
+/* Requests after which the copies are still current: a read of a mirrored space (pure by
+ * the device's promise) and PING. */
+static bool request_keeps_mirror(const struct vdm_ring_server *s, const struct vdm_ring_entry *req)
+{
+	switch (req->kind) {
+	case VDM_RING_PING:
+		return true;
+	case VDM_RING_CFG_READ:
+		return s->mirror_map & VDM_PURE_CFG;
+	case VDM_RING_BAR_READ:
+		return req->region < VDM_MAX_REGIONS && (s->mirror_map & VDM_PURE_REGION(req->region));
+	default:
+		return false;
+	}
+}
+
+void vdm_ring_server_mirror_note(struct vdm_ring_server *s, const struct vdm_ring_entry *req)
+{
+	if (!s->mirror_dev)
+		return;
+	s->last_seq = le32toh(req->seq);
+	if (!request_keeps_mirror(s, req))
+		s->mirror_stale = true;
+	else if (!s->mirror_stale)
+		ring_store(&s->h->mirror_seq, s->last_seq); /* before the response goes out */
+}
+
+void vdm_ring_server_mirror_idle(struct vdm_ring_server *s)
+{
+	if (!s->mirror_dev || request_pending(s))
+		return;
+	if (s->mirror_stale) {
+		if (!mirror_refresh(s))
+			return;
+		s->mirror_stale = false;
+	}
+	if (ring_peek(&s->h->mirror_seq) != s->last_seq)
+		ring_store(&s->h->mirror_seq, s->last_seq);
+}
+
 int vdm_ring_server_serve_pending(struct vdm_ring_server *s, struct vdm_device *dev)
 {
 	struct vdm_ring_entry req;
@@ -291,11 +416,14 @@ int vdm_ring_server_serve_pending(struct vdm_ring_server *s, struct vdm_device *
 		r = vdm_ring_dispatch(dev, &req, &data, &status);
 		if (r < 0)
 			return r;
+		vdm_ring_server_mirror_note(s, &req);
 		if (r)
 			vdm_ring_server_respond(s, &req, data, status);
 		else if (status < 0)
 			vdm_ring_server_count_write_error(s);
 		n++;
 	}
+	if (r == 0)
+		vdm_ring_server_mirror_idle(s);
 	return r < 0 ? r : n;
 }

@@ -78,6 +78,7 @@ static int host_bridge_create(const struct vdm_prop_values *props, const struct 
 	}
 	vdm_pci_config_seal(&fn->cfg);
 	vdm_pci_config_fill_resources(&fn->cfg, &fn->dev.res);
+	fn->dev.res.pure_reads = VDM_PURE_CFG; /* config reads change nothing */
 	*out = &fn->dev;
 	return 0;
 }

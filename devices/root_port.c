@@ -334,6 +334,7 @@ static int root_port_create(const struct vdm_prop_values *props, const struct vd
 		return r;
 	}
 	vdm_pci_config_fill_resources(&rp->fn.cfg, &rp->fn.dev.res);
+	rp->fn.dev.res.pure_reads = VDM_PURE_CFG; /* config reads change nothing */
 	*out = &rp->fn.dev;
 	return 0;
 }

@@ -275,6 +275,10 @@ static int testdev_create(const struct vdm_prop_values *props, const struct vdm_
 	}
 	vdm_pci_config_seal(&d->fn.cfg);
 	vdm_pci_config_fill_resources(&d->fn.cfg, &d->fn.dev.res);
+	/* Config space and the three BARs read without side effects (the protocol acts on
+	 * writes only), byte by byte: a sandbox may mirror them. */
+	d->fn.dev.res.pure_reads = VDM_PURE_CFG | VDM_PURE_REGION(0) | VDM_PURE_REGION(1) |
+				   (membar ? VDM_PURE_REGION(2) : 0);
 	d->membar = membar;
 	tests_init(d);
 	*out = &d->fn.dev;

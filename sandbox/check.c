@@ -178,6 +178,19 @@ int vdm_resources_check(const struct vdm_resources *res, char *err, size_t len)
 			return vdm__errf(err, len, -EINVAL, "region %u: a 64-bit BAR needs slot %u unused",
 				    i, i + 1);
 	}
+	if (res->struct_size >= offsetof(struct vdm_resources, pure_reads) + sizeof(uint32_t)) {
+		if (res->pure_reads & ~VDM_PURE_ALL)
+			return vdm__errf(err, len, -EINVAL, "pure_reads %#x: unknown bits (known: %#x)",
+				    res->pure_reads, VDM_PURE_ALL);
+		if ((res->pure_reads & VDM_PURE_CFG) && res->bus_kind == VDM_BUS_PLATFORM)
+			return vdm__errf(err, len, -EINVAL, "pure_reads: VDM_PURE_CFG on a platform "
+				    "device, which has no config space");
+		for (i = 0; i < VDM_MAX_REGIONS; i++)
+			if ((res->pure_reads & VDM_PURE_REGION(i)) &&
+			    res->regions[i].kind == VDM_REGION_NONE)
+				return vdm__errf(err, len, -EINVAL, "pure_reads: region %u is not "
+					    "declared", i);
+	}
 	return 0;
 }
 

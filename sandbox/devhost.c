@@ -253,6 +253,7 @@ static void create_device(struct devhost *dh, const struct devhost_setup *setup,
 		hello->regions[i].kind = dh->dev->res.regions[i].kind;
 		hello->regions[i].flags = dh->dev->res.regions[i].flags;
 	}
+	hello->pure_reads = vdm_device_pure_reads(dh->dev);
 	snprintf(hello->type_name, sizeof(hello->type_name), "%s", dh->type->name);
 }
 
@@ -264,12 +265,18 @@ static int serve(struct devhost *dh)
 	int r;
 
 	for (;;) {
-		r = vdm_ring_server_next(dh->srv, &req, true);
+		r = vdm_ring_server_next(dh->srv, &req, false);
+		if (r == 0) {
+			/* Nothing pending: bring the read mirror up to date, then wait. */
+			vdm_ring_server_mirror_idle(dh->srv);
+			r = vdm_ring_server_next(dh->srv, &req, true);
+		}
 		if (r < 0)
 			return EXIT_TORN;
 		r = vdm_ring_dispatch(dh->dev, &req, &data, &status);
 		if (r == -ESHUTDOWN)
 			break;
+		vdm_ring_server_mirror_note(dh->srv, &req);
 		if (r)
 			vdm_ring_server_respond(dh->srv, &req, data, status);
 		else if (status < 0)
@@ -358,6 +365,7 @@ int main(int argc, char **argv)
 		devhost_log(&dh, VDM_LOG_ERROR, "seccomp: cannot load the filter; refusing to serve");
 		_exit(EXIT_LOCKDOWN);
 	}
+	vdm_ring_server_mirror_setup(dh.srv, dh.dev);
 	vdm_ring_server_ready(dh.srv);
 	/* Straight to exit_group: no atexit or sanitizer exit hooks after lock-down (ASan's
 	 * would call sigaltstack and die by SIGSYS instead of exiting 0). */

@@ -27,7 +27,7 @@
 #define DEVHOST_SETUP_MAGIC 0x53444456u       /* "VDDS" */
 #define DEVHOST_HELLO_MAGIC 0x48444456u       /* "VDDH" */
 #define DEVHOST_EXEC_FAILED_MAGIC 0x58444456u /* "VDDX" */
-#define DEVHOST_PROTO_VERSION 1u
+#define DEVHOST_PROTO_VERSION 2u /* 2: hello.pure_reads */
 #define DEVHOST_SOCK_FD 3 /* where the spawn child puts its end of the socketpair */
 
 #define DEVHOST_PLUGIN_MAX 1024
@@ -69,12 +69,14 @@ struct devhost_hello {
 	struct devhost_region regions[VDM_MAX_REGIONS];
 	char type_name[DEVHOST_NAME_MAX];
 	char err[DEVHOST_ERR_MAX];
+	uint32_t pure_reads; /* version 2: the device's vdm_device_pure_reads() */
+	uint32_t reserved;   /* 0 */
 };
 _Static_assert(offsetof(struct devhost_hello, regions) == 24, "hello layout");
 _Static_assert(offsetof(struct devhost_hello, type_name) == 24 + 16 * VDM_MAX_REGIONS,
 	       "hello layout");
 _Static_assert(sizeof(struct devhost_hello) ==
-		       24 + 16 * VDM_MAX_REGIONS + DEVHOST_NAME_MAX + DEVHOST_ERR_MAX,
+		       24 + 16 * VDM_MAX_REGIONS + DEVHOST_NAME_MAX + DEVHOST_ERR_MAX + 8,
 	       "hello size");
 
 #endif /* VDM_SANDBOX_PROTO_H */

@@ -229,6 +229,7 @@ static int check_hello(struct proxy *p, struct devhost_hello *h, const char *pat
 		res.regions[i].kind = h->regions[i].kind;
 		res.regions[i].flags = h->regions[i].flags;
 	}
+	res.pure_reads = h->pure_reads;
 	rc = vdm_resources_check(&res, why, sizeof(why));
 	if (rc)
 		return vdm__errf(err, len, -EPROTO, "%s: device declares bad resources: %s",

@@ -21,7 +21,7 @@ extern "C" {
  *    as zero / NULL.
  */
 #define VDM_ABI_MAJOR 1
-#define VDM_ABI_MINOR 1
+#define VDM_ABI_MINOR 2
 /*
  * History of minor versions (major 1):
  *   1.0  first release.
@@ -29,6 +29,10 @@ extern "C" {
  *        operations such as GED hot-add or root-port presence; see device.h).  A 1.0
  *        plugin's ops table is shorter and has none: hosts check struct_size
  *        (vdm_device_has_control) and answer -EOPNOTSUPP for it.
+ *   1.2  struct vdm_resources gains `pure_reads` at its end: which of the device's spaces
+ *        can be read without side effects, so a host may serve those reads from a copy
+ *        (the sandbox's read mirror, ring.h).  Older devices have none (read it with
+ *        vdm_device_pure_reads); older hosts never look at it.
  */
 #define VDM_ABI_MAKE(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
 #define VDM_ABI_VERSION VDM_ABI_MAKE(VDM_ABI_MAJOR, VDM_ABI_MINOR)

@@ -80,7 +80,19 @@ struct vdm_resources {
 	uint32_t num_irqs;    /* PCI: 1 if the device uses INTx (pin in config space), else 0;
 			       * platform: number of interrupt lines it raises */
 	struct vdm_region_decl regions[VDM_MAX_REGIONS];
+	/* ABI 1.2: VDM_PURE_CFG | VDM_PURE_REGION(i) for each space whose reads have no side
+	 * effect, whose values change only inside one of the device's own handlers (a write,
+	 * reset or control: a pure device has no other way to change), and where a read of
+	 * any size at a naturally aligned offset returns exactly those bytes of what 4-byte
+	 * reads of the same dwords return.  A host may then answer such reads from a copy it
+	 * refreshes after every other call (the sandbox does: ring.h "read mirror").  0 = no
+	 * promise; never set it for read-to-clear registers or FIFOs. */
+	uint32_t pure_reads;
 };
+
+#define VDM_PURE_REGION(i) (1u << (i)) /* region / BAR i, 0..VDM_MAX_REGIONS-1 */
+#define VDM_PURE_CFG (1u << 8)         /* PCI config space */
+#define VDM_PURE_ALL (VDM_PURE_CFG | ((1u << VDM_MAX_REGIONS) - 1))
 
 /* Log levels for vdm_host.log. */
 enum vdm_log_level {
@@ -231,6 +243,14 @@ static inline int vdm_device_has_control(const struct vdm_device *d)
 	return d->ops->struct_size >= offsetof(struct vdm_device_ops, control) +
 					      sizeof(vdm_control_fn) &&
 	       d->ops->control != NULL;
+}
+
+/* The device's VDM_PURE_* promises (0 for a device built before ABI 1.2). */
+static inline uint32_t vdm_device_pure_reads(const struct vdm_device *d)
+{
+	if (d->res.struct_size < offsetof(struct vdm_resources, pure_reads) + sizeof(uint32_t))
+		return 0;
+	return d->res.pure_reads & VDM_PURE_ALL;
 }
 
 /* Run host-control operation `op` (see vdm_control_fn): *result is 0 unless the operation

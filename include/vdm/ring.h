@@ -16,7 +16,21 @@
  *   256     2048  request ring: VDM_RING_REQ_ENTRIES x struct vdm_ring_entry
  *   2304    512   response ring: VDM_RING_RSP_ENTRIES x struct vdm_ring_entry
  *   2816    4096  log ring: VDM_RING_LOG_ENTRIES x struct vdm_ring_log
- *   6912          end (VDM_RING_MIN_SIZE; the mapping may be larger)
+ *   6912          end of the rings (VDM_RING_MIN_SIZE; the mapping may be larger)
+ *   8192    28672 read mirrors (wire 1.2): 4096 bytes for each of regions 0..5, then
+ *                 4096 for config space (VDM_RING_MIRROR_OFFSET, vdm_ring_mirror_offset)
+ *   36864         end (vdm_ring_mapping_size)
+ *
+ * Read mirror (wire 1.2): for each space the device declares pure (device.h pure_reads),
+ * the device keeps a copy of its first 4096 bytes in the mapping, and publishes in
+ * `mirror_map` which copies it keeps (bit i region i, bit 8 config space; set before READY,
+ * never changed after) and in `mirror_seq` the sequence id of the last request the copies
+ * reflect.  A request other than a read of a mirrored space or a PING makes the copies
+ * stale; the device refreshes them when its request ring is empty, then publishes
+ * mirror_seq (release).  The VMM may answer a naturally aligned read inside a mirrored
+ * space from the copy when mirror_seq equals the id of the last request it published: no
+ * write of its is then in flight, so the copy is what a round trip would return.  A copy
+ * is device-written data like any response: the VMM trusts its values no more.
  *
  * Protocol: the VMM ("client") writes a request entry, then publishes it by storing
  * req_prod (release).  Reads, RESET, PING and CONTROL are synchronous: exactly one response
@@ -56,7 +70,7 @@ struct vdm_device;
 
 /* Wire version, separate from the C ABI version: same major/minor rule as abi.h. */
 #define VDM_RING_WIRE_MAJOR 1
-#define VDM_RING_WIRE_MINOR 1 /* 1.1: VDM_RING_CONTROL */
+#define VDM_RING_WIRE_MINOR 2 /* 1.1: VDM_RING_CONTROL; 1.2: read mirror */
 #define VDM_RING_WIRE_VERSION VDM_ABI_MAKE(VDM_RING_WIRE_MAJOR, VDM_RING_WIRE_MINOR)
 #define VDM_RING_MAGIC 0x524d4456u /* "VDMR" */
 
@@ -68,6 +82,10 @@ struct vdm_device;
 #define VDM_RING_RSP_OFFSET (VDM_RING_REQ_OFFSET + VDM_RING_REQ_ENTRIES * 32u)
 #define VDM_RING_LOG_OFFSET (VDM_RING_RSP_OFFSET + VDM_RING_RSP_ENTRIES * 32u)
 #define VDM_RING_MIN_SIZE (VDM_RING_LOG_OFFSET + VDM_RING_LOG_ENTRIES * 128u)
+#define VDM_RING_MIRROR_OFFSET 8192u
+#define VDM_RING_MIRROR_BYTES 4096u /* mirrored bytes per space (from offset 0) */
+#define VDM_RING_MIRROR_CFG 8u      /* the config space's mirror index (= its map bit) */
+#define VDM_RING_MIRROR_END (VDM_RING_MIRROR_OFFSET + 7u * VDM_RING_MIRROR_BYTES)
 
 /* Request kinds.  A response carries the request's kind | VDM_RING_KIND_RESPONSE. */
 enum vdm_ring_kind {
@@ -172,7 +190,9 @@ struct vdm_ring_header {
 	uint32_t log_dropped;  /* log entries dropped because the log ring was full */
 	uint32_t bad_requests; /* requests the device refused as malformed */
 	uint32_t write_errors; /* posted writes whose handler returned an error */
-	uint32_t dev_reserved[7];
+	uint32_t mirror_map;   /* wire 1.2: read mirrors kept (bit i region i, bit 8 config) */
+	uint32_t mirror_seq;   /* wire 1.2: the mirrors reflect every request up to this id */
+	uint32_t dev_reserved[5];
 	uint32_t tail_reserved[16];
 };
 _Static_assert(sizeof(struct vdm_ring_header) == VDM_RING_HEADER_SIZE, "header is 256 bytes");
@@ -233,8 +253,12 @@ enum vdm_ring_fault vdm_ring_check_log(const struct vdm_ring_log *in, struct vdm
 
 /* ---- Layout ------------------------------------------------------------------------- */
 
-/* Bytes a ring mapping needs (VDM_RING_MIN_SIZE rounded up to a 4 KiB page). */
+/* Bytes a ring mapping needs: the rings and the read mirrors (VDM_RING_MIRROR_END). */
 size_t vdm_ring_mapping_size(void);
+
+/* Offset in the mapping of mirror `space` (region 0..5, or VDM_RING_MIRROR_CFG), or 0 for
+ * any other index. */
+size_t vdm_ring_mirror_offset(uint32_t space);
 
 /* Initialise a zeroed-or-not mapping of `size` bytes for `doorbell` mode.  The VMM calls
  * this before the device maps it.  Returns 0, or -EINVAL (size too small, unknown mode). */
@@ -298,6 +322,21 @@ bool vdm_ring_client_fail(struct vdm_ring_client *c, enum vdm_ring_fault fault);
  * client is then failed).  Single consumer: call from one thread only. */
 int vdm_ring_client_log_next(struct vdm_ring_client *c, struct vdm_ring_log *out);
 
+/*
+ * Read mirror: answer a read of `size` (1/2/4/8; config 1/2/4) bytes at `offset` of mirror
+ * `space` (region 0..5 or VDM_RING_MIRROR_CFG) from the device's copy, without a round
+ * trip.  Returns 0 and *value when the device keeps that mirror (its READY-time map), the
+ * access is naturally aligned inside the first VDM_RING_MIRROR_BYTES, the client is healthy
+ * and the copy reflects every request published so far; -EAGAIN when the copy is stale
+ * (send the read on the ring: the device refreshes the copy when idle); -EINVAL otherwise.
+ * The caller keeps the access inside the region's declared size.
+ */
+int vdm_ring_client_mirror_read(struct vdm_ring_client *c, uint32_t space, uint64_t offset,
+				uint32_t size, uint64_t *value);
+
+/* The mirrors the device said at READY it keeps (bit i region i, bit 8 config), 0 before. */
+uint32_t vdm_ring_client_mirror_map(const struct vdm_ring_client *c);
+
 /* Counters the device publishes (log_dropped, bad_requests, write_errors): informational,
  * untrusted. */
 void vdm_ring_client_device_counters(const struct vdm_ring_client *c, uint32_t *log_dropped,
@@ -356,7 +395,22 @@ void vdm_ring_server_count_write_error(struct vdm_ring_server *s);
 int vdm_ring_dispatch(struct vdm_device *dev, const struct vdm_ring_entry *req, uint64_t *data,
 		      int32_t *status);
 
-/* Serve every pending request on `dev` without blocking (the in-memory transport's pump).
+/*
+ * Read mirror (wire 1.2).  setup: keep mirrors of the spaces `dev` declares pure
+ * (vdm_device_pure_reads) if the mapping reaches VDM_RING_MIRROR_END, fill them and
+ * publish the map; call once, before vdm_ring_server_ready, with the device every request
+ * will be dispatched to.  note: call for every request after vdm_ring_dispatch and before
+ * responding (a request that may change the device marks the copies stale; otherwise the
+ * copies are declared current up to its id).  idle: call when the request ring is empty;
+ * refreshes stale copies (giving up at once if a request arrives) and publishes mirror_seq.
+ * All three do nothing when no mirror is kept.
+ */
+void vdm_ring_server_mirror_setup(struct vdm_ring_server *s, struct vdm_device *dev);
+void vdm_ring_server_mirror_note(struct vdm_ring_server *s, const struct vdm_ring_entry *req);
+void vdm_ring_server_mirror_idle(struct vdm_ring_server *s);
+
+/* Serve every pending request on `dev` without blocking (the in-memory transport's pump),
+ * keeping the read mirror (note, then idle at the end) when one was set up.
  * Returns the number served, or -ESHUTDOWN / -EPROTO as above. */
 int vdm_ring_server_serve_pending(struct vdm_ring_server *s, struct vdm_device *dev);
 

@@ -171,6 +171,31 @@ static void bad_resource_declarations_are_refused(void **state)
 	assert_non_null(strstr(err, "regions 0..1"));
 }
 
+static void pure_read_promises_must_name_spaces_that_exist(void **state)
+{
+	struct vdm_resources res = { VDM_STRUCT_HEAD(struct vdm_resources),
+				     .bus_kind = VDM_BUS_PCI_ENDPOINT };
+	char err[256];
+
+	(void)state;
+	res.regions[0] = (struct vdm_region_decl){ 4096, VDM_REGION_MEM32, 0 };
+	res.pure_reads = VDM_PURE_CFG | VDM_PURE_REGION(0);
+	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), 0);
+	res.pure_reads = VDM_PURE_REGION(1);
+	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "region 1 is not declared"));
+	res.pure_reads = 1u << 12;
+	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "pure_reads 0x1000: unknown bits"));
+	res.bus_kind = VDM_BUS_PLATFORM;
+	res.pure_reads = VDM_PURE_CFG;
+	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no config space"));
+	/* a 1.1 declaration ends before pure_reads: whatever follows it is not looked at */
+	res.struct_size = offsetof(struct vdm_resources, pure_reads);
+	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +207,7 @@ int main(void)
 		cmocka_unit_test(good_plugin_loads_and_lists_its_types),
 		cmocka_unit_test(malformed_plugin_descriptions_are_refused),
 		cmocka_unit_test(bad_resource_declarations_are_refused),
+		cmocka_unit_test(pure_read_promises_must_name_spaces_that_exist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
