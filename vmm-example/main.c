@@ -372,10 +372,10 @@ int main(int argc, char **argv)
 									  : VMM_EXIT_HOST;
 		goto out;
 	}
-	/* v.payload turns on the dead-halt watchdog (vCPU 0 halted with interrupts off), which
+	/* The dead-halt watchdog (vCPU 0 halted with interrupts off) ends a payload's run and
 	 * also catches a Linux that stops early with cli; hlt (a corrupt kernel image makes the
 	 * bzImage decompressor do that, silently): a bounded exit instead of a hang. */
-	v.payload = true;
+	v.watch_dead_halt = true;
 	if (o->payload_test_ged) {
 		v.tick = test_ged_tick;
 		v.tick_opaque = &m;

@@ -223,8 +223,8 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 		}
 		if (v->tick)
 			v->tick(v, v->tick_opaque);
-		if (v->payload && now >= next_watch) {
-			/* A payload that halts with interrupts off can never continue: ask vCPU 0
+		if (v->watch_dead_halt && now >= next_watch) {
+			/* A guest that halts with interrupts off can never continue: ask vCPU 0
 			 * (it checks its own state when the kick interrupts KVM_RUN). */
 			atomic_store(&v->vcpus[0].check_halt, true);
 			kick(&v->vcpus[0]);

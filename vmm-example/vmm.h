@@ -49,7 +49,9 @@ struct vmm {
 	struct power power;
 	struct vcpu vcpus[VMM_MAX_CPUS];
 	unsigned ncpus;
-	bool payload; /* only vCPU 0 runs guest code; APs wait for a SIPI that never comes */
+	/* once a second, ask vCPU 0 whether it halted with interrupts off (a guest that can
+	 * never continue: a payload's end, a corrupt kernel's decompressor) and end the run */
+	bool watch_dead_halt;
 	/* called by the main loop at least every 200 ms while the guest runs (may be NULL) */
 	void (*tick)(struct vmm *v, void *opaque);
 	void *tick_opaque;
