@@ -24,6 +24,11 @@ options:
   --timeout S        COMMAND's time limit once it has started (default 600)
   --boot-timeout S   L1 must start COMMAND within S seconds (default 120); an L1 that hangs
                      before that is restarted once
+  --no-stall-retry   L1's own CPUs can stall under QEMU TCG (its console then reports
+                     "soft lockup ... [swapper/N]", the idle task: L1 is broken, not
+                     COMMAND).  Such a run is stopped at once and, unless this option or
+                     --stdin is given, started again from scratch ONCE, COMMAND included:
+                     without --no-stall-retry, COMMAND must be safe to run twice.
   --mem MB           L1 memory (default 2048)      --cpus N   L1 vCPUs (default 2)
   --series 6.1|6.12  L1 kernel series (default 6.1; see scripts/fetch-guest-kernel.sh)
   --env NAME[=VAL]   pass a variable into L1 (repeatable).  Always passed: PATH HOME USER LANG
@@ -47,8 +52,8 @@ The first line (stderr) says which way it runs:
   vdm: running directly on host KVM (svm)
   vdm: no usable /dev/kvm on this host (REASON); running nested in QEMU TCG (L1 with kvm_amd)
 Exit status: COMMAND's, or
-  123  hang of the harness: L1 hung twice before COMMAND started (a rare QEMU TCG hang; say
-       "hang", not "test failed")
+  123  hang of the harness: L1 hung twice before COMMAND started, or its CPUs stalled (twice,
+       or once with --no-stall-retry) (a rare QEMU TCG hang; say "hang", not "test failed")
   124  hang of COMMAND: it ran past --timeout and was killed
   125  the harness failed: QEMU or L1's init failed, or L1 died while COMMAND ran
 EOF
@@ -72,6 +77,7 @@ logfile=""
 verbose=0
 quiet=0
 fwd_stdin=""
+stall_retry=1
 
 die() { echo "vdm: nested-run: $*" >&2; exit 125; }
 need_num() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ] || die "$1 $2: needs a positive whole number"; }
@@ -90,6 +96,7 @@ while [ $# -gt 0 ]; do
            envs+=("$e"); shift 2 ;;
     --nested) force=nested; shift ;;
     --stdin) fwd_stdin=1; shift ;;
+    --no-stall-retry) stall_retry=0; shift ;;
     --direct) force=direct; shift ;;
     --log) logfile=${2:?--log needs a file}; shift 2 ;;
     --verbose|-v) verbose=1; shift ;;
@@ -356,6 +363,7 @@ for attempt in 1 2; do
   t0=$(now_ms)
   t_start=0
   t_exit=0
+  t_stall_check=$t0
   hang=""
   while kill -0 "$qpid" 2>/dev/null; do
     if [ -r "/proc/$qpid/status" ]; then
@@ -366,7 +374,17 @@ for attempt in 1 2; do
     t=$(now_ms)
     if [ "$t_start" = 0 ] && [ -e "$rundir/started" ]; then t_start=$t; fi
     if [ "$t_exit" = 0 ] && [ -e "$rundir/exit" ]; then t_exit=$t; fi
-    if [ "$t_start" = 0 ] && [ $((t - t0)) -gt $((boot_timeout_s * 1000)) ]; then
+    # L1's idle task stuck for 20+ s on a CPU: QEMU TCG stopped running L1 properly.
+    if [ $((t - t_stall_check)) -gt 5000 ]; then
+      t_stall_check=$t
+      if grep -q 'soft lockup - CPU#[0-9]* stuck for [0-9]*s! \[swapper/' \
+          "$rundir/console.log" 2>/dev/null; then
+        hang=stall
+      fi
+    fi
+    if [ -n "$hang" ]; then
+      :
+    elif [ "$t_start" = 0 ] && [ $((t - t0)) -gt $((boot_timeout_s * 1000)) ]; then
       hang=boot
     elif [ "$t_start" != 0 ] && [ ! -e "$rundir/exit" ] &&
          [ $((t - t_start)) -gt $((timeout_s * 1000)) ]; then
@@ -410,6 +428,17 @@ for attempt in 1 2; do
     fi
     show_tail
     echo "vdm: HANG: L1 hung twice before the command started (known rare QEMU TCG hang; not a test failure of the command)" >&2
+    exit 123
+  fi
+  if [ "$hang" = stall ]; then
+    if [ "$attempt" = 1 ] && [ "$stall_retry" = 1 ] && [ "$fwd_stdin" != 1 ]; then
+      echo "vdm: L1's CPUs stalled (soft lockup of its idle task: a QEMU TCG hang, not the" \
+           "command's fault) after $(fmt_s $((t_end - t0))) s; starting L1 and the command again" >&2
+      grep -m2 'soft lockup' "$rundir/console.log" | sed 's/^/  | /' >&2 || true
+      continue
+    fi
+    show_tail
+    echo "vdm: HANG: L1's CPUs stalled (soft lockup of its idle task; a QEMU TCG hang, not a test failure of the command)" >&2
     exit 123
   fi
   if [ "$hang" = command ]; then
