@@ -25,8 +25,8 @@ options:
   --boot-timeout S   L1 must start COMMAND within S seconds (default 120); an L1 that hangs
                      before that is restarted once
   --no-stall-retry   L1's own CPUs can stall under QEMU TCG (its console then reports
-                     "soft lockup ... [swapper/N]", the idle task: L1 is broken, not
-                     COMMAND).  Such a run is stopped at once and, unless this option or
+                     "soft lockup ... [swapper/N]", the idle task, or its 5-second heartbeat
+                     stops for 2 minutes, VDM_NESTED_HEARTBEAT_S: L1 is broken, not COMMAND).  Such a run is stopped at once and, unless this option or
                      --stdin is given, started again from scratch ONCE, COMMAND included:
                      without --no-stall-retry, COMMAND must be safe to run twice.
   --mem MB           L1 memory (default 2048)      --cpus N   L1 vCPUs (default 2)
@@ -78,6 +78,8 @@ verbose=0
 quiet=0
 fwd_stdin=""
 stall_retry=1
+heartbeat_s=${VDM_NESTED_HEARTBEAT_S:-120} # silence that means a wedged L1 (tests shorten it)
+case "$heartbeat_s" in ''|*[!0-9]*) heartbeat_s=120 ;; esac
 
 die() { echo "vdm: nested-run: $*" >&2; exit 125; }
 need_num() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ] || die "$1 $2: needs a positive whole number"; }
@@ -290,8 +292,11 @@ if [ "$fwd_stdin" = 1 ]; then
                -serial "file:$rundir/con")
 else
   kconsole=ttyS0
-  serial_args=(-serial stdio)
+  serial_args=(-serial stdio -serial null)
 fi
+# ttyS2: L1's heartbeat, one byte every 5 s while COMMAND runs (its own port: never mixed
+# into the command's output).  Silence for minutes means QEMU TCG stopped running L1.
+serial_args+=(-serial "file:$rundir/alive")
 qemu_args=(qemu-system-x86_64 -nodefaults -no-user-config -display none -M pc
            -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" -no-reboot
            -kernel "$l1_kernel" -initrd "$rundir/initrd"
@@ -347,7 +352,7 @@ show_tail() {
 t_begin=$((t_script / 1000))
 hwm_kb=0
 for attempt in 1 2; do
-  rm -f "$rundir"/{con,started,exit,error,console.log,qemu.err}
+  rm -f "$rundir"/{con,started,exit,error,alive,console.log,qemu.err}
   mkfifo "$rundir/con"
   "${awk_cmd[@]}" -v logf="$rundir/console.log" -v startf="$rundir/started" -v exitf="$rundir/exit" \
       -v errf="$rundir/error" -v verbose="$verbose" -v start_m="VDM-L1-START-$nonce" \
@@ -364,6 +369,8 @@ for attempt in 1 2; do
   t_start=0
   t_exit=0
   t_stall_check=$t0
+  t_alive=$t0
+  beats=""
   hang=""
   while kill -0 "$qpid" 2>/dev/null; do
     if [ -r "/proc/$qpid/status" ]; then
@@ -372,11 +379,18 @@ for attempt in 1 2; do
       done <"/proc/$qpid/status" 2>/dev/null || true
     fi
     t=$(now_ms)
-    if [ "$t_start" = 0 ] && [ -e "$rundir/started" ]; then t_start=$t; fi
+    if [ "$t_start" = 0 ] && [ -e "$rundir/started" ]; then t_start=$t; t_alive=$t; fi
     if [ "$t_exit" = 0 ] && [ -e "$rundir/exit" ]; then t_exit=$t; fi
     # L1's idle task stuck for 20+ s on a CPU: QEMU TCG stopped running L1 properly.
+    # ... or L1's heartbeat (every 5 s while COMMAND runs) silent for 2 minutes.
     if [ $((t - t_stall_check)) -gt 5000 ]; then
       t_stall_check=$t
+      b=$(stat -c %s "$rundir/alive" 2>/dev/null || true)
+      if [ "$b" != "$beats" ]; then beats=$b; t_alive=$t; fi
+      if [ "$t_start" != 0 ] && [ ! -e "$rundir/exit" ] && [ $((t - t_alive)) -gt $((heartbeat_s * 1000)) ]; then
+        echo "vdm: L1's heartbeat has been silent for $(( (t - t_alive) / 1000 )) s" >&2
+        hang=stall
+      fi
       if grep -q 'soft lockup - CPU#[0-9]* stuck for [0-9]*s! \[swapper/' \
           "$rundir/console.log" 2>/dev/null; then
         hang=stall

@@ -37,5 +37,23 @@ out=$("$nested" --nested --no-stall-retry --share "$dir" --timeout 200 -- sh -c 
 printf '%s\n' "$out" | grep -q "HANG: L1's CPUs stalled" && ok "--no-stall-retry says HANG and why" \
   || bad "--no-stall-retry: no HANG line"
 
+# A wedged L1 prints nothing at all: its heartbeat stops.  Stop the heartbeat's sleep (the
+# command itself must not use sleep then) and keep L1 busy; a 15 s limit instead of 120 s.
+cmd2='pkill -STOP -x sleep; i=0; while [ $i -lt 3000000 ]; do i=$((i+1)); done; echo NOT-STOPPED'
+start=$(date +%s)
+out=$(VDM_NESTED_HEARTBEAT_S=15 "$nested" --nested --no-stall-retry --timeout 200 -- sh -c "$cmd2" 2>&1); rc=$?
+took=$(( $(date +%s) - start ))
+[ "$rc" = 123 ] && printf '%s\n' "$out" | grep -q "heartbeat has been silent" \
+  && ok "a silent heartbeat is a stalled L1 (exit 123 after ${took} s)" \
+  || { bad "silent heartbeat: exit $rc after ${took} s"; printf '%s\n' "$out" | sed 's/^/  | /'; }
+
+# The heartbeat (its own serial port) never shows in the command's output, which takes
+# longer than the 15 s limit here without being taken for a stall.
+out=$(VDM_NESTED_HEARTBEAT_S=15 "$nested" --nested --timeout 200 -- \
+      sh -c 'printf abc; sleep 25; echo def; echo end' 2>/dev/null); rc=$?
+[ "$rc" = 0 ] && [ "$out" = "$(printf 'abcdef\nend')" ] \
+  && ok "a quiet 25 s command with a 15 s heartbeat limit: exit 0, output untouched" \
+  || bad "quiet command: exit $rc, output $(printf '%s' "$out" | od -c | head -3)"
+
 [ "$fails" = 0 ] && echo "nested stall test: all checks passed" || echo "nested stall test: $fails failed"
 [ "$fails" = 0 ]
