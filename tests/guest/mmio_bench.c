@@ -10,8 +10,6 @@
 #define CHUNK 1000u
 #define FAST_NS 20000u /* below this per access (a fast KVM): a million reads, else 100k */
 #define PM_HZ 3579545u
-#define FADT_PM_TMR_BLK 76
-#define FADT_X_PM_TMR_BLK 208 /* GAS: the 64-bit address at +4 */
 #define FADT_TMR_VAL_EXT (1u << 8)
 
 static struct acpi_info acpi;
@@ -97,14 +95,7 @@ void payload_main(void)
 	if (!rt_check(acpi.num_mcfg > 0 && acpi.fadt, "mcfg-fadt-present", "mcfg=0x%lx",
 		      acpi.mcfg))
 		return;
-	/* HW-reduced: X_PM_TMR_BLK (I/O space) if the FADT is long enough, else PM_TMR_BLK */
-	pm_port = acpi_table_len(acpi.fadt) >= FADT_X_PM_TMR_BLK + 12 &&
-			  mem8(acpi.fadt + FADT_X_PM_TMR_BLK) == 1
-		  ? (uint16_t)mem64(acpi.fadt + FADT_X_PM_TMR_BLK + 4)
-		  : (uint16_t)mem32(acpi.fadt + FADT_PM_TMR_BLK);
-	/* vmm-example emulates one at its power port + 8 without listing it in the FADT yet */
-	if (!pm_port && acpi.sleep_ctl.space == 1)
-		pm_port = (uint16_t)(acpi.sleep_ctl.address + 8);
+	pm_port = acpi_pm_timer_port(&acpi);
 	pm_mask = (acpi.fadt_flags & FADT_TMR_VAL_EXT) ? 0xffffffffu : 0xffffffu;
 	if (!rt_check(pm_port != 0, "pm-timer", "port=0x%x", pm_port))
 		return;

@@ -62,6 +62,25 @@ uint32_t acpi_table_len(uint64_t pa)
 	return mem32(pa + 4);
 }
 
+#define FADT_PM_TMR_BLK 76
+#define FADT_X_PM_TMR_BLK 208 /* GAS: the 64-bit address at +4 */
+
+uint16_t acpi_pm_timer_port(const struct acpi_info *a)
+{
+	uint16_t port = 0;
+
+	if (!a->fadt)
+		return 0;
+	if (acpi_table_len(a->fadt) >= FADT_X_PM_TMR_BLK + 12 &&
+	    mem8(a->fadt + FADT_X_PM_TMR_BLK) == 1)
+		port = (uint16_t)mem64(a->fadt + FADT_X_PM_TMR_BLK + 4);
+	else
+		port = (uint16_t)mem32(a->fadt + FADT_PM_TMR_BLK);
+	if (!port && a->sleep_ctl.space == 1)
+		port = (uint16_t)(a->sleep_ctl.address + 8);
+	return port;
+}
+
 static void sig_str(uint64_t pa, char out[5])
 {
 	for (unsigned i = 0; i < 4; i++) {

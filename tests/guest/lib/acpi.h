@@ -72,5 +72,9 @@ int acpi_load(struct acpi_info *a, uint64_t rsdp, int verbose);
 uint64_t acpi_find(const struct acpi_info *a, const char *sig, unsigned n);
 /* Length field of the table at `pa`. */
 uint32_t acpi_table_len(uint64_t pa);
+/* The ACPI PM timer's I/O port: the FADT's X_PM_TMR_BLK (if the FADT is long enough and
+ * it is in I/O space), else PM_TMR_BLK, else vmm-example's power port + 8 (emulated there
+ * without being listed yet); 0 when there is none. */
+uint16_t acpi_pm_timer_port(const struct acpi_info *a);
 
 #endif /* PAYLOAD_ACPI_H */
