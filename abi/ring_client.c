@@ -29,7 +29,11 @@ struct vdm_ring_client {
 	struct vdm_ring_client_config cfg;
 	size_t size;         /* of the mapping */
 	uint32_t mirror_map; /* read mirrors the device announced at READY (VDM_PURE_* bits) */
+	uint32_t mirror_reads; /* answered from the mirror: every MIRROR_ALIVE_EVERY-th one
+				* checks that the device process lives */
 };
+
+#define MIRROR_ALIVE_EVERY 64u
 
 int vdm_ring_client_new(void *mem, size_t size, const struct vdm_ring_client_config *cfg,
 			struct vdm_ring_client **out)
@@ -355,9 +359,10 @@ int vdm_ring_client_mirror_read(struct vdm_ring_client *c, uint32_t space, uint6
 	 * the acquire orders the copy's bytes after it. */
 	if (ring_load(&c->h->mirror_seq) != c->seq)
 		return -EAGAIN;
-	/* A dead device's copy must not outlive it: the guest reads all-ones from the moment
-	 * the process is gone, as on the ring (one poll of the pidfd, no round trip). */
-	if (peer_dead(c)) {
+	/* A dead device's copy must not outlive it for long: the owner's event loop fails the
+	 * client as soon as the pidfd fires, and without one every 64th answer polls the pidfd
+	 * itself (a system call on every read would cost more than the copy saves). */
+	if (c->mirror_reads++ % MIRROR_ALIVE_EVERY == 0 && peer_dead(c)) {
 		vdm_ring_client_fail(c, VDM_RING_FAULT_DEAD);
 		return -EAGAIN;
 	}

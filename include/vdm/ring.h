@@ -328,7 +328,11 @@ int vdm_ring_client_log_next(struct vdm_ring_client *c, struct vdm_ring_log *out
  * trip.  Returns 0 and *value when the device keeps that mirror (its READY-time map), the
  * access is naturally aligned inside the first VDM_RING_MIRROR_BYTES, the client is healthy
  * and the copy reflects every request published so far; -EAGAIN when the copy is stale
- * (send the read on the ring: the device refreshes the copy when idle); -EINVAL otherwise.
+ * (send the read on the ring: the device refreshes the copy when idle) or the client has
+ * failed; -EINVAL otherwise.  Death of the device process: fail the client from the event
+ * loop watching its pidfd (vdm_ring_client_fail); on its own, the client polls the pidfd
+ * on the first and every 64th mirror answer, so a dead device's copy answers at most 63
+ * more reads.
  * The caller keeps the access inside the region's declared size.
  */
 int vdm_ring_client_mirror_read(struct vdm_ring_client *c, uint32_t space, uint64_t offset,

@@ -11,6 +11,7 @@ import os
 import pty
 import re
 import select
+import signal
 import socket
 import statistics
 import subprocess
@@ -218,6 +219,41 @@ def proc_counts(pid):
     return (len(os.listdir("/proc/%d/fd" % pid)), len(os.listdir("/proc/%d/task" % pid)))
 
 
+def kill_device_under_linux(con, hmp, loc):
+    if not check("kill: t1g is in the guest", loc):
+        return
+    m = re.search(r"^t1g\s+testdev\s+\S+\s+pid (\d+)\s+(\S+)", hmp.cmd("info devices"), re.M)
+    if not check("kill: info devices lists t1g running in its own process",
+                 m and m.group(2) == "running", m and m.group(0)):
+        return
+    pid = int(m.group(1))
+    sysfs = "/sys/bus/pci/devices/0000:%s/config" % loc
+    before = con.shell("od -An -tx4 -N8 %s" % sysfs) or []
+    check("kill: before, the guest reads t1g's ids from config space",
+          any("00051b36" in ln for ln in before), str(before))
+    os.kill(pid, signal.SIGKILL)
+    after = con.shell("od -An -tx4 -N8 %s; echo VDM-ALIVE" % sysfs) or []
+    print("   guest after the kill: " + " | ".join(after))
+    check("kill: the guest reads all-ones from the dead device's config space",
+          any(re.search(r"ffffffff\s+ffffffff", ln) for ln in after), str(after))
+    check("kill: the guest keeps running", "VDM-ALIVE" in after, str(after))
+    info = hmp.cmd("info devices")
+    m = re.search(r"^t1g\s.*$", info, re.M)
+    check("kill: info devices shows t1g failed, killed by SIGKILL",
+          m and "failed: killed by SIGKILL" in m.group(0), info)
+    check("kill: its process is gone", not os.path.exists("/proc/%d" % pid))
+    start = con.mark()
+    r = hmp.cmd("device_del t1g")
+    gone = con.wait(r"VDM-HP remove 0000:%s" % re.escape(loc), start)
+    try:
+        ev = "DEVICE_DELETED t1g" in hmp.read_until("DEVICE_DELETED t1g")
+    except (socket.timeout, EOFError):
+        ev = False
+    check("kill: device_del of the dead device: the guest removed it, DEVICE_DELETED came",
+          gone and ev, r)
+    check("kill: t1g is no longer listed", not re.search(r"^t1g\s", hmp.cmd("info devices"), re.M))
+
+
 def vmm_scenarios(vmm, kernel, initrd, out):
     # sockets live in /tmp: the shared output folder (9p under nesting) cannot hold them
     sock = tempfile.mkdtemp(prefix="vdm-hp-")
@@ -268,6 +304,10 @@ def vmm_scenarios(vmm, kernel, initrd, out):
               b2 and win and win[0] <= b2[0] and b2[1] <= win[1], str(b2))
         check("%s: info pci shows the BAR2 the guest assigned" % dev,
               bars2.get((loc, 2)) == b2, "%s vs %s" % (bars2.get((loc, 2)), b2))
+
+    # (e) kill t1g's device host while Linux runs: all-ones, info devices says failed, the
+    # guest carries on, device_del still cleans up
+    kill_device_under_linux(con, hmp, ids2.get("t1g"))
 
     # (f) bad monitor input: one error line each, the guest unaffected
     bad = [("unknown bus", "device_add testdev,id=b1,bus=nope", "no pcie-root-port with that id"),
