@@ -17,6 +17,7 @@
 #include "event_loop.h"
 #include "monitor.h"
 #include "monitor_console.h"
+#include "sandbox_watch.h"
 #include "vmm.h"
 #include "x86/arch.h"
 
@@ -159,6 +160,7 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 	struct run_state rs = { .v = v, .stdin_watch = -1, .stdin_open = true, .sig_fd = -1,
 				.sig_watch = -1 };
 	int wake_watch = -1;
+	struct sandbox_watch sbw;
 	char err[256];
 	sigset_t set;
 	unsigned i;
@@ -184,6 +186,7 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 		wake_watch = ev_watch_fd(v->loop, v->wake_fd, POLLIN, on_wake, &rs);
 	raw_tty();
 	rs.stdin_watch = ev_watch_fd(v->loop, STDIN_FILENO, POLLIN, on_stdin, &rs);
+	sandbox_watch_init(&sbw, v->loop, v->m);
 	v->t_start_ns = vmm_now_ns();
 	for (i = 0; i < v->ncpus && !atomic_load(&v->stopping); i++) {
 		int e = vcpu_start(&v->vcpus[i]);
@@ -200,6 +203,7 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 		bool paused = rs.stdin_open && rs.stdin_watch < 0;
 
 		ev_loop_run_once(v->loop, paused ? 10 : 200);
+		sandbox_watch_sync(&sbw); /* after device_add / device_del / an eject */
 		if (rs.got_signal) {
 			char why[64];
 
@@ -231,6 +235,7 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 			next_watch = now + 1000000000u;
 		}
 	}
+	sandbox_watch_stop(&sbw);
 	ev_unwatch(v->loop, rs.stdin_watch);
 	ev_unwatch(v->loop, wake_watch);
 	ev_unwatch(v->loop, rs.sig_watch);

@@ -21,10 +21,12 @@
 #include <vdm/ged.h>
 #include <vdm/proxy.h>
 
+#include "event_loop.h"
 #include "machine.h"
 #include "machine_sandbox.h"
 #include "options.h"
 #include "pci_host.h"
+#include "sandbox_watch.h"
 
 static struct vmm_options o;
 static struct machine m;
@@ -261,6 +263,42 @@ static void a_missing_device_host_is_a_clear_error(void **state)
 	assert_non_null(strstr(path, "vdm-devhost"));
 }
 
+static void the_event_loop_fails_a_dead_device_before_the_guest_reads_it(void **state)
+{
+	struct ev_loop *loop;
+	struct sandbox_watch w;
+	struct machine_dev *t0;
+	size_t watched;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(BUILD(MACHINE_ARGS), 0);
+	assert_int_equal(ev_loop_create(&loop, err, sizeof(err)), 0);
+	sandbox_watch_init(&w, loop, &m);
+	watched = w.n;
+	/* pidfd and notify eventfd of each devhost: t0's root port, the hotplug port, the
+	 * GED and t0 */
+	assert_int_equal(watched, 2 * 4);
+	assert_int_equal(ev_loop_num_watches(loop), watched);
+	t0 = dev_by_id("t0");
+	for (i = 0; i < 200; i++) /* config reads answered from the read mirror */
+		assert_int_equal(cfg(1, 0, 0, 4), 0x00051b36u);
+	kill_device(t0->dev);
+	for (i = 0; i < 50 && !w.deaths; i++) {
+		ev_loop_run_once(loop, 100);
+		sandbox_watch_sync(&w);
+	}
+	assert_int_equal(w.deaths, 1);
+	assert_int_equal(w.n, watched - 2); /* its fds are no longer watched */
+	/* the very next guest read: all-ones, the mirror is not consulted any more */
+	assert_int_equal(cfg(1, 0, 0, 4), 0xffffffffu);
+	assert_int_equal(cfg(0, 1, 0, 4), 0x000c1b36u);
+	sandbox_watch_stop(&w);
+	assert_int_equal(ev_loop_num_watches(loop), 0);
+	ev_loop_destroy(loop);
+	machine_destroy(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +307,7 @@ int main(void)
 		cmocka_unit_test(a_killed_device_reads_all_ones_and_the_machine_carries_on),
 		cmocka_unit_test(a_sandboxed_ged_ejects_once_inside_the_guests_write),
 		cmocka_unit_test(a_missing_device_host_is_a_clear_error),
+		cmocka_unit_test(the_event_loop_fails_a_dead_device_before_the_guest_reads_it),
 	};
 
 	unsetenv("VDM_DEVHOST");
