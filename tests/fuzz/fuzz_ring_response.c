@@ -292,9 +292,11 @@ static void rr_pump_step(struct rr *s)
 			s->dirty = true;
 		}
 		n = fz_u8(f) < 0xf0 ? 1 : fz_u32(f);
-		s->h->log_prod = htole32(le32toh(s->h->log_prod) + n);
-		if (n != 1)
+		/* One entry into a full log ring overwrites an unread one: what the real server
+		 * never does (it drops and counts), so the client may call the ring torn. */
+		if (n != 1 || le32toh(s->h->log_prod) - le32toh(s->h->log_cons) >= VDM_RING_LOG_ENTRIES)
 			s->dirty = true;
+		s->h->log_prod = htole32(le32toh(s->h->log_prod) + n);
 		break;
 	case 9: /* READY out of turn (the honest one is covered by the integration tests) */
 		s->dirty = true;
