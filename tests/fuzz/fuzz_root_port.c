@@ -272,24 +272,26 @@ static void rp_check_identity(struct rp_state *s)
 		   "LNKCAP %#x: wrong port number", lnkcap);
 }
 
-/* Slot Control bits pci.h lets a guest set, given Slot Capabilities. */
+/* Slot Control bits a guest may set, given Slot Capabilities (PCIe 7.5.3.9/10: each
+ * control needs the capability it controls; presence and link-state events always). */
 static uint32_t rp_sltctl_allowed(uint32_t sltcap)
 {
-	uint32_t m = VDM_PCI_EXP_SLTCTL_PDCE | VDM_PCI_EXP_SLTCTL_DLLSCE;
+	static const struct {
+		uint32_t cap, ctl;
+	} needs[] = {
+		{ VDM_PCI_EXP_SLTCAP_ABP, VDM_PCI_EXP_SLTCTL_ABPE },
+		{ VDM_PCI_EXP_SLTCAP_HPC, VDM_PCI_EXP_SLTCTL_HPIE },
+		{ VDM_PCI_EXP_SLTCAP_HPC, VDM_PCI_EXP_SLTCTL_CCIE },
+		{ VDM_PCI_EXP_SLTCAP_AIP, VDM_PCI_EXP_SLTCTL_AIC },
+		{ VDM_PCI_EXP_SLTCAP_PIP, VDM_PCI_EXP_SLTCTL_PIC },
+		{ VDM_PCI_EXP_SLTCAP_PCP, VDM_PCI_EXP_SLTCTL_PCC },
+		{ VDM_PCI_EXP_SLTCAP_EIP, VDM_PCI_EXP_SLTCTL_EIC },
+	};
+	uint32_t allowed = VDM_PCI_EXP_SLTCTL_PDCE | VDM_PCI_EXP_SLTCTL_DLLSCE;
 
-	if (sltcap & VDM_PCI_EXP_SLTCAP_ABP)
-		m |= VDM_PCI_EXP_SLTCTL_ABPE;
-	if (sltcap & VDM_PCI_EXP_SLTCAP_HPC)
-		m |= VDM_PCI_EXP_SLTCTL_HPIE | VDM_PCI_EXP_SLTCTL_CCIE;
-	if (sltcap & VDM_PCI_EXP_SLTCAP_AIP)
-		m |= VDM_PCI_EXP_SLTCTL_AIC;
-	if (sltcap & VDM_PCI_EXP_SLTCAP_PIP)
-		m |= VDM_PCI_EXP_SLTCTL_PIC;
-	if (sltcap & VDM_PCI_EXP_SLTCAP_PCP)
-		m |= VDM_PCI_EXP_SLTCTL_PCC;
-	if (sltcap & VDM_PCI_EXP_SLTCAP_EIP)
-		m |= VDM_PCI_EXP_SLTCTL_EIC;
-	return m;
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		allowed |= (sltcap & needs[i].cap) ? needs[i].ctl : 0;
+	return allowed;
 }
 
 static void rp_check_state(struct rp_state *s)
