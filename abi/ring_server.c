@@ -240,6 +240,14 @@ int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, 
 			}
 			ring_spin_lost(&s->spin);
 		}
+		/* About to sleep: the VMM's burst is over, so bring the read mirror up to date
+		 * now (not between the requests of a burst), then look again. */
+		if (s->mirror_dev && (s->mirror_stale ||
+				      ring_peek(&s->h->mirror_seq) != s->last_seq)) {
+			vdm_ring_server_mirror_idle(s);
+			spin_start = 0;
+			continue;
+		}
 		if (server_sleep(s))
 			return -EIO;
 		spin_start = 0;
@@ -290,7 +298,7 @@ int vdm_ring_dispatch(struct vdm_device *dev, const struct vdm_ring_entry *req, 
 
 /* ---- read mirror ---------------------------------------------------------------------- */
 
-#define MIRROR_CHECK_EVERY 64 /* dwords copied between looks at the request ring */
+#define MIRROR_CHECK_EVERY 16 /* dwords copied between looks at the request ring */
 
 static bool request_pending(const struct vdm_ring_server *s)
 {

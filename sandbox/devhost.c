@@ -265,12 +265,8 @@ static int serve(struct devhost *dh)
 	int r;
 
 	for (;;) {
-		r = vdm_ring_server_next(dh->srv, &req, false);
-		if (r == 0) {
-			/* Nothing pending: bring the read mirror up to date, then wait. */
-			vdm_ring_server_mirror_idle(dh->srv);
-			r = vdm_ring_server_next(dh->srv, &req, true);
-		}
+		/* (the read mirror is refreshed inside, before the server sleeps) */
+		r = vdm_ring_server_next(dh->srv, &req, true);
 		if (r < 0)
 			return EXIT_TORN;
 		r = vdm_ring_dispatch(dh->dev, &req, &data, &status);

@@ -405,8 +405,10 @@ int vdm_ring_dispatch(struct vdm_device *dev, const struct vdm_ring_entry *req, 
  * publish the map; call once, before vdm_ring_server_ready, with the device every request
  * will be dispatched to.  note: call for every request after vdm_ring_dispatch and before
  * responding (a request that may change the device marks the copies stale; otherwise the
- * copies are declared current up to its id).  idle: call when the request ring is empty;
- * refreshes stale copies (giving up at once if a request arrives) and publishes mirror_seq.
+ * copies are declared current up to its id).  idle: refreshes stale copies (giving up at
+ * once if a request arrives) and publishes mirror_seq; vdm_ring_server_next calls it itself
+ * when it has spun without a request and is about to sleep (so a burst of writes costs one
+ * refresh, after the burst), and serve_pending at its end.
  * All three do nothing when no mirror is kept.
  */
 void vdm_ring_server_mirror_setup(struct vdm_ring_server *s, struct vdm_device *dev);
