@@ -11,6 +11,7 @@
 #include "ring_int.h"
 
 #define DEFAULT_SPIN_NS 50000u
+#define MIRROR_QUIET_NS 2000000u /* the VMM quiet this long: refresh the read mirror */
 #define MAX_ERRNO 4095
 
 struct vdm_ring_server {
@@ -183,7 +184,7 @@ void vdm_ring_server_log(struct vdm_ring_server *s, uint32_t kind, uint32_t leve
 
 /* Sleep until the VMM publishes more than `cons`.  Returns 0, or -EIO when the doorbell
  * itself is broken (a bad fd: nothing more can wake us). */
-static int server_sleep(struct vdm_ring_server *s)
+static int server_sleep(struct vdm_ring_server *s, uint64_t timeout_ns)
 {
 	uint32_t bell = ring_load(&s->h->req_bell);
 	uint64_t v;
@@ -193,7 +194,7 @@ static int server_sleep(struct vdm_ring_server *s)
 	ring_fence();
 	if (ring_load(&s->h->req_prod) == s->req_cons) {
 		if (s->doorbell == VDM_RING_DOORBELL_FUTEX)
-			rc = vdm__ring_futex_wait(&s->h->req_bell, bell, 0);
+			rc = vdm__ring_futex_wait(&s->h->req_bell, bell, timeout_ns);
 		else if (read(s->cfg.req_efd, &v, sizeof(v)) < 0 && errno != EINTR)
 			rc = -EIO;
 	}
@@ -205,6 +206,7 @@ int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, 
 {
 	uint64_t spin_start = 0;
 	unsigned int i = 0;
+	bool quiet_waited = false;
 
 	for (;;) {
 		uint32_t prod = ring_load(&s->h->req_prod);
@@ -240,15 +242,24 @@ int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, 
 			}
 			ring_spin_lost(&s->spin);
 		}
-		/* About to sleep: the VMM's burst is over, so bring the read mirror up to date
-		 * now (not between the requests of a burst), then look again. */
+		/* About to sleep with a stale read mirror.  A guest's accesses can come far apart
+		 * (each is a VM exit; under nested virtualisation ~100 µs), so "no request while
+		 * spinning" is not yet "the burst is over": first wait up to MIRROR_QUIET_NS for
+		 * one (futex mode), and refresh only when none came; a refresh costs thousands of
+		 * device reads, and the CPU it takes is often the guest's. */
 		if (s->mirror_dev && (s->mirror_stale ||
 				      ring_peek(&s->h->mirror_seq) != s->last_seq)) {
+			if (s->mirror_stale && s->doorbell == VDM_RING_DOORBELL_FUTEX && !quiet_waited) {
+				quiet_waited = true;
+				if (server_sleep(s, MIRROR_QUIET_NS))
+					return -EIO;
+				continue;
+			}
 			vdm_ring_server_mirror_idle(s);
 			spin_start = 0;
 			continue;
 		}
-		if (server_sleep(s))
+		if (server_sleep(s, 0))
 			return -EIO;
 		spin_start = 0;
 	}
