@@ -407,8 +407,9 @@ int vdm_ring_dispatch(struct vdm_device *dev, const struct vdm_ring_entry *req, 
  * responding (a request that may change the device marks the copies stale; otherwise the
  * copies are declared current up to its id).  idle: refreshes stale copies (giving up at
  * once if a request arrives) and publishes mirror_seq; vdm_ring_server_next calls it itself
- * when it has spun without a request and is about to sleep (so a burst of writes costs one
- * refresh, after the burst), and serve_pending at its end.
+ * when it has spun without a request and (futex doorbell) then waited 2 ms more for one,
+ * so a burst of writes costs one refresh, after the burst; serve_pending calls it at its
+ * end.
  * All three do nothing when no mirror is kept.
  */
 void vdm_ring_server_mirror_setup(struct vdm_ring_server *s, struct vdm_device *dev);
