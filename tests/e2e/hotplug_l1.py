@@ -281,6 +281,8 @@ def vmm_scenarios(vmm, kernel, initrd, out):
             "--monitor", "unix:" + hmp_path, "--qmp", "unix:" + qmp_path]
     for p in ports:
         argv += ["--device", p]
+    # A/B runs: e.g. VDM_HOTPLUG_EXTRA_ARGS=--in-process (nested-run.sh passes VDM_* into L1)
+    argv += os.environ.get("VDM_HOTPLUG_EXTRA_ARGS", "").split()
     con = Console(argv, os.path.join(out, "vmm-console.log"), os.path.join(out, "vmm-stderr.log"))
     t0 = time.monotonic()
     ready = con.wait("VDM-HP-READY", 0, 180)
