@@ -26,9 +26,11 @@ options:
                      before that is restarted once
   --no-stall-retry   L1's own CPUs can stall under QEMU TCG (its console then reports
                      "soft lockup ... [swapper/N]", the idle task, or its 5-second heartbeat
-                     stops for 2 minutes, VDM_NESTED_HEARTBEAT_S: L1 is broken, not COMMAND).  Such a run is stopped at once and, unless this option or
-                     --stdin is given, started again from scratch ONCE, COMMAND included:
-                     without --no-stall-retry, COMMAND must be safe to run twice.
+                     stops for 2 minutes, VDM_NESTED_HEARTBEAT_S: L1 is broken, not COMMAND).
+                     Such a run is stopped at once and, unless this option or --stdin is
+                     given, started again from scratch, COMMAND included, up to twice:
+                     without --no-stall-retry, COMMAND must be safe to run again (the test
+                     batches skip the cases that finished).
   --mem MB           L1 memory (default 2048)      --cpus N   L1 vCPUs (default 2)
   --series 6.1|6.12  L1 kernel series (default 6.1; see scripts/fetch-guest-kernel.sh)
   --env NAME[=VAL]   pass a variable into L1 (repeatable).  Always passed: PATH HOME USER LANG
@@ -52,8 +54,8 @@ The first line (stderr) says which way it runs:
   vdm: running directly on host KVM (svm)
   vdm: no usable /dev/kvm on this host (REASON); running nested in QEMU TCG (L1 with kvm_amd)
 Exit status: COMMAND's, or
-  123  hang of the harness: L1 hung twice before COMMAND started, or its CPUs stalled (twice,
-       or once with --no-stall-retry) (a rare QEMU TCG hang; say "hang", not "test failed")
+  123  hang of the harness: L1 hung twice before COMMAND started, or its CPUs stalled (three
+       times, or once with --no-stall-retry) (a QEMU TCG hang; say "hang", not "test failed")
   124  hang of COMMAND: it ran past --timeout and was killed
   125  the harness failed: QEMU or L1's init failed, or L1 died while COMMAND ran
 EOF
@@ -351,7 +353,7 @@ show_tail() {
 
 t_begin=$((t_script / 1000))
 hwm_kb=0
-for attempt in 1 2; do
+for attempt in 1 2 3; do
   rm -f "$rundir"/{con,started,exit,error,alive,console.log,qemu.err}
   mkfifo "$rundir/con"
   "${awk_cmd[@]}" -v logf="$rundir/console.log" -v startf="$rundir/started" -v exitf="$rundir/exit" \
@@ -445,7 +447,7 @@ for attempt in 1 2; do
     exit 123
   fi
   if [ "$hang" = stall ]; then
-    if [ "$attempt" = 1 ] && [ "$stall_retry" = 1 ] && [ "$fwd_stdin" != 1 ]; then
+    if [ "$attempt" -lt 3 ] && [ "$stall_retry" = 1 ] && [ "$fwd_stdin" != 1 ]; then
       echo "vdm: L1's CPUs stalled (soft lockup of its idle task: a QEMU TCG hang, not the" \
            "command's fault) after $(fmt_s $((t_end - t0))) s; starting L1 and the command again" >&2
       grep -m2 'soft lockup' "$rundir/console.log" | sed 's/^/  | /' >&2 || true

@@ -233,9 +233,11 @@ def main():
     for name, env, a in bench:
         cmd = [vmm] + a + ["--timeout", "300", "--payload",
                            os.path.join(bindir, "mmio_bench.bin")]
+        body.append("[ -e %s.rc ] || {" % name) # resumable, as run_vmm's cases
         body.append("echo %s >&2" % shlex.quote("== case " + name))
         body.append("%s %s </dev/null >%s.out 2>%s.err; echo $? >%s.rc" % (
             env, " ".join(shlex.quote(c) for c in cmd), name, name, name))
+        body.append("}")
     body.append("exit 0")
     helper = os.path.join(outdir, "kill_helper.py")
     with open(helper, "w") as f:
