@@ -233,7 +233,8 @@ int vdm_ring_server_next(struct vdm_ring_server *s, struct vdm_ring_entry *req, 
 		}
 		if (!block || s->doorbell == VDM_RING_DOORBELL_NONE)
 			return 0;
-		if (s->doorbell == VDM_RING_DOORBELL_FUTEX) {
+		/* (after the quiet period the VMM has been idle for 2 ms: no second spin) */
+		if (s->doorbell == VDM_RING_DOORBELL_FUTEX && !quiet_waited) {
 			if (!spin_start)
 				spin_start = ring_now_ns();
 			if ((++i & 63) || ring_now_ns() - spin_start < s->spin.budget_ns) {
