@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <vdm/builtin.h>
@@ -70,8 +72,12 @@ void devhost_log(struct devhost *dh, uint32_t level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (dh->srv)
+	if (dh->srv) {
 		vdm_ring_server_log(dh->srv, VDM_RING_LOG_LINE, level, 0, 0, line);
+	} else if (dh->num_early < sizeof(dh->early) / sizeof(dh->early[0])) {
+		dh->early[dh->num_early].level = level;
+		memcpy(dh->early[dh->num_early++].text, line, sizeof(line));
+	}
 }
 
 /* ---- host callbacks handed to the device ---- */
@@ -112,6 +118,14 @@ static void host_eject(void *opaque, uint32_t bus_sel, uint32_t slot)
 }
 
 /* ---- start-up ---- */
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static void send_hello(struct devhost *dh, struct devhost_hello *hello)
 {
@@ -212,6 +226,10 @@ static void map_ring(struct devhost *dh, int memfd, uint32_t spin_ns, struct dev
 	rc = vdm_ring_server_new(dh->ring_mem, dh->ring_size, &cfg, &dh->srv);
 	if (rc)
 		fail_setup(dh, hello, rc, "ring: %s", rc == -EPROTO ? "bad layout" : strerror(-rc));
+	for (uint32_t i = 0; i < dh->num_early; i++)
+		vdm_ring_server_log(dh->srv, VDM_RING_LOG_LINE, dh->early[i].level, 0, 0,
+				    dh->early[i].text);
+	dh->num_early = 0;
 }
 
 static void create_device(struct devhost *dh, const struct devhost_setup *setup,
@@ -304,10 +322,38 @@ static int check_plugin(const char *path)
 	return 0;
 }
 
+/* The fds a device host serves with, as devhost_close_fds numbers them, when the VMM uses
+ * the futex doorbell and one interrupt line: what vdm-example's devices get. */
+static const struct devhost predicted_layout = {
+	.notify_efd = 3, .req_efd = -1, .rsp_efd = -1, .irqfds = { 4 }, .num_irqfds = 1,
+};
+
+static bool same_fds(const struct devhost *a, const struct devhost *b)
+{
+	return a->notify_efd == b->notify_efd && a->req_efd == b->req_efd &&
+	       a->rsp_efd == b->rsp_efd && a->num_irqfds == b->num_irqfds &&
+	       !memcmp(a->irqfds, b->irqfds, sizeof(a->irqfds[0]) * a->num_irqfds);
+}
+
+/* A spare builds its filter for the likely fd layout while it waits (libseccomp needs a
+ * few ms, which would otherwise be part of every hot-plug); NULL: build it later. */
+static void *prebuild_filter(const struct devhost *dh)
+{
+	struct devhost guess = predicted_layout;
+	char err[128];
+
+	guess.keep_stderr = dh->keep_stderr;
+	return devhost_seccomp_build(&guess, err, sizeof(err));
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vdm-devhost [--sock FD]     serve one device for a VMM (started by "
 		   "the vdm proxy)\n"
+		   "       vdm-devhost --spare         the same, locked down before the device is "
+		   "named\n"
+		   "                                   (a spare the proxy keeps; built-in types "
+		   "only)\n"
 		   "       vdm-devhost --check PLUGIN  load a plugin, list its device types\n");
 }
 
@@ -318,13 +364,16 @@ int main(int argc, char **argv)
 	struct devhost_setup setup;
 	struct devhost_hello hello = { 0 };
 	char err[256];
-	void *filter;
-	int memfd = -1, fd;
+	uint64_t t[6];
+	void *filter, *prebuilt = NULL;
+	int memfd = -1, fd, spare = 0, jail_rc = 0;
 
 	if (argc == 3 && strcmp(argv[1], "--check") == 0)
 		return check_plugin(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--sock") == 0)
 		dh.sock = atoi(argv[2]);
+	else if (argc == 2 && strcmp(argv[1], "--spare") == 0)
+		spare = 1;
 	else if (argc != 1) {
 		usage(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
 		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 1;
@@ -339,19 +388,44 @@ int main(int argc, char **argv)
 		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
 			return EXIT_SETUP;
 
+	t[0] = mono_us();
+	/* A spare locks itself down while it waits to be given a device (built-in types only:
+	 * a plugin must be loaded from a file before the root goes). */
+	if (spare) {
+		jail_rc = devhost_jail(&dh);
+		if (!jail_rc)
+			prebuilt = prebuild_filter(&dh);
+	}
 	recv_setup(&dh, &setup, &memfd, &hello);
+	t[1] = mono_us();
 	map_ring(&dh, memfd, setup.spin_ns, &hello);
 	the_devhost = &dh;
+	if (setup.pidns_errno)
+		devhost_log(&dh, VDM_LOG_WARN, "pid namespace: refused by the kernel at spawn (%s); "
+			    "continuing without it", strerror(setup.pidns_errno));
+	if (spare && setup.plugin[0])
+		fail_setup(&dh, &hello, -EINVAL, "%s: a spare device host runs built-in types only "
+			   "(start a new one for a plugin)", setup.plugin);
+	if (jail_rc)
+		fail_setup(&dh, &hello, -EPERM, "lock-down failed (see the device log)");
 	create_device(&dh, &setup, &hello);
+	t[2] = mono_us();
 
-	if (devhost_jail(&dh, setup.pidns_errno))
+	if (!spare && devhost_jail(&dh))
 		fail_setup(&dh, &hello, -EPERM, "lock-down failed (see the device log)");
 	if (devhost_close_fds(&dh))
 		fail_setup(&dh, &hello, -EBADF, "cannot renumber the kept fds");
 	vdm_ring_server_set_fds(dh.srv, dh.req_efd, dh.rsp_efd, dh.notify_efd);
-	filter = devhost_seccomp_build(&dh, err, sizeof(err));
+	t[3] = mono_us();
+	if (prebuilt && same_fds(&dh, &predicted_layout))
+		filter = prebuilt;
+	else {
+		free(prebuilt);
+		filter = devhost_seccomp_build(&dh, err, sizeof(err));
+	}
 	if (!filter)
 		fail_setup(&dh, &hello, -EPERM, "%s", err);
+	t[4] = mono_us();
 	send_hello(&dh, &hello);
 	close(dh.sock);
 	if (devhost_limit_fds(&dh))
@@ -361,6 +435,13 @@ int main(int argc, char **argv)
 		devhost_log(&dh, VDM_LOG_ERROR, "seccomp: cannot load the filter; refusing to serve");
 		_exit(EXIT_LOCKDOWN);
 	}
+	t[5] = mono_us();
+	/* Where start-up time goes (debug level): the VMM's monotonic clock is the same one. */
+	devhost_log(&dh, VDM_LOG_DEBUG, "start-up us: main at %llu, set-up wait %llu, "
+		    "device %llu, lock-down %llu, filter %llu, seccomp %llu",
+		    (unsigned long long)t[0], (unsigned long long)(t[1] - t[0]),
+		    (unsigned long long)(t[2] - t[1]), (unsigned long long)(t[3] - t[2]),
+		    (unsigned long long)(t[4] - t[3]), (unsigned long long)(t[5] - t[4]));
 	vdm_ring_server_mirror_setup(dh.srv, dh.dev);
 	vdm_ring_server_ready(dh.srv);
 	/* Straight to exit_group: no atexit or sanitizer exit hooks after lock-down (ASan's

@@ -28,6 +28,13 @@ struct devhost {
 	uint32_t num_irqfds;
 	int keep_stderr; /* sanitizer builds keep fd 2 for their reports */
 	uint32_t warned_lines; /* irq lines we already warned about */
+	/* Lines logged before the ring exists (a spare locks down before its set-up message):
+	 * written to the ring once it is mapped. */
+	struct {
+		uint32_t level;
+		char text[VDM_RING_LOG_TEXT];
+	} early[8];
+	uint32_t num_early;
 };
 
 /* A log line into the ring's log area (the devhost has no stderr once locked down). */
@@ -38,9 +45,11 @@ void devhost_log(struct devhost *dh, uint32_t level, const char *fmt, ...)
  * Lock-down part 1 (jail.c): drop root, new user/mount/net/ipc/uts namespaces, empty root,
  * rlimits (core, nproc, address space), dumpable off, capabilities dropped, no_new_privs.
  * A namespace the kernel refuses is logged and skipped.  Returns 0, or a negative errno when
- * a step that must not be skipped failed (no_new_privs).
+ * a step that must not be skipped failed (no_new_privs).  Runs after the device exists, or,
+ * in a spare device host (built-in types only: nothing is loaded from files afterwards),
+ * before the set-up message arrives.
  */
-int devhost_jail(struct devhost *dh, int32_t pidns_errno);
+int devhost_jail(struct devhost *dh);
 
 /* Close every fd but the ones the devhost serves with (and the socket), renumbered from 3
  * with the socket last; updates dh.  Returns 0 or a negative errno. */
@@ -49,11 +58,13 @@ int devhost_close_fds(struct devhost *dh);
 /* Set RLIMIT_NOFILE to what is open (after the socket is closed). */
 int devhost_limit_fds(struct devhost *dh);
 
-/* Build (but do not load) the seccomp allow-list for dh's final fd numbers.  Returns an
- * opaque libseccomp context or NULL with `err` filled. */
+/* Build (but do not load) the seccomp allow-list for dh's final fd numbers, as a BPF
+ * program (libseccomp's, exported).  Returns it (free() it, or pass it to
+ * devhost_seccomp_load), or NULL with `err` filled. */
 void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len);
 
-/* Load the filter built above and free the context.  Returns 0 or a negative errno. */
-int devhost_seccomp_load(void *ctx);
+/* Load a filter built above (with no_new_privs) and free it.  Returns 0 or a negative
+ * errno. */
+int devhost_seccomp_load(void *filter);
 
 #endif /* VDM_DEVHOST_H */

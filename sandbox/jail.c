@@ -123,13 +123,10 @@ static void drop_caps(void)
 	syscall(SYS_capset, &hdr, data);
 }
 
-int devhost_jail(struct devhost *dh, int32_t pidns_errno)
+int devhost_jail(struct devhost *dh)
 {
 	unsigned long long as = mapped_bytes();
 
-	if (pidns_errno)
-		devhost_log(dh, VDM_LOG_WARN, "pid namespace: refused by the kernel at spawn (%s); "
-			    "continuing without it", strerror(pidns_errno));
 	drop_root(dh);
 	try_unshare(dh, CLONE_NEWUSER, "user");
 	/* Credentials changed: the parent-death signal may have been cleared. */

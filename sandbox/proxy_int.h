@@ -12,6 +12,9 @@
 
 #include "proto.h"
 
+#ifndef VDM_DEVHOST_DEFAULT_PATH
+#define VDM_DEVHOST_DEFAULT_PATH "/usr/local/libexec/vdm-devhost"
+#endif
 #define VDM_PROXY_CFG_SPACE 4096u
 #define VDM_PROXY_SHUTDOWN_MS 100
 
@@ -50,5 +53,15 @@ void vdm__proxy_reap(struct proxy *p, bool block);
 void vdm__proxy_drain_log(struct proxy *p, char *last_err, size_t last_err_len);
 /* Close every fd, unmap the ring, free. */
 void vdm__proxy_free(struct proxy *p);
+
+/* The device host to run: `devhost`, else $VDM_DEVHOST, else the installed one. */
+const char *vdm__proxy_devhost_path(const char *devhost);
+
+struct spawned;
+/* Take spare `s` (may be NULL) for a device host at `path` on `cpu_mask`: true with *out
+ * its process when it fits (same path and CPUs, alive, no plugin wanted); otherwise it is
+ * freed and the caller starts a new device host.  Either way `s` is gone. */
+bool vdm__proxy_spare_take(struct vdm_proxy_spare *s, const char *path, uint64_t cpu_mask,
+			   bool plugin, struct spawned *out);
 
 #endif /* VDM_PROXY_INT_H */

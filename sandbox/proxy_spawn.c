@@ -19,9 +19,6 @@
 #include "proxy_int.h"
 #include "spawn.h"
 
-#ifndef VDM_DEVHOST_DEFAULT_PATH
-#define VDM_DEVHOST_DEFAULT_PATH "/usr/local/libexec/vdm-devhost"
-#endif
 #define DEFAULT_START_TIMEOUT_MS 10000u
 
 static int check_config(const struct vdm_proxy_config *cfg, char *err, size_t len)
@@ -292,6 +289,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 {
 	struct vdm_ring_client_config rc_cfg = { 0 };
 	struct devhost_hello hello;
+	struct vdm_proxy_spare *spare;
 	struct spawned sp;
 	struct proxy *p;
 	const char *path;
@@ -300,16 +298,23 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 
 	*out = NULL;
 	rc = check_config(cfg, err, err_len);
-	if (rc)
+	if (rc) {
+		if (cfg && cfg->struct_size >= offsetof(struct vdm_proxy_config, spare) +
+						   sizeof(cfg->spare))
+			vdm_proxy_spare_free(cfg->spare); /* taken on every path */
 		return rc;
-	path = cfg->devhost ? cfg->devhost : getenv("VDM_DEVHOST");
-	if (!path || !path[0])
-		path = VDM_DEVHOST_DEFAULT_PATH;
+	}
+	spare = cfg->struct_size >= offsetof(struct vdm_proxy_config, spare) + sizeof(cfg->spare)
+			? cfg->spare
+			: NULL;
+	path = vdm__proxy_devhost_path(cfg->devhost);
 	doorbell = cfg->doorbell ? cfg->doorbell : VDM_RING_DOORBELL_FUTEX;
 	start_ms = cfg->start_timeout_ms ? cfg->start_timeout_ms : DEFAULT_START_TIMEOUT_MS;
 	p = calloc(1, sizeof(*p));
-	if (!p)
+	if (!p) {
+		vdm_proxy_spare_free(spare);
 		return vdm__errf(err, err_len, -ENOMEM, "out of memory");
+	}
 	p->pidfd = p->notify_efd = p->req_efd = p->rsp_efd = -1;
 	p->destroying = 1; /* no events about a device the caller never got */
 	pthread_mutex_init(&p->reap_lock, NULL);
@@ -323,8 +328,11 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	rc = make_ring(p, doorbell, &memfd, err, err_len);
 	if (!rc)
 		rc = make_fds(p, cfg, doorbell, err, err_len);
-	if (!rc)
-		rc = vdm__spawn_devhost(path, cfg->cpu_mask, &sp, err, err_len);
+	if (rc) {
+		vdm_proxy_spare_free(spare);
+	} else if (!vdm__proxy_spare_take(spare, path, cfg->cpu_mask, cfg->plugin != NULL, &sp)) {
+		rc = vdm__spawn_devhost(path, cfg->cpu_mask, false, &sp, err, err_len);
+	}
 	if (rc) {
 		if (memfd >= 0)
 			close(memfd);

@@ -1,12 +1,17 @@
 /* vdm-devhost lock-down, part 2: the seccomp allow-list (x86_64 only, default action
  * kill the process).  Every allowed syscall says why the serving loop needs it. */
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/futex.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "devhost.h"
@@ -60,7 +65,7 @@ static void add(scmp_filter_ctx ctx, struct rule_err *re, uint32_t action, const
 	((struct scmp_arg_cmp){ (n), SCMP_CMP_MASKED_EQ, (uint64_t)(mask), (uint64_t)(v) })
 #define FD_IS(fd) ARG_EQ(0, (uint32_t)(fd))
 
-void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len)
+static scmp_filter_ctx build_ctx(const struct devhost *dh, char *err, size_t err_len)
 {
 	struct rule_err re = { err, err_len, 0 };
 	scmp_filter_ctx ctx;
@@ -141,10 +146,65 @@ void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len)
 	return ctx;
 }
 
-int devhost_seccomp_load(void *ctx)
+/* The BPF program libseccomp generates for ctx, read back through a memfd. */
+static struct sock_fprog *export_bpf(scmp_filter_ctx ctx, char *err, size_t err_len)
 {
-	int rc = seccomp_load(ctx);
+	int fd = memfd_create("vdm-filter", MFD_CLOEXEC), rc;
+	struct sock_fprog *prog = NULL;
+	off_t size;
 
+	if (fd < 0) {
+		snprintf(err, err_len, "seccomp: memfd: %s", strerror(errno));
+		return NULL;
+	}
+	rc = seccomp_export_bpf(ctx, fd);
+	size = lseek(fd, 0, SEEK_END);
+	if (rc || size <= 0 || size % (off_t)sizeof(struct sock_filter) ||
+	    size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS) {
+		snprintf(err, err_len, "seccomp: cannot export the filter (%s, %lld bytes)",
+			 strerror(rc ? -rc : EINVAL), (long long)size);
+		goto out;
+	}
+	prog = malloc(sizeof(*prog) + (size_t)size);
+	if (!prog) {
+		snprintf(err, err_len, "seccomp: out of memory");
+		goto out;
+	}
+	prog->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
+	prog->filter = (struct sock_filter *)(prog + 1);
+	if (pread(fd, prog->filter, (size_t)size, 0) != (ssize_t)size) {
+		snprintf(err, err_len, "seccomp: cannot read the exported filter back");
+		free(prog);
+		prog = NULL;
+	}
+out:
+	close(fd);
+	return prog;
+}
+
+void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len)
+{
+	scmp_filter_ctx ctx = build_ctx(dh, err, err_len);
+	struct sock_fprog *prog;
+
+	if (!ctx)
+		return NULL;
+	prog = export_bpf(ctx, err, err_len);
 	seccomp_release(ctx);
-	return rc;
+	return prog;
+}
+
+int devhost_seccomp_load(void *filter)
+{
+	struct sock_fprog *prog = filter;
+	long rc;
+
+	/* Set by the jail already (the filter may only be loaded with it): make sure. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		free(prog);
+		return -errno;
+	}
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
+	free(prog);
+	return rc ? -errno : 0;
 }

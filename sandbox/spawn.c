@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@ struct child_args {
 	const char *path;
 	int sock;
 	uint64_t cpu_mask;
+	bool spare;
 };
 
 /*
@@ -39,6 +41,7 @@ struct child_args {
 NO_SANITIZE static int child_main(void *arg)
 {
 	static char *const argv[] = { "vdm-devhost", NULL };
+	static char *const spare_argv[] = { "vdm-devhost", "--spare", NULL };
 	static char *const envp[] = { NULL };
 	const struct child_args *a = arg;
 	struct devhost_hello failed;
@@ -67,7 +70,7 @@ NO_SANITIZE static int child_main(void *arg)
 	if (r < 0)
 		syscall(SYS_exit_group, 127);
 	syscall(SYS_close_range, DEVHOST_SOCK_FD + 1, ~0u, 0);
-	r = syscall(SYS_execve, a->path, argv, envp);
+	r = syscall(SYS_execve, a->path, a->spare ? spare_argv : argv, envp);
 	__builtin_memset(&failed, 0, sizeof(failed));
 	failed.magic = DEVHOST_EXEC_FAILED_MAGIC;
 	failed.version = DEVHOST_PROTO_VERSION;
@@ -77,12 +80,12 @@ NO_SANITIZE static int child_main(void *arg)
 	return 127;
 }
 
-int vdm__spawn_devhost(const char *path, uint64_t cpu_mask, struct spawned *out, char *err,
-		       size_t err_len)
+int vdm__spawn_devhost(const char *path, uint64_t cpu_mask, bool spare, struct spawned *out,
+		       char *err, size_t err_len)
 {
 	/* A new pid namespace needs CAP_SYS_ADMIN, or a new user namespace that grants it. */
 	static const int tries[] = { CLONE_NEWPID, CLONE_NEWPID | CLONE_NEWUSER, 0 };
-	struct child_args args = { path, -1, cpu_mask };
+	struct child_args args = { path, -1, cpu_mask, spare };
 	sigset_t all, old;
 	int sv[2], pidfd = -1, first_errno = 0, e = 0;
 	size_t i;

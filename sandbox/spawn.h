@@ -3,6 +3,7 @@
 #ifndef VDM_SANDBOX_SPAWN_H
 #define VDM_SANDBOX_SPAWN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -16,11 +17,12 @@ struct spawned {
 
 /*
  * Start `path` (on the CPUs of `cpu_mask`, 0 = ours) with an empty environment and argv
- * {"vdm-devhost"}, its socket at fd 3 and every other fd above 2 closed.  The child's exit sends no signal (exit_signal 0, so a VMM's
+ * {"vdm-devhost"} ({"vdm-devhost", "--spare"} for a spare, which locks itself down before
+ * its set-up message), its socket at fd 3 and every other fd above 2 closed.  The child's exit sends no signal (exit_signal 0, so a VMM's
  * waitpid(-1) cannot reap it): reap it with waitid(P_PIDFD, pidfd, WEXITED | __WALL).
  * Returns 0, or a negative errno with `err` filled.
  */
-int vdm__spawn_devhost(const char *path, uint64_t cpu_mask, struct spawned *out, char *err,
-		       size_t err_len);
+int vdm__spawn_devhost(const char *path, uint64_t cpu_mask, bool spare, struct spawned *out,
+		       char *err, size_t err_len);
 
 #endif /* VDM_SANDBOX_SPAWN_H */

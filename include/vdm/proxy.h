@@ -98,6 +98,12 @@ struct vdm_proxy_config {
 	 * spinning doorbell pays off only when the device and the vCPU thread that waits for it
 	 * run on different CPUs (see BENCHMARKS.md); a CPU that does not exist is an error. */
 	uint64_t cpu_mask;
+	/* A spare device host (vdm_proxy_spare_start) to give this device to, or NULL.  The
+	 * spawn takes it on every path, success or not.  It is used when it is still alive,
+	 * was started for the same device host path and cpu_mask, and `plugin` is NULL (a
+	 * spare is locked down already: it has no files to load a plugin from); otherwise it
+	 * is freed and a new device host is started, as without it. */
+	struct vdm_proxy_spare *spare;
 };
 
 /*
@@ -111,6 +117,33 @@ struct vdm_proxy_config {
  */
 int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out, char *err,
 		    size_t err_len);
+
+/*
+ * Spare device hosts.  Most of a device host's start-up does not depend on its device:
+ * clone into a new pid namespace, execve, the dynamic loader, and the lock-down (new
+ * user/mount/net/ipc/uts namespaces, an empty root, rlimits, no capabilities).  A spare
+ * does all that ahead of time and then waits for its set-up message, so a vdm_proxy_spawn()
+ * given it (cfg->spare) pays only for creating the device, its seccomp filter and READY:
+ * what hot-plugging waits for (BENCHMARKS.md, "Device start-up").  Built-in device types
+ * only.  A spare is tied to the thread that started it as a device host is (it dies with
+ * that thread): start it from a long-lived one.
+ */
+struct vdm_proxy_spare;
+
+/* Start a spare for the device host `devhost` (NULL: as vdm_proxy_config.devhost) on the
+ * CPUs of `cpu_mask` (0: the caller's).  Returns 0 with *out, or a negative errno with one
+ * line in `err`.  Returns at once: the spare loads and locks down in the background. */
+int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, struct vdm_proxy_spare **out,
+			  char *err, size_t err_len);
+
+/* True while the spare's process runs (false for NULL). */
+bool vdm_proxy_spare_alive(const struct vdm_proxy_spare *s);
+
+/* Its process id (-1 for NULL). */
+int vdm_proxy_spare_pid(const struct vdm_proxy_spare *s);
+
+/* Kill an unused spare, reap it and close its fds.  NULL is ignored. */
+void vdm_proxy_spare_free(struct vdm_proxy_spare *s);
 
 /* True for a device vdm_proxy_spawn() returned. */
 bool vdm_device_is_proxy(const struct vdm_device *dev);
