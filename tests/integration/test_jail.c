@@ -1,11 +1,11 @@
 /* The device host is locked down once it serves: namespaces, empty root, uid, capabilities,
  * rlimits, fds and seccomp seen from outside through /proc; a refused namespace is logged;
  * forbidden syscalls kill it by SIGSYS, the proxy reports it and the test process goes on. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,79 +19,13 @@
 #include <cmocka.h>
 
 #include "itest_common.h"
-
-/* The value after "key:" on a line of /proc/<pid>/<file>, or "" (static buffer). */
-static const char *proc_field(int pid, const char *file, const char *key)
-{
-	static char val[256];
-	char path[64], line[512];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	val[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-	f = fopen(path, "re");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, key, klen) == 0) {
-			char *p = line + klen;
-
-			while (*p == ':' || *p == ' ' || *p == '\t')
-				p++;
-			p[strcspn(p, "\n")] = '\0';
-			snprintf(val, sizeof(val), "%s", p);
-			break;
-		}
-	fclose(f);
-	return val;
-}
-
-/* "soft hard" of a /proc/<pid>/limits row (static buffer). */
-static const char *limit(int pid, const char *name)
-{
-	static char out[64];
-	char soft[32] = "", hard[32] = "";
-
-	sscanf(proc_field(pid, "limits", name), "%31s %31s", soft, hard);
-	snprintf(out, sizeof(out), "%s %s", soft, hard);
-	return out;
-}
-
-static int dir_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
-static void assert_other_ns(int pid, const char *ns)
-{
-	char a[PATH_MAX], b[PATH_MAX], p[64];
-	ssize_t na, nb;
-
-	snprintf(p, sizeof(p), "/proc/%d/ns/%s", pid, ns);
-	na = readlink(p, a, sizeof(a) - 1);
-	snprintf(p, sizeof(p), "/proc/self/ns/%s", ns);
-	nb = readlink(p, b, sizeof(b) - 1);
-	assert_true(na > 0 && nb > 0);
-	a[na] = b[nb] = '\0';
-	if (strcmp(a, b) == 0)
-		fail_msg("devhost shares our %s namespace (%s)", ns, a);
-}
+#include "itest_proc.h"
 
 static void devhost_runs_locked_down(void **state)
 {
 	struct itest_rec r;
 	struct vdm_proxy_config cfg;
 	struct vdm_device *dev;
-	char path[64];
 	int pid;
 
 	(void)state;
@@ -101,41 +35,7 @@ static void devhost_runs_locked_down(void **state)
 	pid = vdm_proxy_pid(dev);
 	assert_true(pid > 0);
 
-	assert_string_equal(proc_field(pid, "status", "NoNewPrivs"), "1");
-	assert_string_equal(proc_field(pid, "status", "Seccomp"), "2"); /* filter mode */
-	assert_string_equal(proc_field(pid, "status", "CapEff"), "0000000000000000");
-	assert_string_equal(proc_field(pid, "status", "CapPrm"), "0000000000000000");
-	if (geteuid() == 0)
-		assert_string_equal(proc_field(pid, "status", "Uid"), "65534\t65534\t65534\t65534");
-	assert_string_equal(proc_field(pid, "status", "NSpid"),
-			    strcat(strcpy(path, proc_field(pid, "status", "Pid")), "\t1"));
-	assert_other_ns(pid, "user");
-	assert_other_ns(pid, "mnt");
-	assert_other_ns(pid, "net");
-	assert_other_ns(pid, "ipc");
-	assert_other_ns(pid, "uts");
-	assert_other_ns(pid, "pid");
-
-	/* An empty root: nothing to open even if open were allowed. */
-	snprintf(path, sizeof(path), "/proc/%d/root", pid);
-	assert_int_equal(dir_entries(path), 0);
-	/* Only the notify eventfd and the irqfd (futex doorbells need no fd; the ring memfd
-	 * is closed once mapped), plus fd 2 in sanitizer builds. */
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	{
-		int n = dir_entries(path);
-
-		if (n != 2 && n != 3)
-			fail_msg("devhost has %d fds open, 2 expected (3 with a sanitizer's stderr)", n);
-	}
-	assert_string_equal(limit(pid, "Max processes"), "0 0");
-	assert_string_equal(limit(pid, "Max core file size"), "0 0");
-	/* what is open: fds 3.. and nothing above */
-	assert_true(strcmp(limit(pid, "Max open files"), "5 5") == 0 ||
-		    strcmp(limit(pid, "Max open files"), "6 6") == 0);
-#ifndef ITEST_SANITIZED /* ASan maps shadow memory as it goes: no RLIMIT_AS there */
-	assert_string_not_equal(limit(pid, "Max address space"), "unlimited unlimited");
-#endif
+	itest_assert_locked_down(pid, 2); /* notify eventfd, irqfd */
 	vdm_device_destroy(dev);
 }
 
@@ -155,13 +55,14 @@ static int write_file(const char *path, const char *text)
  * kernel refuses the devhost's unshare(CLONE_NEWNET).  The devhost must say which namespace
  * and why, and serve anyway.  Exit codes: 0 ok, 2 set-up impossible here (skip), 1 failure.
  */
-static int refused_netns_child(void)
+static int refused_netns_child(bool spare)
 {
 	struct itest_rec r;
 	struct vdm_proxy_config cfg;
 	struct vdm_device *dev = NULL;
 	char err[512];
 	uint64_t v = 0;
+	uint32_t id = 0;
 	int i, logged = 0;
 
 	if (unshare(CLONE_NEWUSER) || write_file("/proc/self/setgroups", "deny") ||
@@ -170,12 +71,21 @@ static int refused_netns_child(void)
 	    write_file("/proc/sys/user/max_net_namespaces", "0"))
 		return 2;
 	itest_rec_init(&r);
-	itest_config(&cfg, &r, "itest-dev,tag=9");
+	itest_config(&cfg, &r, spare ? "testdev" : "itest-dev,tag=9");
+	if (spare) {
+		/* A spare locks down before it has a ring: its warning must still arrive. */
+		cfg.plugin = NULL;
+		if (vdm_proxy_spare_start(cfg.devhost, 0, &cfg.spare, err, sizeof(err))) {
+			fprintf(stderr, "spare: %s\n", err);
+			return 1;
+		}
+	}
 	if (vdm_proxy_spawn(&cfg, &dev, err, sizeof(err))) {
 		fprintf(stderr, "spawn: %s\n", err);
 		return 1;
 	}
-	if (vdm_bar_read(dev, 0, ITEST_REG_TAG, 4, &v) || v != 9)
+	if (spare ? vdm_cfg_read(dev, 0, 4, &id) || id != 0x00051b36
+		  : vdm_bar_read(dev, 0, ITEST_REG_TAG, 4, &v) || v != 9)
 		return 1;
 	vdm_proxy_poll(dev);
 	for (i = 0; i < r.nlogs; i++) {
@@ -188,21 +98,32 @@ static int refused_netns_child(void)
 	return logged ? 0 : 1;
 }
 
-static void refused_namespace_is_logged_and_devhost_serves(void **state)
+static void refused_namespace_test(bool spare)
 {
 	int status = 0;
 	pid_t pid;
 
-	(void)state;
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(refused_netns_child());
+		_exit(refused_netns_child(spare));
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	if (WEXITSTATUS(status) == 2)
 		skip(); /* no user namespaces with quotas here */
 	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void refused_namespace_is_logged_and_devhost_serves(void **state)
+{
+	(void)state;
+	refused_namespace_test(false);
+}
+
+static void refused_namespace_in_a_spare_is_logged_and_it_serves(void **state)
+{
+	(void)state;
+	refused_namespace_test(true);
 }
 
 /* Ask itest-evil to run `what` and expect the device host to die by SIGSYS. */
@@ -308,6 +229,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(devhost_runs_locked_down),
 		cmocka_unit_test(refused_namespace_is_logged_and_devhost_serves),
+		cmocka_unit_test(refused_namespace_in_a_spare_is_logged_and_it_serves),
 		cmocka_unit_test(open_after_lockdown_dies_by_sigsys),
 		cmocka_unit_test(socket_after_lockdown_dies_by_sigsys),
 		cmocka_unit_test(execve_after_lockdown_dies_by_sigsys),

@@ -1,0 +1,246 @@
+/* Spare device hosts: a device given to a spare runs in that very process, locked down like
+ * any other; a spare that does not fit (plugin, other CPUs, dead) is dropped for a new
+ * device host; every path, failures included, leaves no process and no fd behind. */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "itest_common.h"
+#include "itest_proc.h"
+
+#define TESTDEV_IDS 0x00051b36u /* device 0005, vendor 1b36 */
+
+/* A config for a built-in testdev (no plugin) with a fresh spare in cfg->spare. */
+static void spare_config(struct vdm_proxy_config *cfg, struct itest_rec *r, const char *spec,
+			 uint64_t spare_cpus)
+{
+	char err[256] = "";
+
+	itest_rec_init(r);
+	itest_config(cfg, r, spec);
+	cfg->plugin = NULL;
+	if (vdm_proxy_spare_start(cfg->devhost, spare_cpus, &cfg->spare, err, sizeof(err)))
+		fail_msg("vdm_proxy_spare_start: %s", err);
+	assert_true(vdm_proxy_spare_alive(cfg->spare));
+	assert_true(vdm_proxy_spare_pid(cfg->spare) > 0);
+}
+
+static bool logged(const struct itest_rec *r, const char *text)
+{
+	for (int i = 0; i < r->nlogs; i++)
+		if (strstr(r->logs[i], text))
+			return true;
+	return false;
+}
+
+static bool process_gone(int pid)
+{
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+static void device_runs_in_the_spare_locked_down(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	uint64_t bar0 = 0;
+	uint32_t ids = 0;
+	int spare_pid, fds = itest_count_fds();
+
+	(void)state;
+	spare_config(&cfg, &r, "testdev,membar=4M", 0);
+	spare_pid = vdm_proxy_spare_pid(cfg.spare);
+	dev = itest_spawn(&cfg);
+	assert_int_equal(vdm_proxy_pid(dev), spare_pid);
+	assert_string_equal(dev->type->name, "testdev");
+	assert_int_equal(dev->res.regions[2].size, 4u << 20);
+	assert_int_equal(vdm_cfg_read(dev, 0, 4, &ids), 0);
+	assert_int_equal(ids, TESTDEV_IDS);
+	/* BAR0 over the ring: a posted write, then a read that needs the device's answer */
+	assert_int_equal(vdm_bar_write(dev, 0, 0, 1, 0), 0);
+	assert_int_equal(vdm_bar_read(dev, 0, 0, 1, &bar0), 0);
+	itest_assert_locked_down(spare_pid, 2); /* notify eventfd, irqfd */
+	/* The start-up line is written after the filter went on: the notify eventfd, which the
+	 * filter the spare built in advance must allow, carried it. */
+	vdm_proxy_poll(dev);
+	assert_true(logged(&r, "start-up us: main at"));
+	assert_int_equal(vdm_proxy_fault(dev), VDM_RING_FAULT_NONE);
+	vdm_device_destroy(dev);
+	assert_true(process_gone(spare_pid));
+	assert_int_equal(itest_count_children(), 0);
+	assert_int_equal(itest_count_fds(), fds);
+}
+
+/* The eventfd doorbells give the device host other fds than the spare guessed: it builds its
+ * filter again, and the device works (a PING needs both doorbells). */
+static void eventfd_doorbells_in_a_spare(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	uint32_t ids = 0;
+	int spare_pid;
+
+	(void)state;
+	spare_config(&cfg, &r, "testdev", 0);
+	cfg.doorbell = VDM_RING_DOORBELL_EVENTFD;
+	spare_pid = vdm_proxy_spare_pid(cfg.spare);
+	dev = itest_spawn(&cfg);
+	assert_int_equal(vdm_proxy_pid(dev), spare_pid);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(vdm_proxy_ping(dev), 0);
+	assert_int_equal(vdm_cfg_write(dev, 4, 2, 0x0002), 0);
+	assert_int_equal(vdm_cfg_read(dev, 0, 4, &ids), 0);
+	assert_int_equal(ids, TESTDEV_IDS);
+	itest_assert_locked_down(spare_pid, 4); /* notify, request, response, irq */
+	vdm_device_destroy(dev);
+	assert_int_equal(itest_count_children(), 0);
+}
+
+static void spare_dropped_for_a_plugin(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	uint64_t v = 0;
+	int spare_pid;
+
+	(void)state;
+	spare_config(&cfg, &r, "itest-dev,tag=7", 0);
+	cfg.plugin = itest_plugin_path("itest_plugin");
+	spare_pid = vdm_proxy_spare_pid(cfg.spare);
+	dev = itest_spawn(&cfg);
+	assert_int_not_equal(vdm_proxy_pid(dev), spare_pid);
+	assert_true(process_gone(spare_pid)); /* killed and reaped, not left as a zombie */
+	assert_int_equal(vdm_bar_read(dev, 0, ITEST_REG_TAG, 4, &v), 0);
+	assert_int_equal(v, 7);
+	vdm_device_destroy(dev);
+	assert_int_equal(itest_count_children(), 0);
+}
+
+static void spare_dropped_for_other_cpus(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	int spare_pid;
+
+	(void)state;
+	spare_config(&cfg, &r, "testdev", 1); /* CPU 0 only; the device wants ours (0) */
+	spare_pid = vdm_proxy_spare_pid(cfg.spare);
+	dev = itest_spawn(&cfg);
+	assert_int_not_equal(vdm_proxy_pid(dev), spare_pid);
+	assert_true(process_gone(spare_pid));
+	vdm_device_destroy(dev);
+	assert_int_equal(itest_count_children(), 0);
+}
+
+static void dead_spare_is_replaced_by_a_new_device_host(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	uint32_t ids = 0;
+	int spare_pid;
+
+	(void)state;
+	spare_config(&cfg, &r, "testdev", 0);
+	spare_pid = vdm_proxy_spare_pid(cfg.spare);
+	assert_int_equal(kill(spare_pid, SIGKILL), 0);
+	for (int i = 0; i < 200 && vdm_proxy_spare_alive(cfg.spare); i++)
+		usleep(5000);
+	assert_false(vdm_proxy_spare_alive(cfg.spare));
+	dev = itest_spawn(&cfg);
+	assert_int_not_equal(vdm_proxy_pid(dev), spare_pid);
+	assert_true(process_gone(spare_pid));
+	assert_int_equal(vdm_cfg_read(dev, 0, 4, &ids), 0);
+	assert_int_equal(ids, TESTDEV_IDS);
+	vdm_device_destroy(dev);
+	assert_int_equal(itest_count_children(), 0);
+}
+
+/* A refused start-up still takes the spare: nothing lingers, the error is the device's. */
+static void failed_spawns_consume_the_spare(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev = NULL;
+	char err[256] = "";
+	int fds = itest_count_fds(), spare_pid;
+
+	(void)state;
+	spare_config(&cfg, &r, "testdev,membar=3M", 0);
+	spare_pid = vdm_proxy_spare_pid(cfg.spare);
+	assert_int_equal(vdm_proxy_spawn(&cfg, &dev, err, sizeof(err)), -EINVAL);
+	assert_null(dev);
+	assert_non_null(strstr(err, "membar=3M: size must be a power of two"));
+	assert_true(process_gone(spare_pid));
+
+	spare_config(&cfg, &r, "", 0); /* refused before any process is involved */
+	spare_pid = vdm_proxy_spare_pid(cfg.spare);
+	assert_int_equal(vdm_proxy_spawn(&cfg, &dev, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "spec must be"));
+	assert_true(process_gone(spare_pid));
+	assert_int_equal(itest_count_children(), 0);
+	assert_int_equal(itest_count_fds(), fds);
+}
+
+static void unused_spares_freed_leave_nothing(void **state)
+{
+	struct vdm_proxy_spare *s[4];
+	char err[256];
+	int fds = itest_count_fds();
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 0, &s[i], err, sizeof(err)), 0);
+	assert_int_equal(itest_count_children(), 4);
+	for (int i = 0; i < 4; i++)
+		vdm_proxy_spare_free(s[i]);
+	vdm_proxy_spare_free(NULL);
+	assert_int_equal(itest_count_children(), 0);
+	assert_int_equal(itest_count_fds(), fds);
+	assert_false(vdm_proxy_spare_alive(NULL));
+	assert_int_equal(vdm_proxy_spare_pid(NULL), -1);
+}
+
+static void spare_start_refuses_bad_input(void **state)
+{
+	struct vdm_proxy_spare *s = (void *)1;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(vdm_proxy_spare_start("/nonexistent/vdm-devhost", 0, &s, err, sizeof(err)),
+			 -ENOENT);
+	assert_null(s);
+	assert_non_null(strstr(err, "/nonexistent/vdm-devhost: cannot execute the device host"));
+	assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 1ull << 63, &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "names CPU 63"));
+	assert_int_equal(itest_count_children(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(device_runs_in_the_spare_locked_down),
+		cmocka_unit_test(eventfd_doorbells_in_a_spare),
+		cmocka_unit_test(spare_dropped_for_a_plugin),
+		cmocka_unit_test(spare_dropped_for_other_cpus),
+		cmocka_unit_test(dead_spare_is_replaced_by_a_new_device_host),
+		cmocka_unit_test(failed_spawns_consume_the_spare),
+		cmocka_unit_test(unused_spares_freed_leave_nothing),
+		cmocka_unit_test(spare_start_refuses_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
