@@ -446,6 +446,7 @@ int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_
 
 	memset(m, 0, sizeof(*m));
 	machine_sandbox_set_in_process(o->in_process); /* before any device exists */
+	machine_sandbox_set_spare(o->spare_devhost);
 	m->ged = -1;
 	m->phys_bits = phys_bits;
 	rc = vdm_x86_layout(&m->desc, o->mem, phys_bits, err, err_len);
@@ -507,6 +508,7 @@ void machine_destroy(struct machine *m)
 {
 	unsigned i;
 
+	machine_sandbox_drop_spare();
 	for (i = 0; i < m->ndevs; i++) {
 		struct machine_dev *d = &m->devs[i];
 

@@ -1,6 +1,7 @@
 /* Where the machine's devices run: spawning each one in its own vdm-devhost (or creating it
- * in-process), wiring its irqfd to KVM, and the fds and states the event loop and the
- * monitor need.  One machine per process, so the few settings here are file-wide. */
+ * in-process), the spare devhost kept for the next one, wiring its irqfd to KVM, and the fds
+ * and states the event loop and the monitor need.  One machine per process, so the few
+ * settings here are file-wide. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -27,9 +28,17 @@
 
 #define SPEC_MAX 1024
 
+/* A spare taken by a device is replaced this much later, not at once: its start-up would
+ * compete for the CPUs with the guest taking in the new device. */
+#define SPARE_REFILL_NS (250ull * 1000000u)
+#define SPARE_RETRY_NS (10ull * 1000000000u) /* after a spare could not be started */
+
 static bool in_process;
 static machine_sandbox_event_fn event_hook;
 static void *event_opaque;
+static bool spare_wanted;
+static struct vdm_proxy_spare *spare;
+static uint64_t spare_due_ns; /* CLOCK_MONOTONIC: no new spare before this */
 
 void machine_sandbox_set_in_process(bool on)
 {
@@ -39,6 +48,48 @@ void machine_sandbox_set_in_process(bool on)
 bool machine_sandbox_in_process(void)
 {
 	return in_process;
+}
+
+void machine_sandbox_set_spare(bool on)
+{
+	spare_wanted = on;
+}
+
+void machine_sandbox_keep_spare(uint64_t now_ns)
+{
+	char path[PATH_MAX], err[256];
+
+	if (in_process || !spare_wanted)
+		return;
+	if (spare) {
+		if (vdm_proxy_spare_alive(spare))
+			return;
+		fprintf(stderr, "vmm-example: the spare device host (pid %d) ended before it was "
+			"used; starting another\n", vdm_proxy_spare_pid(spare));
+		vdm_proxy_spare_free(spare);
+		spare = NULL;
+		spare_due_ns = now_ns + SPARE_REFILL_NS;
+	}
+	if (now_ns < spare_due_ns)
+		return;
+	if (machine_sandbox_devhost_path(path, sizeof(path), err, sizeof(err)) ||
+	    vdm_proxy_spare_start(path, 0, &spare, err, sizeof(err))) {
+		fprintf(stderr, "vmm-example: cannot start a spare device host: %s; each device_add "
+			"starts its own (trying again in 10 s)\n", err);
+		spare_due_ns = now_ns + SPARE_RETRY_NS;
+	}
+}
+
+int machine_sandbox_spare_pid(void)
+{
+	return vdm_proxy_spare_pid(spare);
+}
+
+void machine_sandbox_drop_spare(void)
+{
+	vdm_proxy_spare_free(spare);
+	spare = NULL;
+	spare_due_ns = 0;
 }
 
 void machine_sandbox_set_event_hook(machine_sandbox_event_fn fn, void *opaque)
@@ -167,6 +218,12 @@ int machine_spawn_device(const struct vdm_device_type *t, const struct vdm_prop_
 	cfg.dev_spin_ns = spin_from_env();
 	cfg.host = host;
 	cfg.on_event = on_event;
+	/* The spare (if any) is taken whatever happens; a new one follows a little later. */
+	cfg.spare = spare;
+	if (spare) {
+		spare = NULL;
+		spare_due_ns = vmm_now_ns() + SPARE_REFILL_NS;
+	}
 	return vdm_proxy_spawn(&cfg, out, err, err_len);
 }
 

@@ -10,6 +10,7 @@
 #include <vdm/proxy.h>
 
 #include "machine.h"
+#include "machine_sandbox.h"
 #include "monitor_int.h"
 #include "options.h"
 #include "pci_host.h"
@@ -121,6 +122,13 @@ void monitor_info_devices(struct machine *m, struct mon_buf *out)
 			snprintf(proc, sizeof(proc), "in-process");
 		mon_buf_printf(out, "%-16s %-16s %-10s %-12s %s\n", d->id, d->type->name, loc, proc,
 			       state_name(d));
+	}
+	if (machine_sandbox_spare_pid() > 0) {
+		char proc[24];
+
+		snprintf(proc, sizeof(proc), "pid %d", machine_sandbox_spare_pid());
+		mon_buf_printf(out, "%-16s %-16s %-10s %-12s %s\n", "-", "(spare devhost)", "-", proc,
+			       "waiting for the next device_add");
 	}
 }
 

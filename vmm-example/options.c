@@ -27,7 +27,7 @@ enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
 	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
 	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_TEST_HOT_ADD, OPT_MONITOR, OPT_QMP, OPT_HELP,
-	OPT_IN_PROCESS,
+	OPT_IN_PROCESS, OPT_SPARE,
 };
 
 struct opt_def {
@@ -59,6 +59,7 @@ static const struct opt_def opts[] = {
 	{ "qmp", NULL, OPT_QMP, "unix:PATH" },
 	{ "help", "h", OPT_HELP, NULL },
 	{ "in-process", NULL, OPT_IN_PROCESS, NULL },
+	{ "spare-devhost", NULL, OPT_SPARE, "on|off" },
 };
 
 void vmm_options_usage(FILE *out, const char *prog)
@@ -110,6 +111,9 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"                         process (embedding, debugging, comparison); by default\n"
 		"                         each runs sandboxed in its own vdm-devhost process\n"
 		"                         ($VDM_DEVHOST, else found beside this program or installed)\n"
+		"  --spare-devhost on|off keep one device host started and locked down ahead of the\n"
+		"                         next device_add, which then only creates its device\n"
+		"                         (default on; off: each device_add starts a new process)\n"
 		"\n"
 		"Control (while the guest runs):\n"
 		"  --monitor unix:PATH    human monitor on a UNIX socket (also Ctrl-A c on a terminal):\n"
@@ -373,6 +377,8 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 	case OPT_IN_PROCESS:
 		o->in_process = true;
 		return 0;
+	case OPT_SPARE:
+		return parse_onoff("spare-devhost", v, &o->spare_devhost, err, len);
 	}
 	return fail(err, len, "internal: unhandled option");
 }
@@ -387,6 +393,7 @@ int vmm_options_parse(int argc, char *const argv[], struct vmm_options *o, char 
 	o->smp = 1;
 	o->preserve = VDM_PRESERVE_AUTO;
 	o->acpi_hotplug = true;
+	o->spare_devhost = true;
 	o->ram_shared = true;
 	o->hotplug_ports = VMM_DEFAULT_HOTPLUG_PORTS;
 	for (i = 1; i < argc; i++) {

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 
 #include "event_loop.h"
 #include "machine.h"
+#include "machine_sandbox.h"
 #include "monitor.h"
 #include "options.h"
 #include "pci_host.h"
@@ -189,6 +191,101 @@ static void hmp_add_del_20_cycles_on_one_slot_leave_nothing_behind(void **state)
 	stop();
 }
 
+/* The pid on the "(spare devhost)" row of `info devices`, or -1 when there is none. */
+static int spare_in_info(int fd)
+{
+	char *r = hmp(fd, "info devices\n"), *row = strstr(r, "(spare devhost)");
+	int pid = -1;
+
+	if (row && sscanf(row, "(spare devhost) - pid %d", &pid) != 1)
+		fail_msg("info devices: bad spare row in:\n%s", r);
+	if (row)
+		assert_non_null(strstr(row, "waiting for the next device_add"));
+	return pid;
+}
+
+static int pid_in_info(int fd, const char *id)
+{
+	char *r = hmp(fd, "info devices\n"), *row = strstr(r, id);
+	int pid = -1;
+
+	assert_non_null(row);
+	row = strstr(row, " pid ");
+	assert_non_null(row);
+	assert_int_equal(sscanf(row, " pid %d", &pid), 1);
+	return pid;
+}
+
+static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void **state)
+{
+	uint64_t now;
+	int fd, spare, t1;
+	char *r;
+
+	(void)state;
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--hotplug-ports", "1"), 0);
+	start();
+	fd = connect_to(hmp_path);
+	read_until(fd, "(vdm) ");
+	assert_int_equal(spare_in_info(fd), -1); /* none until the event loop asks */
+	machine_sandbox_keep_spare(vmm_now_ns());
+	spare = spare_in_info(fd);
+	assert_true(spare > 0);
+	machine_sandbox_keep_spare(vmm_now_ns()); /* one is enough */
+	assert_int_equal(spare_in_info(fd), spare);
+
+	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M\n");
+	assert_non_null(strstr(r, "device_add: t1 (testdev) added behind rp1"));
+	t1 = pid_in_info(fd, "t1  ");
+	assert_int_equal(t1, spare); /* the device runs in the spare's process */
+	assert_int_equal(vendor_behind(0), 0x00051b36u);
+	/* not replaced at once (the guest is busy with t1), but 250 ms later */
+	now = vmm_now_ns();
+	machine_sandbox_keep_spare(now);
+	assert_int_equal(spare_in_info(fd), -1);
+	machine_sandbox_keep_spare(now + 300000000u);
+	spare = spare_in_info(fd);
+	assert_true(spare > 0 && spare != t1);
+
+	/* a spare that dies unused is replaced, and the next device_add still works */
+	assert_int_equal(kill(spare, SIGKILL), 0);
+	for (int i = 0; i < 200 && machine_sandbox_spare_pid() == spare; i++) {
+		usleep(5000);
+		machine_sandbox_keep_spare(vmm_now_ns());
+	}
+	assert_int_equal(machine_sandbox_spare_pid(), -1);
+	machine_sandbox_keep_spare(vmm_now_ns() + 300000000u);
+	assert_true(spare_in_info(fd) > 0 && spare_in_info(fd) != spare);
+	spare = spare_in_info(fd);
+	r = hmp(fd, "device_add testdev,id=t2,membar=1G\n");
+	assert_non_null(strstr(r, "device_add: t2 (testdev) added behind"));
+	assert_int_equal(pid_in_info(fd, "t2  "), spare);
+	close(fd);
+	stop();
+	assert_int_equal(machine_sandbox_spare_pid(), -1); /* teardown kills it */
+	assert_true(kill(spare, 0) < 0 && errno == ESRCH); /* reaped, not a zombie */
+	assert_true(kill(t1, 0) < 0 && errno == ESRCH);
+}
+
+static void no_spare_when_off_or_in_process(void **state)
+{
+	(void)state;
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--spare-devhost", "off"), 0);
+	machine_sandbox_keep_spare(vmm_now_ns());
+	assert_int_equal(machine_sandbox_spare_pid(), -1);
+	machine_destroy(&m);
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--in-process"), 0);
+	machine_sandbox_keep_spare(vmm_now_ns());
+	assert_int_equal(machine_sandbox_spare_pid(), -1);
+	machine_destroy(&m);
+	{
+		char *bad[] = { "vmm-example", "--spare-devhost", "maybe" };
+
+		assert_int_not_equal(vmm_options_parse(3, bad, &o, err, sizeof(err)), 0);
+		assert_non_null(strstr(err, "spare-devhost"));
+	}
+}
+
 static void a_bar_set_that_no_longer_fits_is_refused_before_the_guest_sees_it(void **state)
 {
 	int fd;
@@ -338,6 +435,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hmp_add_del_20_cycles_on_one_slot_leave_nothing_behind),
+		cmocka_unit_test(device_add_takes_the_spare_device_host_and_it_is_replaced_later),
+		cmocka_unit_test(no_spare_when_off_or_in_process),
 		cmocka_unit_test(a_bar_set_that_no_longer_fits_is_refused_before_the_guest_sees_it),
 		cmocka_unit_test(bad_requests_get_one_clear_error_each),
 		cmocka_unit_test(qmp_session_adds_deletes_and_reports_the_event),
