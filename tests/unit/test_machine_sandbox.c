@@ -22,39 +22,9 @@
 #include <vdm/proxy.h>
 
 #include "event_loop.h"
-#include "machine.h"
+#include "machine_fixture.h"
 #include "machine_sandbox.h"
-#include "options.h"
-#include "pci_host.h"
 #include "sandbox_watch.h"
-
-static struct vmm_options o;
-static struct machine m;
-static char err[512];
-
-#define BUILD(...)                                                                             \
-	({                                                                                     \
-		char *argv_[] = { "vmm-example", __VA_ARGS__ };                                \
-		assert_int_equal(vmm_options_parse((int)(sizeof(argv_) / sizeof(argv_[0])),    \
-						   argv_, &o, err, sizeof(err)), 0);            \
-		machine_build(&m, &o, 40, err, sizeof(err));                                   \
-	})
-
-static struct machine_dev *dev_by_id(const char *id)
-{
-	int i = machine_find_dev(&m, id);
-
-	assert_true(i >= 0);
-	return &m.devs[i];
-}
-
-static uint32_t cfg(int bus, int dev, uint32_t reg, uint32_t size)
-{
-	uint32_t v;
-
-	pci_host_cfg_read(m.pci, (uint8_t)bus, (uint8_t)(dev << 3), reg, size, &v);
-	return v;
-}
 
 static unsigned proxies(void)
 {
@@ -102,8 +72,8 @@ static void root_ports_ged_and_testdevs_run_in_device_hosts_by_default(void **st
 	assert_int_equal(machine_sandbox_handle(&m, 0), -ENOENT);
 	assert_int_equal(machine_sandbox_handle(&m, -1), -ENOENT);
 	/* firmware programmed them through config space, as in-process */
-	assert_int_equal(cfg(1, 0, 0, 4), 0x00051b36u);
-	assert_int_equal(cfg(1, 0, 4, 2) & 7, 7);
+	assert_int_equal(cfg(1, 0, 0, 0, 4), 0x00051b36u);
+	assert_int_equal(cfg(1, 0, 0, 4, 2) & 7, 7);
 	machine_destroy(&m);
 }
 
@@ -130,7 +100,7 @@ static void in_process_builds_the_same_machine_with_no_device_host(void **state)
 		fclose(f);
 		for (b = 0; b < 3; b++) {
 			for (r = 0; r < 64; r++)
-				conf[k][b][r] = cfg((int)b, b ? 0 : 1, r * 4, 4);
+				conf[k][b][r] = cfg((int)b, b ? 0 : 1, 0, r * 4, 4);
 			assert_int_equal(vdm_ged_query(m.devs[m.ged].dev, b, &st[k][b]), 0);
 		}
 		machine_destroy(&m);
@@ -174,16 +144,16 @@ static void a_killed_device_reads_all_ones_and_the_machine_carries_on(void **sta
 	{
 		unsigned n = 0;
 
-		while (cfg(1, 0, 0, 4) != 0xffffffffu && n < 1000)
+		while (cfg(1, 0, 0, 0, 4) != 0xffffffffu && n < 1000)
 			n++;
 		assert_in_range(n, 0, 63);
 	}
 	/* the guest's view: all-ones, writes dropped; its root port and the rest answer */
-	assert_int_equal(cfg(1, 0, 0, 4), 0xffffffffu);
+	assert_int_equal(cfg(1, 0, 0, 0, 4), 0xffffffffu);
 	pci_host_cfg_write(m.pci, 1, 0, 4, 2, 0);
-	assert_int_equal(cfg(1, 0, 4, 2), 0xffff);
-	assert_int_equal(cfg(0, 1, 0, 4), 0x000c1b36u);
-	assert_int_equal(cfg(0, 2, 0, 4), 0x000c1b36u);
+	assert_int_equal(cfg(1, 0, 0, 4, 2), 0xffff);
+	assert_int_equal(cfg(0, 1, 0, 0, 4), 0x000c1b36u);
+	assert_int_equal(cfg(0, 2, 0, 0, 4), 0x000c1b36u);
 	assert_int_equal(vdm_ged_num_selectors(m.devs[m.ged].dev), 3);
 	assert_int_equal(events, 1);
 	/* the event loop: its fds end, and are no longer handed out */
@@ -282,7 +252,7 @@ static void the_event_loop_fails_a_dead_device_before_the_guest_reads_it(void **
 	assert_int_equal(ev_loop_num_watches(loop), watched);
 	t0 = dev_by_id("t0");
 	for (i = 0; i < 200; i++) /* config reads answered from the read mirror */
-		assert_int_equal(cfg(1, 0, 0, 4), 0x00051b36u);
+		assert_int_equal(cfg(1, 0, 0, 0, 4), 0x00051b36u);
 	kill_device(t0->dev);
 	for (i = 0; i < 50 && !w.deaths; i++) {
 		ev_loop_run_once(loop, 100);
@@ -291,8 +261,8 @@ static void the_event_loop_fails_a_dead_device_before_the_guest_reads_it(void **
 	assert_int_equal(w.deaths, 1);
 	assert_int_equal(w.n, watched - 2); /* its fds are no longer watched */
 	/* the very next guest read: all-ones, the mirror is not consulted any more */
-	assert_int_equal(cfg(1, 0, 0, 4), 0xffffffffu);
-	assert_int_equal(cfg(0, 1, 0, 4), 0x000c1b36u);
+	assert_int_equal(cfg(1, 0, 0, 0, 4), 0xffffffffu);
+	assert_int_equal(cfg(0, 1, 0, 0, 4), 0x000c1b36u);
 	sandbox_watch_stop(&w);
 	assert_int_equal(ev_loop_num_watches(loop), 0);
 	ev_loop_destroy(loop);

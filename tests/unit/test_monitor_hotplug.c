@@ -22,30 +22,15 @@
 #include <vdm/ged.h>
 
 #include "event_loop.h"
-#include "machine.h"
+#include "machine_fixture.h"
 #include "machine_sandbox.h"
 #include "monitor.h"
 #include "options.h"
 #include "pci_host.h"
 #include "vmm.h"
 
-static struct vmm_options o;
-static struct machine m;
 static struct vmm v;
-static char err[512];
 static char hmp_path[108], qmp_path[108];
-
-static int build(int argc, char **argv)
-{
-	assert_int_equal(vmm_options_parse(argc, argv, &o, err, sizeof(err)), 0);
-	return machine_build(&m, &o, 40, err, sizeof(err));
-}
-
-#define BUILD(...)                                                                             \
-	({                                                                                     \
-		char *argv_[] = { "vmm-example", __VA_ARGS__ };                                \
-		build((int)(sizeof(argv_) / sizeof(argv_[0])), argv_);                        \
-	})
 
 static void start(void)
 {

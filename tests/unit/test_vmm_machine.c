@@ -15,39 +15,7 @@
 #include <vdm/builtin.h>
 #include <vdm/ged.h>
 
-#include "machine.h"
-#include "options.h"
-#include "pci_host.h"
-
-static struct vmm_options o;
-static struct machine m;
-static char err[512];
-
-#define BUILD(...)                                                                             \
-	({                                                                                     \
-		char *argv_[] = { "vmm-example", __VA_ARGS__ };                                \
-		assert_int_equal(vmm_options_parse((int)(sizeof(argv_) / sizeof(argv_[0])),    \
-						   argv_, &o, err, sizeof(err)), 0);            \
-		machine_build(&m, &o, 40, err, sizeof(err));                                   \
-	})
-
-static struct machine_dev *dev_by_id(const char *id)
-{
-	unsigned i;
-
-	for (i = 0; i < m.ndevs; i++)
-		if (!strcmp(m.devs[i].id, id))
-			return &m.devs[i];
-	return NULL;
-}
-
-static uint32_t cfg(int bus, int dev, int fn, uint32_t reg, uint32_t size)
-{
-	uint32_t v;
-
-	pci_host_cfg_read(m.pci, (uint8_t)bus, (uint8_t)(dev << 3 | fn), reg, size, &v);
-	return v;
-}
+#include "machine_fixture.h"
 
 static char *topology(void)
 {
