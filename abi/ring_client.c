@@ -29,8 +29,9 @@ struct vdm_ring_client {
 	struct vdm_ring_client_config cfg;
 	size_t size;         /* of the mapping */
 	uint32_t mirror_map; /* read mirrors the device announced at READY (VDM_PURE_* bits) */
-	uint32_t mirror_reads; /* answered from the mirror: every MIRROR_ALIVE_EVERY-th one
+	uint64_t mirror_reads; /* answered from the mirror: every MIRROR_ALIVE_EVERY-th one
 				* checks that the device process lives */
+	struct vdm_ring_client_stats stats;
 };
 
 #define MIRROR_ALIVE_EVERY 64u
@@ -285,6 +286,7 @@ int vdm_ring_client_call(struct vdm_ring_client *c, uint32_t kind, uint32_t regi
 			 int32_t *status)
 {
 	struct vdm_ring_entry req, rsp;
+	uint64_t t0;
 
 	*value = UINT64_MAX;
 	*status = -EIO;
@@ -298,9 +300,14 @@ int vdm_ring_client_call(struct vdm_ring_client *c, uint32_t kind, uint32_t regi
 		vdm_ring_client_fail(c, VDM_RING_FAULT_UNSOLICITED);
 		return -EIO;
 	}
+	t0 = ring_now_ns();
+	c->stats.calls++;
 	if (publish(c, kind, region, offset, size, data, &req) ||
-	    take_response(c, &req, &rsp, false))
+	    take_response(c, &req, &rsp, false)) {
+		c->stats.call_ns += ring_now_ns() - t0;
 		return -EIO;
+	}
+	c->stats.call_ns += ring_now_ns() - t0;
 	*value = le64toh(rsp.data);
 	*status = (int32_t)le32toh((uint32_t)rsp.status);
 	return 0;
@@ -315,7 +322,14 @@ int vdm_ring_client_post(struct vdm_ring_client *c, uint32_t kind, uint32_t regi
 		return -EINVAL;
 	if (vdm_ring_client_fault(c))
 		return -EIO;
+	c->stats.posts++;
 	return publish(c, kind, region, offset, size, data, &req);
+}
+
+void vdm_ring_client_stats(const struct vdm_ring_client *c, struct vdm_ring_client_stats *out)
+{
+	*out = c->stats;
+	out->mirror_reads = c->mirror_reads;
 }
 
 int vdm_ring_client_wait_ready(struct vdm_ring_client *c, uint32_t timeout_ms)

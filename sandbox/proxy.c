@@ -346,6 +346,16 @@ int vdm_proxy_counters(const struct vdm_device *dev, uint32_t *log_dropped,
 	return 0;
 }
 
+int vdm_proxy_stats(const struct vdm_device *dev, struct vdm_ring_client_stats *out)
+{
+	struct proxy *p = proxy_of(dev);
+
+	if (!p)
+		return -EINVAL;
+	vdm_ring_client_stats(p->ring, out);
+	return 0;
+}
+
 int vdm_proxy_ping(struct vdm_device *dev)
 {
 	struct proxy *p = proxy_of(dev);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <vdm/ged.h>
+#include <vdm/proxy.h>
 
 #include "firmware/vdm_place.h"
 #include "machine.h"
@@ -320,6 +321,15 @@ int machine_eject(struct machine *m, uint32_t bsel, uint32_t slot, char *id_out,
 	    vdm_place_hot_remove(m->place, (uint32_t)rp->root_port, dev->res.regions, d->hp_addr))
 		fprintf(stderr, "vmm-example: %s: its BARs were not held in %s's windows\n", d->id,
 			rp->id);
+	if (vdm_device_is_proxy(dev)) {
+		struct vdm_ring_client_stats st;
+
+		vdm_proxy_stats(dev, &st);
+		fprintf(stderr, "vmm-example: %s's device host answered %llu round trips (%.1f ms in "
+			"all), took %llu posted writes; %llu reads came from its read mirror\n",
+			d->id, (unsigned long long)st.calls, (double)st.call_ns / 1e6,
+			(unsigned long long)st.posts, (unsigned long long)st.mirror_reads);
+	}
 	vdm_device_destroy(dev);
 	pci_host_fn_lock(m->pci, rp->fn);
 	vdm_root_port_set_presence(rp->dev, false, false);

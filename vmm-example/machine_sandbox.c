@@ -28,9 +28,12 @@
 
 #define SPEC_MAX 1024
 
-/* A spare taken by a device is replaced this much later, not at once: its start-up would
- * compete for the CPUs with the guest taking in the new device. */
-#define SPARE_REFILL_NS (250ull * 1000000u)
+/* A spare taken by a device is replaced once the devices have been quiet (no access at all)
+ * for SPARE_QUIET_NS, not at once: its start-up would compete for the CPUs with the guest
+ * taking in the new device.  A guest that never lets them rest gets it SPARE_LATEST_NS
+ * after the take. */
+#define SPARE_QUIET_NS (100ull * 1000000u)
+#define SPARE_LATEST_NS (2000ull * 1000000u)
 #define SPARE_RETRY_NS (10ull * 1000000000u) /* after a spare could not be started */
 
 static bool in_process;
@@ -38,7 +41,9 @@ static machine_sandbox_event_fn event_hook;
 static void *event_opaque;
 static bool spare_wanted;
 static struct vdm_proxy_spare *spare;
-static uint64_t spare_due_ns; /* CLOCK_MONOTONIC: no new spare before this */
+static uint64_t spare_due_ns;    /* CLOCK_MONOTONIC: no new spare before this */
+static uint64_t spare_latest_ns; /* ... and one at the latest then, quiet or not */
+static uint64_t traffic_seen, traffic_at_ns; /* device accesses counted, when last changed */
 
 void machine_sandbox_set_in_process(bool on)
 {
@@ -55,9 +60,24 @@ void machine_sandbox_set_spare(bool on)
 	spare_wanted = on;
 }
 
-void machine_sandbox_keep_spare(uint64_t now_ns)
+/* Accesses to every device host so far (round trips, posted writes, mirror reads). */
+static uint64_t device_traffic(const struct machine *m)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < m->ndevs; i++) {
+		struct vdm_ring_client_stats st;
+
+		if (m->devs[i].dev && vdm_proxy_stats(m->devs[i].dev, &st) == 0)
+			n += st.calls + st.posts + st.mirror_reads;
+	}
+	return n;
+}
+
+void machine_sandbox_keep_spare(const struct machine *m, uint64_t now_ns)
 {
 	char path[PATH_MAX], err[256];
+	uint64_t traffic;
 
 	if (in_process || !spare_wanted)
 		return;
@@ -68,15 +88,21 @@ void machine_sandbox_keep_spare(uint64_t now_ns)
 			"used; starting another\n", vdm_proxy_spare_pid(spare));
 		vdm_proxy_spare_free(spare);
 		spare = NULL;
-		spare_due_ns = now_ns + SPARE_REFILL_NS;
+		spare_due_ns = spare_latest_ns = now_ns;
 	}
-	if (now_ns < spare_due_ns)
+	traffic = device_traffic(m);
+	if (traffic != traffic_seen) {
+		traffic_seen = traffic;
+		traffic_at_ns = now_ns;
+	}
+	if (now_ns < spare_due_ns ||
+	    (now_ns - traffic_at_ns < SPARE_QUIET_NS && now_ns < spare_latest_ns))
 		return;
 	if (machine_sandbox_devhost_path(path, sizeof(path), err, sizeof(err)) ||
 	    vdm_proxy_spare_start(path, 0, &spare, err, sizeof(err))) {
 		fprintf(stderr, "vmm-example: cannot start a spare device host: %s; each device_add "
 			"starts its own (trying again in 10 s)\n", err);
-		spare_due_ns = now_ns + SPARE_RETRY_NS;
+		spare_due_ns = spare_latest_ns = now_ns + SPARE_RETRY_NS;
 	}
 }
 
@@ -89,7 +115,8 @@ void machine_sandbox_drop_spare(void)
 {
 	vdm_proxy_spare_free(spare);
 	spare = NULL;
-	spare_due_ns = 0;
+	spare_due_ns = spare_latest_ns = 0;
+	traffic_seen = traffic_at_ns = 0;
 }
 
 void machine_sandbox_set_event_hook(machine_sandbox_event_fn fn, void *opaque)
@@ -222,7 +249,8 @@ int machine_spawn_device(const struct vdm_device_type *t, const struct vdm_prop_
 	cfg.spare = spare;
 	if (spare) {
 		spare = NULL;
-		spare_due_ns = vmm_now_ns() + SPARE_REFILL_NS;
+		spare_due_ns = vmm_now_ns();
+		spare_latest_ns = spare_due_ns + SPARE_LATEST_NS;
 	}
 	return vdm_proxy_spawn(&cfg, out, err, err_len);
 }

@@ -25,13 +25,14 @@ bool machine_sandbox_in_process(void);
  * The spare device host (--spare-devhost, on by default; nothing in-process): a vdm-devhost
  * started and locked down ahead of need (vdm_proxy_spare_start), which the next sandboxed
  * device created (device_add) is given, so hot-plugging waits only for the device itself.
- * machine_sandbox_keep_spare() starts one when there is none, except within 250 ms of the
- * last one being taken (its start-up would compete with the guest for the CPUs) or 10 s of
- * a failed start; the event loop calls it on every turn (cheap: one poll of a pidfd).  A
- * spare that dies unused is replaced.  machine_sandbox_drop_spare() kills it (teardown).
+ * machine_sandbox_keep_spare() starts one when there is none; after one was taken, only
+ * once no device has been accessed for 100 ms (the guest is done taking in the new device:
+ * a start-up now would compete with it for the CPUs) or 2 s have passed; 10 s after a
+ * failed start.  The event loop calls it on every turn (cheap: a pidfd poll and counters).
+ * A spare that dies unused is replaced.  machine_sandbox_drop_spare() kills it (teardown).
  */
 void machine_sandbox_set_spare(bool on);
-void machine_sandbox_keep_spare(uint64_t now_ns);
+void machine_sandbox_keep_spare(const struct machine *m, uint64_t now_ns);
 void machine_sandbox_drop_spare(void);
 /* The spare's pid, or -1 when there is none. */
 int machine_sandbox_spare_pid(void);

@@ -188,6 +188,11 @@ enum vdm_ring_fault vdm_proxy_fault(const struct vdm_device *dev);
 int vdm_proxy_counters(const struct vdm_device *dev, uint32_t *log_dropped,
 		       uint32_t *bad_requests, uint32_t *write_errors);
 
+/* What the VMM side of the ring counted for this device: round trips and the time spent
+ * in them, posted writes, reads answered from the read mirror (ring.h).  Trusted (our own
+ * counts).  Returns 0, or -EINVAL for a non-proxy. */
+int vdm_proxy_stats(const struct vdm_device *dev, struct vdm_ring_client_stats *out);
+
 /* One PING round trip (no device handler runs): liveness checks and benchmarks.
  * Returns 0 or -EIO. */
 int vdm_proxy_ping(struct vdm_device *dev);

@@ -341,6 +341,15 @@ int vdm_ring_client_mirror_read(struct vdm_ring_client *c, uint32_t space, uint6
 /* The mirrors the device said at READY it keeps (bit i region i, bit 8 config), 0 before. */
 uint32_t vdm_ring_client_mirror_map(const struct vdm_ring_client *c);
 
+/* What this client has done since it was created (its own counts: trusted). */
+struct vdm_ring_client_stats {
+	uint64_t calls;        /* round trips (vdm_ring_client_call) */
+	uint64_t call_ns;      /* time spent in them, waiting for the device included */
+	uint64_t posts;        /* posted requests */
+	uint64_t mirror_reads; /* reads answered from a read mirror: no round trip */
+};
+void vdm_ring_client_stats(const struct vdm_ring_client *c, struct vdm_ring_client_stats *out);
+
 /* Counters the device publishes (log_dropped, bad_requests, write_errors): informational,
  * untrusted. */
 void vdm_ring_client_device_counters(const struct vdm_ring_client *c, uint32_t *log_dropped,

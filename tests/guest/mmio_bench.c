@@ -1,21 +1,16 @@
 /* Payload mmio_bench: the cost of one guest access to a device model, in TSC cycles and PM
  * timer time: testdev BAR0 reads (MMIO), its config space and the host bridge's (ECAM). */
-#include "lib/acpi.h"
 #include "lib/io.h"
 #include "lib/pci.h"
+#include "lib/probe.h"
 #include "lib/rt.h"
 
-#define MAX_FUNCS 256
 #define T_DATA 8 /* pci-testdev header: data u32 of the selected test (facts 1.3) */
 #define CHUNK 1000u
 #define FAST_NS 20000u /* below this per access (a fast KVM): a million reads, else 100k */
 #define PM_HZ 3579545u
-#define FADT_TMR_VAL_EXT (1u << 8)
 
-static struct acpi_info acpi;
-static uint16_t bdfs[MAX_FUNCS];
-static uint16_t pm_port;
-static uint32_t pm_mask;
+static struct probe mach;
 
 static inline uint64_t rdtsc(void)
 {
@@ -27,7 +22,7 @@ static inline uint64_t rdtsc(void)
 
 static uint32_t pm_now(void)
 {
-	return inl(pm_port) & pm_mask;
+	return inl(mach.pm_port) & mach.pm_mask;
 }
 
 enum what { TESTDEV_BAR0, TESTDEV_CFG, HOST_BRIDGE_CFG };
@@ -60,7 +55,7 @@ static void run(enum what w, uint64_t bar0, uint16_t td, uint64_t n, struct resu
 		{
 			uint32_t pm1 = pm_now();
 
-			r->pm_ticks += (pm1 - pm0) & pm_mask;
+			r->pm_ticks += (pm1 - pm0) & mach.pm_mask;
 			pm0 = pm1;
 		}
 	}
@@ -81,31 +76,15 @@ static void report(enum what w, const struct result *r)
 
 void payload_main(void)
 {
-	const struct acpi_mcfg_entry *m;
 	struct pci_bar bars[6];
 	struct result cal, r;
-	uint16_t td = 0xffff;
+	uint16_t td;
 	uint64_t n, ns;
-	unsigned nf;
 
-	rt_printf("PAYLOAD: start name=mmio_bench rdi=0x%lx rsi=0x%lx\n", rt_boot_rdi,
-		  rt_boot_rsi);
-	if (acpi_load(&acpi, rt_boot_rdi, 0) < 0)
+	if (probe_machine(&mach, "mmio_bench"))
 		return;
-	if (!rt_check(acpi.num_mcfg > 0 && acpi.fadt, "mcfg-fadt-present", "mcfg=0x%lx",
-		      acpi.mcfg))
-		return;
-	pm_port = acpi_pm_timer_port(&acpi);
-	pm_mask = (acpi.fadt_flags & FADT_TMR_VAL_EXT) ? 0xffffffffu : 0xffffffu;
-	if (!rt_check(pm_port != 0, "pm-timer", "port=0x%x", pm_port))
-		return;
-	m = &acpi.mcfg_entry[0];
-	pci_ecam_init(m->base, m->bus_start, m->bus_end);
-	nf = pci_scan_tree(bdfs, MAX_FUNCS);
-	for (unsigned i = 0; i < nf && td == 0xffff; i++)
-		if (pci_cfg_read32(bdfs[i], PCI_VENDOR_ID) == 0x00051b36)
-			td = bdfs[i];
-	if (!rt_check(td != 0xffff, "testdev-found", "functions=%u", nf))
+	td = probe_find(&mach, 0x00051b36);
+	if (!rt_check(td != 0xffff, "testdev-found", "functions=%u", mach.nfuncs))
 		return;
 	pci_size_bars(td, 6, bars);
 	if (!rt_check(bars[0].kind == BAR_MEM32 && bars[0].addr &&
@@ -121,7 +100,7 @@ void payload_main(void)
 	n = ns < FAST_NS ? 1000000 : 100000;
 	rt_printf("PAYLOAD: mmio_bench bdf=" PCI_BDF_FMT " bar0=0x%lx pm_port=0x%x pm_bits=%u "
 		  "calibration_ns_per_read=%lu reads=%lu\n",
-		  PCI_BDF_ARGS(td), bars[0].addr, pm_port, pm_mask == 0xffffffffu ? 32 : 24, ns, n);
+		  PCI_BDF_ARGS(td), bars[0].addr, mach.pm_port, mach.pm_mask == 0xffffffffu ? 32 : 24, ns, n);
 
 	run(TESTDEV_BAR0, bars[0].addr, td, n, &r);
 	report(TESTDEV_BAR0, &r);

@@ -1,13 +1,12 @@
 /* Payload testdev_dies: reads a testdev until it turns to all-ones (its device process is
  * killed from outside), checks the guest and the rest of the machine carry on, then ejects
  * the slot when the VMM requests its unplug (device_del of the dead device). */
-#include "lib/acpi.h"
 #include "lib/ged_find.h"
 #include "lib/io.h"
 #include "lib/pci.h"
+#include "lib/probe.h"
 #include "lib/rt.h"
 
-#define MAX_FUNCS 256
 #define T_DATA 8
 #define PM_HZ 3579545u
 #define WAIT_S 120 /* for the kill, and again for the unplug request */
@@ -19,16 +18,14 @@
 #define PCI_EXP_SLTSTA 0x1a
 #define PCI_EXP_SLTSTA_PDS 0x40
 
-static struct acpi_info acpi;
-static uint16_t bdfs[MAX_FUNCS];
-static uint16_t pm_port;
+static struct probe mach;
 
 /* Seconds since `t0` by the PM timer (24-bit safe: called far more often than it wraps). */
 static uint32_t pm_last, pm_secs, pm_frac;
 
 static void pm_tick(void)
 {
-	uint32_t now = inl(pm_port) & 0xffffffu;
+	uint32_t now = inl(mach.pm_port) & 0xffffffu;
 
 	pm_frac += (now - pm_last) & 0xffffffu;
 	pm_last = now;
@@ -40,18 +37,16 @@ static void pm_tick(void)
 
 static void pm_restart(void)
 {
-	pm_last = inl(pm_port) & 0xffffffu;
+	pm_last = inl(mach.pm_port) & 0xffffffu;
 	pm_secs = pm_frac = 0;
 }
 
-static unsigned nfuncs;
-
 static uint16_t parent_of(uint16_t bdf)
 {
-	for (unsigned i = 0; i < nfuncs; i++)
-		if ((pci_cfg_read8(bdfs[i], PCI_HEADER_TYPE) & 0x7f) == 1 &&
-		    pci_cfg_read8(bdfs[i], PCI_PRIMARY_BUS + 1) == PCI_BUS(bdf))
-			return bdfs[i];
+	for (unsigned i = 0; i < mach.nfuncs; i++)
+		if ((pci_cfg_read8(mach.bdfs[i], PCI_HEADER_TYPE) & 0x7f) == 1 &&
+		    pci_cfg_read8(mach.bdfs[i], PCI_PRIMARY_BUS + 1) == PCI_BUS(bdf))
+			return mach.bdfs[i];
 	return 0xffff;
 }
 
@@ -110,31 +105,16 @@ static int eject_when_asked(const struct ged_find *g)
 void payload_main(void)
 {
 	static struct ged_find g;
-	const struct acpi_mcfg_entry *m;
 	struct pci_bar bars[6];
 	struct aml dsdt;
-	uint16_t td = 0xffff, rp;
+	uint16_t td, rp;
 	uint32_t v = 0, v0;
 	uint64_t reads = 0;
-	unsigned nf;
 
-	rt_printf("PAYLOAD: start name=testdev_dies rdi=0x%lx rsi=0x%lx\n", rt_boot_rdi,
-		  rt_boot_rsi);
-	if (acpi_load(&acpi, rt_boot_rdi, 0) < 0)
+	if (probe_machine(&mach, "testdev_dies"))
 		return;
-	if (!rt_check(acpi.num_mcfg > 0 && acpi.fadt, "mcfg-fadt-present", "mcfg=0x%lx",
-		      acpi.mcfg))
-		return;
-	pm_port = acpi_pm_timer_port(&acpi);
-	if (!rt_check(pm_port != 0, "pm-timer", "port=0x%x", pm_port))
-		return;
-	m = &acpi.mcfg_entry[0];
-	pci_ecam_init(m->base, m->bus_start, m->bus_end);
-	nf = nfuncs = pci_scan_tree(bdfs, MAX_FUNCS);
-	for (unsigned i = 0; i < nf && td == 0xffff; i++)
-		if (pci_cfg_read32(bdfs[i], PCI_VENDOR_ID) == 0x00051b36)
-			td = bdfs[i];
-	if (!rt_check(td != 0xffff, "testdev-found", "functions=%u", nf))
+	td = probe_find(&mach, 0x00051b36);
+	if (!rt_check(td != 0xffff, "testdev-found", "functions=%u", mach.nfuncs))
 		return;
 	rp = parent_of(td);
 	if (!rt_check(rp != 0xffff, "testdev-behind-a-bridge", "bdf=" PCI_BDF_FMT,
@@ -145,7 +125,7 @@ void payload_main(void)
 	if (!rt_check(bars[0].kind == BAR_MEM32 && v0 != 0xffffffffu, "testdev-answers",
 		      "bar0=0x%lx value=0x%x", bars[0].addr, v0))
 		return;
-	dsdt = aml_from_table(acpi.dsdt);
+	dsdt = aml_from_table(mach.acpi.dsdt);
 	if (!rt_check(!ged_find(&dsdt, &g) && g.have_pcihp, "pcihp-found", "nbsel=%u", g.nbsel))
 		return;
 	rt_printf("PAYLOAD: dies armed bdf=" PCI_BDF_FMT " bar0=0x%lx value=0x%x\n",

@@ -213,10 +213,10 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	fd = connect_to(hmp_path);
 	read_until(fd, "(vdm) ");
 	assert_int_equal(spare_in_info(fd), -1); /* none until the event loop asks */
-	machine_sandbox_keep_spare(vmm_now_ns());
+	machine_sandbox_keep_spare(&m, vmm_now_ns());
 	spare = spare_in_info(fd);
 	assert_true(spare > 0);
-	machine_sandbox_keep_spare(vmm_now_ns()); /* one is enough */
+	machine_sandbox_keep_spare(&m, vmm_now_ns()); /* one is enough */
 	assert_int_equal(spare_in_info(fd), spare);
 
 	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M\n");
@@ -224,22 +224,45 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	t1 = pid_in_info(fd, "t1  ");
 	assert_int_equal(t1, spare); /* the device runs in the spare's process */
 	assert_int_equal(vendor_behind(0), 0x00051b36u);
-	/* not replaced at once (the guest is busy with t1), but 250 ms later */
+	/* Not replaced while the guest keeps accessing devices (each keep below sees new
+	 * accesses), but once they have been quiet for 100 ms. */
 	now = vmm_now_ns();
-	machine_sandbox_keep_spare(now);
+	for (int i = 0; i < 5; i++) {
+		vendor_behind(0);
+		machine_sandbox_keep_spare(&m, now + (uint64_t)i * 50000000u);
+		assert_int_equal(spare_in_info(fd), -1);
+	}
+	machine_sandbox_keep_spare(&m, now + 4 * 50000000u + 90000000u); /* quiet 90 ms */
 	assert_int_equal(spare_in_info(fd), -1);
-	machine_sandbox_keep_spare(now + 300000000u);
+	machine_sandbox_keep_spare(&m, now + 4 * 50000000u + 110000000u); /* quiet 110 ms */
 	spare = spare_in_info(fd);
 	assert_true(spare > 0 && spare != t1);
+
+	/* A guest that never lets the devices rest gets the next spare 2 s after the take. */
+	r = hmp(fd, "device_add testdev,id=t3,membar=1G\n");
+	assert_non_null(strstr(r, "device_add: t3 (testdev) added behind"));
+	assert_int_equal(pid_in_info(fd, "t3  "), spare);
+	now = vmm_now_ns();
+	for (uint64_t t = 0; t < 1900000000u; t += 50000000u) {
+		vendor_behind(0);
+		machine_sandbox_keep_spare(&m, now + t);
+		assert_int_equal(machine_sandbox_spare_pid(), -1);
+	}
+	vendor_behind(0);
+	machine_sandbox_keep_spare(&m, now + 2050000000u);
+	spare = spare_in_info(fd);
+	assert_true(spare > 0);
+	r = hmp(fd, "device_del t3\n");
+	assert_non_null(strstr(r, "unplug of t3 requested"));
+	guest_ejects(1);
+	read_until(fd, "DEVICE_DELETED t3");
 
 	/* a spare that dies unused is replaced, and the next device_add still works */
 	assert_int_equal(kill(spare, SIGKILL), 0);
 	for (int i = 0; i < 200 && machine_sandbox_spare_pid() == spare; i++) {
 		usleep(5000);
-		machine_sandbox_keep_spare(vmm_now_ns());
+		machine_sandbox_keep_spare(&m, vmm_now_ns());
 	}
-	assert_int_equal(machine_sandbox_spare_pid(), -1);
-	machine_sandbox_keep_spare(vmm_now_ns() + 300000000u);
 	assert_true(spare_in_info(fd) > 0 && spare_in_info(fd) != spare);
 	spare = spare_in_info(fd);
 	r = hmp(fd, "device_add testdev,id=t2,membar=1G\n");
@@ -256,11 +279,11 @@ static void no_spare_when_off_or_in_process(void **state)
 {
 	(void)state;
 	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--spare-devhost", "off"), 0);
-	machine_sandbox_keep_spare(vmm_now_ns());
+	machine_sandbox_keep_spare(&m, vmm_now_ns());
 	assert_int_equal(machine_sandbox_spare_pid(), -1);
 	machine_destroy(&m);
 	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--in-process"), 0);
-	machine_sandbox_keep_spare(vmm_now_ns());
+	machine_sandbox_keep_spare(&m, vmm_now_ns());
 	assert_int_equal(machine_sandbox_spare_pid(), -1);
 	machine_destroy(&m);
 	{
