@@ -11,6 +11,7 @@
 #include "firmware/vdm_place.h"
 #include "machine.h"
 #include "machine_int.h"
+#include "machine_sandbox.h"
 #include "pci/root_port.h"
 #include "pci_host.h"
 
@@ -293,6 +294,7 @@ int machine_unplug_request(struct machine *m, const char *id, char *err, size_t 
 		return mfail(err, err_len, rc, "device_del %s: GED refused the unplug request on "
 			     "selector %u", id, bsel);
 	d->state = MACHINE_DEV_EJECTING;
+	machine_sandbox_spare_soon(); /* the guest is done with what it was given */
 	return 0;
 }
 

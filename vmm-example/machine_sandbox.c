@@ -106,6 +106,14 @@ void machine_sandbox_keep_spare(const struct machine *m, uint64_t now_ns)
 	}
 }
 
+void machine_sandbox_spare_soon(void)
+{
+	uint64_t now = vmm_now_ns();
+
+	if (!spare && spare_latest_ns > now)
+		spare_latest_ns = now;
+}
+
 int machine_sandbox_spare_pid(void)
 {
 	return vdm_proxy_spare_pid(spare);

@@ -27,13 +27,15 @@ bool machine_sandbox_in_process(void);
  * device created (device_add) is given, so hot-plugging waits only for the device itself.
  * machine_sandbox_keep_spare() starts one when there is none; after one was taken, only
  * once no device has been accessed for 100 ms (the guest is done taking in the new device:
- * a start-up now would compete with it for the CPUs) or 2 s have passed; 10 s after a
- * failed start.  The event loop calls it on every turn (cheap: a pidfd poll and counters).
+ * a start-up now would compete with it for the CPUs), once a device_del asks the guest to
+ * give a device back (machine_sandbox_spare_soon: it is done with it), or 2 s after the
+ * take, whichever comes first; 10 s after a failed start.  The event loop calls it on every turn (cheap: a pidfd poll and counters).
  * A spare that dies unused is replaced.  machine_sandbox_drop_spare() kills it (teardown).
  */
 void machine_sandbox_set_spare(bool on);
 void machine_sandbox_keep_spare(const struct machine *m, uint64_t now_ns);
 void machine_sandbox_drop_spare(void);
+void machine_sandbox_spare_soon(void);
 /* The spare's pid, or -1 when there is none. */
 int machine_sandbox_spare_pid(void);
 

@@ -268,6 +268,16 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	r = hmp(fd, "device_add testdev,id=t2,membar=1G\n");
 	assert_non_null(strstr(r, "device_add: t2 (testdev) added behind"));
 	assert_int_equal(pid_in_info(fd, "t2  "), spare);
+	/* device_del: the guest is done with what it was given, the next spare starts now */
+	vendor_behind(1);
+	machine_sandbox_keep_spare(&m, vmm_now_ns());
+	assert_int_equal(machine_sandbox_spare_pid(), -1);
+	r = hmp(fd, "device_del t2\n");
+	assert_non_null(strstr(r, "unplug of t2 requested"));
+	vendor_behind(1);
+	machine_sandbox_keep_spare(&m, vmm_now_ns());
+	spare = machine_sandbox_spare_pid();
+	assert_true(spare > 0);
 	close(fd);
 	stop();
 	assert_int_equal(machine_sandbox_spare_pid(), -1); /* teardown kills it */
