@@ -198,7 +198,7 @@ enum vdm_ring_fault vdm_ring_check_log(const struct vdm_ring_log *in, struct vdm
 
 size_t vdm_ring_mapping_size(void)
 {
-	return VDM_RING_MIRROR_END;
+	return VDM_RING_MASKS_END;
 }
 
 size_t vdm_ring_mirror_offset(uint32_t space)
@@ -219,7 +219,9 @@ int vdm_ring_format(void *mem, size_t size, uint32_t doorbell)
 	if (doorbell != VDM_RING_DOORBELL_FUTEX && doorbell != VDM_RING_DOORBELL_EVENTFD &&
 	    doorbell != VDM_RING_DOORBELL_NONE)
 		return -EINVAL;
-	memset(mem, 0, size < VDM_RING_MIRROR_END ? VDM_RING_MIN_SIZE : VDM_RING_MIRROR_END);
+	memset(mem, 0, size < VDM_RING_MIRROR_END  ? VDM_RING_MIN_SIZE
+		       : size < VDM_RING_MASKS_END ? VDM_RING_MIRROR_END
+						   : VDM_RING_MASKS_END);
 	h->magic = htole32(VDM_RING_MAGIC);
 	h->wire_version = htole32(VDM_RING_WIRE_VERSION);
 	h->total_size = htole32((uint32_t)size);

@@ -32,6 +32,15 @@ struct vdm_ring_client {
 	uint64_t mirror_reads; /* answered from the mirror: every MIRROR_ALIVE_EVERY-th one
 				* checks that the device process lives */
 	struct vdm_ring_client_stats stats;
+	/* Write-through config copy (wire 1.3), when the device published its masks: our own
+	 * memory, taken at READY (and again after a request that may change config otherwise,
+	 * once the mirror is current); NULL without one. */
+	struct cfg_copy {
+		uint8_t cfg[VDM_RING_MIRROR_BYTES];
+		uint8_t wmask[VDM_RING_MIRROR_BYTES];
+		uint8_t w1cmask[VDM_RING_MIRROR_BYTES];
+		bool valid;
+	} *copy;
 };
 
 #define MIRROR_ALIVE_EVERY 64u
@@ -73,7 +82,53 @@ int vdm_ring_client_new(void *mem, size_t size, const struct vdm_ring_client_con
 
 void vdm_ring_client_free(struct vdm_ring_client *c)
 {
+	if (c)
+		free(c->copy);
 	free(c);
+}
+
+/* ---- write-through config copy ---- */
+
+/* The device's config mirror, byte by byte (it may be writing it: no torn-word worry, each
+ * byte is taken once), into our copy. */
+static void copy_take_mirror(struct vdm_ring_client *c)
+{
+	const uint8_t *src = (const uint8_t *)c->h + vdm_ring_mirror_offset(VDM_RING_MIRROR_CFG);
+
+	for (uint32_t i = 0; i < VDM_RING_MIRROR_BYTES; i++)
+		c->copy->cfg[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	c->copy->valid = true;
+}
+
+/* A request goes out: keep the copy what the device will have once it has done it. */
+static void copy_note(struct vdm_ring_client *c, uint32_t kind, uint64_t offset, uint32_t size,
+		      uint64_t data)
+{
+	struct cfg_copy *cp = c->copy;
+
+	if (!cp || !cp->valid)
+		return;
+	switch (kind) {
+	case VDM_RING_CFG_WRITE:
+		/* device.h VDM_PURE_CFG_WRITES: inside one dword, byte by byte; else nothing */
+		if (offset >= VDM_RING_MIRROR_BYTES || (offset & 3) + size > 4)
+			return;
+		for (uint32_t i = 0; i < size; i++) {
+			uint32_t o = (uint32_t)offset + i;
+			uint8_t b = (uint8_t)(data >> (8 * i)), w = cp->wmask[o];
+
+			cp->cfg[o] = (uint8_t)(((cp->cfg[o] & ~w) | (b & w)) & ~(b & cp->w1cmask[o]));
+		}
+		return;
+	case VDM_RING_CFG_READ:
+	case VDM_RING_BAR_READ:
+	case VDM_RING_BAR_WRITE:
+	case VDM_RING_PING:
+		return; /* config unchanged, by the promise */
+	default:
+		cp->valid = false; /* RESET, CONTROL, SHUTDOWN: until the mirror is current */
+		return;
+	}
 }
 
 enum vdm_ring_fault vdm_ring_client_fault(const struct vdm_ring_client *c)
@@ -241,6 +296,7 @@ static int publish(struct vdm_ring_client *c, uint32_t kind, uint32_t region, ui
 		r = client_wait(c, space_ready, RING_WAIT_SPACE) ? -1 : 1;
 	if (r < 0)
 		return -EIO;
+	copy_note(c, kind, offset, size, data);
 	memset(e, 0, sizeof(*e));
 	e->seq = htole32(++c->seq);
 	e->kind = (uint8_t)kind;
@@ -344,9 +400,25 @@ int vdm_ring_client_wait_ready(struct vdm_ring_client *c, uint32_t timeout_ms)
 		c->timeout_ns = (uint64_t)timeout_ms * 1000000ull;
 	rc = take_response(c, NULL, &rsp, true);
 	c->timeout_ns = saved;
-	/* The device wrote its mirror map before READY; later changes are not looked at. */
+	/* The device wrote its mirror map (and masks) before READY; later changes are not
+	 * looked at. */
 	if (rc == 0 && c->size >= VDM_RING_MIRROR_END)
 		c->mirror_map = ring_load(&c->h->mirror_map) & VDM_PURE_ALL;
+	if (!(c->mirror_map & VDM_PURE_CFG) || c->size < VDM_RING_MASKS_END)
+		c->mirror_map &= ~VDM_PURE_CFG_WRITES;
+	if (rc == 0 && (c->mirror_map & VDM_PURE_CFG_WRITES) && !c->copy) {
+		c->copy = malloc(sizeof(*c->copy));
+		if (!c->copy) {
+			c->mirror_map &= ~VDM_PURE_CFG_WRITES; /* round trips instead */
+			return rc;
+		}
+		memcpy(c->copy->wmask, (const uint8_t *)c->h + VDM_RING_MASKS_OFFSET,
+		       VDM_RING_MIRROR_BYTES);
+		memcpy(c->copy->w1cmask,
+		       (const uint8_t *)c->h + VDM_RING_MASKS_OFFSET + VDM_RING_MIRROR_BYTES,
+		       VDM_RING_MIRROR_BYTES);
+		copy_take_mirror(c); /* current: READY comes after the first fill */
+	}
 	return rc;
 }
 
@@ -355,13 +427,24 @@ uint32_t vdm_ring_client_mirror_map(const struct vdm_ring_client *c)
 	return c->mirror_map;
 }
 
+const uint8_t *vdm_ring_client_cfg_wmask(const struct vdm_ring_client *c)
+{
+	return c->copy ? c->copy->wmask : NULL;
+}
+
+const uint8_t *vdm_ring_client_cfg_w1cmask(const struct vdm_ring_client *c)
+{
+	return c->copy ? c->copy->w1cmask : NULL;
+}
+
 int vdm_ring_client_mirror_read(struct vdm_ring_client *c, uint32_t space, uint64_t offset,
 				uint32_t size, uint64_t *value)
 {
 	const uint8_t *src;
 	uint64_t v = 0;
 
-	if (space >= 32 || !(c->mirror_map & (1u << space)))
+	if ((space >= VDM_MAX_REGIONS && space != VDM_RING_MIRROR_CFG) ||
+	    !(c->mirror_map & (1u << space)))
 		return -EINVAL;
 	if ((size != 1 && size != 2 && size != 4 && size != 8) ||
 	    (space == VDM_RING_MIRROR_CFG && size == 8) || offset % size ||
@@ -369,10 +452,23 @@ int vdm_ring_client_mirror_read(struct vdm_ring_client *c, uint32_t space, uint6
 		return -EINVAL;
 	if (vdm_ring_client_fault(c))
 		return -EAGAIN; /* the ring answers all-ones and -EIO */
+	/* Config space of a device that promised VDM_PURE_CFG_WRITES: our own copy knows the
+	 * writes still in flight.  (Liveness: as for the mirror, below.) */
+	if (space == VDM_RING_MIRROR_CFG && c->copy && c->copy->valid) {
+		src = c->copy->cfg + offset;
+		goto answer;
+	}
 	/* Current only if the device has seen (and, for writes, applied) everything we sent;
 	 * the acquire orders the copy's bytes after it. */
 	if (ring_load(&c->h->mirror_seq) != c->seq)
 		return -EAGAIN;
+	if (space == VDM_RING_MIRROR_CFG && c->copy) {
+		copy_take_mirror(c); /* current again after a reset or control */
+		src = c->copy->cfg + offset;
+		goto answer;
+	}
+	src = (const uint8_t *)c->h + vdm_ring_mirror_offset(space) + offset;
+answer:
 	/* A dead device's copy must not outlive it for long: the owner's event loop fails the
 	 * client as soon as the pidfd fires, and without one every 64th answer polls the pidfd
 	 * itself (a system call on every read would cost more than the copy saves). */
@@ -380,7 +476,6 @@ int vdm_ring_client_mirror_read(struct vdm_ring_client *c, uint32_t space, uint6
 		vdm_ring_client_fail(c, VDM_RING_FAULT_DEAD);
 		return -EAGAIN;
 	}
-	src = (const uint8_t *)c->h + vdm_ring_mirror_offset(space) + offset;
 	for (uint32_t i = 0; i < size; i++)
 		v |= (uint64_t)__atomic_load_n(&src[i], __ATOMIC_RELAXED) << (8 * i);
 	*value = v;

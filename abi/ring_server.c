@@ -375,8 +375,16 @@ void vdm_ring_server_mirror_setup(struct vdm_ring_server *s, struct vdm_device *
 	for (uint32_t i = 0; i < VDM_MAX_REGIONS; i++)
 		if (dev->res.regions[i].kind == VDM_REGION_NONE || !dev->res.regions[i].size)
 			map &= ~VDM_PURE_REGION(i);
+	if (!(map & VDM_PURE_CFG) || s->size < VDM_RING_MASKS_END)
+		map &= ~VDM_PURE_CFG_WRITES;
 	if (!map)
 		return;
+	if (map & VDM_PURE_CFG_WRITES) { /* constant: written once, before READY */
+		memcpy((uint8_t *)s->h + VDM_RING_MASKS_OFFSET, dev->res.cfg_wmask,
+		       VDM_RING_MIRROR_BYTES);
+		memcpy((uint8_t *)s->h + VDM_RING_MASKS_OFFSET + VDM_RING_MIRROR_BYTES,
+		       dev->res.cfg_w1cmask, VDM_RING_MIRROR_BYTES);
+	}
 	s->mirror_dev = dev;
 	s->mirror_map = map;
 	/* Nothing can be pending before READY: the VMM waits for it before its first request. */

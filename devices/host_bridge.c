@@ -78,7 +78,10 @@ static int host_bridge_create(const struct vdm_prop_values *props, const struct 
 	}
 	vdm_pci_config_seal(&fn->cfg);
 	vdm_pci_config_fill_resources(&fn->cfg, &fn->dev.res);
-	fn->dev.res.pure_reads = VDM_PURE_CFG; /* config reads change nothing */
+	/* Config reads change nothing, and writes only apply the PCI core's masks. */
+	fn->dev.res.pure_reads = VDM_PURE_CFG | VDM_PURE_CFG_WRITES;
+	fn->dev.res.cfg_wmask = fn->cfg.wmask;
+	fn->dev.res.cfg_w1cmask = fn->cfg.w1cmask;
 	*out = &fn->dev;
 	return 0;
 }

@@ -276,9 +276,12 @@ static int testdev_create(const struct vdm_prop_values *props, const struct vdm_
 	vdm_pci_config_seal(&d->fn.cfg);
 	vdm_pci_config_fill_resources(&d->fn.cfg, &d->fn.dev.res);
 	/* Config space and the three BARs read without side effects (the protocol acts on
-	 * writes only), byte by byte: a sandbox may mirror them. */
-	d->fn.dev.res.pure_reads = VDM_PURE_CFG | VDM_PURE_REGION(0) | VDM_PURE_REGION(1) |
-				   (membar ? VDM_PURE_REGION(2) : 0);
+	 * writes only), byte by byte: a sandbox may mirror them.  Config writes go straight to
+	 * the PCI core, which only applies its masks: a sandbox may keep its own copy. */
+	d->fn.dev.res.pure_reads = VDM_PURE_CFG | VDM_PURE_CFG_WRITES | VDM_PURE_REGION(0) |
+				   VDM_PURE_REGION(1) | (membar ? VDM_PURE_REGION(2) : 0);
+	d->fn.dev.res.cfg_wmask = d->fn.cfg.wmask;
+	d->fn.dev.res.cfg_w1cmask = d->fn.cfg.w1cmask;
 	d->membar = membar;
 	tests_init(d);
 	*out = &d->fn.dev;

@@ -185,6 +185,11 @@ int vdm_resources_check(const struct vdm_resources *res, char *err, size_t len)
 		if ((res->pure_reads & VDM_PURE_CFG) && res->bus_kind == VDM_BUS_PLATFORM)
 			return vdm__errf(err, len, -EINVAL, "pure_reads: VDM_PURE_CFG on a platform "
 				    "device, which has no config space");
+		/* (Its masks are checked where they are used: a proxy's copy of the
+		 * declaration has none, they travel in the ring's mapping.) */
+		if ((res->pure_reads & VDM_PURE_CFG_WRITES) && !(res->pure_reads & VDM_PURE_CFG))
+			return vdm__errf(err, len, -EINVAL, "pure_reads: VDM_PURE_CFG_WRITES needs "
+				    "VDM_PURE_CFG (config reads without side effects)");
 		for (i = 0; i < VDM_MAX_REGIONS; i++)
 			if ((res->pure_reads & VDM_PURE_REGION(i)) &&
 			    res->regions[i].kind == VDM_REGION_NONE)

@@ -388,6 +388,11 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 		vdm_device_init(&p->dev, res.bus_kind == VDM_BUS_PLATFORM ? &vdm__proxy_platform_ops
 									 : &vdm__proxy_pci_ops,
 				&p->type, cfg->host);
+		/* The write masks, when the ring took them: the proxy keeps the promise too. */
+		res.cfg_wmask = vdm_ring_client_cfg_wmask(p->ring);
+		res.cfg_w1cmask = vdm_ring_client_cfg_w1cmask(p->ring);
+		if (!res.cfg_wmask)
+			res.pure_reads &= ~VDM_PURE_CFG_WRITES;
 		p->dev.res = res;
 	}
 	__atomic_store_n(&p->destroying, 0, __ATOMIC_RELEASE);

@@ -21,7 +21,7 @@ extern "C" {
  *    as zero / NULL.
  */
 #define VDM_ABI_MAJOR 1
-#define VDM_ABI_MINOR 2
+#define VDM_ABI_MINOR 3
 /*
  * History of minor versions (major 1):
  *   1.0  first release.
@@ -33,6 +33,11 @@ extern "C" {
  *        can be read without side effects, so a host may serve those reads from a copy
  *        (the sandbox's read mirror, ring.h).  Older devices have none (read it with
  *        vdm_device_pure_reads); older hosts never look at it.
+ *   1.3  struct vdm_resources gains `cfg_wmask` and `cfg_w1cmask` at its end, and
+ *        pure_reads the bit VDM_PURE_CFG_WRITES: config writes that only apply those
+ *        masks, so a host may keep its own copy of config space current (the sandbox's
+ *        write-through config copy, ring.h).  vdm_device_pure_reads drops the bit for an
+ *        older device.
  */
 #define VDM_ABI_MAKE(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
 #define VDM_ABI_VERSION VDM_ABI_MAKE(VDM_ABI_MAJOR, VDM_ABI_MINOR)

@@ -88,11 +88,23 @@ struct vdm_resources {
 	 * refreshes after every other call (the sandbox does: ring.h "read mirror").  0 = no
 	 * promise; never set it for read-to-clear registers or FIFOs. */
 	uint32_t pure_reads;
+	/* ABI 1.3: with VDM_PURE_CFG_WRITES in pure_reads, the write masks of config space
+	 * (4096 bytes each, constant and valid for the device's lifetime; 0 = NULL).  The
+	 * promise: config space changes only in cfg_write and reset, and a write of `size`
+	 * bytes at `off` with off % 4 + size <= 4 changes bytes off..off+size-1 only, each as
+	 *     new = ((old & ~wmask) | (v & wmask)) & ~(v & w1cmask)
+	 * (v the written byte); any other write changes nothing.  A host may then answer
+	 * config reads from its own copy, updated by the writes it sends, without waiting for
+	 * the device (the sandbox does: ring.h "write-through config copy").  The PCI core
+	 * (pci.h) behaves exactly so: a device using its config ops passes its masks. */
+	const uint8_t *cfg_wmask;
+	const uint8_t *cfg_w1cmask;
 };
 
 #define VDM_PURE_REGION(i) (1u << (i)) /* region / BAR i, 0..VDM_MAX_REGIONS-1 */
 #define VDM_PURE_CFG (1u << 8)         /* PCI config space */
-#define VDM_PURE_ALL (VDM_PURE_CFG | ((1u << VDM_MAX_REGIONS) - 1))
+#define VDM_PURE_CFG_WRITES (1u << 9)  /* ABI 1.3: config writes only apply cfg_*mask */
+#define VDM_PURE_ALL (VDM_PURE_CFG_WRITES | VDM_PURE_CFG | ((1u << VDM_MAX_REGIONS) - 1))
 
 /* Log levels for vdm_host.log. */
 enum vdm_log_level {
@@ -245,12 +257,19 @@ static inline int vdm_device_has_control(const struct vdm_device *d)
 	       d->ops->control != NULL;
 }
 
-/* The device's VDM_PURE_* promises (0 for a device built before ABI 1.2). */
+/* The device's VDM_PURE_* promises (0 for a device built before ABI 1.2).
+ * VDM_PURE_CFG_WRITES only with VDM_PURE_CFG and both masks (ABI 1.3). */
 static inline uint32_t vdm_device_pure_reads(const struct vdm_device *d)
 {
+	uint32_t p;
+
 	if (d->res.struct_size < offsetof(struct vdm_resources, pure_reads) + sizeof(uint32_t))
 		return 0;
-	return d->res.pure_reads & VDM_PURE_ALL;
+	p = d->res.pure_reads & VDM_PURE_ALL;
+	if (d->res.struct_size < offsetof(struct vdm_resources, cfg_w1cmask) + sizeof(void *) ||
+	    !(p & VDM_PURE_CFG) || !d->res.cfg_wmask || !d->res.cfg_w1cmask)
+		p &= ~VDM_PURE_CFG_WRITES;
+	return p;
 }
 
 /* Run host-control operation `op` (see vdm_control_fn): *result is 0 unless the operation

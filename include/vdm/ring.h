@@ -19,7 +19,9 @@
  *   6912          end of the rings (VDM_RING_MIN_SIZE; the mapping may be larger)
  *   8192    28672 read mirrors (wire 1.2): 4096 bytes for each of regions 0..5, then
  *                 4096 for config space (VDM_RING_MIRROR_OFFSET, vdm_ring_mirror_offset)
- *   36864         end (vdm_ring_mapping_size)
+ *   36864   8192  config write masks (wire 1.3): wmask, then w1cmask, 4096 bytes each
+ *                 (VDM_RING_MASKS_OFFSET)
+ *   45056         end (vdm_ring_mapping_size)
  *
  * Read mirror (wire 1.2): for each space the device declares pure (device.h pure_reads),
  * the device keeps a copy of its first 4096 bytes in the mapping, and publishes in
@@ -31,6 +33,14 @@
  * space from the copy when mirror_seq equals the id of the last request it published: no
  * write of its is then in flight, so the copy is what a round trip would return.  A copy
  * is device-written data like any response: the VMM trusts its values no more.
+ *
+ * Write-through config copy (wire 1.3): a device that also promises VDM_PURE_CFG_WRITES
+ * (device.h: its config writes only apply its write masks) writes the masks into the
+ * mapping before READY and sets bit 9 in mirror_map.  The VMM then copies the masks and
+ * the config mirror into memory of its own at READY, applies every config write it posts
+ * to that copy too, and answers config reads from it with writes still in flight: what the
+ * device will compute is known.  A RESET, CONTROL or SHUTDOWN request invalidates the copy
+ * until the mirror is current again, when it is taken anew.
  *
  * Protocol: the VMM ("client") writes a request entry, then publishes it by storing
  * req_prod (release).  Reads, RESET, PING and CONTROL are synchronous: exactly one response
@@ -70,7 +80,7 @@ struct vdm_device;
 
 /* Wire version, separate from the C ABI version: same major/minor rule as abi.h. */
 #define VDM_RING_WIRE_MAJOR 1
-#define VDM_RING_WIRE_MINOR 2 /* 1.1: VDM_RING_CONTROL; 1.2: read mirror */
+#define VDM_RING_WIRE_MINOR 3 /* 1.1: CONTROL; 1.2: read mirror; 1.3: config copy */
 #define VDM_RING_WIRE_VERSION VDM_ABI_MAKE(VDM_RING_WIRE_MAJOR, VDM_RING_WIRE_MINOR)
 #define VDM_RING_MAGIC 0x524d4456u /* "VDMR" */
 
@@ -86,6 +96,8 @@ struct vdm_device;
 #define VDM_RING_MIRROR_BYTES 4096u /* mirrored bytes per space (from offset 0) */
 #define VDM_RING_MIRROR_CFG 8u      /* the config space's mirror index (= its map bit) */
 #define VDM_RING_MIRROR_END (VDM_RING_MIRROR_OFFSET + 7u * VDM_RING_MIRROR_BYTES)
+#define VDM_RING_MASKS_OFFSET VDM_RING_MIRROR_END /* wmask, then w1cmask (wire 1.3) */
+#define VDM_RING_MASKS_END (VDM_RING_MASKS_OFFSET + 2u * VDM_RING_MIRROR_BYTES)
 
 /* Request kinds.  A response carries the request's kind | VDM_RING_KIND_RESPONSE. */
 enum vdm_ring_kind {
@@ -190,7 +202,8 @@ struct vdm_ring_header {
 	uint32_t log_dropped;  /* log entries dropped because the log ring was full */
 	uint32_t bad_requests; /* requests the device refused as malformed */
 	uint32_t write_errors; /* posted writes whose handler returned an error */
-	uint32_t mirror_map;   /* wire 1.2: read mirrors kept (bit i region i, bit 8 config) */
+	uint32_t mirror_map;   /* wire 1.2: read mirrors kept (bit i region i, bit 8 config);
+				* 1.3: bit 9, config write masks published */
 	uint32_t mirror_seq;   /* wire 1.2: the mirrors reflect every request up to this id */
 	uint32_t dev_reserved[5];
 	uint32_t tail_reserved[16];
@@ -253,7 +266,8 @@ enum vdm_ring_fault vdm_ring_check_log(const struct vdm_ring_log *in, struct vdm
 
 /* ---- Layout ------------------------------------------------------------------------- */
 
-/* Bytes a ring mapping needs: the rings and the read mirrors (VDM_RING_MIRROR_END). */
+/* Bytes a ring mapping needs: the rings, the read mirrors and the config write masks
+ * (VDM_RING_MASKS_END). */
 size_t vdm_ring_mapping_size(void);
 
 /* Offset in the mapping of mirror `space` (region 0..5, or VDM_RING_MIRROR_CFG), or 0 for
@@ -340,6 +354,11 @@ int vdm_ring_client_mirror_read(struct vdm_ring_client *c, uint32_t space, uint6
 
 /* The mirrors the device said at READY it keeps (bit i region i, bit 8 config), 0 before. */
 uint32_t vdm_ring_client_mirror_map(const struct vdm_ring_client *c);
+
+/* The config write masks of the write-through copy (wire 1.3: taken at READY from a device
+ * that promised VDM_PURE_CFG_WRITES; 4096 bytes each, owned by the client), or NULL. */
+const uint8_t *vdm_ring_client_cfg_wmask(const struct vdm_ring_client *c);
+const uint8_t *vdm_ring_client_cfg_w1cmask(const struct vdm_ring_client *c);
 
 /* What this client has done since it was created (its own counts: trusted). */
 struct vdm_ring_client_stats {

@@ -187,6 +187,11 @@ static void pure_read_promises_must_name_spaces_that_exist(void **state)
 	res.pure_reads = 1u << 12;
 	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "pure_reads 0x1000: unknown bits"));
+	res.pure_reads = VDM_PURE_CFG_WRITES; /* writes that only mask, reads with effects? */
+	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "VDM_PURE_CFG_WRITES needs VDM_PURE_CFG"));
+	res.pure_reads = VDM_PURE_CFG | VDM_PURE_CFG_WRITES;
+	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), 0);
 	res.bus_kind = VDM_BUS_PLATFORM;
 	res.pure_reads = VDM_PURE_CFG;
 	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), -EINVAL);

@@ -1,5 +1,6 @@
 /* The ring's read mirror (wire 1.2): a pure device's config space and BARs answered from
- * its own copy, exactly as a round trip would answer, and never once the copy is stale. */
+ * its own copy, exactly as a round trip would answer, and never once the copy is stale;
+ * and the VMM's write-through config copy (wire 1.3) for devices whose writes only mask. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,7 @@
 #include <vdm/ring.h>
 
 struct pair {
-	_Alignas(64) unsigned char mem[VDM_RING_MIRROR_END];
+	_Alignas(64) unsigned char mem[VDM_RING_MASKS_END];
 	struct vdm_ring_server *srv;
 	struct vdm_ring_client *cli;
 	struct vdm_device *dev;  /* served through the ring */
@@ -92,7 +93,7 @@ static uint64_t bar_read(struct pair *p, uint32_t region, uint64_t off, uint32_t
 
 static void testdev_config_and_bars_come_from_the_mirror_and_equal_the_device(void **state)
 {
-	struct pair *p = start("testdev,membar=64K", sizeof(((struct pair *)0)->mem));
+	struct pair *p = start("testdev,membar=64K", VDM_RING_MIRROR_END /* wire 1.2: no masks */);
 	uint64_t v;
 	uint32_t want32;
 	unsigned pumps;
@@ -127,7 +128,7 @@ static void testdev_config_and_bars_come_from_the_mirror_and_equal_the_device(vo
 
 static void a_posted_write_makes_the_copy_stale_until_the_device_catches_up(void **state)
 {
-	struct pair *p = start("testdev", sizeof(((struct pair *)0)->mem));
+	struct pair *p = start("testdev", VDM_RING_MIRROR_END /* wire 1.2: no masks */);
 	uint64_t v, want;
 	uint32_t v32;
 	int mirrored;
@@ -165,7 +166,7 @@ static void a_posted_write_makes_the_copy_stale_until_the_device_catches_up(void
 
 static void a_reset_refreshes_the_copy(void **state)
 {
-	struct pair *p = start("testdev", sizeof(((struct pair *)0)->mem));
+	struct pair *p = start("testdev", VDM_RING_MIRROR_END /* wire 1.2: no masks */);
 	uint64_t v;
 	int32_t st;
 
@@ -182,10 +183,115 @@ static void a_reset_refreshes_the_copy(void **state)
 	stop(p);
 }
 
+/* ---- write-through config copy (wire 1.3) ---- */
+
+static uint32_t copy_read(struct pair *p, uint32_t off, uint32_t size)
+{
+	uint64_t v = UINT64_MAX;
+
+	assert_int_equal(vdm_ring_client_mirror_read(p->cli, VDM_RING_MIRROR_CFG, off, size, &v),
+			 0);
+	return (uint32_t)v;
+}
+
+static uint32_t twin_read(struct pair *p, uint32_t off, uint32_t size)
+{
+	uint32_t v = 0;
+
+	vdm_cfg_read(p->twin, off, size, &v);
+	return v;
+}
+
+static void config_writes_are_read_back_at_once_from_the_vmms_copy(void **state)
+{
+	struct pair *p = start("testdev,membar=4M", VDM_RING_MASKS_END);
+	struct vdm_ring_client_stats st;
+
+	(void)state;
+	assert_true(vdm_ring_client_mirror_map(p->cli) & VDM_PURE_CFG_WRITES);
+	assert_memory_equal(vdm_ring_client_cfg_wmask(p->cli), p->twin->res.cfg_wmask, 4096);
+	assert_memory_equal(vdm_ring_client_cfg_w1cmask(p->cli), p->twin->res.cfg_w1cmask, 4096);
+	/* What Linux does to size a BAR: write all-ones, read the size mask, write back. */
+	assert_int_equal(vdm_ring_client_post(p->cli, VDM_RING_CFG_WRITE, 0, 0x18, 4,
+					      0xffffffffu), 0);
+	vdm_cfg_write(p->twin, 0x18, 4, 0xffffffffu);
+	assert_int_equal(copy_read(p, 0x18, 4), twin_read(p, 0x18, 4));
+	assert_int_equal(copy_read(p, 0x18, 4) & ~0xfu, 0xffc00000u); /* 4M, 64-bit pref */
+	assert_int_equal(vdm_ring_client_post(p->cli, VDM_RING_CFG_WRITE, 0, 0x04, 2, 0x0006), 0);
+	vdm_cfg_write(p->twin, 0x04, 2, 0x0006);
+	assert_int_equal(copy_read(p, 0x04, 2), 0x0006);
+	vdm_ring_client_stats(p->cli, &st);
+	assert_int_equal(st.calls, 0); /* not one round trip: the writes are still queued */
+
+	/* Random writes of every width at every offset (crossing a dword too), read back
+	 * whole: the copy is what the device itself computes. */
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	for (int k = 0; k < 3000; k++) {
+		static const uint32_t widths[] = { 1, 2, 4 };
+		uint32_t w, off, v;
+
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		w = widths[seed % 3];
+		off = (uint32_t)(seed >> 8) % (4096 - 3);
+		v = (uint32_t)(seed >> 32);
+		assert_int_equal(vdm_ring_client_post(p->cli, VDM_RING_CFG_WRITE, 0, off, w, v), 0);
+		vdm_cfg_write(p->twin, off, w, v);
+		if (k % 500 == 499)
+			for (uint32_t o = 0; o < 4096; o += 4)
+				assert_int_equal(copy_read(p, o, 4), twin_read(p, o, 4));
+	}
+	/* ... and what the device has, once it caught up, is the same. */
+	for (uint32_t o = 0; o < 4096; o += 4) {
+		uint64_t v;
+		int32_t status;
+
+		assert_int_equal(vdm_ring_client_call(p->cli, VDM_RING_CFG_READ, 0, o, 4, 0, &v,
+						      &status), 0);
+		assert_int_equal(v, twin_read(p, o, 4));
+	}
+	stop(p);
+}
+
+static void a_reset_sets_the_copy_aside_until_the_mirror_is_current(void **state)
+{
+	struct pair *p = start("testdev", VDM_RING_MASKS_END);
+	uint64_t v;
+	int32_t st;
+
+	(void)state;
+	vdm_ring_client_post(p->cli, VDM_RING_CFG_WRITE, 0, 0x04, 2, 0x0007);
+	assert_int_equal(copy_read(p, 0x04, 2), 0x0007);
+	assert_int_equal(vdm_ring_client_call(p->cli, VDM_RING_RESET, 0, 0, 0, 0, &v, &st), 0);
+	assert_int_equal(copy_read(p, 0x04, 2), 0); /* taken anew from the current mirror */
+	/* the write after the reset is in the copy at once again */
+	vdm_ring_client_post(p->cli, VDM_RING_CFG_WRITE, 0, 0x04, 2, 0x0002);
+	assert_int_equal(copy_read(p, 0x04, 2), 0x0002);
+	/* a reset still queued: no copy answers (the mirror is stale until the device ran) */
+	assert_int_equal(vdm_ring_client_post(p->cli, VDM_RING_SHUTDOWN, 0, 0, 0, 0), 0);
+	assert_int_equal(vdm_ring_client_mirror_read(p->cli, VDM_RING_MIRROR_CFG, 4, 2, &v),
+			 -EAGAIN);
+	stop(p);
+}
+
+static void masks_a_device_changes_after_ready_are_not_believed(void **state)
+{
+	struct pair *p = start("testdev", VDM_RING_MASKS_END);
+
+	(void)state;
+	/* A hostile device makes everything writable in the shared copy of its masks: the
+	 * VMM took its own at READY, so the vendor id stays read-only. */
+	memset(p->mem + VDM_RING_MASKS_OFFSET, 0xff, 2 * VDM_RING_MIRROR_BYTES);
+	vdm_ring_client_post(p->cli, VDM_RING_CFG_WRITE, 0, 0, 4, 0);
+	assert_int_equal(copy_read(p, 0, 4), 0x00051b36u);
+	stop(p);
+}
+
 static void a_device_with_read_side_effects_is_never_mirrored(void **state)
 {
 	/* The GED's selector register clears on read: it declares nothing pure. */
-	struct pair *p = start("ged", sizeof(((struct pair *)0)->mem));
+	struct pair *p = start("ged", VDM_RING_MIRROR_END /* wire 1.2: no masks */);
 	uint64_t v = 5;
 
 	(void)state;
@@ -210,7 +316,7 @@ static void a_mapping_without_room_for_mirrors_keeps_none(void **state)
 
 static void misaligned_wide_or_far_reads_take_the_ring(void **state)
 {
-	struct pair *p = start("testdev", sizeof(((struct pair *)0)->mem));
+	struct pair *p = start("testdev", VDM_RING_MIRROR_END /* wire 1.2: no masks */);
 	uint64_t v;
 
 	(void)state;
@@ -230,7 +336,7 @@ static void misaligned_wide_or_far_reads_take_the_ring(void **state)
 
 static void a_failed_client_never_answers_from_the_copy(void **state)
 {
-	struct pair *p = start("testdev", sizeof(((struct pair *)0)->mem));
+	struct pair *p = start("testdev", VDM_RING_MIRROR_END /* wire 1.2: no masks */);
 	uint64_t v;
 
 	(void)state;
@@ -242,7 +348,7 @@ static void a_failed_client_never_answers_from_the_copy(void **state)
 	stop(p);
 }
 
-static void a_device_built_before_abi_1_2_promises_nothing(void **state)
+static void a_device_built_before_abi_1_2_or_1_3_promises_less(void **state)
 {
 	struct vdm_device *d = make("testdev");
 
@@ -250,7 +356,15 @@ static void a_device_built_before_abi_1_2_promises_nothing(void **state)
 	assert_int_not_equal(vdm_device_pure_reads(d), 0);
 	d->res.struct_size = offsetof(struct vdm_resources, pure_reads); /* a 1.1 device's head */
 	assert_int_equal(vdm_device_pure_reads(d), 0);
+	/* a 1.2 device has no masks: its config writes are not promised to only mask */
+	assert_true(d->res.pure_reads & VDM_PURE_CFG_WRITES);
+	d->res.struct_size = offsetof(struct vdm_resources, cfg_wmask);
+	assert_int_equal(vdm_device_pure_reads(d) & (VDM_PURE_CFG | VDM_PURE_CFG_WRITES),
+			 VDM_PURE_CFG);
+	/* nor has a 1.3 device that names no masks */
 	d->res.struct_size = sizeof(d->res);
+	d->res.cfg_w1cmask = NULL;
+	assert_int_equal(vdm_device_pure_reads(d) & VDM_PURE_CFG_WRITES, 0);
 	vdm_device_destroy(d);
 }
 
@@ -260,11 +374,14 @@ int main(void)
 		cmocka_unit_test(testdev_config_and_bars_come_from_the_mirror_and_equal_the_device),
 		cmocka_unit_test(a_posted_write_makes_the_copy_stale_until_the_device_catches_up),
 		cmocka_unit_test(a_reset_refreshes_the_copy),
+		cmocka_unit_test(config_writes_are_read_back_at_once_from_the_vmms_copy),
+		cmocka_unit_test(a_reset_sets_the_copy_aside_until_the_mirror_is_current),
+		cmocka_unit_test(masks_a_device_changes_after_ready_are_not_believed),
 		cmocka_unit_test(a_device_with_read_side_effects_is_never_mirrored),
 		cmocka_unit_test(a_mapping_without_room_for_mirrors_keeps_none),
 		cmocka_unit_test(misaligned_wide_or_far_reads_take_the_ring),
 		cmocka_unit_test(a_failed_client_never_answers_from_the_copy),
-		cmocka_unit_test(a_device_built_before_abi_1_2_promises_nothing),
+		cmocka_unit_test(a_device_built_before_abi_1_2_or_1_3_promises_less),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
