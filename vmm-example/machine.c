@@ -462,6 +462,8 @@ int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_
 	{
 		struct machine_dev *hb = machine_new_dev(m, &vdm_host_bridge_type, NULL);
 
+		if (!hb) /* (the first entry: cannot happen, but -O3 cannot know) */
+			return mfail(err, err_len, -ENOSPC, "no room for the host bridge");
 		snprintf(hb->id, sizeof(hb->id), "host");
 		hb->slot_given = true;
 		hb->devfn = 0;

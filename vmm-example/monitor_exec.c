@@ -26,6 +26,7 @@ static int ex_device_add(void *opaque, const char *spec, bool fit_check, char *i
 	const struct vdm_device_type *t;
 	struct vdm_prop_values pv;
 	char why[320], warn[512];
+	uint64_t t0;
 	int rc;
 
 	rc = vdm_props_parse(spec, types, ntypes, vmm_common_props, vmm_num_common_props, &t, &pv,
@@ -39,6 +40,7 @@ static int ex_device_add(void *opaque, const char *spec, bool fit_check, char *i
 			 "has device 0 only)", spec);
 		return -EINVAL;
 	}
+	t0 = vmm_now_ns();
 	rc = machine_hot_add_ex(m, t, &pv, spec, fit_check ? MACHINE_HOT_ADD_REFUSE_NO_FIT : 0,
 				warn, sizeof(warn), why, sizeof(why));
 	if (rc < 0) {
@@ -49,7 +51,9 @@ static int ex_device_add(void *opaque, const char *spec, bool fit_check, char *i
 		snprintf(id_out, id_len, "%s", m->devs[rc].id);
 	snprintf(msg, msg_len, "device_add: %s (%s) added behind %s%s%s", m->devs[rc].id, t->name,
 		 m->devs[m->devs[rc].parent].id, warn[0] ? "; warning: " : "", warn);
-	fprintf(stderr, "vmm-example: monitor: %s\n", msg);
+	/* (how long the device and its process took to start, the guest not counted) */
+	fprintf(stderr, "vmm-example: monitor: %s (%.1f ms)\n", msg,
+		(double)(vmm_now_ns() - t0) / 1e6);
 	return 0;
 }
 
