@@ -17,6 +17,7 @@
 
 #include "machine.h"
 #include "machine_sandbox.h"
+#include "spare_pool.h"
 #include "vmm.h"
 
 #ifndef VMM_DEVHOST_BUILD
@@ -28,22 +29,10 @@
 
 #define SPEC_MAX 1024
 
-/* A spare taken by a device is replaced once the devices have been quiet (no access at all)
- * for SPARE_QUIET_NS, not at once: its start-up would compete for the CPUs with the guest
- * taking in the new device.  A guest that never lets them rest gets it SPARE_LATEST_NS
- * after the take. */
-#define SPARE_QUIET_NS (100ull * 1000000u)
-#define SPARE_LATEST_NS (2000ull * 1000000u)
-#define SPARE_RETRY_NS (10ull * 1000000000u) /* after a spare could not be started */
-
 static bool in_process;
 static machine_sandbox_event_fn event_hook;
 static void *event_opaque;
-static bool spare_wanted;
-static struct vdm_proxy_spare *spare;
-static uint64_t spare_due_ns;    /* CLOCK_MONOTONIC: no new spare before this */
-static uint64_t spare_latest_ns; /* ... and one at the latest then, quiet or not */
-static uint64_t traffic_seen, traffic_at_ns; /* device accesses counted, when last changed */
+static struct spare_pool spares;
 
 void machine_sandbox_set_in_process(bool on)
 {
@@ -55,9 +44,10 @@ bool machine_sandbox_in_process(void)
 	return in_process;
 }
 
-void machine_sandbox_set_spare(bool on)
+void machine_sandbox_set_spares(unsigned n)
 {
-	spare_wanted = on;
+	spare_pool_drop(&spares);
+	spare_pool_init(&spares, n);
 }
 
 /* Accesses to every device host so far (round trips, posted writes, mirror reads). */
@@ -77,54 +67,31 @@ static uint64_t device_traffic(const struct machine *m)
 void machine_sandbox_keep_spare(const struct machine *m, uint64_t now_ns)
 {
 	char path[PATH_MAX], err[256];
-	uint64_t traffic;
 
-	if (in_process || !spare_wanted)
+	if (in_process || !spares.want)
 		return;
-	if (spare) {
-		if (vdm_proxy_spare_alive(spare))
-			return;
-		fprintf(stderr, "vmm-example: the spare device host (pid %d) ended before it was "
-			"used; starting another\n", vdm_proxy_spare_pid(spare));
-		vdm_proxy_spare_free(spare);
-		spare = NULL;
-		spare_due_ns = spare_latest_ns = now_ns;
-	}
-	traffic = device_traffic(m);
-	if (traffic != traffic_seen) {
-		traffic_seen = traffic;
-		traffic_at_ns = now_ns;
-	}
-	if (now_ns < spare_due_ns ||
-	    (now_ns - traffic_at_ns < SPARE_QUIET_NS && now_ns < spare_latest_ns))
+	if (machine_sandbox_devhost_path(path, sizeof(path), err, sizeof(err))) {
+		if (now_ns >= spares.due_ns) /* once per retry period, as a failed start */
+			fprintf(stderr, "vmm-example: no spare device host: %s\n", err);
+		spares.due_ns = spares.latest_ns = now_ns + SPARE_POOL_RETRY_NS;
 		return;
-	if (machine_sandbox_devhost_path(path, sizeof(path), err, sizeof(err)) ||
-	    vdm_proxy_spare_start(path, 0, &spare, err, sizeof(err))) {
-		fprintf(stderr, "vmm-example: cannot start a spare device host: %s; each device_add "
-			"starts its own (trying again in 10 s)\n", err);
-		spare_due_ns = spare_latest_ns = now_ns + SPARE_RETRY_NS;
 	}
+	spare_pool_keep(&spares, now_ns, device_traffic(m), path);
 }
 
 void machine_sandbox_spare_soon(void)
 {
-	uint64_t now = vmm_now_ns();
-
-	if (!spare && spare_latest_ns > now)
-		spare_latest_ns = now;
+	spare_pool_soon(&spares, vmm_now_ns());
 }
 
-int machine_sandbox_spare_pid(void)
+unsigned machine_sandbox_spare_pids(int *pids, unsigned max)
 {
-	return vdm_proxy_spare_pid(spare);
+	return spare_pool_pids(&spares, pids, max);
 }
 
 void machine_sandbox_drop_spare(void)
 {
-	vdm_proxy_spare_free(spare);
-	spare = NULL;
-	spare_due_ns = spare_latest_ns = 0;
-	traffic_seen = traffic_at_ns = 0;
+	spare_pool_drop(&spares);
 }
 
 void machine_sandbox_set_event_hook(machine_sandbox_event_fn fn, void *opaque)
@@ -253,13 +220,8 @@ int machine_spawn_device(const struct vdm_device_type *t, const struct vdm_prop_
 	cfg.dev_spin_ns = spin_from_env();
 	cfg.host = host;
 	cfg.on_event = on_event;
-	/* The spare (if any) is taken whatever happens; a new one follows a little later. */
-	cfg.spare = spare;
-	if (spare) {
-		spare = NULL;
-		spare_due_ns = vmm_now_ns();
-		spare_latest_ns = spare_due_ns + SPARE_LATEST_NS;
-	}
+	/* A spare (if any) is taken whatever happens; its replacement waits for the guest. */
+	cfg.spare = spare_pool_take(&spares, vmm_now_ns());
 	return vdm_proxy_spawn(&cfg, out, err, err_len);
 }
 

@@ -22,22 +22,20 @@ void machine_sandbox_set_in_process(bool in_process);
 bool machine_sandbox_in_process(void);
 
 /*
- * The spare device host (--spare-devhost, on by default; nothing in-process): a vdm-devhost
- * started and locked down ahead of need (vdm_proxy_spare_start), which the next sandboxed
- * device created (device_add) is given, so hot-plugging waits only for the device itself.
- * machine_sandbox_keep_spare() starts one when there is none; after one was taken, only
- * once no device has been accessed for 100 ms (the guest is done taking in the new device:
- * a start-up now would compete with it for the CPUs), once a device_del asks the guest to
- * give a device back (machine_sandbox_spare_soon: it is done with it), or 2 s after the
- * take, whichever comes first; 10 s after a failed start.  The event loop calls it on every turn (cheap: a pidfd poll and counters).
- * A spare that dies unused is replaced.  machine_sandbox_drop_spare() kills it (teardown).
+ * Spare device hosts (--spare-devhosts N, default 2; none in-process): vdm-devhosts started
+ * and locked down ahead of need, the next sandboxed device created (device_add) is given
+ * one, so hot-plugging waits only for the device itself.  When a taken one is replaced:
+ * spare_pool.h.  machine_sandbox_keep_spare() is the event loop's turn (cheap: a pidfd
+ * poll per spare and the devices' access counters); machine_sandbox_spare_soon() says a
+ * device_del asked the guest to give a device back; machine_sandbox_drop_spare() kills
+ * them (teardown).  set_spares(n) drops any there are and keeps n from then on.
  */
-void machine_sandbox_set_spare(bool on);
+void machine_sandbox_set_spares(unsigned n);
 void machine_sandbox_keep_spare(const struct machine *m, uint64_t now_ns);
-void machine_sandbox_drop_spare(void);
 void machine_sandbox_spare_soon(void);
-/* The spare's pid, or -1 when there is none. */
-int machine_sandbox_spare_pid(void);
+void machine_sandbox_drop_spare(void);
+/* The spares' pids, oldest first, into pids[0..max); returns how many. */
+unsigned machine_sandbox_spare_pids(int *pids, unsigned max);
 
 /*
  * The vdm-devhost to run: $VDM_DEVHOST if set, else beside this program

@@ -127,12 +127,17 @@ void monitor_info_devices(struct machine *m, struct mon_buf *out)
 		mon_buf_printf(out, "%-16s %-16s %-10s %-12s %s\n", d->id, d->type->name, loc, proc,
 			       state_name(d));
 	}
-	if (machine_sandbox_spare_pid() > 0) {
-		char proc[24];
+	{
+		int pids[8];
+		unsigned n = machine_sandbox_spare_pids(pids, 8);
 
-		snprintf(proc, sizeof(proc), "pid %d", machine_sandbox_spare_pid());
-		mon_buf_printf(out, "%-16s %-16s %-10s %-12s %s\n", "-", "(spare devhost)", "-", proc,
-			       "waiting for the next device_add");
+		for (unsigned k = 0; k < n; k++) {
+			char proc[24];
+
+			snprintf(proc, sizeof(proc), "pid %d", pids[k]);
+			mon_buf_printf(out, "%-16s %-16s %-10s %-12s %s\n", "-", "(spare devhost)", "-",
+				       proc, k ? "ready after the one above" : "ready for device_add");
+		}
 	}
 }
 

@@ -13,6 +13,7 @@
 #include "firmware/machine.h"
 #include "monitor.h"
 #include "options.h"
+#include "spare_pool.h"
 
 const struct vdm_prop_desc vmm_common_props[] = {
 	{ .name = "id", .type = VDM_PROP_STRING, .help = "name other options refer to (bus=)" },
@@ -59,7 +60,7 @@ static const struct opt_def opts[] = {
 	{ "qmp", NULL, OPT_QMP, "unix:PATH" },
 	{ "help", "h", OPT_HELP, NULL },
 	{ "in-process", NULL, OPT_IN_PROCESS, NULL },
-	{ "spare-devhost", NULL, OPT_SPARE, "on|off" },
+	{ "spare-devhosts", NULL, OPT_SPARE, "N" },
 };
 
 void vmm_options_usage(FILE *out, const char *prog)
@@ -111,9 +112,10 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"                         process (embedding, debugging, comparison); by default\n"
 		"                         each runs sandboxed in its own vdm-devhost process\n"
 		"                         ($VDM_DEVHOST, else found beside this program or installed)\n"
-		"  --spare-devhost on|off keep one device host started and locked down ahead of the\n"
-		"                         next device_add, which then only creates its device\n"
-		"                         (default on; off: each device_add starts a new process)\n"
+		"  --spare-devhosts N     keep N device hosts (0..%d, default 2) started and locked\n"
+		"                         down ahead of device_add, which then only creates its\n"
+		"                         device; a taken one is replaced once the guest is done\n"
+		"                         with what it was given\n"
 		"\n"
 		"Control (while the guest runs):\n"
 		"  --monitor unix:PATH    human monitor on a UNIX socket (also Ctrl-A c on a terminal):\n"
@@ -138,7 +140,7 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"                         through ACPI hotplug, e.g. 30:testdev,membar=1G,bus=rp0\n"
 		"\n"
 		"Device types:\n",
-		prog, VMM_MAX_CPUS, VMM_DEFAULT_HOTPLUG_PORTS);
+		prog, VMM_MAX_CPUS, VMM_DEFAULT_HOTPLUG_PORTS, SPARE_POOL_MAX);
 	for (i = 0; i < n; i++) {
 		uint32_t p;
 
@@ -378,7 +380,8 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 		o->in_process = true;
 		return 0;
 	case OPT_SPARE:
-		return parse_onoff("spare-devhost", v, &o->spare_devhost, err, len);
+		return parse_uint("spare-devhosts", v, 0, SPARE_POOL_MAX, &o->spare_devhosts, err,
+				  len);
 	}
 	return fail(err, len, "internal: unhandled option");
 }
@@ -393,7 +396,7 @@ int vmm_options_parse(int argc, char *const argv[], struct vmm_options *o, char 
 	o->smp = 1;
 	o->preserve = VDM_PRESERVE_AUTO;
 	o->acpi_hotplug = true;
-	o->spare_devhost = true;
+	o->spare_devhosts = 2;
 	o->ram_shared = true;
 	o->hotplug_ports = VMM_DEFAULT_HOTPLUG_PORTS;
 	for (i = 1; i < argc; i++) {

@@ -51,7 +51,7 @@ struct vmm_options {
 	const char *monitor_path; /* --monitor unix:PATH (the human monitor), NULL = none */
 	const char *qmp_path;     /* --qmp unix:PATH, NULL = none */
 	bool in_process;          /* --in-process: devices in the VMM, not in vdm-devhosts */
-	bool spare_devhost;       /* --spare-devhost: a device host ready for device_add (on) */
+	unsigned spare_devhosts;  /* --spare-devhosts N: device hosts ready for device_add (2) */
 	bool help;
 };
 

@@ -176,7 +176,15 @@ static void hmp_add_del_20_cycles_on_one_slot_leave_nothing_behind(void **state)
 	stop();
 }
 
-/* The pid on the "(spare devhost)" row of `info devices`, or -1 when there is none. */
+/* The pid of the spare the next device_add gets, or -1. */
+static int oldest_spare(void)
+{
+	int pid = -1;
+
+	return machine_sandbox_spare_pids(&pid, 1) ? pid : -1;
+}
+
+/* The pid on the first "(spare devhost)" row of `info devices`, or -1 when there is none. */
 static int spare_in_info(int fd)
 {
 	char *r = hmp(fd, "info devices\n"), *row = strstr(r, "(spare devhost)");
@@ -185,7 +193,7 @@ static int spare_in_info(int fd)
 	if (row && sscanf(row, "(spare devhost) - pid %d", &pid) != 1)
 		fail_msg("info devices: bad spare row in:\n%s", r);
 	if (row)
-		assert_non_null(strstr(row, "waiting for the next device_add"));
+		assert_non_null(strstr(row, "ready for device_add"));
 	return pid;
 }
 
@@ -208,7 +216,8 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	char *r;
 
 	(void)state;
-	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--hotplug-ports", "1"), 0);
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--hotplug-ports", "1",
+			       "--spare-devhosts", "1"), 0);
 	start();
 	fd = connect_to(hmp_path);
 	read_until(fd, "(vdm) ");
@@ -246,7 +255,7 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	for (uint64_t t = 0; t < 1900000000u; t += 50000000u) {
 		vendor_behind(0);
 		machine_sandbox_keep_spare(&m, now + t);
-		assert_int_equal(machine_sandbox_spare_pid(), -1);
+		assert_int_equal(oldest_spare(), -1);
 	}
 	vendor_behind(0);
 	machine_sandbox_keep_spare(&m, now + 2050000000u);
@@ -259,7 +268,7 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 
 	/* a spare that dies unused is replaced, and the next device_add still works */
 	assert_int_equal(kill(spare, SIGKILL), 0);
-	for (int i = 0; i < 200 && machine_sandbox_spare_pid() == spare; i++) {
+	for (int i = 0; i < 200 && oldest_spare() == spare; i++) {
 		usleep(5000);
 		machine_sandbox_keep_spare(&m, vmm_now_ns());
 	}
@@ -271,36 +280,68 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	/* device_del: the guest is done with what it was given, the next spare starts now */
 	vendor_behind(1);
 	machine_sandbox_keep_spare(&m, vmm_now_ns());
-	assert_int_equal(machine_sandbox_spare_pid(), -1);
+	assert_int_equal(oldest_spare(), -1);
 	r = hmp(fd, "device_del t2\n");
 	assert_non_null(strstr(r, "unplug of t2 requested"));
 	vendor_behind(1);
 	machine_sandbox_keep_spare(&m, vmm_now_ns());
-	spare = machine_sandbox_spare_pid();
+	spare = oldest_spare();
 	assert_true(spare > 0);
 	close(fd);
 	stop();
-	assert_int_equal(machine_sandbox_spare_pid(), -1); /* teardown kills it */
+	assert_int_equal(oldest_spare(), -1); /* teardown kills it */
 	assert_true(kill(spare, 0) < 0 && errno == ESRCH); /* reaped, not a zombie */
 	assert_true(kill(t1, 0) < 0 && errno == ESRCH);
+}
+
+/* Two spares (the default): a device_add right after a device_del still finds one ready
+ * while the replacement for the last one loads. */
+static void two_spares_by_default_taken_oldest_first(void **state)
+{
+	int pids[4], fd, n;
+	char *r;
+
+	(void)state;
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--hotplug-ports", "1"), 0);
+	start();
+	fd = connect_to(hmp_path);
+	read_until(fd, "(vdm) ");
+	machine_sandbox_keep_spare(&m, vmm_now_ns()); /* one per turn */
+	assert_int_equal(machine_sandbox_spare_pids(pids, 4), 1);
+	machine_sandbox_keep_spare(&m, vmm_now_ns() + 1000);
+	machine_sandbox_keep_spare(&m, vmm_now_ns() + 2000); /* and no more than two */
+	assert_int_equal(machine_sandbox_spare_pids(pids, 4), 2);
+	r = hmp(fd, "info devices\n");
+	assert_non_null(strstr(r, "ready for device_add"));
+	assert_non_null(strstr(r, "ready after the one above"));
+	r = hmp(fd, "device_add testdev,id=a,bus=rp1\n");
+	assert_non_null(strstr(r, "added behind rp1"));
+	assert_int_equal(pid_in_info(fd, "a   "), pids[0]);
+	r = hmp(fd, "device_add testdev,id=b\n");
+	assert_non_null(strstr(r, "added behind"));
+	assert_int_equal(pid_in_info(fd, "b   "), pids[1]);
+	n = (int)machine_sandbox_spare_pids(pids, 4);
+	assert_int_equal(n, 0);
+	close(fd);
+	stop();
 }
 
 static void no_spare_when_off_or_in_process(void **state)
 {
 	(void)state;
-	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--spare-devhost", "off"), 0);
+	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--spare-devhosts", "0"), 0);
 	machine_sandbox_keep_spare(&m, vmm_now_ns());
-	assert_int_equal(machine_sandbox_spare_pid(), -1);
+	assert_int_equal(oldest_spare(), -1);
 	machine_destroy(&m);
 	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--in-process"), 0);
 	machine_sandbox_keep_spare(&m, vmm_now_ns());
-	assert_int_equal(machine_sandbox_spare_pid(), -1);
+	assert_int_equal(oldest_spare(), -1);
 	machine_destroy(&m);
 	{
-		char *bad[] = { "vmm-example", "--spare-devhost", "maybe" };
+		char *bad[] = { "vmm-example", "--spare-devhosts", "5" };
 
 		assert_int_not_equal(vmm_options_parse(3, bad, &o, err, sizeof(err)), 0);
-		assert_non_null(strstr(err, "spare-devhost"));
+		assert_string_equal(err, "--spare-devhosts 5: expected a whole number from 0 to 4");
 	}
 }
 
@@ -454,6 +495,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hmp_add_del_20_cycles_on_one_slot_leave_nothing_behind),
 		cmocka_unit_test(device_add_takes_the_spare_device_host_and_it_is_replaced_later),
+		cmocka_unit_test(two_spares_by_default_taken_oldest_first),
 		cmocka_unit_test(no_spare_when_off_or_in_process),
 		cmocka_unit_test(a_bar_set_that_no_longer_fits_is_refused_before_the_guest_sees_it),
 		cmocka_unit_test(bad_requests_get_one_clear_error_each),
