@@ -334,7 +334,11 @@ static int root_port_create(const struct vdm_prop_values *props, const struct vd
 		return r;
 	}
 	vdm_pci_config_fill_resources(&rp->fn.cfg, &rp->fn.dev.res);
-	rp->fn.dev.res.pure_reads = VDM_PURE_CFG; /* config reads change nothing */
+	/* Config reads change nothing, and config writes only apply the PCI core's masks (slot
+	 * events come through control, reset restores): a sandbox may keep its own copy. */
+	rp->fn.dev.res.pure_reads = VDM_PURE_CFG | VDM_PURE_CFG_WRITES;
+	rp->fn.dev.res.cfg_wmask = rp->fn.cfg.wmask;
+	rp->fn.dev.res.cfg_w1cmask = rp->fn.cfg.w1cmask;
 	*out = &rp->fn.dev;
 	return 0;
 }
