@@ -387,9 +387,17 @@ void vdm_ring_server_mirror_setup(struct vdm_ring_server *s, struct vdm_device *
 	}
 	s->mirror_dev = dev;
 	s->mirror_map = map;
-	/* Nothing can be pending before READY: the VMM waits for it before its first request. */
-	mirror_refresh(s);
-	ring_store(&s->h->mirror_seq, 0);
+	/* Config space now: the VMM takes its write-through copy from it at READY.  The regions
+	 * (thousands of handler calls for a few BARs) only once READY is out and the VMM
+	 * quiet: until then mirror_seq names no request, so the VMM asks the device. */
+	if (map & VDM_PURE_CFG)
+		mirror_fill(s, VDM_RING_MIRROR_CFG); /* nothing can be pending before READY */
+	if (map & ~(VDM_PURE_CFG | VDM_PURE_CFG_WRITES)) {
+		s->mirror_stale = true;
+		ring_store(&s->h->mirror_seq, UINT32_MAX);
+	} else {
+		ring_store(&s->h->mirror_seq, 0);
+	}
 	ring_store(&s->h->mirror_map, map);
 }
 

@@ -69,7 +69,8 @@ static int make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *err, 
 			close(fd);
 		return vdm__errf(err, len, -e, "ring memfd: %s", strerror(e));
 	}
-	p->ring_mem = mmap(NULL, p->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p->ring_mem = mmap(NULL, p->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+			   fd, 0);
 	if (p->ring_mem == MAP_FAILED) {
 		int e = errno;
 

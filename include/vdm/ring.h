@@ -27,7 +27,8 @@
  * the device keeps a copy of its first 4096 bytes in the mapping, and publishes in
  * `mirror_map` which copies it keeps (bit i region i, bit 8 config space; set before READY,
  * never changed after) and in `mirror_seq` the sequence id of the last request the copies
- * reflect.  A request other than a read of a mirrored space or a PING makes the copies
+ * reflect (UINT32_MAX, no request, while a copy has not been filled yet: the device fills
+ * config space before READY, the regions when it is first idle after it).  A request other than a read of a mirrored space or a PING makes the copies
  * stale; the device refreshes them when its request ring is empty, then publishes
  * mirror_seq (release).  The VMM may answer a naturally aligned read inside a mirrored
  * space from the copy when mirror_seq equals the id of the last request it published: no

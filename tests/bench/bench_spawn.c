@@ -16,7 +16,7 @@
 enum phase { P_TOTAL, P_EXEC, P_WAIT, P_DEVICE, P_JAIL, P_FILTER, P_SECCOMP, P_COUNT };
 static const char *const phase_names[P_COUNT] = {
 	"spawn total", "clone+exec to main", "wait for set-up", "create device", "lock-down",
-	"build filter", "seccomp+hello",
+	"build filter", "seccomp+mirror",
 };
 
 struct capture {
@@ -37,8 +37,8 @@ static void on_log(void *opaque, uint32_t level, const char *msg)
 	struct capture *c = opaque;
 
 	(void)level;
-	if (sscanf(msg, "start-up us: main at %llu, set-up wait %llu, device %llu, lock-down %llu, "
-		   "filter %llu, seccomp %llu", &c->main_at, &c->wait, &c->device, &c->jail,
+	if (sscanf(msg, "start-up us: main %llu wait %llu device %llu jail %llu filter %llu "
+		   "seccomp+mirror %llu", &c->main_at, &c->wait, &c->device, &c->jail,
 		   &c->filter, &c->seccomp) == 6)
 		c->seen = 1;
 }

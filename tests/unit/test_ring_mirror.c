@@ -67,6 +67,7 @@ static struct pair *start(const char *spec, size_t mapping)
 	vdm_ring_server_mirror_setup(p->srv, p->dev);
 	vdm_ring_server_ready(p->srv);
 	assert_int_equal(vdm_ring_client_wait_ready(p->cli, 0), 0);
+	vdm_ring_server_mirror_idle(p->srv); /* the device's first idle moment: regions filled */
 	return p;
 }
 
@@ -91,6 +92,15 @@ static uint64_t bar_read(struct pair *p, uint32_t region, uint64_t off, uint32_t
 		assert_int_equal(vdm_ring_client_call(p->cli, VDM_RING_BAR_READ, region, off, size,
 						      0, &v, &st), 0);
 	return v;
+}
+
+static uint32_t copy_read_cfg(struct pair *p, uint32_t off, uint32_t size)
+{
+	uint64_t v = UINT64_MAX;
+
+	assert_int_equal(vdm_ring_client_mirror_read(p->cli, VDM_RING_MIRROR_CFG, off, size, &v),
+			 0);
+	return (uint32_t)v;
 }
 
 static void testdev_config_and_bars_come_from_the_mirror_and_equal_the_device(void **state)
@@ -125,6 +135,36 @@ static void testdev_config_and_bars_come_from_the_mirror_and_equal_the_device(vo
 		assert_int_equal(v, want);
 	}
 	assert_int_equal(p->pumps, pumps); /* not one round trip */
+	stop(p);
+}
+
+/* READY does not wait for the region copies (thousands of handler calls): until the
+ * device's first idle moment the VMM asks the device; config space is there at once. */
+static void region_copies_are_filled_after_ready(void **state)
+{
+	struct pair *p = calloc(1, sizeof(*p));
+	struct vdm_ring_client_config cc = { .doorbell = VDM_RING_DOORBELL_NONE, .pidfd = -1,
+					     .req_efd = -1, .rsp_efd = -1, .pump = pump,
+					     .pump_opaque = p };
+	struct vdm_ring_server_config sc = { .req_efd = -1, .rsp_efd = -1, .notify_efd = -1 };
+	uint64_t v, want;
+
+	(void)state;
+	assert_non_null(p);
+	p->dev = make("testdev");
+	p->twin = make("testdev");
+	assert_int_equal(vdm_ring_format(p->mem, VDM_RING_MASKS_END, VDM_RING_DOORBELL_NONE), 0);
+	assert_int_equal(vdm_ring_server_new(p->mem, VDM_RING_MASKS_END, &sc, &p->srv), 0);
+	assert_int_equal(vdm_ring_client_new(p->mem, VDM_RING_MASKS_END, &cc, &p->cli), 0);
+	vdm_ring_server_mirror_setup(p->srv, p->dev);
+	vdm_ring_server_ready(p->srv);
+	assert_int_equal(vdm_ring_client_wait_ready(p->cli, 0), 0);
+	assert_int_equal(vdm_ring_client_mirror_read(p->cli, 0, 0, 4, &v), -EAGAIN);
+	assert_int_equal(copy_read_cfg(p, 0, 4), 0x00051b36u);
+	vdm_ring_server_mirror_idle(p->srv);
+	assert_int_equal(vdm_ring_client_mirror_read(p->cli, 0, 0, 8, &v), 0);
+	vdm_bar_read(p->twin, 0, 0, 8, &want);
+	assert_int_equal(v, want);
 	stop(p);
 }
 
@@ -398,6 +438,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(testdev_config_and_bars_come_from_the_mirror_and_equal_the_device),
+		cmocka_unit_test(region_copies_are_filled_after_ready),
 		cmocka_unit_test(a_posted_write_makes_the_copy_stale_until_the_device_catches_up),
 		cmocka_unit_test(a_reset_refreshes_the_copy),
 		cmocka_unit_test(config_writes_are_read_back_at_once_from_the_vmms_copy),
