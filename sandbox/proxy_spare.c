@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,8 +18,24 @@
 struct vdm_proxy_spare {
 	struct spawned sp;
 	uint64_t cpu_mask;
+	bool niced;    /* waits at the lowest priority; given back base_nice when taken */
+	int base_nice; /* the caller's */
 	char path[PATH_MAX];
 };
+
+#define SPARE_NICE 19
+
+/* Whether this process may give a process of its a better (lower) nice value back: root,
+ * or an RLIMIT_NICE that allows `nice` (setpriority(2)). */
+static bool may_restore_nice(int nice)
+{
+	struct rlimit rl;
+
+	if (geteuid() == 0)
+		return true;
+	return getrlimit(RLIMIT_NICE, &rl) == 0 &&
+	       (rl.rlim_cur == RLIM_INFINITY || (long long)rl.rlim_cur >= 20 - nice);
+}
 
 const char *vdm__proxy_devhost_path(const char *devhost)
 {
@@ -54,6 +71,13 @@ int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, struct vdm_pro
 	}
 	s->cpu_mask = cpu_mask;
 	memcpy(s->path, path, strlen(path) + 1);
+	/* Its start-up (the dynamic loader, the lock-down) gets only CPU nobody else wants: a
+	 * guest taking in a device just added is not slowed down by the next spare. */
+	errno = 0;
+	s->base_nice = getpriority(PRIO_PROCESS, 0);
+	if (!errno && may_restore_nice(s->base_nice) &&
+	    setpriority(PRIO_PROCESS, (id_t)s->sp.pid, SPARE_NICE) == 0)
+		s->niced = true;
 	*out = s;
 	return 0;
 }
@@ -92,7 +116,8 @@ bool vdm__proxy_spare_take(struct vdm_proxy_spare *s, const char *path, uint64_t
 	if (!s)
 		return false;
 	if (plugin || cpu_mask != s->cpu_mask || strcmp(path, s->path) ||
-	    !vdm_proxy_spare_alive(s)) {
+	    !vdm_proxy_spare_alive(s) ||
+	    (s->niced && setpriority(PRIO_PROCESS, (id_t)s->sp.pid, s->base_nice) != 0)) {
 		vdm_proxy_spare_free(s);
 		return false;
 	}

@@ -126,7 +126,9 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
  * given it (cfg->spare) pays only for creating the device, its seccomp filter and READY:
  * what hot-plugging waits for (BENCHMARKS.md, "Device start-up").  Built-in device types
  * only.  A spare is tied to the thread that started it as a device host is (it dies with
- * that thread): start it from a long-lived one.
+ * that thread): start it from a long-lived one.  When the caller may raise a priority back
+ * (root, or RLIMIT_NICE), a spare loads and waits at nice 19, so its start-up uses only CPU
+ * nobody else wants, and vdm_proxy_spawn gives it the caller's nice value before its device.
  */
 struct vdm_proxy_spare;
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -54,13 +55,19 @@ static void device_runs_in_the_spare_locked_down(void **state)
 	struct vdm_device *dev;
 	uint64_t bar0 = 0;
 	uint32_t ids = 0;
-	int spare_pid, fds = itest_count_fds();
+	int spare_pid, fds = itest_count_fds(), my_nice;
 
 	(void)state;
 	spare_config(&cfg, &r, "testdev,membar=4M", 0);
 	spare_pid = vdm_proxy_spare_pid(cfg.spare);
+	errno = 0;
+	my_nice = getpriority(PRIO_PROCESS, 0);
+	assert_int_equal(errno, 0);
+	if (geteuid() == 0) /* may give a priority back: the spare waits at the lowest */
+		assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), 19);
 	dev = itest_spawn(&cfg);
 	assert_int_equal(vdm_proxy_pid(dev), spare_pid);
+	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), my_nice); /* the device's */
 	assert_string_equal(dev->type->name, "testdev");
 	assert_int_equal(dev->res.regions[2].size, 4u << 20);
 	assert_int_equal(vdm_cfg_read(dev, 0, 4, &ids), 0);
