@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,13 +26,16 @@ struct vdm_proxy_spare {
 
 #define SPARE_NICE 19
 
-/* Whether this process may give a process of its a better (lower) nice value back: root,
- * or an RLIMIT_NICE that allows `nice` (setpriority(2)). */
+/* Whether this process may give a process of its a better (lower) nice value back:
+ * CAP_SYS_NICE, or an RLIMIT_NICE that allows `nice` (setpriority(2)). */
 static bool may_restore_nice(int nice)
 {
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
 	struct rlimit rl;
 
-	if (geteuid() == 0)
+	if (syscall(SYS_capget, &hdr, data) == 0 &&
+	    (data[CAP_SYS_NICE / 32].effective & (1u << (CAP_SYS_NICE % 32))))
 		return true;
 	return getrlimit(RLIMIT_NICE, &rl) == 0 &&
 	       (rl.rlim_cur == RLIM_INFINITY || (long long)rl.rlim_cur >= 20 - nice);
@@ -44,8 +48,8 @@ const char *vdm__proxy_devhost_path(const char *devhost)
 	return path && path[0] ? path : VDM_DEVHOST_DEFAULT_PATH;
 }
 
-int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, struct vdm_proxy_spare **out,
-			  char *err, size_t err_len)
+int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, uint32_t flags,
+			  struct vdm_proxy_spare **out, char *err, size_t err_len)
 {
 	const char *path = vdm__proxy_devhost_path(devhost);
 	struct vdm_proxy_spare *s;
@@ -53,6 +57,9 @@ int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, struct vdm_pro
 	int rc;
 
 	*out = NULL;
+	if (flags & ~VDM_PROXY_SPARE_FULL_PRIORITY)
+		return vdm__errf(err, err_len, -EINVAL, "spare device host: unknown flags %#x",
+			    flags);
 	for (uint32_t i = 0; i < 64; i++)
 		if ((cpu_mask >> i & 1) && (long)i >= ncpus)
 			return vdm__errf(err, err_len, -EINVAL, "spare device host: cpu_mask %#llx "
@@ -75,7 +82,7 @@ int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, struct vdm_pro
 	 * guest taking in a device just added is not slowed down by the next spare. */
 	errno = 0;
 	s->base_nice = getpriority(PRIO_PROCESS, 0);
-	if (!errno && may_restore_nice(s->base_nice) &&
+	if (!errno && !(flags & VDM_PROXY_SPARE_FULL_PRIORITY) && may_restore_nice(s->base_nice) &&
 	    setpriority(PRIO_PROCESS, (id_t)s->sp.pid, SPARE_NICE) == 0)
 		s->niced = true;
 	*out = s;
@@ -88,6 +95,23 @@ bool vdm_proxy_spare_alive(const struct vdm_proxy_spare *s)
 
 	/* The pidfd turns readable when the process ends; the socket hangs up then too. */
 	return s && poll(&pfd, 1, 0) == 0;
+}
+
+bool vdm_proxy_spare_niced(const struct vdm_proxy_spare *s)
+{
+	return s && s->niced;
+}
+
+int vdm_proxy_spare_hurry(struct vdm_proxy_spare *s)
+{
+	if (!s)
+		return -EINVAL;
+	if (!s->niced)
+		return 0;
+	if (setpriority(PRIO_PROCESS, (id_t)s->sp.pid, s->base_nice))
+		return -errno;
+	s->niced = false;
+	return 0;
 }
 
 int vdm_proxy_spare_pid(const struct vdm_proxy_spare *s)

@@ -446,7 +446,7 @@ int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_
 
 	memset(m, 0, sizeof(*m));
 	machine_sandbox_set_in_process(o->in_process); /* before any device exists */
-	machine_sandbox_set_spares(o->spare_devhosts);
+	machine_sandbox_set_spares(o->spare_devhosts, true);
 	m->ged = -1;
 	m->phys_bits = phys_bits;
 	rc = vdm_x86_layout(&m->desc, o->mem, phys_bits, err, err_len);

@@ -44,10 +44,10 @@ bool machine_sandbox_in_process(void)
 	return in_process;
 }
 
-void machine_sandbox_set_spares(unsigned n)
+void machine_sandbox_set_spares(unsigned n, bool nice)
 {
 	spare_pool_drop(&spares);
-	spare_pool_init(&spares, n);
+	spare_pool_init(&spares, n, nice);
 }
 
 /* Accesses to every device host so far (round trips, posted writes, mirror reads). */

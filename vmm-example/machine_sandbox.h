@@ -28,9 +28,10 @@ bool machine_sandbox_in_process(void);
  * spare_pool.h.  machine_sandbox_keep_spare() is the event loop's turn (cheap: a pidfd
  * poll per spare and the devices' access counters); machine_sandbox_spare_soon() says a
  * device_del asked the guest to give a device back; machine_sandbox_drop_spare() kills
- * them (teardown).  set_spares(n) drops any there are and keeps n from then on.
+ * them (teardown).  set_spares(n, nice) drops any there are and keeps n from then on,
+ * started at nice 19 where that can be undone if `nice` (vmm-example: always).
  */
-void machine_sandbox_set_spares(unsigned n);
+void machine_sandbox_set_spares(unsigned n, bool nice);
 void machine_sandbox_keep_spare(const struct machine *m, uint64_t now_ns);
 void machine_sandbox_spare_soon(void);
 void machine_sandbox_drop_spare(void);

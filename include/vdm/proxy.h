@@ -132,17 +132,28 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
  */
 struct vdm_proxy_spare;
 
+/* vdm_proxy_spare_start flags */
+#define VDM_PROXY_SPARE_FULL_PRIORITY 1u /* load at the caller's priority, never at nice 19 */
+
 /* Start a spare for the device host `devhost` (NULL: as vdm_proxy_config.devhost) on the
- * CPUs of `cpu_mask` (0: the caller's).  Returns 0 with *out, or a negative errno with one
- * line in `err`.  Returns at once: the spare loads and locks down in the background. */
-int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, struct vdm_proxy_spare **out,
-			  char *err, size_t err_len);
+ * CPUs of `cpu_mask` (0: the caller's); `flags` 0 or VDM_PROXY_SPARE_FULL_PRIORITY.  Returns
+ * 0 with *out, or a negative errno with one line in `err`.  Returns at once: the spare loads
+ * and locks down in the background. */
+int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, uint32_t flags,
+			  struct vdm_proxy_spare **out, char *err, size_t err_len);
 
 /* True while the spare's process runs (false for NULL). */
 bool vdm_proxy_spare_alive(const struct vdm_proxy_spare *s);
 
 /* Its process id (-1 for NULL). */
 int vdm_proxy_spare_pid(const struct vdm_proxy_spare *s);
+
+/* True while it loads or waits at nice 19 (see above). */
+bool vdm_proxy_spare_niced(const struct vdm_proxy_spare *s);
+
+/* Give it the caller's priority now, to finish loading soon (it is about to be needed).
+ * Returns 0 (also when it was not niced), or a negative errno. */
+int vdm_proxy_spare_hurry(struct vdm_proxy_spare *s);
 
 /* Kill an unused spare, reap it and close its fds.  NULL is ignored. */
 void vdm_proxy_spare_free(struct vdm_proxy_spare *s);

@@ -76,7 +76,7 @@ static int measure(const char *devhost, int runs, unsigned settle_ms, double med
 
 		memset(&cap, 0, sizeof(cap));
 		if (settle_ms) {
-			rc = vdm_proxy_spare_start(devhost, 0, &cfg.spare, err, sizeof(err));
+			rc = vdm_proxy_spare_start(devhost, 0, 0, &cfg.spare, err, sizeof(err));
 			if (rc) {
 				fprintf(stderr, "bench_spawn: spare %d: %s\n", i, err);
 				return -1;

@@ -75,7 +75,7 @@ static int refused_netns_child(bool spare)
 	if (spare) {
 		/* A spare locks down before it has a ring: its warning must still arrive. */
 		cfg.plugin = NULL;
-		if (vdm_proxy_spare_start(cfg.devhost, 0, &cfg.spare, err, sizeof(err))) {
+		if (vdm_proxy_spare_start(cfg.devhost, 0, 0, &cfg.spare, err, sizeof(err))) {
 			fprintf(stderr, "spare: %s\n", err);
 			return 1;
 		}

@@ -29,7 +29,7 @@ static void spare_config(struct vdm_proxy_config *cfg, struct itest_rec *r, cons
 	itest_rec_init(r);
 	itest_config(cfg, r, spec);
 	cfg->plugin = NULL;
-	if (vdm_proxy_spare_start(cfg->devhost, spare_cpus, &cfg->spare, err, sizeof(err)))
+	if (vdm_proxy_spare_start(cfg->devhost, spare_cpus, 0, &cfg->spare, err, sizeof(err)))
 		fail_msg("vdm_proxy_spare_start: %s", err);
 	assert_true(vdm_proxy_spare_alive(cfg->spare));
 	assert_true(vdm_proxy_spare_pid(cfg->spare) > 0);
@@ -209,7 +209,7 @@ static void unused_spares_freed_leave_nothing(void **state)
 
 	(void)state;
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 0, &s[i], err, sizeof(err)), 0);
+		assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 0, 0, &s[i], err, sizeof(err)), 0);
 	assert_int_equal(itest_count_children(), 4);
 	for (int i = 0; i < 4; i++)
 		vdm_proxy_spare_free(s[i]);
@@ -226,11 +226,11 @@ static void spare_start_refuses_bad_input(void **state)
 	char err[256] = "";
 
 	(void)state;
-	assert_int_equal(vdm_proxy_spare_start("/nonexistent/vdm-devhost", 0, &s, err, sizeof(err)),
+	assert_int_equal(vdm_proxy_spare_start("/nonexistent/vdm-devhost", 0, 0, &s, err, sizeof(err)),
 			 -ENOENT);
 	assert_null(s);
 	assert_non_null(strstr(err, "/nonexistent/vdm-devhost: cannot execute the device host"));
-	assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 1ull << 63, &s, err, sizeof(err)),
+	assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 1ull << 63, 0, &s, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "names CPU 63"));
 	assert_int_equal(itest_count_children(), 0);
