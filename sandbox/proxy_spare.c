@@ -102,18 +102,6 @@ bool vdm_proxy_spare_niced(const struct vdm_proxy_spare *s)
 	return s && s->niced;
 }
 
-int vdm_proxy_spare_hurry(struct vdm_proxy_spare *s)
-{
-	if (!s)
-		return -EINVAL;
-	if (!s->niced)
-		return 0;
-	if (setpriority(PRIO_PROCESS, (id_t)s->sp.pid, s->base_nice))
-		return -errno;
-	s->niced = false;
-	return 0;
-}
-
 int vdm_proxy_spare_pid(const struct vdm_proxy_spare *s)
 {
 	return s ? s->sp.pid : -1;

@@ -34,25 +34,14 @@ struct vdm_proxy_spare *spare_pool_take(struct spare_pool *p, uint64_t now_ns)
 	p->spare[i] = NULL;
 	if (p->due_ns < now_ns)
 		p->due_ns = now_ns;
-	/* niced spares are replaced at once; others once the guest is done (or at the latest) */
-	p->latest_ns = p->niced ? now_ns : now_ns + SPARE_POOL_LATEST_NS;
-	p->hurried = false;
+	p->latest_ns = now_ns + SPARE_POOL_LATEST_NS;
 	return s;
-}
-
-static void hurry_all(struct spare_pool *p)
-{
-	for (unsigned i = 0; i < p->want; i++)
-		if (p->spare[i])
-			vdm_proxy_spare_hurry(p->spare[i]);
 }
 
 void spare_pool_soon(struct spare_pool *p, uint64_t now_ns)
 {
 	if (p->latest_ns > now_ns)
 		p->latest_ns = now_ns;
-	p->hurried = true;
-	hurry_all(p);
 }
 
 void spare_pool_keep(struct spare_pool *p, uint64_t now_ns, uint64_t traffic,
@@ -76,10 +65,6 @@ void spare_pool_keep(struct spare_pool *p, uint64_t now_ns, uint64_t traffic,
 		p->traffic_seen = traffic;
 		p->traffic_at_ns = now_ns;
 	}
-	if (now_ns - p->traffic_at_ns >= SPARE_POOL_QUIET_NS) {
-		p->hurried = true; /* the guest is done: let the niced ones finish */
-		hurry_all(p);
-	}
 	if (free_slot < 0 || now_ns < p->due_ns ||
 	    (now_ns - p->traffic_at_ns < SPARE_POOL_QUIET_NS && now_ns < p->latest_ns))
 		return;
@@ -91,9 +76,6 @@ void spare_pool_keep(struct spare_pool *p, uint64_t now_ns, uint64_t traffic,
 		return;
 	}
 	p->started_ns[free_slot] = now_ns;
-	p->niced = vdm_proxy_spare_niced(p->spare[free_slot]);
-	if (p->hurried)
-		vdm_proxy_spare_hurry(p->spare[free_slot]);
 }
 
 unsigned spare_pool_pids(const struct spare_pool *p, int *pids, unsigned max)
@@ -127,5 +109,4 @@ void spare_pool_drop(struct spare_pool *p)
 	}
 	p->due_ns = p->latest_ns = 0;
 	p->traffic_seen = p->traffic_at_ns = 0;
-	p->niced = p->hurried = false;
 }

@@ -13,13 +13,13 @@
 /*
  * A spare's start-up (clone, execve, the dynamic loader, the lock-down) costs CPU: ~70 ms
  * under nested KVM.  Spent while the guest enumerates a device just added, it slows that
- * very hotplug down.  Where spares start at nice 19 (vdm_proxy_spare_niced: the VMM may
- * give the priority back), a taken one is replaced at once, loads on CPU nobody else wants,
- * and gets its normal priority (vdm_proxy_spare_hurry) once the guest is done with what it
- * was given: no device accessed for SPARE_POOL_QUIET_NS, or a device_del asking for a device
- * back (spare_pool_soon).  Where they cannot be niced, the replacement itself waits for one
- * of those, or SPARE_POOL_LATEST_NS after the take.  Two spares (the default) cover a
- * device_add that follows a device_del at once, while the last one's replacement loads.
+ * very hotplug down.  So a spare taken is replaced only once the guest is done with what
+ * it was given: when no device has been accessed for SPARE_POOL_QUIET_NS, when a device_del
+ * asks for a device back (spare_pool_soon), or SPARE_POOL_LATEST_NS after the take,
+ * whichever comes first; and where it can be undone (`nice`, vdm_proxy_spare_start) a
+ * spare loads at nice 19, getting its normal priority only when it is taken.  Two spares
+ * (the default) cover a device_add that follows a device_del at once, while the
+ * replacement for the previous one still loads.  (Measured: BENCHMARKS.md, "Hotplug".)
  */
 #define SPARE_POOL_QUIET_NS (100ull * 1000000u)
 #define SPARE_POOL_LATEST_NS (2000ull * 1000000u)
@@ -33,8 +33,6 @@ struct spare_pool {
 	uint64_t due_ns;    /* CLOCK_MONOTONIC: no new spare before this */
 	uint64_t latest_ns; /* ... and the next one at the latest then, quiet or not */
 	uint64_t traffic_seen, traffic_at_ns; /* device accesses counted, when last changed */
-	bool niced;   /* the last spare started at nice 19: replace at once, hurry later */
-	bool hurried; /* spare_pool_soon since the last take: hurry new ones too */
 };
 
 /* An empty pool that will keep `want` spares (clamped to SPARE_POOL_MAX), niced or not. */

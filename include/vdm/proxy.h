@@ -151,10 +151,6 @@ int vdm_proxy_spare_pid(const struct vdm_proxy_spare *s);
 /* True while it loads or waits at nice 19 (see above). */
 bool vdm_proxy_spare_niced(const struct vdm_proxy_spare *s);
 
-/* Give it the caller's priority now, to finish loading soon (it is about to be needed).
- * Returns 0 (also when it was not niced), or a negative errno. */
-int vdm_proxy_spare_hurry(struct vdm_proxy_spare *s);
-
 /* Kill an unused spare, reap it and close its fds.  NULL is ignored. */
 void vdm_proxy_spare_free(struct vdm_proxy_spare *s);
 

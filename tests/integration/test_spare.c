@@ -63,8 +63,10 @@ static void device_runs_in_the_spare_locked_down(void **state)
 	errno = 0;
 	my_nice = getpriority(PRIO_PROCESS, 0);
 	assert_int_equal(errno, 0);
-	if (geteuid() == 0) /* may give a priority back: the spare waits at the lowest */
+	if (vdm_proxy_spare_niced(cfg.spare)) /* may give a priority back: waits at the lowest */
 		assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), 19);
+	else
+		assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), my_nice);
 	dev = itest_spawn(&cfg);
 	assert_int_equal(vdm_proxy_pid(dev), spare_pid);
 	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), my_nice); /* the device's */
@@ -209,7 +211,10 @@ static void unused_spares_freed_leave_nothing(void **state)
 
 	(void)state;
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 0, 0, &s[i], err, sizeof(err)), 0);
+		assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 0,
+						       i == 3 ? VDM_PROXY_SPARE_FULL_PRIORITY : 0,
+						       &s[i], err, sizeof(err)), 0);
+	assert_false(vdm_proxy_spare_niced(s[3])); /* asked to keep the caller's priority */
 	assert_int_equal(itest_count_children(), 4);
 	for (int i = 0; i < 4; i++)
 		vdm_proxy_spare_free(s[i]);
@@ -233,6 +238,9 @@ static void spare_start_refuses_bad_input(void **state)
 	assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 1ull << 63, 0, &s, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "names CPU 63"));
+	assert_int_equal(vdm_proxy_spare_start(itest_devhost(), 0, 0x80, &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "unknown flags 0x80"));
 	assert_int_equal(itest_count_children(), 0);
 }
 
