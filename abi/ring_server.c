@@ -428,13 +428,6 @@ void vdm_ring_server_mirror_note(struct vdm_ring_server *s, const struct vdm_rin
 		return;
 	}
 	s->mirror_stale = true;
-	/* A RESET or CONTROL is a round trip the VMM waits for anyway, and nothing can queue
-	 * behind it: refresh now, so the copies are current when the answer arrives (a VMM
-	 * adds a device with a CONTROL to its root port, then the guest reads the port). */
-	if ((req->kind == VDM_RING_RESET || req->kind == VDM_RING_CONTROL) && mirror_refresh(s)) {
-		s->mirror_stale = false;
-		ring_store(&s->h->mirror_seq, s->last_seq);
-	}
 }
 
 void vdm_ring_server_mirror_idle(struct vdm_ring_server *s)

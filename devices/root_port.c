@@ -334,11 +334,10 @@ static int root_port_create(const struct vdm_prop_values *props, const struct vd
 		return r;
 	}
 	vdm_pci_config_fill_resources(&rp->fn.cfg, &rp->fn.dev.res);
-	/* Config reads change nothing, and config writes only apply the PCI core's masks (slot
-	 * events come through control, reset restores): a sandbox may keep its own copy. */
-	rp->fn.dev.res.pure_reads = VDM_PURE_CFG | VDM_PURE_CFG_WRITES;
-	rp->fn.dev.res.cfg_wmask = rp->fn.cfg.wmask;
-	rp->fn.dev.res.cfg_w1cmask = rp->fn.cfg.w1cmask;
+	/* Config reads change nothing.  (Its writes only mask too, but the VMM's write-through
+	 * copy of a root port coincided with guest triple faults under nesting in 4 of ~33
+	 * hotplug runs, none in 13 without it, cause not found: not promised until it is.) */
+	rp->fn.dev.res.pure_reads = VDM_PURE_CFG;
 	*out = &rp->fn.dev;
 	return 0;
 }
