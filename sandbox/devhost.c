@@ -133,7 +133,9 @@ static void send_hello(struct devhost *dh, struct devhost_hello *hello)
 	hello->magic = DEVHOST_HELLO_MAGIC;
 	hello->version = DEVHOST_PROTO_VERSION;
 	hello->ring_version = VDM_RING_WIRE_VERSION;
-	if (send(dh->sock, hello, sizeof(*hello), MSG_NOSIGNAL) != (ssize_t)sizeof(*hello) &&
+	/* (sendto: the call an armed spare's filter allows on its socket) */
+	if (sendto(dh->sock, hello, sizeof(*hello), MSG_NOSIGNAL, NULL, 0) !=
+		    (ssize_t)sizeof(*hello) &&
 	    hello->status)
 		fprintf(stderr, "vdm-devhost: %s\n", hello->err); /* no VMM to tell: say it here */
 }
@@ -156,8 +158,9 @@ static void fail_setup(struct devhost *dh, struct devhost_hello *hello, int rc, 
 	_exit(EXIT_SETUP);
 }
 
-static void recv_setup(struct devhost *dh, struct devhost_setup *setup, int *memfd,
-		       struct devhost_hello *hello)
+/* The first set-up message, with the fds: flags 0, or DEVHOST_SETUP_ARM in a spare. */
+static void recv_setup(struct devhost *dh, struct devhost_setup *setup, uint32_t want_flags,
+		       int *memfd, struct devhost_hello *hello)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * DEVHOST_MAX_FDS)];
 	struct iovec iov = { setup, sizeof(*setup) };
@@ -185,7 +188,7 @@ static void recv_setup(struct devhost *dh, struct devhost_setup *setup, int *mem
 	    setup->doorbell != VDM_RING_DOORBELL_EVENTFD)
 		fail_setup(dh, hello, -EPROTO, "setup message: doorbell mode %u",
 				  setup->doorbell);
-	if (setup->num_irqfds > VDM_MAX_IRQS || setup->flags)
+	if (setup->num_irqfds > VDM_MAX_IRQS || setup->flags != want_flags)
 		fail_setup(dh, hello, -EPROTO, "setup message: %u irqfds, flags %#x",
 				  setup->num_irqfds, setup->flags);
 	setup->plugin[sizeof(setup->plugin) - 1] = '\0';
@@ -207,13 +210,9 @@ static void recv_setup(struct devhost *dh, struct devhost_setup *setup, int *mem
 	dh->doorbell = setup->doorbell;
 }
 
-static void map_ring(struct devhost *dh, int memfd, uint32_t spin_ns, struct devhost_hello *hello)
+static void map_ring(struct devhost *dh, int memfd, struct devhost_hello *hello)
 {
-	struct vdm_ring_server_config cfg = { .spin_ns = spin_ns, .req_efd = dh->req_efd,
-					      .rsp_efd = dh->rsp_efd,
-					      .notify_efd = dh->notify_efd };
 	struct stat st;
-	int rc;
 
 	if (fstat(memfd, &st) || st.st_size < (off_t)VDM_RING_MIN_SIZE ||
 	    st.st_size > RING_MAX_SIZE)
@@ -227,7 +226,17 @@ static void map_ring(struct devhost *dh, int memfd, uint32_t spin_ns, struct dev
 	close(memfd);
 	if (dh->ring_mem == MAP_FAILED)
 		fail_setup(dh, hello, -errno, "ring memfd: mmap: %s", strerror(errno));
-	rc = vdm_ring_server_new(dh->ring_mem, dh->ring_size, &cfg, &dh->srv);
+}
+
+/* The ring server over the mapped ring (memory only, no system call), then the lines logged
+ * before it existed. */
+static void start_server(struct devhost *dh, uint32_t spin_ns, struct devhost_hello *hello)
+{
+	struct vdm_ring_server_config cfg = { .spin_ns = spin_ns, .req_efd = dh->req_efd,
+					      .rsp_efd = dh->rsp_efd,
+					      .notify_efd = dh->notify_efd };
+	int rc = vdm_ring_server_new(dh->ring_mem, dh->ring_size, &cfg, &dh->srv);
+
 	if (rc)
 		fail_setup(dh, hello, rc, "ring: %s", rc == -EPROTO ? "bad layout" : strerror(-rc));
 	for (uint32_t i = 0; i < dh->num_early; i++)
@@ -326,30 +335,6 @@ static int check_plugin(const char *path)
 	return 0;
 }
 
-/* The fds a device host serves with, as devhost_close_fds numbers them, when the VMM uses
- * the futex doorbell and one interrupt line: what vdm-example's devices get. */
-static const struct devhost predicted_layout = {
-	.notify_efd = 3, .req_efd = -1, .rsp_efd = -1, .irqfds = { 4 }, .num_irqfds = 1,
-};
-
-static bool same_fds(const struct devhost *a, const struct devhost *b)
-{
-	return a->notify_efd == b->notify_efd && a->req_efd == b->req_efd &&
-	       a->rsp_efd == b->rsp_efd && a->num_irqfds == b->num_irqfds &&
-	       !memcmp(a->irqfds, b->irqfds, sizeof(a->irqfds[0]) * a->num_irqfds);
-}
-
-/* A spare builds its filter for the likely fd layout while it waits (libseccomp needs a
- * few ms, which would otherwise be part of every hot-plug); NULL: build it later. */
-static void *prebuild_filter(const struct devhost *dh)
-{
-	struct devhost guess = predicted_layout;
-	char err[128];
-
-	guess.keep_stderr = dh->keep_stderr;
-	return devhost_seccomp_build(&guess, err, sizeof(err));
-}
-
 /* A spare touches the heap its device will be allocated from while it waits: malloc keeps
  * what is freed (no trimming, no separate mappings below 1 MiB), so the device's creation
  * finds its pages present instead of faulting each one in. */
@@ -367,6 +352,42 @@ static void warm_heap(void)
 	}
 }
 
+/* An armed spare's second message: which device to be (no fds; read under the filter). */
+static void recv_name(struct devhost *dh, struct devhost_setup *setup,
+		      struct devhost_hello *hello)
+{
+	ssize_t n;
+
+	do
+		n = recvfrom(dh->sock, setup, sizeof(*setup), MSG_TRUNC, NULL, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(EXIT_SETUP); /* the spare was dropped before it got a device */
+	if (n != (ssize_t)sizeof(*setup) || setup->magic != DEVHOST_SETUP_MAGIC ||
+	    setup->version != DEVHOST_PROTO_VERSION || setup->flags != DEVHOST_SETUP_NAME)
+		fail_setup(dh, hello, -EPROTO, "device message: wrong size, version or kind");
+	setup->plugin[sizeof(setup->plugin) - 1] = '\0';
+	setup->spec[sizeof(setup->spec) - 1] = '\0';
+	if (setup->plugin[0])
+		fail_setup(dh, hello, -EINVAL, "%s: a spare device host runs built-in types only "
+			   "(start a new one for a plugin)", setup->plugin);
+}
+
+/* Where start-up time goes (debug level): "main" is when main() began (the VMM's
+ * monotonic clock is the same one), then how long each step took. */
+static void log_startup(struct devhost *dh, const char *const *steps, const uint64_t *t,
+			int n)
+{
+	char line[200];
+	size_t len = (size_t)snprintf(line, sizeof(line), "start-up us: main %llu",
+				      (unsigned long long)t[0]);
+
+	for (int i = 1; i < n && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s %llu", steps[i - 1],
+					(unsigned long long)(t[i] - t[i - 1]));
+	devhost_log(dh, VDM_LOG_DEBUG, "%s", line);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vdm-devhost [--sock FD]     serve one device for a VMM (started by "
@@ -378,16 +399,68 @@ static void usage(FILE *f)
 		   "       vdm-devhost --check PLUGIN  load a plugin, list its device types\n");
 }
 
+/* A spare: locked down and armed (ring mapped, fds kept, filter on) before it is told which
+ * device to be; the socket is the one fd the filter lets it read, answer on and close. */
+static int run_spare(struct devhost *dh)
+{
+	static const char *const steps[] = { "armed", "wait", "device", "mirror" };
+	struct devhost_setup setup;
+	struct devhost_hello hello = { 0 };
+	char err[256];
+	uint64_t t[5];
+	void *filter;
+	int memfd = -1, jail_rc, pidns_errno;
+
+	t[0] = mono_us();
+	jail_rc = devhost_jail(dh);
+	recv_setup(dh, &setup, DEVHOST_SETUP_ARM, &memfd, &hello);
+	pidns_errno = setup.pidns_errno;
+	map_ring(dh, memfd, &hello);
+	if (jail_rc)
+		fail_setup(dh, &hello, -EPERM, "lock-down failed (see the device log)");
+	if (devhost_close_fds(dh))
+		fail_setup(dh, &hello, -EBADF, "cannot renumber the kept fds");
+	dh->sock_filtered = 1;
+	filter = devhost_seccomp_build(dh, err, sizeof(err));
+	if (!filter)
+		fail_setup(dh, &hello, -EPERM, "%s", err);
+	if (devhost_limit_fds(dh))
+		devhost_log(dh, VDM_LOG_WARN, "RLIMIT_NOFILE: %s", strerror(errno));
+	warm_heap();
+	/* Never serve unfiltered: a failed load ends the process (the proxy then starts a new
+	 * device host for the device this spare would have got). */
+	if (devhost_seccomp_load(filter))
+		_exit(EXIT_LOCKDOWN);
+	t[1] = mono_us();
+	recv_name(dh, &setup, &hello);
+	t[2] = mono_us();
+	start_server(dh, setup.spin_ns, &hello);
+	the_devhost = dh;
+	if (pidns_errno)
+		devhost_log(dh, VDM_LOG_WARN, "pid namespace: refused by the kernel at spawn (%s); "
+			    "continuing without it", strerror(pidns_errno));
+	create_device(dh, &setup, &hello);
+	t[3] = mono_us();
+	send_hello(dh, &hello);
+	close(dh->sock);
+	vdm_ring_server_mirror_setup(dh->srv, dh->dev);
+	t[4] = mono_us();
+	log_startup(dh, steps, t, 5);
+	vdm_ring_server_ready(dh->srv);
+	return serve(dh);
+}
+
 int main(int argc, char **argv)
 {
+	static const char *const steps[] = { "wait", "device", "jail", "filter", "seccomp+mirror" };
 	struct devhost dh = { .sock = DEVHOST_SOCK_FD, .notify_efd = -1, .req_efd = -1,
 			      .rsp_efd = -1 };
 	struct devhost_setup setup;
 	struct devhost_hello hello = { 0 };
 	char err[256];
 	uint64_t t[6];
-	void *filter, *prebuilt = NULL;
-	int memfd = -1, fd, spare = 0, jail_rc = 0;
+	void *filter;
+	int memfd = -1, fd, spare = 0;
 
 	if (argc == 3 && strcmp(argv[1], "--check") == 0)
 		return check_plugin(argv[2]);
@@ -408,43 +481,30 @@ int main(int argc, char **argv)
 	for (fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
 			return EXIT_SETUP;
+	/* Straight to exit_group: no atexit or sanitizer exit hooks after lock-down (ASan's
+	 * would call sigaltstack and die by SIGSYS instead of exiting 0). */
+	if (spare)
+		syscall(SYS_exit_group, run_spare(&dh));
 
 	t[0] = mono_us();
-	/* A spare locks itself down while it waits to be given a device (built-in types only:
-	 * a plugin must be loaded from a file before the root goes). */
-	if (spare) {
-		jail_rc = devhost_jail(&dh);
-		if (!jail_rc)
-			prebuilt = prebuild_filter(&dh);
-		warm_heap();
-	}
-	recv_setup(&dh, &setup, &memfd, &hello);
+	recv_setup(&dh, &setup, 0, &memfd, &hello);
 	t[1] = mono_us();
-	map_ring(&dh, memfd, setup.spin_ns, &hello);
+	map_ring(&dh, memfd, &hello);
+	start_server(&dh, setup.spin_ns, &hello);
 	the_devhost = &dh;
 	if (setup.pidns_errno)
 		devhost_log(&dh, VDM_LOG_WARN, "pid namespace: refused by the kernel at spawn (%s); "
 			    "continuing without it", strerror(setup.pidns_errno));
-	if (spare && setup.plugin[0])
-		fail_setup(&dh, &hello, -EINVAL, "%s: a spare device host runs built-in types only "
-			   "(start a new one for a plugin)", setup.plugin);
-	if (jail_rc)
-		fail_setup(&dh, &hello, -EPERM, "lock-down failed (see the device log)");
 	create_device(&dh, &setup, &hello);
 	t[2] = mono_us();
 
-	if (!spare && devhost_jail(&dh))
+	if (devhost_jail(&dh))
 		fail_setup(&dh, &hello, -EPERM, "lock-down failed (see the device log)");
 	if (devhost_close_fds(&dh))
 		fail_setup(&dh, &hello, -EBADF, "cannot renumber the kept fds");
 	vdm_ring_server_set_fds(dh.srv, dh.req_efd, dh.rsp_efd, dh.notify_efd);
 	t[3] = mono_us();
-	if (prebuilt && same_fds(&dh, &predicted_layout))
-		filter = prebuilt;
-	else {
-		free(prebuilt);
-		filter = devhost_seccomp_build(&dh, err, sizeof(err));
-	}
+	filter = devhost_seccomp_build(&dh, err, sizeof(err));
 	if (!filter)
 		fail_setup(&dh, &hello, -EPERM, "%s", err);
 	t[4] = mono_us();
@@ -459,15 +519,8 @@ int main(int argc, char **argv)
 	}
 	vdm_ring_server_mirror_setup(dh.srv, dh.dev);
 	t[5] = mono_us();
-	/* Where start-up time goes (debug level): the VMM's monotonic clock is the same one. */
-	devhost_log(&dh, VDM_LOG_DEBUG, "start-up us: main %llu wait %llu device %llu jail %llu "
-		    "filter %llu seccomp+mirror %llu",
-		    (unsigned long long)t[0], (unsigned long long)(t[1] - t[0]),
-		    (unsigned long long)(t[2] - t[1]), (unsigned long long)(t[3] - t[2]),
-		    (unsigned long long)(t[4] - t[3]), (unsigned long long)(t[5] - t[4]));
+	log_startup(&dh, steps, t, 6);
 	vdm_ring_server_ready(dh.srv);
-	/* Straight to exit_group: no atexit or sanitizer exit hooks after lock-down (ASan's
-	 * would call sigaltstack and die by SIGSYS instead of exiting 0). */
 	syscall(SYS_exit_group, serve(&dh));
 	return 0;
 }

@@ -21,6 +21,8 @@ struct devhost {
 	struct vdm_plugin_handle *plugin;
 	uint32_t doorbell;
 	int sock;       /* start-up socket, closed before the seccomp filter goes on */
+	int sock_filtered; /* an armed spare: the filter goes on first (recvfrom, sendto and
+			    * close of `sock` allowed: it reads its device's name there) */
 	int notify_efd; /* written after each log entry */
 	int req_efd;    /* EVENTFD mode only, else -1 */
 	int rsp_efd;
@@ -55,7 +57,8 @@ int devhost_jail(struct devhost *dh);
  * with the socket last; updates dh.  Returns 0 or a negative errno. */
 int devhost_close_fds(struct devhost *dh);
 
-/* Set RLIMIT_NOFILE to what is open (after the socket is closed). */
+/* Set RLIMIT_NOFILE to what stays open: the kept fds, not the socket (closed soon, or
+ * already; an fd at or above the limit still works, no new one can be made there). */
 int devhost_limit_fds(struct devhost *dh);
 
 /* Build (but do not load) the seccomp allow-list for dh's final fd numbers, as a BPF

@@ -11,6 +11,11 @@
  *   proxy -> devhost  struct devhost_setup + SCM_RIGHTS fds in this order:
  *                     ring memfd, notify eventfd, [req eventfd, rsp eventfd (EVENTFD mode)],
  *                     irqfd 0 .. num_irqfds-1
+ *                     A spare (vdm-devhost --spare) gets this message with flags
+ *                     DEVHOST_SETUP_ARM and no spec as soon as it starts: it maps the ring,
+ *                     keeps the fds and puts its seccomp filter on while it waits.  When a
+ *                     device is added it gets a second one, DEVHOST_SETUP_NAME: the spec and
+ *                     spin_ns, no fds.
  *   devhost -> proxy  struct devhost_hello: status 0 with the device's declaration, or a
  *                     negative errno with one line in `err`.  Sent after the device exists
  *                     and the jail is built, just before the seccomp filter goes on; the
@@ -27,8 +32,11 @@
 #define DEVHOST_SETUP_MAGIC 0x53444456u       /* "VDDS" */
 #define DEVHOST_HELLO_MAGIC 0x48444456u       /* "VDDH" */
 #define DEVHOST_EXEC_FAILED_MAGIC 0x58444456u /* "VDDX" */
-#define DEVHOST_PROTO_VERSION 2u /* 2: hello.pure_reads */
+#define DEVHOST_PROTO_VERSION 3u /* 2: hello.pure_reads; 3: a spare is armed first */
 #define DEVHOST_SOCK_FD 3 /* where the spawn child puts its end of the socketpair */
+
+#define DEVHOST_SETUP_ARM 1u  /* a spare's first message: the fds, no device yet */
+#define DEVHOST_SETUP_NAME 2u /* a spare's second: the device (spec, spin_ns), no fds */
 
 #define DEVHOST_PLUGIN_MAX 1024
 #define DEVHOST_SPEC_MAX 1024
@@ -42,7 +50,7 @@ struct devhost_setup {
 	uint32_t doorbell;    /* enum vdm_ring_doorbell (FUTEX or EVENTFD) */
 	uint32_t spin_ns;     /* device-side spin before sleeping, 0 = default */
 	uint32_t num_irqfds;  /* 0..VDM_MAX_IRQS */
-	uint32_t flags;       /* 0 */
+	uint32_t flags;       /* 0, or one of DEVHOST_SETUP_ARM / DEVHOST_SETUP_NAME (a spare) */
 	int32_t pidns_errno;  /* 0: spawned into a new pid namespace; else why not (errno) */
 	uint32_t reserved;
 	char plugin[DEVHOST_PLUGIN_MAX]; /* plugin path, "" for a built-in type */

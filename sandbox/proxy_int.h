@@ -58,10 +58,35 @@ void vdm__proxy_free(struct proxy *p);
 const char *vdm__proxy_devhost_path(const char *devhost);
 
 struct spawned;
-/* Take spare `s` (may be NULL) for a device host at `path` on `cpu_mask`: true with *out
- * its process when it fits (same path and CPUs, alive, no plugin wanted); otherwise it is
- * freed and the caller starts a new device host.  Either way `s` is gone. */
-bool vdm__proxy_spare_take(struct vdm_proxy_spare *s, const char *path, uint64_t cpu_mask,
-			   bool plugin, struct spawned *out);
+/* Take spare `s` (may be NULL) for a device host at `path` on `cpu_mask`: its armed proxy
+ * (ring and fds made, devhost waiting for the device's name), *out its process, when it
+ * fits (same path and CPUs, alive, `armed_fits`: no plugin, the futex doorbell, the proxy's
+ * own interrupt line); otherwise it is freed, NULL, and the caller starts a new device
+ * host.  Either way `s` is gone. */
+struct proxy *vdm__proxy_spare_take(struct vdm_proxy_spare *s, const char *path,
+				    uint64_t cpu_mask, bool armed_fits, struct spawned *out);
+
+/* A proxy with no fds yet (all -1), in its start-up state (no events). */
+struct proxy *vdm__proxy_alloc(void);
+/* The shared ring (sealed memfd, mapped): p->ring_mem/ring_size, *memfd to send. */
+int vdm__proxy_make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *err, size_t len);
+/* The doorbell eventfds (EVENTFD mode), the notify eventfd, and the interrupt lines: the
+ * caller's `irqfds`, or one eventfd of the proxy's own when num_irqfds is 0. */
+int vdm__proxy_make_fds(struct proxy *p, uint32_t num_irqfds, const int *irqfds,
+			uint32_t doorbell, char *err, size_t len);
+
+/* One start-up message to a devhost (proto.h): with the ring memfd and p's fds when
+ * memfd >= 0, without any fds otherwise. */
+struct devhost_setup_args {
+	int memfd;
+	uint32_t doorbell;
+	uint32_t spin_ns;
+	uint32_t flags; /* 0, DEVHOST_SETUP_ARM or DEVHOST_SETUP_NAME */
+	int pidns_errno;
+	const char *plugin; /* NULL: built-in */
+	const char *spec;   /* NULL: none (ARM) */
+};
+int vdm__proxy_send_setup(struct proxy *p, int sock, const struct devhost_setup_args *a,
+			  char *err, size_t len);
 
 #endif /* VDM_PROXY_INT_H */

@@ -1,5 +1,5 @@
-/* Spare device hosts: a vdm-devhost started, loaded and locked down ahead of need, waiting
- * for the set-up message that names its device (vdm_proxy_spawn hands it one). */
+/* Spare device hosts: a vdm-devhost started, given its ring and fds, and locked down ahead
+ * of need, waiting for the message that names its device (vdm_proxy_spawn sends it). */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -18,6 +18,7 @@
 
 struct vdm_proxy_spare {
 	struct spawned sp;
+	struct proxy *armed; /* the ring and fds its devhost was given (futex doorbell) */
 	uint64_t cpu_mask;
 	bool niced;    /* waits at the lowest priority; given back base_nice when taken */
 	int base_nice; /* the caller's */
@@ -41,11 +42,56 @@ static bool may_restore_nice(int nice)
 	       (rl.rlim_cur == RLIM_INFINITY || (long long)rl.rlim_cur >= 20 - nice);
 }
 
+static void kill_and_reap(struct spawned *sp)
+{
+	siginfo_t si;
+
+	syscall(SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
+	close(sp->sock);
+	while (waitid((idtype_t)P_PIDFD, (id_t)sp->pidfd, &si, WEXITED | __WALL) < 0 &&
+	       errno == EINTR)
+		;
+	close(sp->pidfd);
+}
+
 const char *vdm__proxy_devhost_path(const char *devhost)
 {
 	const char *path = devhost ? devhost : getenv("VDM_DEVHOST");
 
 	return path && path[0] ? path : VDM_DEVHOST_DEFAULT_PATH;
+}
+
+/* Start the devhost and hand it the ring and fds at once: it maps the ring and puts its
+ * seccomp filter on while it waits, so a hot-add pays for neither. */
+static int arm(struct vdm_proxy_spare *s, const char *path, uint64_t cpu_mask, char *err,
+	       size_t err_len)
+{
+	struct devhost_setup_args a = { .memfd = -1, .doorbell = VDM_RING_DOORBELL_FUTEX,
+					.flags = DEVHOST_SETUP_ARM };
+	int rc;
+
+	s->armed = vdm__proxy_alloc();
+	if (!s->armed)
+		return vdm__errf(err, err_len, -ENOMEM, "out of memory");
+	rc = vdm__proxy_make_ring(s->armed, a.doorbell, &a.memfd, err, err_len);
+	if (!rc)
+		rc = vdm__proxy_make_fds(s->armed, 0, NULL, a.doorbell, err, err_len);
+	if (!rc)
+		rc = vdm__spawn_devhost(path, cpu_mask, true, &s->sp, err, err_len);
+	if (rc) {
+		if (a.memfd >= 0)
+			close(a.memfd);
+		vdm__proxy_free(s->armed);
+		return rc;
+	}
+	a.pidns_errno = s->sp.pidns_errno;
+	rc = vdm__proxy_send_setup(s->armed, s->sp.sock, &a, err, err_len);
+	close(a.memfd);
+	if (rc) {
+		kill_and_reap(&s->sp);
+		vdm__proxy_free(s->armed);
+	}
+	return rc;
 }
 
 int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, uint32_t flags,
@@ -71,7 +117,7 @@ int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, uint32_t flags
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return vdm__errf(err, err_len, -ENOMEM, "out of memory");
-	rc = vdm__spawn_devhost(path, cpu_mask, true, &s->sp, err, err_len);
+	rc = arm(s, path, cpu_mask, err, err_len);
 	if (rc) {
 		free(s);
 		return rc;
@@ -109,31 +155,28 @@ int vdm_proxy_spare_pid(const struct vdm_proxy_spare *s)
 
 void vdm_proxy_spare_free(struct vdm_proxy_spare *s)
 {
-	siginfo_t si;
-
 	if (!s)
 		return;
-	syscall(SYS_pidfd_send_signal, s->sp.pidfd, SIGKILL, NULL, 0);
-	close(s->sp.sock);
-	while (waitid((idtype_t)P_PIDFD, (id_t)s->sp.pidfd, &si, WEXITED | __WALL) < 0 &&
-	       errno == EINTR)
-		;
-	close(s->sp.pidfd);
+	kill_and_reap(&s->sp);
+	vdm__proxy_free(s->armed);
 	free(s);
 }
 
-bool vdm__proxy_spare_take(struct vdm_proxy_spare *s, const char *path, uint64_t cpu_mask,
-			   bool plugin, struct spawned *out)
+struct proxy *vdm__proxy_spare_take(struct vdm_proxy_spare *s, const char *path,
+				    uint64_t cpu_mask, bool armed_fits, struct spawned *out)
 {
+	struct proxy *p;
+
 	if (!s)
-		return false;
-	if (plugin || cpu_mask != s->cpu_mask || strcmp(path, s->path) ||
+		return NULL;
+	if (!armed_fits || cpu_mask != s->cpu_mask || strcmp(path, s->path) ||
 	    !vdm_proxy_spare_alive(s) ||
 	    (s->niced && setpriority(PRIO_PROCESS, (id_t)s->sp.pid, s->base_nice) != 0)) {
 		vdm_proxy_spare_free(s);
-		return false;
+		return NULL;
 	}
 	*out = s->sp;
+	p = s->armed;
 	free(s);
-	return true;
+	return p;
 }

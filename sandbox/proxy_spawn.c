@@ -56,7 +56,7 @@ static int check_config(const struct vdm_proxy_config *cfg, char *err, size_t le
 
 /* The ring lives in a sealed memfd: the device may write it but never resize it (a shrunk
  * mapping would fault the VMM on its next access). */
-static int make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *err, size_t len)
+int vdm__proxy_make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *err, size_t len)
 {
 	int fd = memfd_create("vdm-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 
@@ -83,8 +83,8 @@ static int make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *err, 
 	return 0;
 }
 
-static int make_fds(struct proxy *p, const struct vdm_proxy_config *cfg, uint32_t doorbell,
-		    char *err, size_t len)
+int vdm__proxy_make_fds(struct proxy *p, uint32_t num_irqfds, const int *irqfds,
+			uint32_t doorbell, char *err, size_t len)
 {
 	uint32_t i;
 
@@ -98,7 +98,7 @@ static int make_fds(struct proxy *p, const struct vdm_proxy_config *cfg, uint32_
 		if (p->req_efd < 0 || p->rsp_efd < 0)
 			return vdm__errf(err, len, -errno, "eventfd: %s", strerror(errno));
 	}
-	if (cfg->num_irqfds == 0) {
+	if (num_irqfds == 0) {
 		p->irqfds[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (p->irqfds[0] < 0)
 			return vdm__errf(err, len, -errno, "eventfd: %s", strerror(errno));
@@ -106,20 +106,20 @@ static int make_fds(struct proxy *p, const struct vdm_proxy_config *cfg, uint32_
 		p->num_irqfds = 1;
 		return 0;
 	}
-	for (i = 0; i < cfg->num_irqfds; i++)
-		p->irqfds[i] = cfg->irqfds[i];
-	p->num_irqfds = cfg->num_irqfds;
+	for (i = 0; i < num_irqfds; i++)
+		p->irqfds[i] = irqfds[i];
+	p->num_irqfds = num_irqfds;
 	return 0;
 }
 
-static int send_setup(struct proxy *p, int sock, int memfd, const struct vdm_proxy_config *cfg,
-		      uint32_t doorbell, int pidns_errno, char *err, size_t len)
+int vdm__proxy_send_setup(struct proxy *p, int sock, const struct devhost_setup_args *a,
+			  char *err, size_t len)
 {
 	struct devhost_setup s;
 	int fds[DEVHOST_MAX_FDS], n = 0;
 	char cbuf[CMSG_SPACE(sizeof(fds))];
 	struct iovec iov = { &s, sizeof(s) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cm;
 	uint32_t i;
 
@@ -127,26 +127,30 @@ static int send_setup(struct proxy *p, int sock, int memfd, const struct vdm_pro
 	memset(cbuf, 0, sizeof(cbuf));
 	s.magic = DEVHOST_SETUP_MAGIC;
 	s.version = DEVHOST_PROTO_VERSION;
-	s.doorbell = doorbell;
-	s.spin_ns = cfg->dev_spin_ns;
+	s.doorbell = a->doorbell;
+	s.spin_ns = a->spin_ns;
 	s.num_irqfds = p->num_irqfds;
-	s.pidns_errno = pidns_errno;
-	snprintf(s.plugin, sizeof(s.plugin), "%s", cfg->plugin ? cfg->plugin : "");
-	snprintf(s.spec, sizeof(s.spec), "%s", cfg->spec);
-	fds[n++] = memfd;
-	fds[n++] = p->notify_efd;
-	if (doorbell == VDM_RING_DOORBELL_EVENTFD) {
-		fds[n++] = p->req_efd;
-		fds[n++] = p->rsp_efd;
+	s.flags = a->flags;
+	s.pidns_errno = a->pidns_errno;
+	snprintf(s.plugin, sizeof(s.plugin), "%s", a->plugin ? a->plugin : "");
+	snprintf(s.spec, sizeof(s.spec), "%s", a->spec ? a->spec : "");
+	if (a->memfd >= 0) { /* the fds go with the first message only */
+		fds[n++] = a->memfd;
+		fds[n++] = p->notify_efd;
+		if (a->doorbell == VDM_RING_DOORBELL_EVENTFD) {
+			fds[n++] = p->req_efd;
+			fds[n++] = p->rsp_efd;
+		}
+		for (i = 0; i < p->num_irqfds; i++)
+			fds[n++] = p->irqfds[i];
+		msg.msg_control = cbuf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
 	}
-	for (i = 0; i < p->num_irqfds; i++)
-		fds[n++] = p->irqfds[i];
-	msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
-	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(s))
 		return vdm__errf(err, len, -EPIPE, "device host (pid %d) did not take its start-up "
 			    "message: %s", p->pid, strerror(errno));
@@ -242,6 +246,19 @@ static int check_hello(struct proxy *p, struct devhost_hello *h, const char *pat
 	return 0;
 }
 
+struct proxy *vdm__proxy_alloc(void)
+{
+	struct proxy *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->pidfd = p->notify_efd = p->req_efd = p->rsp_efd = -1;
+	p->destroying = 1; /* no events about a device the caller never got */
+	pthread_mutex_init(&p->reap_lock, NULL);
+	snprintf(p->type_name, sizeof(p->type_name), "device");
+	return p;
+}
+
 void vdm__proxy_free(struct proxy *p)
 {
 	if (p->pidfd >= 0)
@@ -311,35 +328,35 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	path = vdm__proxy_devhost_path(cfg->devhost);
 	doorbell = cfg->doorbell ? cfg->doorbell : VDM_RING_DOORBELL_FUTEX;
 	start_ms = cfg->start_timeout_ms ? cfg->start_timeout_ms : DEFAULT_START_TIMEOUT_MS;
-	p = calloc(1, sizeof(*p));
+	/* An armed spare brings its ring and fds along: usable when this device wants what it
+	 * was armed with (the futex doorbell, one interrupt line of the proxy's own). */
+	p = vdm__proxy_spare_take(spare, path, cfg->cpu_mask,
+				  cfg->plugin == NULL && doorbell == VDM_RING_DOORBELL_FUTEX &&
+					  cfg->num_irqfds == 0,
+				  &sp);
 	if (!p) {
-		vdm_proxy_spare_free(spare);
-		return vdm__errf(err, err_len, -ENOMEM, "out of memory");
+		p = vdm__proxy_alloc();
+		if (!p)
+			return vdm__errf(err, err_len, -ENOMEM, "out of memory");
+		rc = vdm__proxy_make_ring(p, doorbell, &memfd, err, err_len);
+		if (!rc)
+			rc = vdm__proxy_make_fds(p, cfg->num_irqfds, cfg->irqfds, doorbell, err,
+						 err_len);
+		if (!rc)
+			rc = vdm__spawn_devhost(path, cfg->cpu_mask, false, &sp, err, err_len);
+		if (rc) {
+			if (memfd >= 0)
+				close(memfd);
+			vdm__proxy_free(p);
+			return rc;
+		}
 	}
-	p->pidfd = p->notify_efd = p->req_efd = p->rsp_efd = -1;
-	p->destroying = 1; /* no events about a device the caller never got */
-	pthread_mutex_init(&p->reap_lock, NULL);
-	snprintf(p->type_name, sizeof(p->type_name), "device");
 	if (cfg->host)
 		memcpy(&p->host, cfg->host, cfg->host->struct_size < sizeof(p->host)
 						    ? cfg->host->struct_size
 						    : sizeof(p->host));
 	p->on_event = cfg->on_event;
 	p->opaque = cfg->opaque;
-	rc = make_ring(p, doorbell, &memfd, err, err_len);
-	if (!rc)
-		rc = make_fds(p, cfg, doorbell, err, err_len);
-	if (rc) {
-		vdm_proxy_spare_free(spare);
-	} else if (!vdm__proxy_spare_take(spare, path, cfg->cpu_mask, cfg->plugin != NULL, &sp)) {
-		rc = vdm__spawn_devhost(path, cfg->cpu_mask, false, &sp, err, err_len);
-	}
-	if (rc) {
-		if (memfd >= 0)
-			close(memfd);
-		vdm__proxy_free(p);
-		return rc;
-	}
 	p->pid = sp.pid;
 	p->pidfd = sp.pidfd;
 	/* The client first: even a failed start-up leaves lines in the log ring to read. */
@@ -351,13 +368,24 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	rc_cfg.rsp_efd = p->rsp_efd;
 	rc = vdm_ring_client_new(p->ring_mem, p->ring_size, &rc_cfg, &p->ring);
 	if (rc) {
-		close(memfd);
+		if (memfd >= 0)
+			close(memfd);
 		close(sp.sock);
 		return start_failed(p, vdm__errf(err, err_len, rc, "ring client: %s", strerror(-rc)),
 				    err, err_len);
 	}
-	rc = send_setup(p, sp.sock, memfd, cfg, doorbell, sp.pidns_errno, err, err_len);
-	close(memfd);
+	{
+		/* memfd -1 (an armed spare): the device's name only, the fds went with ARM */
+		struct devhost_setup_args a = { .memfd = memfd, .doorbell = doorbell,
+						.spin_ns = cfg->dev_spin_ns,
+						.flags = memfd < 0 ? DEVHOST_SETUP_NAME : 0,
+						.pidns_errno = sp.pidns_errno, .plugin = cfg->plugin,
+						.spec = cfg->spec };
+
+		rc = vdm__proxy_send_setup(p, sp.sock, &a, err, err_len);
+	}
+	if (memfd >= 0)
+		close(memfd);
 	if (!rc) {
 		rc = wait_hello(p, sp.sock, start_ms, &hello);
 		if (rc == 0)

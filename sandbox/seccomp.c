@@ -115,6 +115,14 @@ static scmp_filter_ctx build_ctx(const struct devhost *dh, char *err, size_t err
 	}
 	FAIL_IF("write", EBADF, FD_IS(1));
 	FAIL_IF("writev", EBADF, FD_IS(1));
+	/* An armed spare is filtered before it knows its device: it reads that from its
+	 * start-up socket, answers there, and closes it.  Nothing it may call makes a new fd,
+	 * so the closed number stays dead. */
+	if (dh->sock_filtered) {
+		ALLOW_IF("recvfrom", FD_IS(dh->sock));
+		ALLOW_IF("sendto", FD_IS(dh->sock));
+		ALLOW_IF("close", FD_IS(dh->sock));
+	}
 	/* Spin deadlines read CLOCK_MONOTONIC: normally the vDSO, this is its fallback. */
 	ALLOW("clock_gettime");
 	/* Memory for the device's own malloc/free: brk and anonymous mappings, never

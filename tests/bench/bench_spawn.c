@@ -12,15 +12,22 @@
 
 #define MAX_RUNS 200
 
-/* Phases from the devhost's "start-up us: ..." debug line, plus the VMM-side ones. */
-enum phase { P_TOTAL, P_EXEC, P_WAIT, P_DEVICE, P_JAIL, P_FILTER, P_SECCOMP, P_COUNT };
+/* Phases: the VMM's whole call, then the steps the devhost's "start-up us: main T step N
+ * ..." debug line names (a new one: wait, device, jail, filter, seccomp+mirror; a spare:
+ * armed, which happened before the call, then wait, device, mirror). */
+enum phase { P_TOTAL, P_EXEC, P_FIRST_STEP };
+#define P_COUNT (P_FIRST_STEP + 7)
 static const char *const phase_names[P_COUNT] = {
-	"spawn total", "clone+exec to main", "wait for set-up", "create device", "lock-down",
-	"build filter", "seccomp+mirror",
+	"spawn total", "clone+exec to main", "armed", "wait", "device", "jail", "filter",
+	"seccomp+mirror", "mirror",
+};
+static const char *const phase_text[P_COUNT] = {
+	"spawn total", "clone+exec to main", "arm (spare, before)", "wait for set-up",
+	"create device", "lock-down", "build filter", "seccomp+mirror", "config mirror",
 };
 
 struct capture {
-	unsigned long long main_at, wait, device, jail, filter, seccomp;
+	unsigned long long main_at, step[P_COUNT];
 	int seen;
 };
 
@@ -35,12 +42,18 @@ static uint64_t mono_us(void)
 static void on_log(void *opaque, uint32_t level, const char *msg)
 {
 	struct capture *c = opaque;
+	char name[32];
+	unsigned long long v;
+	int used;
 
 	(void)level;
-	if (sscanf(msg, "start-up us: main %llu wait %llu device %llu jail %llu filter %llu "
-		   "seccomp+mirror %llu", &c->main_at, &c->wait, &c->device, &c->jail,
-		   &c->filter, &c->seccomp) == 6)
-		c->seen = 1;
+	if (sscanf(msg, "start-up us: main %llu%n", &c->main_at, &used) != 1)
+		return;
+	for (msg += used; sscanf(msg, " %31s %llu%n", name, &v, &used) == 2; msg += used)
+		for (int p = P_FIRST_STEP; p < P_COUNT; p++)
+			if (!strcmp(name, phase_names[p]))
+				c->step[p] = v;
+	c->seen = 1;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -100,11 +113,8 @@ static int measure(const char *devhost, int runs, unsigned settle_ms, double med
 		samples[P_TOTAL][i] = (double)(t1 - t0) / 1000;
 		/* a spare's main ran before t0: its exec cost nothing here */
 		samples[P_EXEC][i] = cap.main_at > t0 ? (double)(cap.main_at - t0) / 1000 : 0;
-		samples[P_WAIT][i] = (double)cap.wait / 1000;
-		samples[P_DEVICE][i] = (double)cap.device / 1000;
-		samples[P_JAIL][i] = (double)cap.jail / 1000;
-		samples[P_FILTER][i] = (double)cap.filter / 1000;
-		samples[P_SECCOMP][i] = (double)cap.seccomp / 1000;
+		for (p = P_FIRST_STEP; p < P_COUNT; p++)
+			samples[p][i] = (double)cap.step[p] / 1000;
 	}
 	for (p = 0; p < P_COUNT; p++)
 		med[p] = median(samples[p], runs);
@@ -132,7 +142,7 @@ int main(int argc, char **argv)
 	       "%u ms)\n", runs, settle);
 	printf("  %-20s %8s %8s\n", "phase", "new", "spare");
 	for (p = 0; p < P_COUNT; p++)
-		printf("  %-20s %8.2f %8.2f\n", phase_names[p], cold[p], spare[p]);
+		printf("  %-20s %8.2f %8.2f\n", phase_text[p], cold[p], spare[p]);
 	printf("RESULT spawn from a spare / new device host: %.2fx (%.2f / %.2f ms)\n",
 	       spare[P_TOTAL] / cold[P_TOTAL], spare[P_TOTAL], cold[P_TOTAL]);
 	return 0;

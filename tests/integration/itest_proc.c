@@ -80,7 +80,7 @@ static void assert_other_ns(int pid, const char *ns)
 		fail_msg("devhost shares our %s namespace (%s)", ns, a);
 }
 
-void itest_assert_locked_down(int pid, int serving_fds)
+static void assert_locked_down(int pid, int serving_fds, int socket_fds)
 {
 	char path[64];
 
@@ -106,11 +106,11 @@ void itest_assert_locked_down(int pid, int serving_fds)
 	 * sanitizer builds. */
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	{
-		int n = dir_entries(path);
+		int n = dir_entries(path) - socket_fds;
 
 		if (n != serving_fds && n != serving_fds + 1)
 			fail_msg("devhost has %d fds open, %d expected (%d with a sanitizer's stderr)",
-				 n, serving_fds, serving_fds + 1);
+				 n + socket_fds, serving_fds + socket_fds, serving_fds + socket_fds + 1);
 	}
 	assert_string_equal(itest_proc_limit(pid, "Max processes"), "0 0");
 	assert_string_equal(itest_proc_limit(pid, "Max core file size"), "0 0");
@@ -128,4 +128,17 @@ void itest_assert_locked_down(int pid, int serving_fds)
 #ifndef ITEST_SANITIZED /* ASan maps shadow memory as it goes: no RLIMIT_AS there */
 	assert_string_not_equal(itest_proc_limit(pid, "Max address space"), "unlimited unlimited");
 #endif
+}
+
+void itest_assert_locked_down(int pid, int serving_fds)
+{
+	assert_locked_down(pid, serving_fds, 0);
+}
+
+void itest_assert_armed_spare(int pid, int serving_fds)
+{
+	/* It arms itself after it started: give it up to 5 s to put its filter on. */
+	for (int i = 0; i < 500 && strcmp(itest_proc_field(pid, "status", "Seccomp"), "2"); i++)
+		usleep(10000);
+	assert_locked_down(pid, serving_fds, 1);
 }

@@ -15,5 +15,8 @@ const char *itest_proc_limit(int pid, const char *name);
  * with (notify eventfd, doorbell eventfds, irqfds; plus a sanitizer's stderr), and rlimits
  * on processes, core files, open files and address space. */
 void itest_assert_locked_down(int pid, int serving_fds);
+/* The same for a spare that waits for its device: armed (ring mapped, `serving_fds` kept,
+ * filter on) with its start-up socket still open.  Waits up to 5 s for it to arm. */
+void itest_assert_armed_spare(int pid, int serving_fds);
 
 #endif /* ITEST_PROC_H */

@@ -67,6 +67,8 @@ static void device_runs_in_the_spare_locked_down(void **state)
 		assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), 19);
 	else
 		assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), my_nice);
+	/* Locked down and filtered before it knows its device, fds given (notify, irq) */
+	itest_assert_armed_spare(spare_pid, 2);
 	dev = itest_spawn(&cfg);
 	assert_int_equal(vdm_proxy_pid(dev), spare_pid);
 	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), my_nice); /* the device's */
@@ -78,8 +80,8 @@ static void device_runs_in_the_spare_locked_down(void **state)
 	assert_int_equal(vdm_bar_write(dev, 0, 0, 1, 0), 0);
 	assert_int_equal(vdm_bar_read(dev, 0, 0, 1, &bar0), 0);
 	itest_assert_locked_down(spare_pid, 2); /* notify eventfd, irqfd */
-	/* The start-up line is written after the filter went on: the notify eventfd, which the
-	 * filter the spare built in advance must allow, carried it. */
+	/* The start-up line is written under the filter: the notify eventfd, which the filter
+	 * the spare put on before it knew its device must allow, carried it. */
 	vdm_proxy_poll(dev);
 	assert_true(logged(&r, "start-up us: main "));
 	assert_int_equal(vdm_proxy_fault(dev), VDM_RING_FAULT_NONE);
@@ -89,8 +91,9 @@ static void device_runs_in_the_spare_locked_down(void **state)
 	assert_int_equal(itest_count_fds(), fds);
 }
 
-/* The eventfd doorbells give the device host other fds than the spare guessed: it builds its
- * filter again, and the device works (a PING needs both doorbells). */
+/* A spare is armed for the futex doorbell (its ring, fds and filter made before it knew
+ * its device): a device that wants eventfd doorbells gets a new device host, the spare is
+ * killed and reaped, and the device works (a PING needs both doorbells). */
 static void eventfd_doorbells_in_a_spare(void **state)
 {
 	struct itest_rec r;
@@ -104,13 +107,14 @@ static void eventfd_doorbells_in_a_spare(void **state)
 	cfg.doorbell = VDM_RING_DOORBELL_EVENTFD;
 	spare_pid = vdm_proxy_spare_pid(cfg.spare);
 	dev = itest_spawn(&cfg);
-	assert_int_equal(vdm_proxy_pid(dev), spare_pid);
+	assert_int_not_equal(vdm_proxy_pid(dev), spare_pid);
+	assert_true(process_gone(spare_pid));
 	for (int i = 0; i < 100; i++)
 		assert_int_equal(vdm_proxy_ping(dev), 0);
 	assert_int_equal(vdm_cfg_write(dev, 4, 2, 0x0002), 0);
 	assert_int_equal(vdm_cfg_read(dev, 0, 4, &ids), 0);
 	assert_int_equal(ids, TESTDEV_IDS);
-	itest_assert_locked_down(spare_pid, 4); /* notify, request, response, irq */
+	itest_assert_locked_down(vdm_proxy_pid(dev), 4); /* notify, request, response, irq */
 	vdm_device_destroy(dev);
 	assert_int_equal(itest_count_children(), 0);
 }
