@@ -43,6 +43,16 @@ struct vdm_ring_client {
 	} *copy;
 };
 
+/* One thread counts (the one that owns the client), another may read (vdm_ring_client_stats):
+ * relaxed atomic loads and stores, no locked instruction.  Returns the value before. */
+static inline uint64_t stat_add(uint64_t *counter, uint64_t n)
+{
+	uint64_t v = __atomic_load_n(counter, __ATOMIC_RELAXED);
+
+	__atomic_store_n(counter, v + n, __ATOMIC_RELAXED);
+	return v;
+}
+
 #define MIRROR_ALIVE_EVERY 64u
 
 int vdm_ring_client_new(void *mem, size_t size, const struct vdm_ring_client_config *cfg,
@@ -357,13 +367,13 @@ int vdm_ring_client_call(struct vdm_ring_client *c, uint32_t kind, uint32_t regi
 		return -EIO;
 	}
 	t0 = ring_now_ns();
-	c->stats.calls++;
+	stat_add(&c->stats.calls, 1);
 	if (publish(c, kind, region, offset, size, data, &req) ||
 	    take_response(c, &req, &rsp, false)) {
-		c->stats.call_ns += ring_now_ns() - t0;
+		stat_add(&c->stats.call_ns, ring_now_ns() - t0);
 		return -EIO;
 	}
-	c->stats.call_ns += ring_now_ns() - t0;
+	stat_add(&c->stats.call_ns, ring_now_ns() - t0);
 	*value = le64toh(rsp.data);
 	*status = (int32_t)le32toh((uint32_t)rsp.status);
 	return 0;
@@ -378,14 +388,17 @@ int vdm_ring_client_post(struct vdm_ring_client *c, uint32_t kind, uint32_t regi
 		return -EINVAL;
 	if (vdm_ring_client_fault(c))
 		return -EIO;
-	c->stats.posts++;
+	stat_add(&c->stats.posts, 1);
 	return publish(c, kind, region, offset, size, data, &req);
 }
 
 void vdm_ring_client_stats(const struct vdm_ring_client *c, struct vdm_ring_client_stats *out)
 {
-	*out = c->stats;
-	out->mirror_reads = c->mirror_reads;
+	/* (another thread may be counting meanwhile: each counter is read whole) */
+	out->calls = __atomic_load_n(&c->stats.calls, __ATOMIC_RELAXED);
+	out->call_ns = __atomic_load_n(&c->stats.call_ns, __ATOMIC_RELAXED);
+	out->posts = __atomic_load_n(&c->stats.posts, __ATOMIC_RELAXED);
+	out->mirror_reads = __atomic_load_n(&c->mirror_reads, __ATOMIC_RELAXED);
 }
 
 int vdm_ring_client_wait_ready(struct vdm_ring_client *c, uint32_t timeout_ms)
@@ -472,7 +485,7 @@ answer:
 	/* A dead device's copy must not outlive it for long: the owner's event loop fails the
 	 * client as soon as the pidfd fires, and without one every 64th answer polls the pidfd
 	 * itself (a system call on every read would cost more than the copy saves). */
-	if (c->mirror_reads++ % MIRROR_ALIVE_EVERY == 0 && peer_dead(c)) {
+	if (stat_add(&c->mirror_reads, 1) % MIRROR_ALIVE_EVERY == 0 && peer_dead(c)) {
 		vdm_ring_client_fail(c, VDM_RING_FAULT_DEAD);
 		return -EAGAIN;
 	}
