@@ -21,7 +21,8 @@ import threading
 import time
 
 sys.dont_write_bytecode = True
-APPEND = "console=ttyS0 quiet panic=-1"
+# VDM_HOTPLUG_APPEND replaces the guest command line (debugging: drop "quiet")
+APPEND = os.environ.get("VDM_HOTPLUG_APPEND", "console=ttyS0 quiet panic=-1")
 WAIT = 90  # seconds for one guest reaction (nested KVM under TCG is slow)
 failures = []
 passes = []
