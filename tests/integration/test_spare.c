@@ -48,6 +48,17 @@ static bool process_gone(int pid)
 	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
+/* vdm_proxy_spawn with a spare that does not fit: the device runs in a new device host,
+ * and the spare is killed and reaped (not left as a zombie). */
+static struct vdm_device *spawn_without_the_spare(struct vdm_proxy_config *cfg, int spare_pid)
+{
+	struct vdm_device *dev = itest_spawn(cfg);
+
+	assert_int_not_equal(vdm_proxy_pid(dev), spare_pid);
+	assert_true(process_gone(spare_pid));
+	return dev;
+}
+
 static void device_runs_in_the_spare_locked_down(void **state)
 {
 	struct itest_rec r;
@@ -106,9 +117,7 @@ static void eventfd_doorbells_in_a_spare(void **state)
 	spare_config(&cfg, &r, "testdev", 0);
 	cfg.doorbell = VDM_RING_DOORBELL_EVENTFD;
 	spare_pid = vdm_proxy_spare_pid(cfg.spare);
-	dev = itest_spawn(&cfg);
-	assert_int_not_equal(vdm_proxy_pid(dev), spare_pid);
-	assert_true(process_gone(spare_pid));
+	dev = spawn_without_the_spare(&cfg, spare_pid);
 	for (int i = 0; i < 100; i++)
 		assert_int_equal(vdm_proxy_ping(dev), 0);
 	assert_int_equal(vdm_cfg_write(dev, 4, 2, 0x0002), 0);
@@ -131,9 +140,7 @@ static void spare_dropped_for_a_plugin(void **state)
 	spare_config(&cfg, &r, "itest-dev,tag=7", 0);
 	cfg.plugin = itest_plugin_path("itest_plugin");
 	spare_pid = vdm_proxy_spare_pid(cfg.spare);
-	dev = itest_spawn(&cfg);
-	assert_int_not_equal(vdm_proxy_pid(dev), spare_pid);
-	assert_true(process_gone(spare_pid)); /* killed and reaped, not left as a zombie */
+	dev = spawn_without_the_spare(&cfg, spare_pid);
 	assert_int_equal(vdm_bar_read(dev, 0, ITEST_REG_TAG, 4, &v), 0);
 	assert_int_equal(v, 7);
 	vdm_device_destroy(dev);
@@ -150,9 +157,7 @@ static void spare_dropped_for_other_cpus(void **state)
 	(void)state;
 	spare_config(&cfg, &r, "testdev", 1); /* CPU 0 only; the device wants ours (0) */
 	spare_pid = vdm_proxy_spare_pid(cfg.spare);
-	dev = itest_spawn(&cfg);
-	assert_int_not_equal(vdm_proxy_pid(dev), spare_pid);
-	assert_true(process_gone(spare_pid));
+	dev = spawn_without_the_spare(&cfg, spare_pid);
 	vdm_device_destroy(dev);
 	assert_int_equal(itest_count_children(), 0);
 }
@@ -172,9 +177,7 @@ static void dead_spare_is_replaced_by_a_new_device_host(void **state)
 	for (int i = 0; i < 200 && vdm_proxy_spare_alive(cfg.spare); i++)
 		usleep(5000);
 	assert_false(vdm_proxy_spare_alive(cfg.spare));
-	dev = itest_spawn(&cfg);
-	assert_int_not_equal(vdm_proxy_pid(dev), spare_pid);
-	assert_true(process_gone(spare_pid));
+	dev = spawn_without_the_spare(&cfg, spare_pid);
 	assert_int_equal(vdm_cfg_read(dev, 0, 4, &ids), 0);
 	assert_int_equal(ids, TESTDEV_IDS);
 	vdm_device_destroy(dev);
