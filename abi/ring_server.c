@@ -69,6 +69,11 @@ void vdm_ring_server_free(struct vdm_ring_server *s)
 	free(s);
 }
 
+void vdm_ring_server_set_spin(struct vdm_ring_server *s, uint32_t spin_ns)
+{
+	ring_spin_init(&s->spin, spin_ns ? spin_ns : DEFAULT_SPIN_NS);
+}
+
 void vdm_ring_server_set_fds(struct vdm_ring_server *s, int req_efd, int rsp_efd,
 			     int notify_efd)
 {
@@ -367,7 +372,14 @@ void vdm_ring_server_mirror_setup(struct vdm_ring_server *s, struct vdm_device *
 {
 	uint32_t map;
 
-	if (!dev || s->size < VDM_RING_MIRROR_END)
+	if (s->size < VDM_RING_MIRROR_END)
+		return;
+	/* (again, for another device, before READY: nothing of the first one stays) */
+	s->mirror_dev = NULL;
+	s->mirror_map = 0;
+	s->mirror_stale = false;
+	ring_store(&s->h->mirror_map, 0);
+	if (!dev)
 		return;
 	map = vdm_device_pure_reads(dev);
 	if (dev->res.bus_kind == VDM_BUS_PLATFORM || !dev->ops->cfg_read)

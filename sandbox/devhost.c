@@ -246,38 +246,46 @@ static void start_server(struct devhost *dh, uint32_t spin_ns, struct devhost_he
 	dh->num_early = 0;
 }
 
-static void create_device(struct devhost *dh, const struct devhost_setup *setup,
-			  struct devhost_hello *hello)
+/* Create the device `setup` names and fill the hello's declaration.  0, or a negative
+ * errno with `err` filled (nothing created). */
+static int make_device(struct devhost *dh, const struct devhost_setup *setup,
+		       struct devhost_hello *hello, char *err, size_t err_len)
 {
 	const struct vdm_device_type *const *types;
 	struct vdm_host host = { VDM_STRUCT_HEAD(struct vdm_host), .opaque = dh,
 				 .set_irq = host_set_irq, .log = host_log, .eject = host_eject };
 	struct vdm_prop_values pv;
-	char err[DEVHOST_ERR_MAX - 64];
+	char why[DEVHOST_ERR_MAX - 64] = "";
 	size_t ntypes;
 	uint32_t i;
 	int rc;
 
 	if (setup->plugin[0]) {
-		rc = vdm_plugin_load(setup->plugin, &dh->plugin, err, sizeof(err));
+		rc = vdm_plugin_load(setup->plugin, &dh->plugin, err, err_len);
 		if (rc)
-			fail_setup(dh, hello, rc, "%s", err);
+			return rc;
 		types = vdm_plugin_info(dh->plugin)->types;
 		ntypes = vdm_plugin_info(dh->plugin)->num_types;
 	} else {
 		types = vdm_builtin_types(&ntypes);
 	}
-	rc = vdm_props_parse(setup->spec, types, ntypes, NULL, 0, &dh->type, &pv, err, sizeof(err));
+	rc = vdm_props_parse(setup->spec, types, ntypes, NULL, 0, &dh->type, &pv, err, err_len);
 	if (rc)
-		fail_setup(dh, hello, rc, "%s", err);
-	err[0] = '\0';
-	rc = dh->type->create(&pv, &host, &dh->dev, err, sizeof(err));
-	if (rc || !dh->dev)
-		fail_setup(dh, hello, rc ? rc : -EINVAL, "%s: %s", dh->type->name,
-			   err[0] ? err : "create failed");
-	rc = vdm_device_check(dh->dev, dh->type->bus_kind, err, sizeof(err));
-	if (rc)
-		fail_setup(dh, hello, rc, "%s: %s", dh->type->name, err);
+		return rc;
+	rc = dh->type->create(&pv, &host, &dh->dev, why, sizeof(why));
+	if (rc || !dh->dev) {
+		snprintf(err, err_len, "%s: %s", dh->type->name, why[0] ? why : "create failed");
+		dh->dev = NULL;
+		return rc ? rc : -EINVAL;
+	}
+	rc = vdm_device_check(dh->dev, dh->type->bus_kind, why, sizeof(why));
+	if (rc) {
+		snprintf(err, err_len, "%s: %s", dh->type->name, why);
+		vdm_device_destroy(dh->dev);
+		dh->dev = NULL;
+		return rc;
+	}
+	memset(hello, 0, sizeof(*hello));
 	hello->bus_kind = dh->dev->res.bus_kind;
 	hello->num_irqs = dh->dev->res.num_irqs;
 	for (i = 0; i < VDM_MAX_REGIONS; i++) {
@@ -287,6 +295,17 @@ static void create_device(struct devhost *dh, const struct devhost_setup *setup,
 	}
 	hello->pure_reads = vdm_device_pure_reads(dh->dev);
 	snprintf(hello->type_name, sizeof(hello->type_name), "%s", dh->type->name);
+	return 0;
+}
+
+static void create_device(struct devhost *dh, const struct devhost_setup *setup,
+			  struct devhost_hello *hello)
+{
+	char err[DEVHOST_ERR_MAX];
+	int rc = make_device(dh, setup, hello, err, sizeof(err));
+
+	if (rc)
+		fail_setup(dh, hello, rc, "%s", err);
 }
 
 static int serve(struct devhost *dh)
@@ -440,10 +459,10 @@ static void usage(FILE *f)
  * device to be; the socket is the one fd the filter lets it read, answer on and close. */
 static int run_spare(struct devhost *dh)
 {
-	static const char *const steps[] = { "armed", "wait", "device", "mirror" };
+	static const char *const steps[] = { "armed", "wait", "device", "hello" };
 	struct devhost_setup setup;
 	struct devhost_hello hello = { 0 };
-	char err[256];
+	char err[DEVHOST_ERR_MAX], expected[DEVHOST_SPEC_MAX] = "";
 	uint64_t t[5];
 	void *filter;
 	int memfd = -1, jail_rc, pidns_errno;
@@ -453,6 +472,9 @@ static int run_spare(struct devhost *dh)
 	recv_setup(dh, &setup, DEVHOST_SETUP_ARM, &memfd, &hello);
 	pidns_errno = setup.pidns_errno;
 	map_ring(dh, memfd, &hello);
+	if (setup.plugin[0]) /* nothing is loaded from files once locked down */
+		fail_setup(dh, &hello, -EINVAL, "%s: a spare device host runs built-in types "
+			   "only", setup.plugin);
 	if (jail_rc)
 		fail_setup(dh, &hello, -EPERM, "lock-down failed (see the device log)");
 	if (devhost_close_fds(dh))
@@ -469,19 +491,32 @@ static int run_spare(struct devhost *dh)
 	 * device host for the device this spare would have got). */
 	if (devhost_seccomp_load(filter))
 		_exit(EXIT_LOCKDOWN);
-	t[1] = mono_us();
-	recv_name(dh, &setup, &hello);
-	t[2] = mono_us();
-	start_server(dh, setup.spin_ns, &hello);
+	start_server(dh, 0, &hello);
 	the_devhost = dh;
 	if (pidns_errno)
 		devhost_log(dh, VDM_LOG_WARN, "pid namespace: refused by the kernel at spawn (%s); "
 			    "continuing without it", strerror(pidns_errno));
-	create_device(dh, &setup, &hello);
+	/* The device the VMM expects next, made now (a wrong or bad guess is dropped). */
+	if (setup.spec[0] && make_device(dh, &setup, &hello, err, sizeof(err)) == 0) {
+		snprintf(expected, sizeof(expected), "%s", setup.spec);
+		vdm_ring_server_mirror_setup(dh->srv, dh->dev);
+	}
+	t[1] = mono_us();
+	recv_name(dh, &setup, &hello);
+	t[2] = mono_us();
+	if (setup.spin_ns)
+		vdm_ring_server_set_spin(dh->srv, setup.spin_ns);
+	if (!dh->dev || strcmp(setup.spec, expected)) {
+		if (dh->dev) {
+			vdm_device_destroy(dh->dev);
+			dh->dev = NULL;
+		}
+		create_device(dh, &setup, &hello);
+		vdm_ring_server_mirror_setup(dh->srv, dh->dev);
+	}
 	t[3] = mono_us();
 	send_hello(dh, &hello);
 	close(dh->sock);
-	vdm_ring_server_mirror_setup(dh->srv, dh->dev);
 	t[4] = mono_us();
 	log_startup(dh, steps, t, 5);
 	vdm_ring_server_ready(dh->srv);

@@ -63,11 +63,11 @@ const char *vdm__proxy_devhost_path(const char *devhost)
 
 /* Start the devhost and hand it the ring and fds at once: it maps the ring and puts its
  * seccomp filter on while it waits, so a hot-add pays for neither. */
-static int arm(struct vdm_proxy_spare *s, const char *path, uint64_t cpu_mask, char *err,
-	       size_t err_len)
+static int arm(struct vdm_proxy_spare *s, const char *path, uint64_t cpu_mask,
+	       const char *expect_spec, char *err, size_t err_len)
 {
 	struct devhost_setup_args a = { .memfd = -1, .doorbell = VDM_RING_DOORBELL_FUTEX,
-					.flags = DEVHOST_SETUP_ARM };
+					.flags = DEVHOST_SETUP_ARM, .spec = expect_spec };
 	int rc;
 
 	s->armed = vdm__proxy_alloc();
@@ -97,6 +97,14 @@ static int arm(struct vdm_proxy_spare *s, const char *path, uint64_t cpu_mask, c
 int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, uint32_t flags,
 			  struct vdm_proxy_spare **out, char *err, size_t err_len)
 {
+	return vdm_proxy_spare_start_expecting(devhost, cpu_mask, flags, NULL, out, err,
+					       err_len);
+}
+
+int vdm_proxy_spare_start_expecting(const char *devhost, uint64_t cpu_mask, uint32_t flags,
+				    const char *expect_spec, struct vdm_proxy_spare **out,
+				    char *err, size_t err_len)
+{
 	const char *path = vdm__proxy_devhost_path(devhost);
 	struct vdm_proxy_spare *s;
 	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
@@ -111,13 +119,16 @@ int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, uint32_t flags
 			return vdm__errf(err, err_len, -EINVAL, "spare device host: cpu_mask %#llx "
 				    "names CPU %u, this machine has %ld",
 				    (unsigned long long)cpu_mask, i, ncpus);
+	if (expect_spec && strlen(expect_spec) >= DEVHOST_SPEC_MAX)
+		return vdm__errf(err, err_len, -EINVAL, "spare device host: expected spec longer "
+			    "than %d bytes", DEVHOST_SPEC_MAX - 1);
 	if (strlen(path) >= sizeof(s->path))
 		return vdm__errf(err, err_len, -ENAMETOOLONG, "%.64s...: device host path too long",
 			    path);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return vdm__errf(err, err_len, -ENOMEM, "out of memory");
-	rc = arm(s, path, cpu_mask, err, err_len);
+	rc = arm(s, path, cpu_mask, expect_spec, err, err_len);
 	if (rc) {
 		free(s);
 		return rc;

@@ -222,6 +222,8 @@ int machine_spawn_device(const struct vdm_device_type *t, const struct vdm_prop_
 	cfg.on_event = on_event;
 	/* A spare (if any) is taken whatever happens; its replacement waits for the guest. */
 	cfg.spare = spare_pool_take(&spares, vmm_now_ns());
+	if (t->bus_kind == VDM_BUS_PCI_ENDPOINT) /* what device_add may ask for again */
+		spare_pool_expect(&spares, spec);
 	return vdm_proxy_spawn(&cfg, out, err, err_len);
 }
 

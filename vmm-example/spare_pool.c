@@ -38,6 +38,14 @@ struct vdm_proxy_spare *spare_pool_take(struct spare_pool *p, uint64_t now_ns)
 	return s;
 }
 
+void spare_pool_expect(struct spare_pool *p, const char *spec)
+{
+	if (strlen(spec) < sizeof(p->expect))
+		memcpy(p->expect, spec, strlen(spec) + 1);
+	else
+		p->expect[0] = '\0';
+}
+
 void spare_pool_soon(struct spare_pool *p, uint64_t now_ns)
 {
 	if (p->latest_ns > now_ns)
@@ -68,8 +76,9 @@ void spare_pool_keep(struct spare_pool *p, uint64_t now_ns, uint64_t traffic,
 	if (free_slot < 0 || now_ns < p->due_ns ||
 	    (now_ns - p->traffic_at_ns < SPARE_POOL_QUIET_NS && now_ns < p->latest_ns))
 		return;
-	if (vdm_proxy_spare_start(devhost, 0, p->nice ? 0 : VDM_PROXY_SPARE_FULL_PRIORITY,
-				  &p->spare[free_slot], err, sizeof(err))) {
+	if (vdm_proxy_spare_start_expecting(devhost, 0,
+					    p->nice ? 0 : VDM_PROXY_SPARE_FULL_PRIORITY, p->expect,
+					    &p->spare[free_slot], err, sizeof(err))) {
 		fprintf(stderr, "vmm-example: cannot start a spare device host: %s; each device_add "
 			"starts its own (trying again in 10 s)\n", err);
 		p->due_ns = p->latest_ns = now_ns + SPARE_POOL_RETRY_NS;

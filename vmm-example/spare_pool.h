@@ -24,6 +24,10 @@
 #define SPARE_POOL_QUIET_NS (100ull * 1000000u)
 #define SPARE_POOL_LATEST_NS (2000ull * 1000000u)
 #define SPARE_POOL_RETRY_NS (10ull * 1000000000u) /* after a spare could not be started */
+#define SPARE_POOL_SPEC_MAX 1024
+
+/* A new spare also makes, while it waits, the device the last hot-add asked for
+ * (vdm_proxy_spare_start_expecting): the same device added again finds it made. */
 
 struct spare_pool {
 	unsigned want; /* spares to keep, 0..SPARE_POOL_MAX */
@@ -33,6 +37,7 @@ struct spare_pool {
 	uint64_t due_ns;    /* CLOCK_MONOTONIC: no new spare before this */
 	uint64_t latest_ns; /* ... and the next one at the latest then, quiet or not */
 	uint64_t traffic_seen, traffic_at_ns; /* device accesses counted, when last changed */
+	char expect[SPARE_POOL_SPEC_MAX]; /* the last spec asked for, "" for none */
 };
 
 /* An empty pool that will keep `want` spares (clamped to SPARE_POOL_MAX), niced or not. */
@@ -41,6 +46,9 @@ void spare_pool_init(struct spare_pool *p, unsigned want, bool nice);
 /* Take the longest-started spare for vdm_proxy_config.spare (NULL when there is none);
  * its replacement waits for the guest (above). */
 struct vdm_proxy_spare *spare_pool_take(struct spare_pool *p, uint64_t now_ns);
+
+/* A device host was started for `spec` (a spare taken or not): new spares expect it. */
+void spare_pool_expect(struct spare_pool *p, const char *spec);
 
 /* The guest is done with a device (device_del): the next spare may start now. */
 void spare_pool_soon(struct spare_pool *p, uint64_t now_ns);

@@ -122,9 +122,12 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
  * Spare device hosts.  Most of a device host's start-up does not depend on its device:
  * clone into a new pid namespace, execve, the dynamic loader, and the lock-down (new
  * user/mount/net/ipc/uts namespaces, an empty root, rlimits, no capabilities).  A spare
- * does all that ahead of time and then waits for its set-up message, so a vdm_proxy_spawn()
- * given it (cfg->spare) pays only for creating the device, its seccomp filter and READY:
- * what hot-plugging waits for (BENCHMARKS.md, "Device start-up").  Built-in device types
+ * does all that ahead of time, is handed its ring and fds, puts its seccomp filter on (and
+ * may create an expected device, below) and then waits for its device's name, so a
+ * vdm_proxy_spawn() given it (cfg->spare) pays only for creating the device (if not made
+ * already) and READY: what hot-plugging waits for (BENCHMARKS.md, "Device start-up").  Such
+ * a spare fits a device that wants the futex doorbell and no interrupt lines of the
+ * caller's (num_irqfds 0); any other is given a new device host.  Built-in device types
  * only.  A spare is tied to the thread that started it as a device host is (it dies with
  * that thread): start it from a long-lived one.  When the caller may raise a priority back
  * (root, or RLIMIT_NICE), a spare loads and waits at nice 19, so its start-up uses only CPU
@@ -141,6 +144,15 @@ struct vdm_proxy_spare;
  * and locks down in the background. */
 int vdm_proxy_spare_start(const char *devhost, uint64_t cpu_mask, uint32_t flags,
 			  struct vdm_proxy_spare **out, char *err, size_t err_len);
+
+/* The same, for a spare that also creates the device `expect_spec` (a built-in type's
+ * spec, as vdm_proxy_config.spec; NULL or "" for none) while it waits: a vdm_proxy_spawn
+ * with exactly that spec finds it made and its config mirror filled, and answers sooner.
+ * Any other spec is served as by any spare (the guess is dropped).  A guess that cannot be
+ * made (bad spec) is dropped too, silently: it is only a guess.  Returns as above. */
+int vdm_proxy_spare_start_expecting(const char *devhost, uint64_t cpu_mask, uint32_t flags,
+				    const char *expect_spec, struct vdm_proxy_spare **out,
+				    char *err, size_t err_len);
 
 /* True while the spare's process runs (false for NULL). */
 bool vdm_proxy_spare_alive(const struct vdm_proxy_spare *s);

@@ -397,6 +397,9 @@ void vdm_ring_server_free(struct vdm_ring_server *s);
 void vdm_ring_server_set_fds(struct vdm_ring_server *s, int req_efd, int rsp_efd,
 			     int notify_efd);
 
+/* Spin this long (FUTEX mode) before sleeping from now on; 0 = the default. */
+void vdm_ring_server_set_spin(struct vdm_ring_server *s, uint32_t spin_ns);
+
 /*
  * Take the next request.  With `block` it waits (spin, then sleep; no bound: the device
  * side has nothing better to do).  Returns 1 with a checked *req, 0 when nothing is pending
@@ -439,7 +442,8 @@ int vdm_ring_dispatch(struct vdm_device *dev, const struct vdm_ring_entry *req, 
  * when it has spun without a request and (futex doorbell) then waited 2 ms more for one,
  * so a burst of writes costs one refresh, after the burst; serve_pending calls it at its
  * end.
- * All three do nothing when no mirror is kept.
+ * All three do nothing when no mirror is kept.  setup may be called again before READY for
+ * another device (a spare that guessed its device wrong): the first is forgotten.
  */
 void vdm_ring_server_mirror_setup(struct vdm_ring_server *s, struct vdm_device *dev);
 void vdm_ring_server_mirror_note(struct vdm_ring_server *s, const struct vdm_ring_entry *req);

@@ -128,6 +128,55 @@ static void eventfd_doorbells_in_a_spare(void **state)
 	assert_int_equal(itest_count_children(), 0);
 }
 
+/* A spare that made the device it was told to expect: the same spec gets that device; a
+ * wrong guess or one that cannot be made is dropped and the named device is made instead. */
+static void spare_expecting_a_device(const char *expect, const char *spec, uint64_t bar2)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	char err[256] = "";
+	uint32_t ids = 0;
+	int spare_pid;
+
+	itest_rec_init(&r);
+	itest_config(&cfg, &r, spec);
+	cfg.plugin = NULL;
+	if (vdm_proxy_spare_start_expecting(cfg.devhost, 0, 0, expect, &cfg.spare, err,
+					    sizeof(err)))
+		fail_msg("vdm_proxy_spare_start_expecting(%s): %s", expect, err);
+	spare_pid = vdm_proxy_spare_pid(cfg.spare);
+	itest_assert_armed_spare(spare_pid, 2);
+	dev = itest_spawn(&cfg);
+	assert_int_equal(vdm_proxy_pid(dev), spare_pid);
+	assert_int_equal(dev->res.regions[2].size, bar2);
+	assert_int_equal(vdm_cfg_read(dev, 0, 4, &ids), 0);
+	assert_int_equal(ids, TESTDEV_IDS);
+	/* the config mirror is the named device's: BAR2 sizing reads its size back */
+	assert_int_equal(vdm_cfg_write(dev, 0x18, 4, 0xffffffff), 0);
+	assert_int_equal(vdm_cfg_write(dev, 0x1c, 4, 0xffffffff), 0);
+	assert_int_equal(vdm_cfg_read(dev, 0x18, 4, &ids), 0);
+	assert_int_equal(ids & ~0xfu, (uint32_t)~(bar2 - 1));
+	itest_assert_locked_down(spare_pid, 2);
+	vdm_device_destroy(dev);
+	assert_true(process_gone(spare_pid));
+	assert_int_equal(itest_count_children(), 0);
+}
+
+static void spare_made_the_expected_device(void **state)
+{
+	(void)state;
+	spare_expecting_a_device("testdev,membar=4M", "testdev,membar=4M", 4u << 20);
+}
+
+static void spare_drops_a_wrong_guess(void **state)
+{
+	(void)state;
+	spare_expecting_a_device("testdev,membar=1G", "testdev,membar=4M", 4u << 20);
+	spare_expecting_a_device("testdev,membar=3M", "testdev,membar=8M", 8u << 20);
+	spare_expecting_a_device("no-such-type", "testdev,membar=4M", 4u << 20);
+}
+
 static void spare_dropped_for_a_plugin(void **state)
 {
 	struct itest_rec r;
@@ -256,6 +305,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(device_runs_in_the_spare_locked_down),
 		cmocka_unit_test(eventfd_doorbells_in_a_spare),
+		cmocka_unit_test(spare_made_the_expected_device),
+		cmocka_unit_test(spare_drops_a_wrong_guess),
 		cmocka_unit_test(spare_dropped_for_a_plugin),
 		cmocka_unit_test(spare_dropped_for_other_cpus),
 		cmocka_unit_test(dead_spare_is_replaced_by_a_new_device_host),
