@@ -526,5 +526,4 @@ void machine_destroy(struct machine *m)
 	pci_host_destroy(m->pci);
 	m->pci = NULL;
 	machine_fw_free(m);
-	machine_sandbox_fini_spares(); /* after the devices: their processes die with it */
 }

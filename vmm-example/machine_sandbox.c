@@ -33,7 +33,6 @@ static bool in_process;
 static machine_sandbox_event_fn event_hook;
 static void *event_opaque;
 static struct spare_pool spares;
-static bool spares_in_background;
 
 void machine_sandbox_set_in_process(bool on)
 {
@@ -45,20 +44,10 @@ bool machine_sandbox_in_process(void)
 	return in_process;
 }
 
-void machine_sandbox_start_spares_in_background(bool on)
-{
-	spares_in_background = on;
-}
-
 void machine_sandbox_set_spares(unsigned n, bool nice)
 {
-	int rc;
-
-	spare_pool_fini(&spares);
+	spare_pool_drop(&spares);
 	spare_pool_init(&spares, n, nice);
-	if (n && spares_in_background && (rc = spare_pool_start_in_background(&spares)))
-		fprintf(stderr, "vmm-example: no thread to start spare device hosts in (%s); the "
-			"event loop starts them\n", strerror(-rc));
 }
 
 /* Accesses to every device host so far (round trips, posted writes, mirror reads). */
@@ -103,11 +92,6 @@ unsigned machine_sandbox_spare_pids(int *pids, unsigned max)
 void machine_sandbox_drop_spare(void)
 {
 	spare_pool_drop(&spares);
-}
-
-void machine_sandbox_fini_spares(void)
-{
-	spare_pool_fini(&spares);
 }
 
 void machine_sandbox_set_event_hook(machine_sandbox_event_fn fn, void *opaque)

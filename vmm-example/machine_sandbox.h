@@ -30,14 +30,8 @@ bool machine_sandbox_in_process(void);
  * device_del asked the guest to give a device back; machine_sandbox_drop_spare() kills
  * them (teardown).  set_spares(n, nice) drops any there are and keeps n from then on,
  * started at nice 19 where that can be undone if `nice` (vmm-example: always).
- * start_spares_in_background(true) (vmm-example's main) has set_spares start them from a
- * thread of their own (spare_starter.h) rather than the event loop; the default,
- * synchronous, keeps unit tests deterministic.  fini_spares() ends that thread: last,
- * after every device is destroyed (their processes die with it).
  */
-void machine_sandbox_start_spares_in_background(bool on);
 void machine_sandbox_set_spares(unsigned n, bool nice);
-void machine_sandbox_fini_spares(void);
 void machine_sandbox_keep_spare(const struct machine *m, uint64_t now_ns);
 void machine_sandbox_spare_soon(void);
 void machine_sandbox_drop_spare(void);

@@ -13,7 +13,6 @@
 
 #include "host_kvm_check.h"
 #include "machine.h"
-#include "machine_sandbox.h"
 #include "monitor.h"
 #include "options.h"
 #include "vmm.h"
@@ -339,8 +338,6 @@ int main(int argc, char **argv)
 			return VMM_EXIT_HOST;
 		}
 	}
-	/* spares start in a thread of their own: the event loop never waits for one */
-	machine_sandbox_start_spares_in_background(true);
 	rc = machine_build(&m, o, arch_guest_phys_bits(run ? v.kvm_fd : -1), err, sizeof(err));
 	if (m.warnings[0])
 		fputs(m.warnings, stderr);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "spare_pool.h"
-#include "spare_starter.h"
 
 void spare_pool_init(struct spare_pool *p, unsigned want, bool nice)
 {
@@ -24,55 +23,10 @@ static int oldest(const struct spare_pool *p)
 	return best;
 }
 
-int spare_pool_start_in_background(struct spare_pool *p)
-{
-	return p->starter ? 0 : spare_starter_new(&p->starter);
-}
-
-static int free_slot(const struct spare_pool *p)
-{
-	for (unsigned i = 0; i < p->want; i++)
-		if (!p->spare[i])
-			return (int)i;
-	return -1;
-}
-
-static void start_failed(struct spare_pool *p, uint64_t now_ns, const char *err)
-{
-	fprintf(stderr, "vmm-example: cannot start a spare device host: %s; each device_add "
-		"starts its own (trying again in 10 s)\n", err);
-	p->due_ns = p->latest_ns = now_ns + SPARE_POOL_RETRY_NS;
-}
-
-/* A spare the background thread finished: into the pool. */
-static void collect(struct spare_pool *p, uint64_t now_ns)
-{
-	struct vdm_proxy_spare *s;
-	char err[256];
-	int rc, slot;
-
-	if (!p->starter || !spare_starter_collect(p->starter, false, &s, &rc, err, sizeof(err)))
-		return;
-	if (rc) {
-		start_failed(p, now_ns, err);
-		return;
-	}
-	slot = free_slot(p);
-	if (slot < 0) { /* (a slot was free when it was asked for, and only takes free them) */
-		vdm_proxy_spare_free(s);
-		return;
-	}
-	p->spare[slot] = s;
-	p->started_ns[slot] = p->requested_ns;
-}
-
 struct vdm_proxy_spare *spare_pool_take(struct spare_pool *p, uint64_t now_ns)
 {
 	struct vdm_proxy_spare *s;
-	int i;
-
-	collect(p, now_ns);
-	i = oldest(p);
+	int i = oldest(p);
 
 	if (i < 0)
 		return NULL;
@@ -101,12 +55,10 @@ void spare_pool_soon(struct spare_pool *p, uint64_t now_ns)
 void spare_pool_keep(struct spare_pool *p, uint64_t now_ns, uint64_t traffic,
 		     const char *devhost)
 {
-	uint32_t flags = p->nice ? 0 : VDM_PROXY_SPARE_FULL_PRIORITY;
 	char err[256];
-	int slot;
+	int free_slot = -1;
 
-	collect(p, now_ns);
-	for (unsigned i = 0; i < p->want; i++)
+	for (unsigned i = 0; i < p->want; i++) {
 		if (p->spare[i] && !vdm_proxy_spare_alive(p->spare[i])) {
 			fprintf(stderr, "vmm-example: the spare device host (pid %d) ended before it "
 				"was used; starting another\n", vdm_proxy_spare_pid(p->spare[i]));
@@ -114,25 +66,25 @@ void spare_pool_keep(struct spare_pool *p, uint64_t now_ns, uint64_t traffic,
 			p->spare[i] = NULL;
 			p->latest_ns = now_ns; /* nothing to wait for: it was not the guest's */
 		}
+		if (!p->spare[i] && free_slot < 0)
+			free_slot = (int)i;
+	}
 	if (traffic != p->traffic_seen) {
 		p->traffic_seen = traffic;
 		p->traffic_at_ns = now_ns;
 	}
-	slot = free_slot(p);
-	if (slot < 0 || now_ns < p->due_ns ||
+	if (free_slot < 0 || now_ns < p->due_ns ||
 	    (now_ns - p->traffic_at_ns < SPARE_POOL_QUIET_NS && now_ns < p->latest_ns))
 		return;
-	if (p->starter) { /* one at a time: a start in flight holds the free slot */
-		if (spare_starter_request(p->starter, devhost, flags, p->expect))
-			p->requested_ns = now_ns;
+	if (vdm_proxy_spare_start_expecting(devhost, 0,
+					    p->nice ? 0 : VDM_PROXY_SPARE_FULL_PRIORITY, p->expect,
+					    &p->spare[free_slot], err, sizeof(err))) {
+		fprintf(stderr, "vmm-example: cannot start a spare device host: %s; each device_add "
+			"starts its own (trying again in 10 s)\n", err);
+		p->due_ns = p->latest_ns = now_ns + SPARE_POOL_RETRY_NS;
 		return;
 	}
-	if (vdm_proxy_spare_start_expecting(devhost, 0, flags, p->expect, &p->spare[slot], err,
-					    sizeof(err))) {
-		start_failed(p, now_ns, err);
-		return;
-	}
-	p->started_ns[slot] = now_ns;
+	p->started_ns[free_slot] = now_ns;
 }
 
 unsigned spare_pool_pids(const struct spare_pool *p, int *pids, unsigned max)
@@ -160,24 +112,10 @@ unsigned spare_pool_pids(const struct spare_pool *p, int *pids, unsigned max)
 
 void spare_pool_drop(struct spare_pool *p)
 {
-	if (p->starter) {
-		struct vdm_proxy_spare *s;
-		int rc;
-
-		spare_starter_collect(p->starter, true, &s, &rc, NULL, 0);
-		vdm_proxy_spare_free(s);
-	}
 	for (unsigned i = 0; i < SPARE_POOL_MAX; i++) {
 		vdm_proxy_spare_free(p->spare[i]);
 		p->spare[i] = NULL;
 	}
 	p->due_ns = p->latest_ns = 0;
 	p->traffic_seen = p->traffic_at_ns = 0;
-}
-
-void spare_pool_fini(struct spare_pool *p)
-{
-	spare_pool_drop(p);
-	spare_starter_free(p->starter);
-	p->starter = NULL;
 }

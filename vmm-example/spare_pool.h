@@ -29,8 +29,6 @@
 /* A new spare also makes, while it waits, the device the last hot-add asked for
  * (vdm_proxy_spare_start_expecting): the same device added again finds it made. */
 
-struct spare_starter;
-
 struct spare_pool {
 	unsigned want; /* spares to keep, 0..SPARE_POOL_MAX */
 	bool nice;     /* start them at nice 19 where that can be undone */
@@ -40,21 +38,10 @@ struct spare_pool {
 	uint64_t latest_ns; /* ... and the next one at the latest then, quiet or not */
 	uint64_t traffic_seen, traffic_at_ns; /* device accesses counted, when last changed */
 	char expect[SPARE_POOL_SPEC_MAX]; /* the last spec asked for, "" for none */
-	struct spare_starter *starter; /* NULL: spares start in the caller's thread */
-	uint64_t requested_ns;         /* when the starter was asked for the one it makes */
 };
 
 /* An empty pool that will keep `want` spares (clamped to SPARE_POOL_MAX), niced or not. */
 void spare_pool_init(struct spare_pool *p, unsigned want, bool nice);
-
-/*
- * Start spares in a thread of the pool's (spare_starter.h) instead of in spare_pool_keep's
- * caller, which then never waits for a clone and execve: the event loop keeps serving the
- * guest, the monitor and the device hosts meanwhile.  Returns 0 or a negative errno (then
- * spares keep starting synchronously).  The spares' processes, and the devices they become,
- * die with that thread: call spare_pool_fini only once every device is gone.
- */
-int spare_pool_start_in_background(struct spare_pool *p);
 
 /* Take the longest-started spare for vdm_proxy_config.spare (NULL when there is none);
  * its replacement waits for the guest (above). */
@@ -78,11 +65,7 @@ void spare_pool_keep(struct spare_pool *p, uint64_t now_ns, uint64_t traffic,
 /* The spares' pids into pids[0..max), oldest first; returns how many there are. */
 unsigned spare_pool_pids(const struct spare_pool *p, int *pids, unsigned max);
 
-/* Kill and reap every spare (one being started included); the pool stays usable (empty,
- * the same `want`, still starting in the background if it did). */
+/* Kill and reap every spare; the pool stays usable (empty, the same `want`). */
 void spare_pool_drop(struct spare_pool *p);
-
-/* Drop, and end the background thread: the pool is as after spare_pool_init. */
-void spare_pool_fini(struct spare_pool *p);
 
 #endif /* VMM_SPARE_POOL_H */

@@ -377,43 +377,6 @@ static void two_spares_by_default_taken_oldest_first(void **state)
 	stop();
 }
 
-/* vmm-example's own mode: spares start in a thread of their own, the event loop's turn
- * only asks for one; the pool fills all the same, device_add takes the oldest, and the
- * machine's teardown leaves no process (the device hosts die with that thread, which ends
- * after the devices). */
-static void spares_start_in_a_thread_of_their_own(void **state)
-{
-	int pids[4] = { 0 }, fd, dev_pid, n = 0;
-	char *r;
-
-	(void)state;
-	machine_sandbox_start_spares_in_background(true);
-	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--hotplug-ports", "1"), 0);
-	start();
-	fd = connect_to(hmp_path);
-	read_until(fd, "(vdm) ");
-	machine_sandbox_keep_spare(&m, vmm_now_ns());
-	/* asked for, not waited for: nothing is in the pool when the turn returns */
-	assert_int_equal(machine_sandbox_spare_pids(pids, 4), 0);
-	for (int i = 0; i < 500 && n < 2; i++) {
-		usleep(10000);
-		machine_sandbox_keep_spare(&m, vmm_now_ns() + (uint64_t)i * 1000u);
-		n = (int)machine_sandbox_spare_pids(pids, 4);
-	}
-	assert_int_equal(n, 2);
-	assert_true(kill(pids[0], 0) == 0 && kill(pids[1], 0) == 0);
-	r = hmp(fd, "device_add testdev,id=a,bus=rp1\n");
-	assert_non_null(strstr(r, "added behind rp1"));
-	dev_pid = pid_in_info(fd, "a   ");
-	assert_int_equal(dev_pid, pids[0]);
-	close(fd);
-	stop();
-	machine_sandbox_start_spares_in_background(false);
-	/* reaped: the device's process and the spare left */
-	assert_true(kill(dev_pid, 0) < 0 && errno == ESRCH);
-	assert_true(kill(pids[1], 0) < 0 && errno == ESRCH);
-}
-
 static void no_spare_when_off_or_in_process(void **state)
 {
 	(void)state;
@@ -585,7 +548,6 @@ int main(void)
 		cmocka_unit_test(device_add_takes_the_spare_device_host_and_it_is_replaced_later),
 		cmocka_unit_test(spares_wait_niced_and_devices_run_at_the_vmms_priority),
 		cmocka_unit_test(two_spares_by_default_taken_oldest_first),
-		cmocka_unit_test(spares_start_in_a_thread_of_their_own),
 		cmocka_unit_test(no_spare_when_off_or_in_process),
 		cmocka_unit_test(a_bar_set_that_no_longer_fits_is_refused_before_the_guest_sees_it),
 		cmocka_unit_test(bad_requests_get_one_clear_error_each),
