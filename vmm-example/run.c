@@ -46,6 +46,10 @@ static void raw_tty(void)
 	tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
+/* The dead-halt watchdog looks every WATCH_PERIOD_NS and kicks vCPU 0 when it made no exit
+ * to us in the whole period: a halt with interrupts off is seen within two periods. */
+#define WATCH_PERIOD_NS 250000000u
+
 static void kick(struct vcpu *c)
 {
 	if (c->run)
@@ -157,7 +161,7 @@ static void on_signalfd(void *opaque, int fd, uint32_t revents)
 int vmm_run(struct vmm *v, unsigned timeout_s)
 {
 	uint64_t deadline = timeout_s ? vmm_now_ns() + (uint64_t)timeout_s * 1000000000u : 0;
-	uint64_t next_watch = vmm_now_ns() + 1000000000u;
+	uint64_t next_watch = vmm_now_ns() + WATCH_PERIOD_NS, exits_at_watch = 0;
 	struct run_state rs = { .v = v, .stdin_watch = -1, .stdin_open = true, .sig_fd = -1,
 				.sig_watch = -1 };
 	int wake_watch = -1;
@@ -231,10 +235,17 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 			v->tick(v, v->tick_opaque);
 		if (v->watch_dead_halt && now >= next_watch) {
 			/* A guest that halts with interrupts off can never continue: ask vCPU 0
-			 * (it checks its own state when the kick interrupts KVM_RUN). */
-			atomic_store(&v->vcpus[0].check_halt, true);
-			kick(&v->vcpus[0]);
-			next_watch = now + 1000000000u;
+			 * (it checks its own state when the kick interrupts KVM_RUN).  Only when it
+			 * has not come out of KVM_RUN for a whole period: a vCPU that exits is not
+			 * halted for good, and a kick would only interrupt the guest at work. */
+			uint64_t exits = atomic_load(&v->vcpus[0].exits);
+
+			if (exits == exits_at_watch) {
+				atomic_store(&v->vcpus[0].check_halt, true);
+				kick(&v->vcpus[0]);
+			}
+			exits_at_watch = exits;
+			next_watch = now + WATCH_PERIOD_NS;
 		}
 	}
 	sandbox_watch_stop(&sbw);
