@@ -502,6 +502,13 @@ static int run_spare(struct devhost *dh)
 		vdm_ring_server_mirror_setup(dh->srv, dh->dev);
 	}
 	t[1] = mono_us();
+	{
+		/* "armed": the proxy prefers a spare that said so (vdm_proxy_spare_ready) */
+		struct devhost_hello armed = { .magic = DEVHOST_ARMED_MAGIC,
+					       .version = DEVHOST_PROTO_VERSION };
+
+		sendto(dh->sock, &armed, sizeof(armed), MSG_NOSIGNAL, NULL, 0);
+	}
 	recv_name(dh, &setup, &hello);
 	t[2] = mono_us();
 	if (setup.spin_ns)

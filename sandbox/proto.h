@@ -15,7 +15,8 @@
  *                     DEVHOST_SETUP_ARM and no spec as soon as it starts: it maps the ring,
  *                     keeps the fds and puts its seccomp filter on while it waits.  When a
  *                     device is added it gets a second one, DEVHOST_SETUP_NAME: the spec and
- *                     spin_ns, no fds.
+ *                     spin_ns, no fds.  Armed, it says so first: a struct devhost_hello with
+ *                     magic DEVHOST_ARMED_MAGIC and nothing else (the proxy skips it).
  *   devhost -> proxy  struct devhost_hello: status 0 with the device's declaration, or a
  *                     negative errno with one line in `err`.  Sent after the device exists
  *                     and the jail is built, just before the seccomp filter goes on; the
@@ -32,6 +33,7 @@
 #define DEVHOST_SETUP_MAGIC 0x53444456u       /* "VDDS" */
 #define DEVHOST_HELLO_MAGIC 0x48444456u       /* "VDDH" */
 #define DEVHOST_EXEC_FAILED_MAGIC 0x58444456u /* "VDDX" */
+#define DEVHOST_ARMED_MAGIC 0x41444456u       /* "VDDA": a spare is armed, waits for a name */
 #define DEVHOST_PROTO_VERSION 3u /* 2: hello.pure_reads; 3: a spare is armed first */
 #define DEVHOST_SOCK_FD 3 /* where the spawn child puts its end of the socketpair */
 

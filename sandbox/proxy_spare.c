@@ -154,6 +154,16 @@ bool vdm_proxy_spare_alive(const struct vdm_proxy_spare *s)
 	return s && poll(&pfd, 1, 0) == 0;
 }
 
+bool vdm_proxy_spare_ready(const struct vdm_proxy_spare *s)
+{
+	struct pollfd pfd = { .fd = s ? s->sp.sock : -1, .events = POLLIN };
+
+	/* Its "armed" message is waiting (a spare that ended makes the socket readable too:
+	 * hence alive first). */
+	return vdm_proxy_spare_alive(s) && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
+	       !(pfd.revents & POLLHUP);
+}
+
 bool vdm_proxy_spare_niced(const struct vdm_proxy_spare *s)
 {
 	return s && s->niced;

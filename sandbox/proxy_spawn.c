@@ -182,6 +182,8 @@ static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct dev
 			return 0;
 		/* The socket first: a devhost may say why and then exit. */
 		n = recv(sock, h, sizeof(*h), MSG_DONTWAIT | MSG_TRUNC);
+		if (n == (ssize_t)sizeof(*h) && h->magic == DEVHOST_ARMED_MAGIC)
+			continue; /* a spare's "armed": its hello comes next */
 		if (n == (ssize_t)sizeof(*h))
 			return 1;
 		if (n >= 0 || (errno != EAGAIN && errno != EINTR))

@@ -12,13 +12,14 @@ void spare_pool_init(struct spare_pool *p, unsigned want, bool nice)
 	p->nice = nice;
 }
 
-/* The slot of the longest-started spare, or -1. */
-static int oldest(const struct spare_pool *p)
+/* The slot of the longest-started spare (of those armed already, with `ready`), or -1. */
+static int oldest(const struct spare_pool *p, bool ready)
 {
 	int best = -1;
 
 	for (unsigned i = 0; i < p->want; i++)
-		if (p->spare[i] && (best < 0 || p->started_ns[i] < p->started_ns[best]))
+		if (p->spare[i] && (best < 0 || p->started_ns[i] < p->started_ns[best]) &&
+		    (!ready || vdm_proxy_spare_ready(p->spare[i])))
 			best = (int)i;
 	return best;
 }
@@ -26,7 +27,10 @@ static int oldest(const struct spare_pool *p)
 struct vdm_proxy_spare *spare_pool_take(struct spare_pool *p, uint64_t now_ns)
 {
 	struct vdm_proxy_spare *s;
-	int i = oldest(p);
+	int i = oldest(p, true); /* one still arming would make the device_add wait for it */
+
+	if (i < 0)
+		i = oldest(p, false);
 
 	if (i < 0)
 		return NULL;

@@ -43,8 +43,9 @@ struct spare_pool {
 /* An empty pool that will keep `want` spares (clamped to SPARE_POOL_MAX), niced or not. */
 void spare_pool_init(struct spare_pool *p, unsigned want, bool nice);
 
-/* Take the longest-started spare for vdm_proxy_config.spare (NULL when there is none);
- * its replacement waits for the guest (above). */
+/* Take the longest-started spare that is armed already (vdm_proxy_spare_ready), else the
+ * longest-started one, for vdm_proxy_config.spare (NULL when there is none); its
+ * replacement waits for the guest (above). */
 struct vdm_proxy_spare *spare_pool_take(struct spare_pool *p, uint64_t now_ns);
 
 /* A device host was started for `spec` (a spare taken or not): new spares expect it. */

@@ -157,6 +157,11 @@ int vdm_proxy_spare_start_expecting(const char *devhost, uint64_t cpu_mask, uint
 /* True while the spare's process runs (false for NULL). */
 bool vdm_proxy_spare_alive(const struct vdm_proxy_spare *s);
 
+/* True once it is armed and waits for its device (locked down, filter on, an expected
+ * device made): a spawn given it now pays only for the rest.  A spare taken before that
+ * works too; the spawn then also waits for the arming. */
+bool vdm_proxy_spare_ready(const struct vdm_proxy_spare *s);
+
 /* Its process id (-1 for NULL). */
 int vdm_proxy_spare_pid(const struct vdm_proxy_spare *s);
 

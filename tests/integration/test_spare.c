@@ -78,7 +78,11 @@ static void device_runs_in_the_spare_locked_down(void **state)
 		assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), 19);
 	else
 		assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), my_nice);
-	/* Locked down and filtered before it knows its device, fds given (notify, irq) */
+	/* Locked down and filtered before it knows its device, fds given (notify, irq); it
+	 * says when it is (armed message, vdm_proxy_spare_ready) */
+	for (int i = 0; i < 500 && !vdm_proxy_spare_ready(cfg.spare); i++)
+		usleep(10000);
+	assert_true(vdm_proxy_spare_ready(cfg.spare));
 	itest_assert_armed_spare(spare_pid, 2);
 	dev = itest_spawn(&cfg);
 	assert_int_equal(vdm_proxy_pid(dev), spare_pid);
@@ -226,6 +230,7 @@ static void dead_spare_is_replaced_by_a_new_device_host(void **state)
 	for (int i = 0; i < 200 && vdm_proxy_spare_alive(cfg.spare); i++)
 		usleep(5000);
 	assert_false(vdm_proxy_spare_alive(cfg.spare));
+	assert_false(vdm_proxy_spare_ready(cfg.spare)); /* a dead one is never ready */
 	dev = spawn_without_the_spare(&cfg, spare_pid);
 	assert_int_equal(vdm_cfg_read(dev, 0, 4, &ids), 0);
 	assert_int_equal(ids, TESTDEV_IDS);
@@ -278,6 +283,7 @@ static void unused_spares_freed_leave_nothing(void **state)
 	assert_int_equal(itest_count_children(), 0);
 	assert_int_equal(itest_count_fds(), fds);
 	assert_false(vdm_proxy_spare_alive(NULL));
+	assert_false(vdm_proxy_spare_ready(NULL));
 	assert_int_equal(vdm_proxy_spare_pid(NULL), -1);
 }
 
