@@ -373,7 +373,7 @@ for attempt in 1 2 3; do
   t_stall_check=$t0
   t_alive=$t0
   beats=""
-  hang=""
+  hang="" stall_why=""
   while kill -0 "$qpid" 2>/dev/null; do
     if [ -r "/proc/$qpid/status" ]; then
       while read -r k v _; do
@@ -392,10 +392,12 @@ for attempt in 1 2 3; do
       if [ "$t_start" != 0 ] && [ ! -e "$rundir/exit" ] && [ $((t - t_alive)) -gt $((heartbeat_s * 1000)) ]; then
         echo "vdm: L1's heartbeat has been silent for $(( (t - t_alive) / 1000 )) s" >&2
         hang=stall
+        stall_why="its heartbeat silent for $(( (t - t_alive) / 1000 )) s"
       fi
       if grep -q 'soft lockup - CPU#[0-9]* stuck for [0-9]*s! \[swapper/' \
           "$rundir/console.log" 2>/dev/null; then
         hang=stall
+        stall_why="soft lockup of its idle task"
       fi
     fi
     if [ -n "$hang" ]; then
@@ -448,13 +450,13 @@ for attempt in 1 2 3; do
   fi
   if [ "$hang" = stall ]; then
     if [ "$attempt" -lt 3 ] && [ "$stall_retry" = 1 ] && [ "$fwd_stdin" != 1 ]; then
-      echo "vdm: L1's CPUs stalled (soft lockup of its idle task: a QEMU TCG hang, not the" \
+      echo "vdm: L1's CPUs stalled ($stall_why: a QEMU TCG hang, not the" \
            "command's fault) after $(fmt_s $((t_end - t0))) s; starting L1 and the command again" >&2
       grep -m2 'soft lockup' "$rundir/console.log" | sed 's/^/  | /' >&2 || true
       continue
     fi
     show_tail
-    echo "vdm: HANG: L1's CPUs stalled (soft lockup of its idle task; a QEMU TCG hang, not a test failure of the command)" >&2
+    echo "vdm: HANG: L1's CPUs stalled ($stall_why; a QEMU TCG hang, not a test failure of the command)" >&2
     exit 123
   fi
   if [ "$hang" = command ]; then
