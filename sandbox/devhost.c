@@ -1,5 +1,6 @@
 /* vdm-devhost: one sandboxed process per device.  Receives the ring and its fds from the
- * VMM, creates the device (built-in or plugin), locks itself down, then serves the ring. */
+ * VMM, creates the device (built-in or plugin), locks itself down, then serves the ring;
+ * a spare (--spare) locks down and arms first, and learns its device last. */
 #include <errno.h>
 #include <link.h>
 #include <fcntl.h>
