@@ -75,6 +75,13 @@ int vdm__proxy_make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *e
 int vdm__proxy_make_fds(struct proxy *p, uint32_t num_irqfds, const int *irqfds,
 			uint32_t doorbell, char *err, size_t len);
 
+/* A proxy with its ring and fds (as the two above) and its device host started (a spare
+ * with `spare`), in *out, *memfd (the ring's, to send) and *sp; 0, or a negative errno with
+ * nothing left behind. */
+int vdm__proxy_start_devhost(const char *path, uint64_t cpu_mask, bool spare, uint32_t doorbell,
+			     uint32_t num_irqfds, const int *irqfds, struct proxy **out,
+			     int *memfd, struct spawned *sp, char *err, size_t len);
+
 /* One start-up message to a devhost (proto.h): with the ring memfd and p's fds when
  * memfd >= 0, without any fds otherwise. */
 struct devhost_setup_args {

@@ -70,20 +70,10 @@ static int arm(struct vdm_proxy_spare *s, const char *path, uint64_t cpu_mask,
 					.flags = DEVHOST_SETUP_ARM, .spec = expect_spec };
 	int rc;
 
-	s->armed = vdm__proxy_alloc();
-	if (!s->armed)
-		return vdm__errf(err, err_len, -ENOMEM, "out of memory");
-	rc = vdm__proxy_make_ring(s->armed, a.doorbell, &a.memfd, err, err_len);
-	if (!rc)
-		rc = vdm__proxy_make_fds(s->armed, 0, NULL, a.doorbell, err, err_len);
-	if (!rc)
-		rc = vdm__spawn_devhost(path, cpu_mask, true, &s->sp, err, err_len);
-	if (rc) {
-		if (a.memfd >= 0)
-			close(a.memfd);
-		vdm__proxy_free(s->armed);
+	rc = vdm__proxy_start_devhost(path, cpu_mask, true, a.doorbell, 0, NULL, &s->armed,
+				      &a.memfd, &s->sp, err, err_len);
+	if (rc)
 		return rc;
-	}
 	a.pidns_errno = s->sp.pidns_errno;
 	rc = vdm__proxy_send_setup(s->armed, s->sp.sock, &a, err, err_len);
 	close(a.memfd);

@@ -248,6 +248,33 @@ static int check_hello(struct proxy *p, struct devhost_hello *h, const char *pat
 	return 0;
 }
 
+int vdm__proxy_start_devhost(const char *path, uint64_t cpu_mask, bool spare, uint32_t doorbell,
+			     uint32_t num_irqfds, const int *irqfds, struct proxy **out,
+			     int *memfd, struct spawned *sp, char *err, size_t len)
+{
+	struct proxy *p = vdm__proxy_alloc();
+	int rc;
+
+	*out = NULL;
+	*memfd = -1;
+	if (!p)
+		return vdm__errf(err, len, -ENOMEM, "out of memory");
+	rc = vdm__proxy_make_ring(p, doorbell, memfd, err, len);
+	if (!rc)
+		rc = vdm__proxy_make_fds(p, num_irqfds, irqfds, doorbell, err, len);
+	if (!rc)
+		rc = vdm__spawn_devhost(path, cpu_mask, spare, sp, err, len);
+	if (rc) {
+		if (*memfd >= 0)
+			close(*memfd);
+		*memfd = -1;
+		vdm__proxy_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
 struct proxy *vdm__proxy_alloc(void)
 {
 	struct proxy *p = calloc(1, sizeof(*p));
@@ -337,21 +364,10 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 					  cfg->num_irqfds == 0,
 				  &sp);
 	if (!p) {
-		p = vdm__proxy_alloc();
-		if (!p)
-			return vdm__errf(err, err_len, -ENOMEM, "out of memory");
-		rc = vdm__proxy_make_ring(p, doorbell, &memfd, err, err_len);
-		if (!rc)
-			rc = vdm__proxy_make_fds(p, cfg->num_irqfds, cfg->irqfds, doorbell, err,
-						 err_len);
-		if (!rc)
-			rc = vdm__spawn_devhost(path, cfg->cpu_mask, false, &sp, err, err_len);
-		if (rc) {
-			if (memfd >= 0)
-				close(memfd);
-			vdm__proxy_free(p);
+		rc = vdm__proxy_start_devhost(path, cfg->cpu_mask, false, doorbell, cfg->num_irqfds,
+					      cfg->irqfds, &p, &memfd, &sp, err, err_len);
+		if (rc)
 			return rc;
-		}
 	}
 	if (cfg->host)
 		memcpy(&p->host, cfg->host, cfg->host->struct_size < sizeof(p->host)
