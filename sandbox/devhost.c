@@ -409,6 +409,23 @@ static void __attribute__((noinline)) warm_code_and_stack(void)
 		stack[i] = 0;
 }
 
+/* A spare is locked down before its device is named: nothing can be loaded from files. */
+static void refuse_plugin(struct devhost *dh, const struct devhost_setup *setup,
+			  struct devhost_hello *hello)
+{
+	if (setup->plugin[0])
+		fail_setup(dh, hello, -EINVAL, "%s: a spare device host runs built-in types only "
+			   "(start a new one for a plugin)", setup->plugin);
+}
+
+/* The pid namespace the spawn could not give us (0: it did). */
+static void log_pidns(struct devhost *dh, int pidns_errno)
+{
+	if (pidns_errno)
+		devhost_log(dh, VDM_LOG_WARN, "pid namespace: refused by the kernel at spawn (%s); "
+			    "continuing without it", strerror(pidns_errno));
+}
+
 /* An armed spare's second message: which device to be (no fds; read under the filter). */
 static void recv_name(struct devhost *dh, struct devhost_setup *setup,
 		      struct devhost_hello *hello)
@@ -425,9 +442,7 @@ static void recv_name(struct devhost *dh, struct devhost_setup *setup,
 		fail_setup(dh, hello, -EPROTO, "device message: wrong size, version or kind");
 	setup->plugin[sizeof(setup->plugin) - 1] = '\0';
 	setup->spec[sizeof(setup->spec) - 1] = '\0';
-	if (setup->plugin[0])
-		fail_setup(dh, hello, -EINVAL, "%s: a spare device host runs built-in types only "
-			   "(start a new one for a plugin)", setup->plugin);
+	refuse_plugin(dh, setup, hello);
 }
 
 /* Where start-up time goes (debug level): "main" is when main() began (the VMM's
@@ -473,9 +488,7 @@ static int run_spare(struct devhost *dh)
 	recv_setup(dh, &setup, DEVHOST_SETUP_ARM, &memfd, &hello);
 	pidns_errno = setup.pidns_errno;
 	map_ring(dh, memfd, &hello);
-	if (setup.plugin[0]) /* nothing is loaded from files once locked down */
-		fail_setup(dh, &hello, -EINVAL, "%s: a spare device host runs built-in types "
-			   "only", setup.plugin);
+	refuse_plugin(dh, &setup, &hello);
 	if (jail_rc)
 		fail_setup(dh, &hello, -EPERM, "lock-down failed (see the device log)");
 	if (devhost_close_fds(dh))
@@ -494,9 +507,7 @@ static int run_spare(struct devhost *dh)
 		_exit(EXIT_LOCKDOWN);
 	start_server(dh, 0, &hello);
 	the_devhost = dh;
-	if (pidns_errno)
-		devhost_log(dh, VDM_LOG_WARN, "pid namespace: refused by the kernel at spawn (%s); "
-			    "continuing without it", strerror(pidns_errno));
+	log_pidns(dh, pidns_errno);
 	/* The device the VMM expects next, made now (a wrong or bad guess is dropped). */
 	if (setup.spec[0] && make_device(dh, &setup, &hello, err, sizeof(err)) == 0) {
 		snprintf(expected, sizeof(expected), "%s", setup.spec);
@@ -573,9 +584,7 @@ int main(int argc, char **argv)
 	map_ring(&dh, memfd, &hello);
 	start_server(&dh, setup.spin_ns, &hello);
 	the_devhost = &dh;
-	if (setup.pidns_errno)
-		devhost_log(&dh, VDM_LOG_WARN, "pid namespace: refused by the kernel at spawn (%s); "
-			    "continuing without it", strerror(setup.pidns_errno));
+	log_pidns(&dh, setup.pidns_errno);
 	create_device(&dh, &setup, &hello);
 	t[2] = mono_us();
 
