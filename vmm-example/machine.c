@@ -12,11 +12,11 @@
 #include <vdm/ged.h>
 #include <vdm/proxy.h>
 
-#include "firmware/vdm_layout.h"
+#include <vdm/layout.h>
 #include "machine.h"
 #include "machine_int.h"
 #include "machine_sandbox.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 
 #define ROOT_BUS_ID "pcie.0"
 
@@ -381,7 +381,7 @@ int machine_create_dev(struct machine *m, struct machine_dev *d, char *err, size
 			return rc;
 	}
 	if (is_pci(d->type)) {
-		d->fn = pci_host_reserve(m->pci, &host);
+		d->fn = vdm_pci_host_reserve(m->pci, &host);
 		if (d->fn < 0)
 			return mfail(err, len, -ENOSPC, "%s: too many PCI functions", d->id);
 	} else {
@@ -396,7 +396,7 @@ int machine_create_dev(struct machine *m, struct machine_dev *d, char *err, size
 	rc = machine_spawn_device(d->type, &d->props, &host, &d->dev, why, sizeof(why));
 	if (rc < 0 || !d->dev) {
 		if (d->fn >= 0)
-			pci_host_unreserve(m->pci, d->fn);
+			vdm_pci_host_unreserve(m->pci, d->fn);
 		d->fn = -1;
 		d->dev = NULL;
 		return mfail(err, len, rc < 0 ? rc : -EIO, "%s %s: %s", d->spec ? "--device" : "device",
@@ -429,7 +429,7 @@ static int create_and_attach(struct machine *m, char *err, size_t len)
 			if (d->fn < 0)
 				continue;
 			parent_fn = d->parent >= 0 ? m->devs[d->parent].fn : -1;
-			rc = pci_host_attach(m->pci, d->fn, d->dev, parent_fn, d->devfn);
+			rc = vdm_pci_host_attach(m->pci, d->fn, d->dev, parent_fn, d->devfn);
 			if (rc)
 				return mfail(err, len, rc, "%s: cannot attach at %02x.%u: %s", d->id,
 					     d->devfn >> 3, d->devfn & 7, strerror(-rc));
@@ -455,7 +455,7 @@ int machine_build(struct machine *m, const struct vmm_options *o, unsigned phys_
 	m->desc.num_cpus = o->smp;
 	m->desc.acpi_pci_hotplug = o->acpi_hotplug;
 	m->desc.preserve_policy = o->preserve;
-	m->pci = pci_host_create(m->desc.bus_start, m->desc.bus_end, pci_irq, pci_log, m);
+	m->pci = vdm_pci_host_create(m->desc.bus_start, m->desc.bus_end, pci_irq, pci_log, m);
 	if (!m->pci)
 		return mfail(err, err_len, -ENOMEM, "out of memory");
 	/* 00:00.0: the host bridge function (slot 0 is never handed out below). */
@@ -515,7 +515,7 @@ void machine_destroy(struct machine *m)
 		struct machine_dev *d = &m->devs[i];
 
 		if (d->fn >= 0 && m->pci)
-			pci_host_detach(m->pci, d->fn);
+			vdm_pci_host_detach(m->pci, d->fn);
 	}
 	for (i = m->ndevs; i-- > 0;) {
 		vdm_device_destroy(m->devs[i].dev);
@@ -523,7 +523,7 @@ void machine_destroy(struct machine *m)
 		pthread_mutex_destroy(&m->devs[i].lock);
 	}
 	m->ndevs = 0;
-	pci_host_destroy(m->pci);
+	vdm_pci_host_destroy(m->pci);
 	m->pci = NULL;
 	machine_fw_free(m);
 }

@@ -12,10 +12,10 @@
 
 #include <vdm/device.h>
 
-#include "firmware/machine.h"
+#include <vdm/machine_desc.h>
 #include "options.h"
 
-struct pci_host;
+struct vdm_pci_host;
 struct vdm_place;
 struct vdm_acpi_layout;
 
@@ -69,7 +69,7 @@ typedef void (*machine_irq_fn)(void *opaque, uint32_t gsi, uint32_t level);
 struct machine {
 	struct vdm_mach_desc desc;
 	unsigned phys_bits;
-	struct pci_host *pci;
+	struct vdm_pci_host *pci;
 	struct machine_dev devs[MACHINE_MAX_DEVS];
 	unsigned ndevs;
 	int ged; /* devs[] index of the GED, -1 = none */

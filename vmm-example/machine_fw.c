@@ -10,13 +10,13 @@
 #include <vdm/ged.h>
 #include <vdm/pci.h>
 
-#include "firmware/acpi_tables.h"
-#include "firmware/vdm_fdt.h"
-#include "firmware/vdm_place.h"
+#include <vdm/acpi_tables.h>
+#include <vdm/fdt.h>
+#include <vdm/place.h>
 #include "machine.h"
 #include "machine_int.h"
 #include "pci/root_port.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 #include "x86/arch.h"
 
 #define FDT_MAX (64u << 10)
@@ -192,7 +192,7 @@ int machine_place(struct machine *m, char *err, size_t len)
 		if (rc)
 			return rc;
 	}
-	pci_host_refresh(m->pci);
+	vdm_pci_host_refresh(m->pci);
 	return 0;
 }
 

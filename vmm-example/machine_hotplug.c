@@ -8,12 +8,12 @@
 #include <vdm/ged.h>
 #include <vdm/proxy.h>
 
-#include "firmware/vdm_place.h"
+#include <vdm/place.h>
 #include "machine.h"
 #include "machine_int.h"
 #include "machine_sandbox.h"
 #include "pci/root_port.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 
 #define ROOT_BUS_ID "pcie.0"
 
@@ -222,15 +222,15 @@ int machine_hot_add_ex(struct machine *m, const struct vdm_device_type *t,
 			d->hp_recorded = true;
 		}
 	}
-	rc = pci_host_attach(m->pci, d->fn, d->dev, rp->fn, 0);
+	rc = vdm_pci_host_attach(m->pci, d->fn, d->dev, rp->fn, 0);
 	if (rc) {
 		mfail(err, err_len, rc, "%s: cannot attach behind %s: %s", spec, rp->id,
 		      strerror(-rc));
 		goto fail_created;
 	}
-	pci_host_fn_lock(m->pci, rp->fn);
+	vdm_pci_host_fn_lock(m->pci, rp->fn);
 	vdm_root_port_set_presence(rp->dev, true, false);
-	pci_host_fn_unlock(m->pci, rp->fn);
+	vdm_pci_host_fn_unlock(m->pci, rp->fn);
 	ged = &m->devs[m->ged];
 	bsel = m->desc.root_ports[rp->root_port].bsel;
 	pthread_mutex_lock(&ged->lock);
@@ -244,7 +244,7 @@ fail_created:
 	if (d->hp_recorded)
 		vdm_place_hot_remove(m->place, (uint32_t)rp->root_port, d->dev->res.regions,
 				     d->hp_addr);
-	pci_host_unreserve(m->pci, d->fn);
+	vdm_pci_host_unreserve(m->pci, d->fn);
 	vdm_device_destroy(d->dev);
 	free_entry(m, d);
 	return rc;
@@ -282,7 +282,7 @@ int machine_unplug_request(struct machine *m, const char *id, char *err, size_t 
 		/* Cold-plugged: what firmware placed is what the placement holds. */
 		for (r = 0; r < VDM_MAX_REGIONS; r++)
 			d->hp_addr[r] = d->dev->res.regions[r].kind == VDM_REGION_NONE
-						? 0 : pci_host_bar_addr(m->pci, d->fn, r);
+						? 0 : vdm_pci_host_bar_addr(m->pci, d->fn, r);
 		d->hp_recorded = true;
 	}
 	ged = &m->devs[m->ged];
@@ -318,7 +318,7 @@ int machine_eject(struct machine *m, uint32_t bsel, uint32_t slot, char *id_out,
 		return -ENOENT;
 	d = &m->devs[c];
 	/* Out of the routing first: the write lock waits for any access in flight. */
-	dev = pci_host_detach(m->pci, d->fn);
+	dev = vdm_pci_host_detach(m->pci, d->fn);
 	if (d->hp_recorded && m->place &&
 	    vdm_place_hot_remove(m->place, (uint32_t)rp->root_port, dev->res.regions, d->hp_addr))
 		fprintf(stderr, "vmm-example: %s: its BARs were not held in %s's windows\n", d->id,
@@ -333,9 +333,9 @@ int machine_eject(struct machine *m, uint32_t bsel, uint32_t slot, char *id_out,
 			(unsigned long long)st.posts, (unsigned long long)st.mirror_reads);
 	}
 	vdm_device_destroy(dev);
-	pci_host_fn_lock(m->pci, rp->fn);
+	vdm_pci_host_fn_lock(m->pci, rp->fn);
 	vdm_root_port_set_presence(rp->dev, false, false);
-	pci_host_fn_unlock(m->pci, rp->fn);
+	vdm_pci_host_fn_unlock(m->pci, rp->fn);
 	if (id_len)
 		snprintf(id_out, id_len, "%s", d->id);
 	free_entry(m, d);

@@ -9,10 +9,10 @@
 
 #include <vdm/pci.h>
 
-#include "firmware/acpi_tables.h"
+#include <vdm/acpi_tables.h>
 #include "machine.h"
 #include "machine_int.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 
 static const char *kind_name(const struct vdm_region_decl *b)
 {
@@ -40,11 +40,11 @@ static void print_window(FILE *out, const char *loc, const char *name, uint64_t 
 
 static void print_fn(struct machine *m, const struct machine_dev *d, FILE *out)
 {
-	struct pci_host *h = m->pci;
-	uint32_t id = pci_host_fn_read(h, d->fn, VDM_PCI_VENDOR_ID, 4);
-	uint32_t cls = pci_host_fn_read(h, d->fn, VDM_PCI_REVISION_ID, 4) >> 8;
-	uint16_t cmd = (uint16_t)pci_host_fn_read(h, d->fn, VDM_PCI_COMMAND, 2);
-	int bus = pci_host_fn_bus(h, d->fn);
+	struct vdm_pci_host *h = m->pci;
+	uint32_t id = vdm_pci_host_fn_read(h, d->fn, VDM_PCI_VENDOR_ID, 4);
+	uint32_t cls = vdm_pci_host_fn_read(h, d->fn, VDM_PCI_REVISION_ID, 4) >> 8;
+	uint16_t cmd = (uint16_t)vdm_pci_host_fn_read(h, d->fn, VDM_PCI_COMMAND, 2);
+	int bus = vdm_pci_host_fn_bus(h, d->fn);
 	unsigned r, nbars = d->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE ? 2 : VDM_MAX_REGIONS;
 	char loc[16];
 
@@ -59,7 +59,7 @@ static void print_fn(struct machine *m, const struct machine_dev *d, FILE *out)
 
 		if (b->kind == VDM_REGION_NONE || !b->size)
 			continue;
-		a = pci_host_bar_addr(h, d->fn, r);
+		a = vdm_pci_host_bar_addr(h, d->fn, r);
 		on = cmd & (b->kind == VDM_REGION_IO ? VDM_PCI_COMMAND_IO : VDM_PCI_COMMAND_MEMORY);
 		if (a)
 			fprintf(out, "pci %s BAR%u %-10s [0x%" PRIx64 "-0x%" PRIx64 "] size 0x%" PRIx64
@@ -70,9 +70,9 @@ static void print_fn(struct machine *m, const struct machine_dev *d, FILE *out)
 				kind_name(b), b->size);
 	}
 	if (d->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE) {
-		struct pci_bridge_windows w;
+		struct vdm_pci_bridge_windows w;
 
-		pci_host_bridge_windows(h, d->fn, &w);
+		vdm_pci_host_bridge_windows(h, d->fn, &w);
 		fprintf(out, "pci %s buses primary=%02x secondary=%02x subordinate=%02x\n", loc,
 			w.primary, w.secondary, w.subordinate);
 		print_window(out, loc, "io", w.io_base, w.io_last, w.command & VDM_PCI_COMMAND_IO);

@@ -13,7 +13,7 @@
 #include "machine_sandbox.h"
 #include "monitor_int.h"
 #include "options.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 #include "vmm.h"
 
 static int ex_device_add(void *opaque, const char *spec, bool fit_check, char *id_out,
@@ -114,7 +114,7 @@ void monitor_info_devices(struct machine *m, struct mon_buf *out)
 		if (!d->dev || d->state == MACHINE_DEV_REMOVED)
 			continue;
 		if (d->fn >= 0) {
-			bus = pci_host_fn_bus(m->pci, d->fn);
+			bus = vdm_pci_host_fn_bus(m->pci, d->fn);
 			snprintf(loc, sizeof(loc), "%02x:%02x.%u", bus < 0 ? 0xff : bus, d->devfn >> 3,
 				 d->devfn & 7);
 		} else {

@@ -5,7 +5,7 @@
 
 #include <stdatomic.h>
 
-#include "firmware/machine.h"
+#include <vdm/machine_desc.h>
 #include "monitor.h"
 #include "monitor_cmd.h"
 #include "qmp.h"

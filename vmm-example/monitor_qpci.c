@@ -8,7 +8,7 @@
 
 #include "machine.h"
 #include "monitor_int.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 
 #define UNMAPPED UINT64_MAX /* QEMU's PCI_BAR_UNMAPPED */
 
@@ -35,7 +35,7 @@ static void regions(struct machine *m, const struct machine_dev *d, struct mon_b
 
 		if (b->kind == VDM_REGION_NONE || !b->size)
 			continue;
-		a = pci_host_bar_addr(m->pci, d->fn, r);
+		a = vdm_pci_host_bar_addr(m->pci, d->fn, r);
 		mon_buf_printf(o, "%s{\"bar\": %u, \"type\": \"%s\", \"address\": %" PRIu64
 			       ", \"size\": %" PRIu64, first ? "" : ", ", r,
 			       b->kind == VDM_REGION_IO ? "io" : "memory", a ? a : UNMAPPED, b->size);
@@ -51,9 +51,9 @@ static void regions(struct machine *m, const struct machine_dev *d, struct mon_b
 
 static void device(struct machine *m, const struct machine_dev *d, struct mon_buf *o)
 {
-	uint32_t id = pci_host_fn_read(m->pci, d->fn, VDM_PCI_VENDOR_ID, 4);
-	uint32_t cls = pci_host_fn_read(m->pci, d->fn, VDM_PCI_REVISION_ID, 4) >> 8;
-	int bus = pci_host_fn_bus(m->pci, d->fn);
+	uint32_t id = vdm_pci_host_fn_read(m->pci, d->fn, VDM_PCI_VENDOR_ID, 4);
+	uint32_t cls = vdm_pci_host_fn_read(m->pci, d->fn, VDM_PCI_REVISION_ID, 4) >> 8;
+	int bus = vdm_pci_host_fn_bus(m->pci, d->fn);
 	unsigned j;
 
 	mon_buf_printf(o, "{\"bus\": %d, \"slot\": %u, \"function\": %u, \"class_info\": "
@@ -64,10 +64,10 @@ static void device(struct machine *m, const struct machine_dev *d, struct mon_bu
 	mon_buf_printf(o, ", ");
 	regions(m, d, o);
 	if (d->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE) {
-		struct pci_bridge_windows w;
+		struct vdm_pci_bridge_windows w;
 		bool first = true;
 
-		pci_host_bridge_windows(m->pci, d->fn, &w);
+		vdm_pci_host_bridge_windows(m->pci, d->fn, &w);
 		mon_buf_printf(o, ", \"pci_bridge\": {\"bus\": {\"number\": %u, \"secondary\": %u, "
 			       "\"subordinate\": %u, ", w.primary, w.secondary, w.subordinate);
 		range(o, "io_range", w.io_base, w.io_last);

@@ -10,7 +10,7 @@
 #include <vdm/builtin.h>
 #include <vdm/device.h>
 
-#include "firmware/machine.h"
+#include <vdm/machine_desc.h>
 #include "monitor.h"
 #include "options.h"
 #include "spare_pool.h"

@@ -15,10 +15,10 @@
 
 #include <linux/kvm.h>
 
-#include "firmware/vdm_layout.h"
+#include <vdm/layout.h>
 #include "machine.h"
 #include "machine_sandbox.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 #include "vmm.h"
 #include "x86/arch.h"
 
@@ -132,10 +132,12 @@ static int wire_buses(struct vmm *v, char *err, size_t err_len)
 	const struct bus_handler com1 = { "COM1", serial_read, serial_write, &v->serial };
 	const struct bus_handler pwr = { "power", power_ctl_read, power_ctl_write, &v->power };
 	const struct bus_handler pmtmr = { "pm-timer", power_pmtmr_read, NULL, &v->power };
-	const struct bus_handler cf8 = { "pci-cf8", pci_host_cf8_read, pci_host_cf8_write, m->pci };
-	const struct bus_handler cfc = { "pci-cfc", pci_host_cfc_read, pci_host_cfc_write, m->pci };
-	const struct bus_handler ecam = { "pci-ecam", pci_host_ecam_read, pci_host_ecam_write,
-					  m->pci };
+	const struct bus_handler cf8 = {"pci-cf8", vdm_pci_host_cf8_read, vdm_pci_host_cf8_write,
+					m->pci};
+	const struct bus_handler cfc = {"pci-cfc", vdm_pci_host_cfc_read, vdm_pci_host_cfc_write,
+					m->pci};
+	const struct bus_handler ecam = {"pci-ecam", vdm_pci_host_ecam_read,
+					 vdm_pci_host_ecam_write, m->pci};
 	const struct bus_handler dbg = { "debug-port", sink_read, sink_write, NULL };
 	unsigned i, r;
 	int e;
@@ -349,10 +351,10 @@ void vmm_pio(struct vmm *v, uint64_t port, uint32_t size, bool write, uint64_t *
 {
 	if (write) {
 		if (!bus_write(&v->pio, port, size, *value) &&
-		    !pci_host_pio_write(v->m->pci, port, size, *value))
+		    !vdm_pci_host_pio_write(v->m->pci, port, size, *value))
 			unhandled(v, "port", port, size, true, *value);
 	} else if (!bus_read(&v->pio, port, size, value) &&
-		   !pci_host_pio_read(v->m->pci, port, size, value)) {
+		   !vdm_pci_host_pio_read(v->m->pci, port, size, value)) {
 		unhandled(v, "port", port, size, false, 0);
 	}
 }
@@ -361,10 +363,10 @@ void vmm_mmio(struct vmm *v, uint64_t addr, uint32_t size, bool write, uint64_t 
 {
 	if (write) {
 		if (!bus_write(&v->mmio, addr, size, *value) &&
-		    !pci_host_mmio_write(v->m->pci, addr, size, *value))
+		    !vdm_pci_host_mmio_write(v->m->pci, addr, size, *value))
 			unhandled(v, "mmio", addr, size, true, *value);
 	} else if (!bus_read(&v->mmio, addr, size, value) &&
-		   !pci_host_mmio_read(v->m->pci, addr, size, value)) {
+		   !vdm_pci_host_mmio_read(v->m->pci, addr, size, value)) {
 		unhandled(v, "mmio", addr, size, false, 0);
 	}
 }

@@ -8,7 +8,7 @@
 
 #include "machine.h"
 #include "options.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 
 /* Included by one file per test program: these are that program's machine. */
 static struct vmm_options o;
@@ -39,7 +39,7 @@ static inline uint32_t cfg(int bus, int dev, int fn, uint32_t reg, uint32_t size
 {
 	uint32_t v;
 
-	pci_host_cfg_read(m.pci, (uint8_t)bus, (uint8_t)(dev << 3 | fn), reg, size, &v);
+	vdm_pci_host_cfg_read(m.pci, (uint8_t)bus, (uint8_t)(dev << 3 | fn), reg, size, &v);
 	return v;
 }
 

@@ -150,7 +150,7 @@ static void a_killed_device_reads_all_ones_and_the_machine_carries_on(void **sta
 	}
 	/* the guest's view: all-ones, writes dropped; its root port and the rest answer */
 	assert_int_equal(cfg(1, 0, 0, 0, 4), 0xffffffffu);
-	pci_host_cfg_write(m.pci, 1, 0, 4, 2, 0);
+	vdm_pci_host_cfg_write(m.pci, 1, 0, 4, 2, 0);
 	assert_int_equal(cfg(1, 0, 0, 4, 2), 0xffff);
 	assert_int_equal(cfg(0, 1, 0, 0, 4), 0x000c1b36u);
 	assert_int_equal(cfg(0, 2, 0, 0, 4), 0x000c1b36u);

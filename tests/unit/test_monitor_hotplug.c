@@ -27,7 +27,7 @@
 #include "machine_sandbox.h"
 #include "monitor.h"
 #include "options.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 #include "vmm.h"
 
 static struct vmm v;
@@ -116,7 +116,7 @@ static uint32_t vendor_behind(unsigned rp)
 {
 	uint32_t val;
 
-	pci_host_cfg_read(m.pci, m.desc.root_ports[rp].secondary_bus, 0, 0, 4, &val);
+	vdm_pci_host_cfg_read(m.pci, m.desc.root_ports[rp].secondary_bus, 0, 0, 4, &val);
 	return val;
 }
 

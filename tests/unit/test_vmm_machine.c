@@ -96,9 +96,9 @@ static void endpoint_without_bus_gets_its_own_port_and_programmed_bars(void **st
 	assert_true(bar2 + (UINT64_C(1) << 30) <= vdm_range_end(m.desc.root_ports[0].pref));
 	assert_true(bar2 % (UINT64_C(1) << 30) == 0);
 	/* what firmware programmed is routed: the BAR reaches the device */
-	assert_true(pci_host_mmio_read(m.pci, bar2 + 0x10, 4, &v));
-	assert_true(pci_host_mmio_read(m.pci, cfg(1, 0, 0, 0x10, 4) & ~0xfu, 1, &v));
-	assert_true(pci_host_pio_read(m.pci, cfg(1, 0, 0, 0x14, 4) & ~0x3u, 1, &v));
+	assert_true(vdm_pci_host_mmio_read(m.pci, bar2 + 0x10, 4, &v));
+	assert_true(vdm_pci_host_mmio_read(m.pci, cfg(1, 0, 0, 0x10, 4) & ~0xfu, 1, &v));
+	assert_true(vdm_pci_host_pio_read(m.pci, cfg(1, 0, 0, 0x14, 4) & ~0x3u, 1, &v));
 	/* an occupied port shows presence; the slot has the port's device number as _SUN */
 	assert_int_equal(m.desc.root_ports[0].slot, rp->devfn >> 3);
 	machine_destroy(&m);
@@ -158,7 +158,7 @@ static void endpoints_on_the_root_bus_take_bus_pcie0(void **state)
 	assert_int_equal(BUILD("--device", "testdev,bus=pcie.0,addr=9,id=r", "--hotplug-ports", "0"), 0);
 	assert_int_equal(m.desc.num_root_ports, 0);
 	assert_int_equal(cfg(0, 9, 0, 0, 4), 0x00051b36u);
-	assert_true(pci_host_mmio_read(m.pci, cfg(0, 9, 0, 0x10, 4) & ~0xfu, 4, &v));
+	assert_true(vdm_pci_host_mmio_read(m.pci, cfg(0, 9, 0, 0x10, 4) & ~0xfu, 4, &v));
 	machine_destroy(&m);
 }
 

@@ -14,7 +14,7 @@
 
 #include <vdm/device.h>
 
-#include "firmware/machine.h"
+#include <vdm/machine_desc.h>
 #include "options.h"
 
 static struct vmm_options o;

@@ -1,7 +1,7 @@
 /* The placed machine, as firmware describes it: the one struct the resource placement fills
  * and the ACPI, FDT and e820 builders read.  Plain data, no KVM, no device objects. */
-#ifndef VDM_FW_MACHINE_H
-#define VDM_FW_MACHINE_H
+#ifndef VDM_MACHINE_DESC_H
+#define VDM_MACHINE_DESC_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -104,4 +104,4 @@ static inline unsigned vdm_mach_dsm5_value(const struct vdm_mach_desc *m)
 	}
 }
 
-#endif /* VDM_FW_MACHINE_H */
+#endif /* VDM_MACHINE_DESC_H */

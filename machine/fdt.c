@@ -1,6 +1,6 @@
 /* Device tree of the placed machine, written with libfdt's sequential-write API into the
  * caller's buffer; every libfdt call goes through FDT_CHECK, which names the failed call. */
-#include "vdm_fdt.h"
+#include <vdm/fdt.h>
 
 #include <errno.h>
 #include <stdio.h>

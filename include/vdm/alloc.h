@@ -1,7 +1,7 @@
 /* Range allocator: a set of free ranges over one pool [first, last], with aligned
  * first-fit / last-fit / exact allocation, reserve, free-with-merge and queries. */
-#ifndef VDM_FW_ALLOC_H
-#define VDM_FW_ALLOC_H
+#ifndef VDM_ALLOC_H
+#define VDM_ALLOC_H
 
 /*
  * Contract
@@ -121,4 +121,4 @@ static inline bool vdm_align_up(uint64_t x, uint64_t align, uint64_t *out)
 	return true;
 }
 
-#endif /* VDM_FW_ALLOC_H */
+#endif /* VDM_ALLOC_H */

@@ -1,7 +1,7 @@
 /* Flattened device tree for the placed machine (libfdt sequential write into a caller
  * buffer): memory, cpus, chosen, APICs, COM1, the ECAM PCI host bridge and the GED. */
-#ifndef VDM_FW_FDT_H
-#define VDM_FW_FDT_H
+#ifndef VDM_FDT_H
+#define VDM_FDT_H
 
 /*
  * The tree (root #address-cells = #size-cells = 2):
@@ -45,7 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "machine.h"
+#include <vdm/machine_desc.h>
 
 struct vdm_fdt_boot {
 	const char *bootargs;  /* kernel command line, NULL = none */
@@ -68,4 +68,4 @@ struct vdm_fdt_boot {
 int vdm_fdt_build(const struct vdm_mach_desc *m, const struct vdm_fdt_boot *boot, void *buf,
 		  size_t size, char *err, size_t err_len);
 
-#endif /* VDM_FW_FDT_H */
+#endif /* VDM_FDT_H */

@@ -1,12 +1,12 @@
 /* Internal to the PCI placement: aperture packing with shrinkable default windows, and the
  * placement state kept for hotplug.  Not for use outside vdm_place*.c and their tests. */
-#ifndef VDM_FW_PLACE_INT_H
-#define VDM_FW_PLACE_INT_H
+#ifndef VDM_MACHINE_PLACE_INT_H
+#define VDM_MACHINE_PLACE_INT_H
 
 #include <stdarg.h>
 
-#include "vdm_alloc.h"
-#include "vdm_place.h"
+#include <vdm/alloc.h>
+#include <vdm/place.h>
 
 /* One thing to put in an aperture: a bridge window or a root-bus BAR. */
 struct vdm_pack_item {
@@ -57,4 +57,4 @@ struct vdm_place {
 	struct vdm_place_port_state port[VDM_MACH_MAX_ROOT_PORTS];
 };
 
-#endif /* VDM_FW_PLACE_INT_H */
+#endif /* VDM_MACHINE_PLACE_INT_H */

@@ -1,6 +1,6 @@
 /* Range allocator: a sorted array of free, non-adjacent inclusive ranges over one pool.
  * Inclusive ends keep 2^64-1 expressible; every end computation is overflow-checked. */
-#include "vdm_alloc.h"
+#include <vdm/alloc.h>
 
 #include <errno.h>
 #include <stdlib.h>

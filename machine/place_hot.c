@@ -1,13 +1,13 @@
 /* Hot-add placement: does a new function's BAR set fit inside a root port's windows now,
  * and where do its BARs go (Linux's hot-add preference order), all or nothing. */
-#include "vdm_place_int.h"
+#include "place_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vdm_layout.h"
+#include <vdm/layout.h>
 
 #define FOUR_G (UINT64_C(1) << 32)
 

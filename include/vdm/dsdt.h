@@ -1,12 +1,12 @@
 /* The DSDT's AML for the x86_64 machine, generated from struct vdm_mach_desc: host bridge,
  * root ports and their ACPI hotplug slots, GED, power button, COM1 and \_S5. */
-#ifndef VDM_FW_DSDT_H
-#define VDM_FW_DSDT_H
+#ifndef VDM_DSDT_H
+#define VDM_DSDT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "machine.h"
+#include <vdm/machine_desc.h>
 
 /*
  * Namespace (ASL in dsdt.c's comments):
@@ -45,4 +45,4 @@
 int vdm_dsdt_build(const struct vdm_mach_desc *m, uint8_t **aml, size_t *len, char *err,
 		   size_t err_len);
 
-#endif /* VDM_FW_DSDT_H */
+#endif /* VDM_DSDT_H */

@@ -1,6 +1,6 @@
 /* Aperture packing for PCI placement: largest alignment first, first fit; default windows
  * shrink (last port first) until everything fits, then grow back as far as space allows. */
-#include "vdm_place_int.h"
+#include "place_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vdm_layout.h"
+#include <vdm/layout.h>
 
 void vdm_place_err(struct vdm_place_msgs *msgs, const char *fmt, ...)
 {

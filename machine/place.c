@@ -1,6 +1,6 @@
 /* PCI placement of a topology on the machine: validation, bus numbers, window sizing,
  * aperture packing (vdm_place_pack.c), BARs inside windows, and the vdm_mach_desc result. */
-#include "vdm_place_int.h"
+#include "place_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vdm_layout.h"
+#include <vdm/layout.h>
 
 #define FOUR_G (UINT64_C(1) << 32)
 

@@ -1,16 +1,16 @@
-/* Internal to the AML encoder (aml.c, aml_expr.c, aml_resource.c): node and context layout,
+/* Internal to the AML encoder (aml.c, vdm_aml_expr.c, vdm_aml_resource.c): node and context layout,
  * opcodes, and the byte-level helpers the three files share.  Not for other modules. */
-#ifndef VDM_FW_AML_INT_H
-#define VDM_FW_AML_INT_H
+#ifndef VDM_MACHINE_AML_INT_H
+#define VDM_MACHINE_AML_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aml.h"
+#include <vdm/aml.h>
 
-/* How a node turns into bytes when appended (see aml_emit()). */
-enum aml_kind {
+/* How a node turns into bytes when appended (see vdm_aml_emit()). */
+enum vdm_aml_kind {
 	K_POISON,      /* stands in for a node that could not be built */
 	K_TERM,        /* buf is the complete encoding */
 	K_LIST,        /* buf is a term list, emitted as is */
@@ -19,10 +19,10 @@ enum aml_kind {
 	K_RESTEMPLATE, /* BufferOp PkgLength BufferSize buf EndTag */
 };
 
-struct aml {
-	struct aml_ctx *ctx;
-	struct aml *next; /* every node of the context, for aml_ctx_free() */
-	enum aml_kind kind;
+struct vdm_aml {
+	struct vdm_aml_ctx *ctx;
+	struct vdm_aml *next; /* every node of the context, for vdm_aml_ctx_free() */
+	enum vdm_aml_kind kind;
 	uint8_t op[2];
 	uint8_t oplen;
 	bool sealed;
@@ -31,11 +31,11 @@ struct aml {
 	size_t len, cap;
 };
 
-struct aml_ctx {
-	struct aml *nodes;
+struct vdm_aml_ctx {
+	struct vdm_aml *nodes;
 	int err;
 	char msg[160];
-	struct aml poison;
+	struct vdm_aml poison;
 };
 
 /* AML opcodes (ACPI 6.5 §20.2.5, §20.3). */
@@ -58,25 +58,25 @@ enum {
 #define PKGLEN_MAX 0x0fffffffu /* 28 bits */
 
 /* Record the first error of the context (later ones are consequences). */
-__attribute__((format(printf, 3, 4))) void aml_fail(struct aml_ctx *c, int err,
+__attribute__((format(printf, 3, 4))) void vdm_aml_fail(struct vdm_aml_ctx *c, int err,
 						    const char *fmt, ...);
 /* A new node of `kind`, or the context's poison node (error recorded) when out of memory. */
-struct aml *aml_node_new(struct aml_ctx *c, enum aml_kind kind);
-/* aml_node_new(c, K_TERM) */
-struct aml *aml_term(struct aml_ctx *c);
+struct vdm_aml *vdm_aml_node_new(struct vdm_aml_ctx *c, enum vdm_aml_kind kind);
+/* vdm_aml_node_new(c, K_TERM) */
+struct vdm_aml *vdm_aml_term(struct vdm_aml_ctx *c);
 /* NULL or the poison node: the error is already recorded, do nothing with it. */
-bool aml_bad(const struct aml *n);
+bool vdm_aml_bad(const struct vdm_aml *n);
 /* `n` unless the context got its first error since `err_before` was read: then poison. */
-struct aml *aml_checked(struct aml *n, int err_before);
+struct vdm_aml *vdm_aml_checked(struct vdm_aml *n, int err_before);
 /* Append raw bytes / a byte / a little-endian value of `bytes` bytes to n's buffer. */
-void aml_put(struct aml *n, const void *p, size_t len);
-void aml_put8(struct aml *n, uint8_t v);
-void aml_put_le(struct aml *n, uint64_t v, unsigned bytes);
+void vdm_aml_put(struct vdm_aml *n, const void *p, size_t len);
+void vdm_aml_put8(struct vdm_aml *n, uint8_t v);
+void vdm_aml_put_le(struct vdm_aml *n, uint64_t v, unsigned bytes);
 /* An integer term in its smallest encoding. */
-void aml_put_int(struct aml *n, uint64_t v);
+void vdm_aml_put_int(struct vdm_aml *n, uint64_t v);
 /* A NameString; a bad path records -EINVAL naming it. */
-void aml_put_namestring(struct aml *n, const char *path);
+void vdm_aml_put_namestring(struct vdm_aml *n, const char *path);
 /* Append the encoding of `child` (with its op and PkgLength if it is a block) to `dst`. */
-void aml_emit(struct aml *dst, const struct aml *child);
+void vdm_aml_emit(struct vdm_aml *dst, const struct vdm_aml *child);
 
-#endif /* VDM_FW_AML_INT_H */
+#endif /* VDM_MACHINE_AML_INT_H */

@@ -1,7 +1,7 @@
 /* The x86_64 machine's guest-physical memory map: RAM around the 32-bit hole, the 32-bit
  * PCI aperture, ECAM, interrupt controllers, platform MMIO and the 64-bit PCI aperture. */
-#ifndef VDM_FW_LAYOUT_H
-#define VDM_FW_LAYOUT_H
+#ifndef VDM_LAYOUT_H
+#define VDM_LAYOUT_H
 
 /*
  * The map (constants below; see vdm_layout.c for why each is where it is):
@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "machine.h"
+#include <vdm/machine_desc.h>
 
 #define VDM_LAYOUT_LOW_RAM_END UINT64_C(0xA0000)
 #define VDM_LAYOUT_HIGH_MEM_START (UINT64_C(1) << 20)
@@ -79,4 +79,4 @@ uint64_t vdm_layout_ram_total(const struct vdm_mach_desc *m);
  * it, hex "0x1234".  Returns buf. */
 const char *vdm_fmt_size(char *buf, size_t len, uint64_t v);
 
-#endif /* VDM_FW_LAYOUT_H */
+#endif /* VDM_LAYOUT_H */

@@ -1,7 +1,7 @@
 /* PCI resource placement: bus numbers, BARs and root-port bridge windows for an abstract
  * topology, the way firmware does it; plus hot-add placement inside a root port's windows. */
-#ifndef VDM_FW_PLACE_H
-#define VDM_FW_PLACE_H
+#ifndef VDM_PLACE_H
+#define VDM_PLACE_H
 
 /*
  * Input: the root bus with root ports (each with QEMU-style reserve options and child
@@ -48,7 +48,7 @@
 
 #include <vdm/device.h>
 
-#include "machine.h"
+#include <vdm/machine_desc.h>
 
 #define VDM_PLACE_UNSET UINT64_MAX /* a reserve option that was not given (QEMU's -1) */
 #define VDM_PLACE_DEFAULT_PREF (UINT64_C(64) << 30)
@@ -165,4 +165,4 @@ enum vdm_place_win vdm_place_bar_window(const struct vdm_region_decl *bar);
 int vdm_place_check_bars(const struct vdm_region_decl bars[VDM_MAX_REGIONS], uint32_t max_bars,
 			 char *err, size_t err_len);
 
-#endif /* VDM_FW_PLACE_H */
+#endif /* VDM_PLACE_H */

@@ -1,6 +1,6 @@
 /* ACPI static tables: sizes first, then every table written in place in the caller's buffer
  * with its guest-physical pointers and checksums.  Field offsets cite ACPI 6.3 §5.2. */
-#include "acpi_tables.h"
+#include <vdm/acpi_tables.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dsdt.h"
+#include <vdm/dsdt.h>
 
 #define HDR_LEN 36
 #define RSDP_LEN 36

@@ -1,6 +1,6 @@
 /* The x86_64 guest-physical memory map from RAM size and guest phys-bits (see vdm_layout.h
  * for the picture).  Pure arithmetic: no KVM, no allocation. */
-#include "vdm_layout.h"
+#include <vdm/layout.h>
 
 #include <errno.h>
 #include <inttypes.h>

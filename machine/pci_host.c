@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
-#include "pci_host.h"
+#include "pci_host_int.h"
 
 #define PCI_COMMAND 0x04
 #define PCI_COMMAND_IO 0x1
@@ -27,7 +26,7 @@ static uint32_t ones32(uint32_t size)
 	return size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 }
 
-static uint32_t fn_cfg(struct pci_fn *f, uint32_t off, uint32_t size)
+static uint32_t fn_cfg(struct pci_host_fn *f, uint32_t off, uint32_t size)
 {
 	uint32_t v = 0xffffffffu;
 
@@ -40,14 +39,14 @@ static uint32_t fn_cfg(struct pci_fn *f, uint32_t off, uint32_t size)
 
 static void fn_set_irq(void *opaque, uint32_t line, uint32_t level)
 {
-	struct pci_fn *f = opaque;
-	struct pci_host *h = f->host;
+	struct pci_host_fn *f = opaque;
+	struct vdm_pci_host *h = f->host;
 	bool lvl = level != 0;
 
 	if (line != 0)
 		return;
 	pthread_mutex_lock(&h->irq_lock);
-	if (f->gsi && f->gsi < PCI_HOST_MAX_GSI && lvl != f->irq_level) {
+	if (f->gsi && f->gsi < VDM_PCI_HOST_MAX_GSI && lvl != f->irq_level) {
 		uint32_t *users = &h->gsi_users[f->gsi];
 
 		f->irq_level = lvl;
@@ -60,8 +59,8 @@ static void fn_set_irq(void *opaque, uint32_t line, uint32_t level)
 
 static void fn_log(void *opaque, uint32_t level, const char *msg)
 {
-	struct pci_fn *f = opaque;
-	struct pci_host *h = f->host;
+	struct pci_host_fn *f = opaque;
+	struct vdm_pci_host *h = f->host;
 	char who[64];
 	int bus = f->bus;
 
@@ -72,10 +71,10 @@ static void fn_log(void *opaque, uint32_t level, const char *msg)
 	h->log(h->opaque, who, level, msg);
 }
 
-struct pci_host *pci_host_create(uint8_t root_bus, uint8_t bus_end, pci_host_irq_fn irq,
-				 pci_host_log_fn log, void *opaque)
+struct vdm_pci_host *vdm_pci_host_create(uint8_t root_bus, uint8_t bus_end, vdm_pci_host_irq_fn irq,
+				 vdm_pci_host_log_fn log, void *opaque)
 {
-	struct pci_host *h = calloc(1, sizeof(*h));
+	struct vdm_pci_host *h = calloc(1, sizeof(*h));
 	int i;
 
 	if (!h)
@@ -87,7 +86,7 @@ struct pci_host *pci_host_create(uint8_t root_bus, uint8_t bus_end, pci_host_irq
 	h->irq = irq;
 	h->log = log;
 	h->opaque = opaque;
-	for (i = 0; i < PCI_HOST_MAX_FNS; i++) {
+	for (i = 0; i < VDM_PCI_HOST_MAX_FNS; i++) {
 		pthread_mutex_init(&h->fns[i].lock, NULL);
 		h->fns[i].host = h;
 		h->fns[i].parent = -1;
@@ -99,26 +98,26 @@ struct pci_host *pci_host_create(uint8_t root_bus, uint8_t bus_end, pci_host_irq
 	return h;
 }
 
-void pci_host_destroy(struct pci_host *h)
+void vdm_pci_host_destroy(struct vdm_pci_host *h)
 {
 	int i;
 
 	if (!h)
 		return;
-	for (i = 0; i < PCI_HOST_MAX_FNS; i++)
+	for (i = 0; i < VDM_PCI_HOST_MAX_FNS; i++)
 		pthread_mutex_destroy(&h->fns[i].lock);
 	pthread_mutex_destroy(&h->irq_lock);
 	pthread_rwlock_destroy(&h->lock);
 	free(h);
 }
 
-int pci_host_reserve(struct pci_host *h, struct vdm_host *out)
+int vdm_pci_host_reserve(struct vdm_pci_host *h, struct vdm_host *out)
 {
 	int i, ret = -ENOSPC;
 
 	pthread_rwlock_wrlock(&h->lock);
-	for (i = 0; i < PCI_HOST_MAX_FNS; i++) {
-		struct pci_fn *f = &h->fns[i];
+	for (i = 0; i < VDM_PCI_HOST_MAX_FNS; i++) {
+		struct pci_host_fn *f = &h->fns[i];
 
 		if (!f->dev && !f->reserved) {
 			f->reserved = true;
@@ -136,9 +135,9 @@ int pci_host_reserve(struct pci_host *h, struct vdm_host *out)
 	return ret;
 }
 
-void pci_host_unreserve(struct pci_host *h, int fn)
+void vdm_pci_host_unreserve(struct vdm_pci_host *h, int fn)
 {
-	if (fn < 0 || fn >= PCI_HOST_MAX_FNS)
+	if (fn < 0 || fn >= VDM_PCI_HOST_MAX_FNS)
 		return;
 	pthread_rwlock_wrlock(&h->lock);
 	if (!h->fns[fn].dev)
@@ -148,7 +147,7 @@ void pci_host_unreserve(struct pci_host *h, int fn)
 
 /* --- decoding ---------------------------------------------------------------------- */
 
-static uint64_t bar_addr(struct pci_fn *f, uint32_t r)
+static uint64_t bar_addr(struct pci_host_fn *f, uint32_t r)
 {
 	const struct vdm_region_decl *d = &f->dev->res.regions[r];
 	uint32_t lo = fn_cfg(f, PCI_BAR0 + 4 * r, 4);
@@ -167,7 +166,7 @@ static uint64_t bar_addr(struct pci_fn *f, uint32_t r)
 	}
 }
 
-static void read_windows(struct pci_fn *f, struct pci_bridge_windows *w)
+static void read_windows(struct pci_host_fn *f, struct vdm_pci_bridge_windows *w)
 {
 	uint32_t buses = fn_cfg(f, PCI_PRIMARY_BUS, 4);
 	uint32_t io = fn_cfg(f, PCI_IO_BASE, 2);
@@ -204,10 +203,10 @@ static bool inside(uint64_t base, uint64_t last, uint64_t wbase, uint64_t wlast)
 	return wbase <= wlast && base >= wbase && last <= wlast;
 }
 
-static void add_route(struct pci_route *tab, uint32_t *n, uint64_t base, uint64_t last, int fn,
+static void add_route(struct pci_host_route *tab, uint32_t *n, uint64_t base, uint64_t last, int fn,
 		      uint32_t r)
 {
-	if (*n >= PCI_HOST_MAX_ROUTES)
+	if (*n >= VDM_PCI_HOST_MAX_ROUTES)
 		return;
 	tab[*n].base = base;
 	tab[*n].last = last;
@@ -216,10 +215,10 @@ static void add_route(struct pci_route *tab, uint32_t *n, uint64_t base, uint64_
 	(*n)++;
 }
 
-static void add_bars(struct pci_host *h, int i)
+static void add_bars(struct vdm_pci_host *h, int i)
 {
-	struct pci_fn *f = &h->fns[i];
-	struct pci_bridge_windows pw;
+	struct pci_host_fn *f = &h->fns[i];
+	struct vdm_pci_bridge_windows pw;
 	uint32_t cmd = fn_cfg(f, PCI_COMMAND, 2);
 	uint32_t r, nbars = f->bridge ? 2 : VDM_MAX_REGIONS;
 
@@ -255,12 +254,12 @@ static void add_bars(struct pci_host *h, int i)
 
 static int route_cmp(const void *a, const void *b)
 {
-	const struct pci_route *x = a, *y = b;
+	const struct pci_host_route *x = a, *y = b;
 
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
-static void finish_routes(struct pci_route *tab, uint32_t n)
+static void finish_routes(struct pci_host_route *tab, uint32_t n)
 {
 	uint64_t m = 0;
 	uint32_t i;
@@ -274,14 +273,14 @@ static void finish_routes(struct pci_route *tab, uint32_t n)
 }
 
 /* Caller holds the write lock. */
-static void rebuild(struct pci_host *h)
+static void rebuild(struct vdm_pci_host *h)
 {
 	int i;
 
 	memset(h->bus_head, 0xff, sizeof(h->bus_head));
 	h->n_mmio = h->n_io = 0;
-	for (i = 0; i < PCI_HOST_MAX_FNS; i++) {
-		struct pci_fn *f = &h->fns[i];
+	for (i = 0; i < VDM_PCI_HOST_MAX_FNS; i++) {
+		struct pci_host_fn *f = &h->fns[i];
 
 		f->bus = -1;
 		f->next_on_bus = -1;
@@ -295,8 +294,8 @@ static void rebuild(struct pci_host *h)
 			}
 		}
 	}
-	for (i = 0; i < PCI_HOST_MAX_FNS; i++) {
-		struct pci_fn *f = &h->fns[i], *p;
+	for (i = 0; i < VDM_PCI_HOST_MAX_FNS; i++) {
+		struct pci_host_fn *f = &h->fns[i], *p;
 
 		if (!f->dev || f->parent < 0)
 			continue;
@@ -309,7 +308,7 @@ static void rebuild(struct pci_host *h)
 		f->next_on_bus = h->bus_head[p->sec];
 		h->bus_head[p->sec] = (int16_t)i;
 	}
-	for (i = 0; i < PCI_HOST_MAX_FNS; i++)
+	for (i = 0; i < VDM_PCI_HOST_MAX_FNS; i++)
 		if (h->fns[i].dev && h->fns[i].bus >= 0)
 			add_bars(h, i);
 	finish_routes(h->mmio, h->n_mmio);
@@ -317,7 +316,7 @@ static void rebuild(struct pci_host *h)
 	atomic_fetch_add(&h->rebuilds, 1);
 }
 
-void pci_host_refresh(struct pci_host *h)
+void vdm_pci_host_refresh(struct vdm_pci_host *h)
 {
 	pthread_rwlock_wrlock(&h->lock);
 	rebuild(h);
@@ -326,14 +325,14 @@ void pci_host_refresh(struct pci_host *h)
 
 /* --- attach / detach --------------------------------------------------------------- */
 
-int pci_host_attach(struct pci_host *h, int fn, struct vdm_device *dev, int parent,
+int vdm_pci_host_attach(struct vdm_pci_host *h, int fn, struct vdm_device *dev, int parent,
 		    uint8_t devfn)
 {
-	struct pci_fn *f;
+	struct pci_host_fn *f;
 	uint32_t pin;
 	int i, ret = 0;
 
-	if (fn < 0 || fn >= PCI_HOST_MAX_FNS || !dev || parent >= PCI_HOST_MAX_FNS ||
+	if (fn < 0 || fn >= VDM_PCI_HOST_MAX_FNS || !dev || parent >= VDM_PCI_HOST_MAX_FNS ||
 	    (dev->res.bus_kind != VDM_BUS_PCI_ENDPOINT && dev->res.bus_kind != VDM_BUS_PCI_BRIDGE))
 		return -EINVAL;
 	pthread_rwlock_wrlock(&h->lock);
@@ -348,7 +347,7 @@ int pci_host_attach(struct pci_host *h, int fn, struct vdm_device *dev, int pare
 		ret = -EBUSY;
 		goto out;
 	}
-	for (i = 0; parent >= 0 && i < PCI_HOST_MAX_FNS; i++)
+	for (i = 0; parent >= 0 && i < VDM_PCI_HOST_MAX_FNS; i++)
 		if (h->fns[i].dev && h->fns[i].parent == parent && h->fns[i].devfn == devfn) {
 			ret = -EBUSY;
 			goto out;
@@ -368,7 +367,7 @@ int pci_host_attach(struct pci_host *h, int fn, struct vdm_device *dev, int pare
 			pin = ((pin - 1 + slot) % 4) + 1;
 			slot = h->fns[parent].devfn >> 3;
 		}
-		f->gsi = pci_intx_gsi(slot, (uint8_t)pin);
+		f->gsi = vdm_pci_intx_gsi(slot, (uint8_t)pin);
 	}
 	if (parent < 0)
 		h->root_devfn[devfn] = (int16_t)fn;
@@ -378,12 +377,12 @@ out:
 	return ret;
 }
 
-struct vdm_device *pci_host_detach(struct pci_host *h, int fn)
+struct vdm_device *vdm_pci_host_detach(struct vdm_pci_host *h, int fn)
 {
 	struct vdm_device *dev;
-	struct pci_fn *f;
+	struct pci_host_fn *f;
 
-	if (fn < 0 || fn >= PCI_HOST_MAX_FNS)
+	if (fn < 0 || fn >= VDM_PCI_HOST_MAX_FNS)
 		return NULL;
 	f = &h->fns[fn];
 	fn_set_irq(f, 0, 0);
@@ -404,7 +403,7 @@ struct vdm_device *pci_host_detach(struct pci_host *h, int fn)
 /* --- config accesses --------------------------------------------------------------- */
 
 /* Caller holds the lock (either mode). */
-static int find_fn(struct pci_host *h, uint8_t bus, uint8_t devfn)
+static int find_fn(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn)
 {
 	int i;
 
@@ -416,7 +415,7 @@ static int find_fn(struct pci_host *h, uint8_t bus, uint8_t devfn)
 	return -1;
 }
 
-void pci_host_cfg_read(struct pci_host *h, uint8_t bus, uint8_t devfn, uint32_t reg,
+void vdm_pci_host_cfg_read(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn, uint32_t reg,
 		       uint32_t size, uint32_t *value)
 {
 	int i;
@@ -431,7 +430,7 @@ void pci_host_cfg_read(struct pci_host *h, uint8_t bus, uint8_t devfn, uint32_t 
 	pthread_rwlock_unlock(&h->lock);
 }
 
-void pci_host_cfg_write(struct pci_host *h, uint8_t bus, uint8_t devfn, uint32_t reg,
+void vdm_pci_host_cfg_write(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn, uint32_t reg,
 			uint32_t size, uint32_t value)
 {
 	bool header = reg < PCI_HEADER_END;
@@ -445,7 +444,7 @@ void pci_host_cfg_write(struct pci_host *h, uint8_t bus, uint8_t devfn, uint32_t
 		pthread_rwlock_rdlock(&h->lock);
 	i = find_fn(h, bus, devfn);
 	if (i >= 0) {
-		struct pci_fn *f = &h->fns[i];
+		struct pci_host_fn *f = &h->fns[i];
 
 		pthread_mutex_lock(&f->lock);
 		vdm_cfg_write(f->dev, reg, size, value & ones32(size));
@@ -459,7 +458,7 @@ void pci_host_cfg_write(struct pci_host *h, uint8_t bus, uint8_t devfn, uint32_t
 /* --- BAR accesses ------------------------------------------------------------------ */
 
 /* Caller holds the read lock. */
-static const struct pci_route *route_find(const struct pci_route *tab, uint32_t n,
+static const struct pci_host_route *route_find(const struct pci_host_route *tab, uint32_t n,
 					  uint64_t addr, uint32_t size)
 {
 	uint32_t lo = 0, hi = n;
@@ -475,7 +474,7 @@ static const struct pci_route *route_find(const struct pci_route *tab, uint32_t 
 	}
 	/* Walk back over overlapping entries (only a misprogrammed guest makes any). */
 	while (lo > 0 && tab[lo - 1].max_last >= addr) {
-		const struct pci_route *r = &tab[--lo];
+		const struct pci_host_route *r = &tab[--lo];
 
 		if (addr >= r->base && end <= r->last && end >= addr)
 			return r;
@@ -483,104 +482,105 @@ static const struct pci_route *route_find(const struct pci_route *tab, uint32_t 
 	return NULL;
 }
 
-static bool bar_access(struct pci_host *h, bool io, uint64_t addr, uint32_t size, bool write,
+static bool bar_access(struct vdm_pci_host *h, bool io, uint64_t addr, uint32_t size, bool write,
 		       uint64_t *value)
 {
-	const struct pci_route *r;
+	const struct pci_host_route *r;
 	bool hit = false;
 
 	if (!write)
-		*value = bus_ones(size);
+		*value = pci_host_ones(size);
 	pthread_rwlock_rdlock(&h->lock);
 	r = io ? route_find(h->io, h->n_io, addr, size) : route_find(h->mmio, h->n_mmio, addr, size);
 	if (r) {
-		struct pci_fn *f = &h->fns[r->fn];
+		struct pci_host_fn *f = &h->fns[r->fn];
 		uint64_t off = addr - r->base;
 
 		pthread_mutex_lock(&f->lock);
 		if (write) {
 			vdm_bar_write(f->dev, r->region, off, size, *value);
 		} else if (vdm_bar_read(f->dev, r->region, off, size, value) < 0) {
-			*value = bus_ones(size);
+			*value = pci_host_ones(size);
 		}
 		pthread_mutex_unlock(&f->lock);
-		*value &= bus_ones(size);
+		*value &= pci_host_ones(size);
 		hit = true;
 	}
 	pthread_rwlock_unlock(&h->lock);
 	return hit;
 }
 
-bool pci_host_mmio_read(struct pci_host *h, uint64_t addr, uint32_t size, uint64_t *value)
+bool vdm_pci_host_mmio_read(struct vdm_pci_host *h, uint64_t addr, uint32_t size, uint64_t *value)
 {
 	return bar_access(h, false, addr, size, false, value);
 }
 
-bool pci_host_mmio_write(struct pci_host *h, uint64_t addr, uint32_t size, uint64_t value)
+bool vdm_pci_host_mmio_write(struct vdm_pci_host *h, uint64_t addr, uint32_t size, uint64_t value)
 {
 	return bar_access(h, false, addr, size, true, &value);
 }
 
-bool pci_host_pio_read(struct pci_host *h, uint64_t port, uint32_t size, uint64_t *value)
+bool vdm_pci_host_pio_read(struct vdm_pci_host *h, uint64_t port, uint32_t size, uint64_t *value)
 {
 	return bar_access(h, true, port, size, false, value);
 }
 
-bool pci_host_pio_write(struct pci_host *h, uint64_t port, uint32_t size, uint64_t value)
+bool vdm_pci_host_pio_write(struct vdm_pci_host *h, uint64_t port, uint32_t size, uint64_t value)
 {
 	return bar_access(h, true, port, size, true, &value);
 }
 
 /* --- bus glue ---------------------------------------------------------------------- */
 
-void pci_host_ecam_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
+void vdm_pci_host_ecam_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 {
-	struct pci_host *h = opaque;
+	struct vdm_pci_host *h = opaque;
 	uint64_t bus = h->root_bus + (offset >> 20);
 	uint32_t v, v2;
 
-	*value = bus_ones(size);
+	*value = pci_host_ones(size);
 	if (bus > h->bus_end)
 		return;
 	if (size == 8) { /* split a quadword into two dwords of the same function */
-		pci_host_cfg_read(h, (uint8_t)bus, (offset >> 12) & 0xff, offset & 0xfff, 4, &v);
-		pci_host_cfg_read(h, (uint8_t)bus, (offset >> 12) & 0xff, (offset & 0xfff) + 4, 4,
-				  &v2);
+		vdm_pci_host_cfg_read(h, (uint8_t)bus, (offset >> 12) & 0xff, offset & 0xfff, 4,
+				      &v);
+		vdm_pci_host_cfg_read(h, (uint8_t)bus, (offset >> 12) & 0xff, (offset & 0xfff) + 4,
+				      4, &v2);
 		*value = v | (uint64_t)v2 << 32;
 		return;
 	}
-	pci_host_cfg_read(h, (uint8_t)bus, (offset >> 12) & 0xff, offset & 0xfff, size, &v);
+	vdm_pci_host_cfg_read(h, (uint8_t)bus, (offset >> 12) & 0xff, offset & 0xfff, size, &v);
 	*value = v;
 }
 
-void pci_host_ecam_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
+void vdm_pci_host_ecam_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
 {
-	struct pci_host *h = opaque;
+	struct vdm_pci_host *h = opaque;
 	uint64_t bus = h->root_bus + (offset >> 20);
 
 	if (bus > h->bus_end)
 		return;
 	if (size == 8) {
-		pci_host_cfg_write(h, (uint8_t)bus, (offset >> 12) & 0xff, offset & 0xfff, 4,
+		vdm_pci_host_cfg_write(h, (uint8_t)bus, (offset >> 12) & 0xff, offset & 0xfff, 4,
 				   (uint32_t)value);
-		pci_host_cfg_write(h, (uint8_t)bus, (offset >> 12) & 0xff, (offset & 0xfff) + 4, 4,
-				   (uint32_t)(value >> 32));
+		vdm_pci_host_cfg_write(h, (uint8_t)bus, (offset >> 12) & 0xff, (offset & 0xfff) + 4,
+				       4, (uint32_t)(value >> 32));
 		return;
 	}
-	pci_host_cfg_write(h, (uint8_t)bus, (offset >> 12) & 0xff, offset & 0xfff, size,
+	vdm_pci_host_cfg_write(h, (uint8_t)bus, (offset >> 12) & 0xff, offset & 0xfff, size,
 			   (uint32_t)value);
 }
 
-void pci_host_cf8_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
+void vdm_pci_host_cf8_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 {
-	struct pci_host *h = opaque;
+	struct vdm_pci_host *h = opaque;
 
-	*value = (offset == 0 && size == 4) ? atomic_load(&h->cf8) : bus_ones(size);
+	*value = (offset == 0 && size == 4) ? atomic_load(&h->cf8) : pci_host_ones(size);
 }
 
-void pci_host_cf8_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
+void vdm_pci_host_cf8_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
 {
-	struct pci_host *h = opaque;
+	struct vdm_pci_host *h = opaque;
 
 	/* Only a dword access at 0xCF8 is CONFIG_ADDRESS (PCI local bus spec 3.2.2.3.2). */
 	if (offset == 0 && size == 4)
@@ -600,39 +600,39 @@ static bool cf8_decode(uint32_t l, uint64_t offset, uint8_t *bus, uint8_t *devfn
 	return true;
 }
 
-void pci_host_cfc_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
+void vdm_pci_host_cfc_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 {
-	struct pci_host *h = opaque;
+	struct vdm_pci_host *h = opaque;
 	uint8_t bus, devfn;
 	uint32_t reg, v;
 
-	*value = bus_ones(size);
+	*value = pci_host_ones(size);
 	if (size > 4 || offset + size > 4 ||
 	    !cf8_decode(atomic_load(&h->cf8), offset, &bus, &devfn, &reg))
 		return;
-	pci_host_cfg_read(h, bus, devfn, reg, size, &v);
+	vdm_pci_host_cfg_read(h, bus, devfn, reg, size, &v);
 	*value = v;
 }
 
-void pci_host_cfc_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
+void vdm_pci_host_cfc_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
 {
-	struct pci_host *h = opaque;
+	struct vdm_pci_host *h = opaque;
 	uint8_t bus, devfn;
 	uint32_t reg;
 
 	if (size > 4 || offset + size > 4 ||
 	    !cf8_decode(atomic_load(&h->cf8), offset, &bus, &devfn, &reg))
 		return;
-	pci_host_cfg_write(h, bus, devfn, reg, size, (uint32_t)value);
+	vdm_pci_host_cfg_write(h, bus, devfn, reg, size, (uint32_t)value);
 }
 
 /* --- introspection ----------------------------------------------------------------- */
 
-uint64_t pci_host_bar_addr(struct pci_host *h, int fn, uint32_t region)
+uint64_t vdm_pci_host_bar_addr(struct vdm_pci_host *h, int fn, uint32_t region)
 {
 	uint64_t a = 0;
 
-	if (fn < 0 || fn >= PCI_HOST_MAX_FNS || region >= VDM_MAX_REGIONS)
+	if (fn < 0 || fn >= VDM_PCI_HOST_MAX_FNS || region >= VDM_MAX_REGIONS)
 		return 0;
 	pthread_rwlock_rdlock(&h->lock);
 	if (h->fns[fn].dev)
@@ -641,10 +641,10 @@ uint64_t pci_host_bar_addr(struct pci_host *h, int fn, uint32_t region)
 	return a;
 }
 
-void pci_host_bridge_windows(struct pci_host *h, int fn, struct pci_bridge_windows *w)
+void vdm_pci_host_bridge_windows(struct vdm_pci_host *h, int fn, struct vdm_pci_bridge_windows *w)
 {
 	memset(w, 0, sizeof(*w));
-	if (fn < 0 || fn >= PCI_HOST_MAX_FNS)
+	if (fn < 0 || fn >= VDM_PCI_HOST_MAX_FNS)
 		return;
 	pthread_rwlock_rdlock(&h->lock);
 	if (h->fns[fn].dev && h->fns[fn].bridge)
@@ -652,11 +652,11 @@ void pci_host_bridge_windows(struct pci_host *h, int fn, struct pci_bridge_windo
 	pthread_rwlock_unlock(&h->lock);
 }
 
-uint32_t pci_host_fn_read(struct pci_host *h, int fn, uint32_t off, uint32_t size)
+uint32_t vdm_pci_host_fn_read(struct vdm_pci_host *h, int fn, uint32_t off, uint32_t size)
 {
 	uint32_t v = ones32(size);
 
-	if (fn < 0 || fn >= PCI_HOST_MAX_FNS || size == 0 || size > 4 || off + size > 4096)
+	if (fn < 0 || fn >= VDM_PCI_HOST_MAX_FNS || size == 0 || size > 4 || off + size > 4096)
 		return v;
 	pthread_rwlock_rdlock(&h->lock);
 	if (h->fns[fn].dev)
@@ -665,11 +665,11 @@ uint32_t pci_host_fn_read(struct pci_host *h, int fn, uint32_t off, uint32_t siz
 	return v;
 }
 
-int pci_host_fn_bus(struct pci_host *h, int fn)
+int vdm_pci_host_fn_bus(struct vdm_pci_host *h, int fn)
 {
 	int b = -1;
 
-	if (fn < 0 || fn >= PCI_HOST_MAX_FNS)
+	if (fn < 0 || fn >= VDM_PCI_HOST_MAX_FNS)
 		return -1;
 	pthread_rwlock_rdlock(&h->lock);
 	if (h->fns[fn].dev)
@@ -678,14 +678,14 @@ int pci_host_fn_bus(struct pci_host *h, int fn)
 	return b;
 }
 
-void pci_host_fn_lock(struct pci_host *h, int fn)
+void vdm_pci_host_fn_lock(struct vdm_pci_host *h, int fn)
 {
-	if (fn >= 0 && fn < PCI_HOST_MAX_FNS)
+	if (fn >= 0 && fn < VDM_PCI_HOST_MAX_FNS)
 		pthread_mutex_lock(&h->fns[fn].lock);
 }
 
-void pci_host_fn_unlock(struct pci_host *h, int fn)
+void vdm_pci_host_fn_unlock(struct vdm_pci_host *h, int fn)
 {
-	if (fn >= 0 && fn < PCI_HOST_MAX_FNS)
+	if (fn >= 0 && fn < VDM_PCI_HOST_MAX_FNS)
 		pthread_mutex_unlock(&h->fns[fn].lock);
 }

@@ -1,6 +1,6 @@
 /* DSDT generator: turns the placed machine (machine.h) into AML with the encoder (aml.h).
  * The ASL each function emits is quoted above it; QEMU's acpi-pcihp and GED AML are the model. */
-#include "dsdt.h"
+#include <vdm/dsdt.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <vdm/ged.h>
 
-#include "aml.h"
+#include <vdm/aml.h>
 
 #define PCI_FW_UUID "e5c937d0-3553-4d7a-9117-ea4d19c3434d" /* PCI Firmware spec _DSM */
 #define PCI_OSC_UUID "33db4d5b-1ff7-401c-9657-7441c03dd766" /* PCI host bridge _OSC */
@@ -36,9 +36,9 @@ __attribute__((format(printf, 3, 4))) static int say(char *err, size_t len, cons
 	return -EINVAL;
 }
 
-static void name_int(struct aml_ctx *c, struct aml *parent, const char *name, uint64_t v)
+static void name_int(struct vdm_aml_ctx *c, struct vdm_aml *parent, const char *name, uint64_t v)
 {
-	aml_append(parent, aml_name_decl(c, name, aml_int(c, v)));
+	vdm_aml_append(parent, vdm_aml_name_decl(c, name, vdm_aml_int(c, v)));
 }
 
 static bool hotplug_port(const struct vdm_mach_desc *m, const struct vdm_mach_root_port *rp)
@@ -52,11 +52,11 @@ static void port_name(char out[5], const struct vdm_mach_root_port *rp)
 }
 
 /* A consumer memory range: Memory32Fixed below 4 GiB, QWordMemory above. */
-static struct aml *mem_consumer(struct aml_ctx *c, uint64_t base, uint64_t size)
+static struct vdm_aml *mem_consumer(struct vdm_aml_ctx *c, uint64_t base, uint64_t size)
 {
 	if (base + size <= (1ull << 32))
-		return aml_memory32_fixed(c, (uint32_t)base, (uint32_t)size);
-	return aml_qword_memory(c, AML_RESOURCE_CONSUMER, AML_NON_CACHEABLE, base,
+		return vdm_aml_memory32_fixed(c, (uint32_t)base, (uint32_t)size);
+	return vdm_aml_qword_memory(c, VDM_AML_RESOURCE_CONSUMER, VDM_AML_NON_CACHEABLE, base,
 				base + size - 1);
 }
 
@@ -69,35 +69,36 @@ static struct aml *mem_consumer(struct aml_ctx *c, uint64_t base, uint64_t size)
  *   QWordMemory (ResourceProducer, ..., Prefetchable, ReadWrite, ..., pci_mem64)
  * })
  */
-static struct aml *host_bridge_crs(struct aml_ctx *c, const struct vdm_mach_desc *m)
+static struct vdm_aml *host_bridge_crs(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 {
-	struct aml *rt = aml_resource_template(c);
+	struct vdm_aml *rt = vdm_aml_resource_template(c);
 	uint64_t io_lo = m->pci_io.base, io_hi = vdm_range_end(m->pci_io);
 
-	aml_append(rt, aml_word_bus_number(c, m->bus_start, m->bus_end));
-	aml_append(rt, aml_io(c, CFG_PORTS_START, CFG_PORTS_START, 1, CFG_PORTS_LEN));
+	vdm_aml_append(rt, vdm_aml_word_bus_number(c, m->bus_start, m->bus_end));
+	vdm_aml_append(rt, vdm_aml_io(c, CFG_PORTS_START, CFG_PORTS_START, 1, CFG_PORTS_LEN));
 	if (m->pci_io.size) {
 		/* The config ports belong to the host bridge itself, not to its children. */
 		if (io_lo < CFG_PORTS_START)
-			aml_append(rt, aml_word_io(c, (uint16_t)io_lo,
+			vdm_aml_append(rt, vdm_aml_word_io(c, (uint16_t)io_lo,
 						   (uint16_t)((io_hi < CFG_PORTS_START ?
 							       io_hi : CFG_PORTS_START) - 1)));
 		if (io_hi > CFG_PORTS_START + CFG_PORTS_LEN) {
 			uint64_t lo = io_lo > CFG_PORTS_START + CFG_PORTS_LEN ?
 					      io_lo : CFG_PORTS_START + CFG_PORTS_LEN;
 
-			aml_append(rt, aml_word_io(c, (uint16_t)lo, (uint16_t)(io_hi - 1)));
+			vdm_aml_append(rt, vdm_aml_word_io(c, (uint16_t)lo, (uint16_t)(io_hi - 1)));
 		}
 	}
 	if (m->pci_mem32.size)
-		aml_append(rt, aml_dword_memory(c, AML_RESOURCE_PRODUCER, AML_NON_CACHEABLE,
-						(uint32_t)m->pci_mem32.base,
-						(uint32_t)(vdm_range_end(m->pci_mem32) - 1)));
+		vdm_aml_append(
+			rt, vdm_aml_dword_memory(c, VDM_AML_RESOURCE_PRODUCER,
+						 VDM_AML_NON_CACHEABLE, (uint32_t)m->pci_mem32.base,
+						 (uint32_t)(vdm_range_end(m->pci_mem32) - 1)));
 	if (m->pci_mem64.size)
-		aml_append(rt, aml_qword_memory(c, AML_RESOURCE_PRODUCER, AML_PREFETCHABLE,
-						m->pci_mem64.base,
-						vdm_range_end(m->pci_mem64) - 1));
-	return aml_name_decl(c, "_CRS", rt);
+		vdm_aml_append(rt, vdm_aml_qword_memory(c, VDM_AML_RESOURCE_PRODUCER,
+							VDM_AML_PREFETCHABLE, m->pci_mem64.base,
+							vdm_range_end(m->pci_mem64) - 1));
+	return vdm_aml_name_decl(c, "_CRS", rt);
 }
 
 /*
@@ -115,29 +116,32 @@ static struct aml *host_bridge_crs(struct aml_ctx *c, const struct vdm_mach_desc
  * Withholding bit 0 keeps Linux's pciehp off the root ports so acpiphp drives the slots.
  * (QEMU stores CDW3 before comparing, so it never reports the mask; we compare first.)
  */
-static struct aml *host_bridge_osc(struct aml_ctx *c, const struct vdm_mach_desc *m)
+static struct vdm_aml *host_bridge_osc(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 {
 	unsigned mask = OSC_CTRL_ALL & ~(m->acpi_pci_hotplug ? OSC_CTRL_NATIVE_PCIE_HOTPLUG : 0);
-	struct aml *meth = aml_method(c, "_OSC", 4, AML_NOT_SERIALIZED);
-	struct aml *cdw1 = aml_name(c, "CDW1"), *cdw3 = aml_name(c, "CDW3");
-	struct aml *l0 = aml_local(c, 0), *ok, *bad_rev, *masked, *other;
+	struct vdm_aml *meth = vdm_aml_method(c, "_OSC", 4, VDM_AML_NOT_SERIALIZED);
+	struct vdm_aml *cdw1 = vdm_aml_name(c, "CDW1"), *cdw3 = vdm_aml_name(c, "CDW3");
+	struct vdm_aml *l0 = vdm_aml_local(c, 0), *ok, *bad_rev, *masked, *other;
 
-	aml_append(meth, aml_create_dword_field(c, aml_arg(c, 3), aml_int(c, 0), "CDW1"));
-	ok = aml_if(c, aml_lequal(c, aml_arg(c, 0), aml_touuid(c, PCI_OSC_UUID)));
-	aml_append(ok, aml_create_dword_field(c, aml_arg(c, 3), aml_int(c, 8), "CDW3"));
-	aml_append(ok, aml_and(c, cdw3, aml_int(c, mask), l0));
-	bad_rev = aml_if(c, aml_lnot(c, aml_lequal(c, aml_arg(c, 1), aml_int(c, 1))));
-	aml_append(bad_rev, aml_or(c, cdw1, aml_int(c, 0x08), cdw1));
-	aml_append(ok, bad_rev);
-	masked = aml_if(c, aml_lnot(c, aml_lequal(c, cdw3, l0)));
-	aml_append(masked, aml_or(c, cdw1, aml_int(c, 0x10), cdw1));
-	aml_append(ok, masked);
-	aml_append(ok, aml_store(c, l0, cdw3));
-	aml_append(meth, ok);
-	other = aml_else(c);
-	aml_append(other, aml_or(c, cdw1, aml_int(c, 0x04), cdw1));
-	aml_append(meth, other);
-	aml_append(meth, aml_return(c, aml_arg(c, 3)));
+	vdm_aml_append(meth,
+		       vdm_aml_create_dword_field(c, vdm_aml_arg(c, 3), vdm_aml_int(c, 0), "CDW1"));
+	ok = vdm_aml_if(c, vdm_aml_lequal(c, vdm_aml_arg(c, 0), vdm_aml_touuid(c, PCI_OSC_UUID)));
+	vdm_aml_append(ok,
+		       vdm_aml_create_dword_field(c, vdm_aml_arg(c, 3), vdm_aml_int(c, 8), "CDW3"));
+	vdm_aml_append(ok, vdm_aml_and(c, cdw3, vdm_aml_int(c, mask), l0));
+	bad_rev = vdm_aml_if(
+		c, vdm_aml_lnot(c, vdm_aml_lequal(c, vdm_aml_arg(c, 1), vdm_aml_int(c, 1))));
+	vdm_aml_append(bad_rev, vdm_aml_or(c, cdw1, vdm_aml_int(c, 0x08), cdw1));
+	vdm_aml_append(ok, bad_rev);
+	masked = vdm_aml_if(c, vdm_aml_lnot(c, vdm_aml_lequal(c, cdw3, l0)));
+	vdm_aml_append(masked, vdm_aml_or(c, cdw1, vdm_aml_int(c, 0x10), cdw1));
+	vdm_aml_append(ok, masked);
+	vdm_aml_append(ok, vdm_aml_store(c, l0, cdw3));
+	vdm_aml_append(meth, ok);
+	other = vdm_aml_else(c);
+	vdm_aml_append(other, vdm_aml_or(c, cdw1, vdm_aml_int(c, 0x04), cdw1));
+	vdm_aml_append(meth, other);
+	vdm_aml_append(meth, vdm_aml_return(c, vdm_aml_arg(c, 3)));
 	return meth;
 }
 
@@ -152,20 +156,21 @@ static struct aml *host_bridge_osc(struct aml_ctx *c, const struct vdm_mach_desc
  * The revision (Arg1) is not checked: Linux 6.1 asks with revision 1, the PCI Firmware spec
  * gives function 5 revision 2, and a later Linux tries both.
  */
-static struct aml *host_bridge_dsm(struct aml_ctx *c, const struct vdm_mach_desc *m)
+static struct vdm_aml *host_bridge_dsm(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 {
 	static const uint8_t funcs = 0x21, none = 0x00;
-	struct aml *meth = aml_method(c, "_DSM", 4, AML_NOT_SERIALIZED);
-	struct aml *uuid = aml_if(c, aml_lequal(c, aml_arg(c, 0), aml_touuid(c, PCI_FW_UUID)));
-	struct aml *f0 = aml_if(c, aml_lequal(c, aml_arg(c, 2), aml_int(c, 0)));
-	struct aml *f5 = aml_if(c, aml_lequal(c, aml_arg(c, 2), aml_int(c, 5)));
+	struct vdm_aml *meth = vdm_aml_method(c, "_DSM", 4, VDM_AML_NOT_SERIALIZED);
+	struct vdm_aml *uuid =
+		vdm_aml_if(c, vdm_aml_lequal(c, vdm_aml_arg(c, 0), vdm_aml_touuid(c, PCI_FW_UUID)));
+	struct vdm_aml *f0 = vdm_aml_if(c, vdm_aml_lequal(c, vdm_aml_arg(c, 2), vdm_aml_int(c, 0)));
+	struct vdm_aml *f5 = vdm_aml_if(c, vdm_aml_lequal(c, vdm_aml_arg(c, 2), vdm_aml_int(c, 5)));
 
-	aml_append(f0, aml_return(c, aml_buffer(c, &funcs, 1)));
-	aml_append(f5, aml_return(c, aml_int(c, vdm_mach_dsm5_value(m))));
-	aml_append(uuid, f0);
-	aml_append(uuid, f5);
-	aml_append(meth, uuid);
-	aml_append(meth, aml_return(c, aml_buffer(c, &none, 1)));
+	vdm_aml_append(f0, vdm_aml_return(c, vdm_aml_buffer(c, &funcs, 1)));
+	vdm_aml_append(f5, vdm_aml_return(c, vdm_aml_int(c, vdm_mach_dsm5_value(m))));
+	vdm_aml_append(uuid, f0);
+	vdm_aml_append(uuid, f5);
+	vdm_aml_append(meth, uuid);
+	vdm_aml_append(meth, vdm_aml_return(c, vdm_aml_buffer(c, &none, 1)));
 	return meth;
 }
 
@@ -182,7 +187,8 @@ static struct aml *host_bridge_dsm(struct aml_ctx *c, const struct vdm_mach_desc
  *   Return (Zero)
  * }
  */
-static void pcihp_registers(struct aml_ctx *c, struct aml *pci0, const struct vdm_mach_desc *m)
+static void pcihp_registers(struct vdm_aml_ctx *c, struct vdm_aml *pci0,
+			    const struct vdm_mach_desc *m)
 {
 	static const struct {
 		const char *region;
@@ -193,27 +199,29 @@ static void pcihp_registers(struct aml_ctx *c, struct aml *pci0, const struct vd
 		{ "SEJ", VDM_PCIHP_B0EJ, 4, "B0EJ", NULL },
 		{ "BNMR", VDM_PCIHP_BNUM, 8, "BNUM", "PIDX" },
 	};
-	struct aml *pcej = aml_method(c, "PCEJ", 2, AML_NOT_SERIALIZED);
+	struct vdm_aml *pcej = vdm_aml_method(c, "PCEJ", 2, VDM_AML_NOT_SERIALIZED);
 
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
-		struct aml *f;
+		struct vdm_aml *f;
 
-		aml_append(pci0, aml_opregion(c, regs[i].region, AML_SYSTEM_MEMORY,
-					      aml_int(c, m->pcihp_base + regs[i].off),
-					      aml_int(c, regs[i].len)));
-		f = aml_field(c, regs[i].region, AML_DWORD_ACC, AML_NO_LOCK, AML_WRITE_AS_ZEROS);
-		aml_field_named(f, regs[i].f1, 32);
+		vdm_aml_append(pci0, vdm_aml_opregion(c, regs[i].region, VDM_AML_SYSTEM_MEMORY,
+					      vdm_aml_int(c, m->pcihp_base + regs[i].off),
+					      vdm_aml_int(c, regs[i].len)));
+		f = vdm_aml_field(c, regs[i].region, VDM_AML_DWORD_ACC, VDM_AML_NO_LOCK,
+				  VDM_AML_WRITE_AS_ZEROS);
+		vdm_aml_field_named(f, regs[i].f1, 32);
 		if (regs[i].f2)
-			aml_field_named(f, regs[i].f2, 32);
-		aml_append(pci0, f);
+			vdm_aml_field_named(f, regs[i].f2, 32);
+		vdm_aml_append(pci0, f);
 	}
-	aml_append(pci0, aml_mutex(c, "BLCK", 0));
-	aml_append(pcej, aml_acquire(c, aml_name(c, "BLCK"), 0xffff));
-	aml_append(pcej, aml_store(c, aml_arg(c, 0), aml_name(c, "BNUM")));
-	aml_append(pcej, aml_shiftleft(c, aml_int(c, 1), aml_arg(c, 1), aml_name(c, "B0EJ")));
-	aml_append(pcej, aml_release(c, aml_name(c, "BLCK")));
-	aml_append(pcej, aml_return(c, aml_int(c, 0)));
-	aml_append(pci0, pcej);
+	vdm_aml_append(pci0, vdm_aml_mutex(c, "BLCK", 0));
+	vdm_aml_append(pcej, vdm_aml_acquire(c, vdm_aml_name(c, "BLCK"), 0xffff));
+	vdm_aml_append(pcej, vdm_aml_store(c, vdm_aml_arg(c, 0), vdm_aml_name(c, "BNUM")));
+	vdm_aml_append(pcej, vdm_aml_shiftleft(c, vdm_aml_int(c, 1), vdm_aml_arg(c, 1),
+					       vdm_aml_name(c, "B0EJ")));
+	vdm_aml_append(pcej, vdm_aml_release(c, vdm_aml_name(c, "BLCK")));
+	vdm_aml_append(pcej, vdm_aml_return(c, vdm_aml_int(c, 0)));
+	vdm_aml_append(pci0, pcej);
 }
 
 /*
@@ -232,45 +240,47 @@ static void pcihp_registers(struct aml_ctx *c, struct aml *pci0, const struct vd
  * Notify 1 = Device Check (insertion), 3 = Eject Request (removal).  PCNT runs with BLCK held
  * (the GED's _EVT takes it): BNUM selects this port's bus for the PCIU/PCID reads.
  */
-static struct aml *root_port_device(struct aml_ctx *c, const struct vdm_mach_desc *m,
+static struct vdm_aml *root_port_device(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m,
 				    const struct vdm_mach_root_port *rp)
 {
 	char name[5];
-	struct aml *dev, *slot, *ej0, *dvnt, *hit, *pcnt;
+	struct vdm_aml *dev, *slot, *ej0, *dvnt, *hit, *pcnt;
 
 	port_name(name, rp);
-	dev = aml_device(c, name);
+	dev = vdm_aml_device(c, name);
 	name_int(c, dev, "_ADR", (uint64_t)(rp->devfn >> 3) << 16 | (rp->devfn & 7));
 	if (!hotplug_port(m, rp))
 		return dev;
 	name_int(c, dev, "BSEL", rp->bsel);
 
-	slot = aml_device(c, "S00");
+	slot = vdm_aml_device(c, "S00");
 	name_int(c, slot, "_ADR", 0);
 	name_int(c, slot, "_SUN", rp->slot);
-	ej0 = aml_method(c, "_EJ0", 1, AML_NOT_SERIALIZED);
-	aml_append(ej0, aml_call(c, "PCEJ", 2, aml_name(c, "BSEL"), aml_int(c, 0)));
-	aml_append(slot, ej0);
-	aml_append(dev, slot);
+	ej0 = vdm_aml_method(c, "_EJ0", 1, VDM_AML_NOT_SERIALIZED);
+	vdm_aml_append(ej0, vdm_aml_call(c, "PCEJ", 2, vdm_aml_name(c, "BSEL"), vdm_aml_int(c, 0)));
+	vdm_aml_append(slot, ej0);
+	vdm_aml_append(dev, slot);
 
-	dvnt = aml_method(c, "DVNT", 2, AML_NOT_SERIALIZED);
-	hit = aml_if(c, aml_and(c, aml_arg(c, 0), aml_int(c, 1), NULL));
-	aml_append(hit, aml_notify(c, aml_name(c, "S00"), aml_arg(c, 1)));
-	aml_append(dvnt, hit);
-	aml_append(dev, dvnt);
+	dvnt = vdm_aml_method(c, "DVNT", 2, VDM_AML_NOT_SERIALIZED);
+	hit = vdm_aml_if(c, vdm_aml_and(c, vdm_aml_arg(c, 0), vdm_aml_int(c, 1), NULL));
+	vdm_aml_append(hit, vdm_aml_notify(c, vdm_aml_name(c, "S00"), vdm_aml_arg(c, 1)));
+	vdm_aml_append(dvnt, hit);
+	vdm_aml_append(dev, dvnt);
 
-	pcnt = aml_method(c, "PCNT", 0, AML_NOT_SERIALIZED);
-	aml_append(pcnt, aml_store(c, aml_name(c, "BSEL"), aml_name(c, "BNUM")));
-	aml_append(pcnt, aml_call(c, "DVNT", 2, aml_name(c, "PCIU"), aml_int(c, 1)));
-	aml_append(pcnt, aml_call(c, "DVNT", 2, aml_name(c, "PCID"), aml_int(c, 3)));
-	aml_append(dev, pcnt);
+	pcnt = vdm_aml_method(c, "PCNT", 0, VDM_AML_NOT_SERIALIZED);
+	vdm_aml_append(pcnt, vdm_aml_store(c, vdm_aml_name(c, "BSEL"), vdm_aml_name(c, "BNUM")));
+	vdm_aml_append(pcnt,
+		       vdm_aml_call(c, "DVNT", 2, vdm_aml_name(c, "PCIU"), vdm_aml_int(c, 1)));
+	vdm_aml_append(pcnt,
+		       vdm_aml_call(c, "DVNT", 2, vdm_aml_name(c, "PCID"), vdm_aml_int(c, 3)));
+	vdm_aml_append(dev, pcnt);
 	return dev;
 }
 
 /* Method (PCNT, 0, NotSerialized) { \_SB.PCI0.Sxx.PCNT () ... }  (every hotplug port) */
-static struct aml *root_pcnt(struct aml_ctx *c, const struct vdm_mach_desc *m)
+static struct vdm_aml *root_pcnt(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 {
-	struct aml *pcnt = aml_method(c, "PCNT", 0, AML_NOT_SERIALIZED);
+	struct vdm_aml *pcnt = vdm_aml_method(c, "PCNT", 0, VDM_AML_NOT_SERIALIZED);
 
 	for (uint32_t i = 0; i < m->num_root_ports; i++) {
 		char path[32], name[5];
@@ -279,7 +289,7 @@ static struct aml *root_pcnt(struct aml_ctx *c, const struct vdm_mach_desc *m)
 			continue;
 		port_name(name, &m->root_ports[i]);
 		snprintf(path, sizeof(path), "\\_SB.PCI0.%s.PCNT", name);
-		aml_append(pcnt, aml_call(c, path, 0));
+		vdm_aml_append(pcnt, vdm_aml_call(c, path, 0));
 	}
 	return pcnt;
 }
@@ -293,24 +303,24 @@ static struct aml *root_pcnt(struct aml_ctx *c, const struct vdm_mach_desc *m)
  *   [hotplug register block, PCEJ]  Device (Sxx) {...}...  [Method (PCNT, ...)]
  * }
  */
-static struct aml *host_bridge(struct aml_ctx *c, const struct vdm_mach_desc *m)
+static struct vdm_aml *host_bridge(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 {
-	struct aml *pci0 = aml_device(c, "PCI0");
+	struct vdm_aml *pci0 = vdm_aml_device(c, "PCI0");
 
-	aml_append(pci0, aml_name_decl(c, "_HID", aml_eisaid(c, "PNP0A08")));
-	aml_append(pci0, aml_name_decl(c, "_CID", aml_eisaid(c, "PNP0A03")));
+	vdm_aml_append(pci0, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0A08")));
+	vdm_aml_append(pci0, vdm_aml_name_decl(c, "_CID", vdm_aml_eisaid(c, "PNP0A03")));
 	name_int(c, pci0, "_SEG", m->segment);
 	name_int(c, pci0, "_BBN", m->bus_start);
 	name_int(c, pci0, "_UID", m->segment);
-	aml_append(pci0, host_bridge_crs(c, m));
-	aml_append(pci0, host_bridge_osc(c, m));
-	aml_append(pci0, host_bridge_dsm(c, m));
+	vdm_aml_append(pci0, host_bridge_crs(c, m));
+	vdm_aml_append(pci0, host_bridge_osc(c, m));
+	vdm_aml_append(pci0, host_bridge_dsm(c, m));
 	if (m->acpi_pci_hotplug)
 		pcihp_registers(c, pci0, m);
 	for (uint32_t i = 0; i < m->num_root_ports; i++)
-		aml_append(pci0, root_port_device(c, m, &m->root_ports[i]));
+		vdm_aml_append(pci0, root_port_device(c, m, &m->root_ports[i]));
 	if (m->acpi_pci_hotplug)
-		aml_append(pci0, root_pcnt(c, m));
+		vdm_aml_append(pci0, root_pcnt(c, m));
 	return pci0;
 }
 
@@ -328,26 +338,28 @@ static struct aml *host_bridge(struct aml_ctx *c, const struct vdm_mach_desc *m)
  * (QEMU's PHPR is a PNP0A06 container with an I/O range; Linux reserves the ranges of
  * PNP0C02 devices only, and our block is MMIO.)  Ranges above 4 GiB use QWordMemory.
  */
-static void motherboard_resources(struct aml_ctx *c, struct aml *sb,
+static void motherboard_resources(struct vdm_aml_ctx *c, struct vdm_aml *sb,
 				  const struct vdm_mach_desc *m)
 {
-	struct aml *mbrd = aml_device(c, "MBRD"), *rt = aml_resource_template(c);
+	struct vdm_aml *mbrd = vdm_aml_device(c, "MBRD"), *rt = vdm_aml_resource_template(c);
 
-	aml_append(mbrd, aml_name_decl(c, "_HID", aml_eisaid(c, "PNP0C02")));
+	vdm_aml_append(mbrd, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0C02")));
 	name_int(c, mbrd, "_UID", 0);
-	aml_append(rt, mem_consumer(c, m->ecam.base, m->ecam.size));
-	aml_append(rt, mem_consumer(c, m->ged_base, VDM_GED_SEL_SIZE));
-	aml_append(mbrd, aml_name_decl(c, "_CRS", rt));
-	aml_append(sb, mbrd);
+	vdm_aml_append(rt, mem_consumer(c, m->ecam.base, m->ecam.size));
+	vdm_aml_append(rt, mem_consumer(c, m->ged_base, VDM_GED_SEL_SIZE));
+	vdm_aml_append(mbrd, vdm_aml_name_decl(c, "_CRS", rt));
+	vdm_aml_append(sb, mbrd);
 
 	if (m->acpi_pci_hotplug) {
-		struct aml *phpr = aml_device(c, "PHPR"), *rt2 = aml_resource_template(c);
+		struct vdm_aml *phpr = vdm_aml_device(c, "PHPR"),
+			       *rt2 = vdm_aml_resource_template(c);
 
-		aml_append(phpr, aml_name_decl(c, "_HID", aml_eisaid(c, "PNP0C02")));
-		aml_append(phpr, aml_name_decl(c, "_UID", aml_string(c, "PCI Hotplug resources")));
-		aml_append(rt2, mem_consumer(c, m->pcihp_base, m->pcihp_size));
-		aml_append(phpr, aml_name_decl(c, "_CRS", rt2));
-		aml_append(sb, phpr);
+		vdm_aml_append(phpr, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0C02")));
+		vdm_aml_append(phpr, vdm_aml_name_decl(c, "_UID",
+						       vdm_aml_string(c, "PCI Hotplug resources")));
+		vdm_aml_append(rt2, mem_consumer(c, m->pcihp_base, m->pcihp_size));
+		vdm_aml_append(phpr, vdm_aml_name_decl(c, "_CRS", rt2));
+		vdm_aml_append(sb, phpr);
 	}
 }
 
@@ -367,37 +379,44 @@ static void motherboard_resources(struct aml_ctx *c, struct aml *sb,
  *   }
  * }
  */
-static struct aml *ged(struct aml_ctx *c, const struct vdm_mach_desc *m)
+static struct vdm_aml *ged(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 {
-	struct aml *dev = aml_device(c, "GED"), *rt = aml_resource_template(c);
-	struct aml *evt = aml_method(c, "_EVT", 1, AML_SERIALIZED), *l0 = aml_local(c, 0);
-	struct aml *f, *pwr, *hp;
+	struct vdm_aml *dev = vdm_aml_device(c, "GED"), *rt = vdm_aml_resource_template(c);
+	struct vdm_aml *evt = vdm_aml_method(c, "_EVT", 1, VDM_AML_SERIALIZED),
+		       *l0 = vdm_aml_local(c, 0);
+	struct vdm_aml *f, *pwr, *hp;
 
-	aml_append(dev, aml_name_decl(c, "_HID", aml_string(c, "ACPI0013")));
+	vdm_aml_append(dev, vdm_aml_name_decl(c, "_HID", vdm_aml_string(c, "ACPI0013")));
 	name_int(c, dev, "_UID", 0);
-	aml_append(rt, aml_interrupt(c, AML_IRQ_CONSUMER | AML_IRQ_EDGE, m->ged_gsi));
-	aml_append(dev, aml_name_decl(c, "_CRS", rt));
-	aml_append(dev, aml_opregion(c, "EREG", AML_SYSTEM_MEMORY, aml_int(c, m->ged_base),
-				     aml_int(c, VDM_GED_SEL_SIZE)));
-	f = aml_field(c, "EREG", AML_DWORD_ACC, AML_NO_LOCK, AML_WRITE_AS_ZEROS);
-	aml_field_named(f, "ESEL", 32);
-	aml_append(dev, f);
+	vdm_aml_append(rt,
+		       vdm_aml_interrupt(c, VDM_AML_IRQ_CONSUMER | VDM_AML_IRQ_EDGE, m->ged_gsi));
+	vdm_aml_append(dev, vdm_aml_name_decl(c, "_CRS", rt));
+	vdm_aml_append(dev, vdm_aml_opregion(c, "EREG", VDM_AML_SYSTEM_MEMORY,
+					     vdm_aml_int(c, m->ged_base),
+					     vdm_aml_int(c, VDM_GED_SEL_SIZE)));
+	f = vdm_aml_field(c, "EREG", VDM_AML_DWORD_ACC, VDM_AML_NO_LOCK, VDM_AML_WRITE_AS_ZEROS);
+	vdm_aml_field_named(f, "ESEL", 32);
+	vdm_aml_append(dev, f);
 
-	aml_append(evt, aml_store(c, aml_name(c, "ESEL"), l0));
-	pwr = aml_if(c, aml_lequal(c, aml_and(c, l0, aml_int(c, VDM_GED_EVT_PWR_DOWN), NULL),
-				  aml_int(c, VDM_GED_EVT_PWR_DOWN)));
-	aml_append(pwr, aml_notify(c, aml_name(c, "\\_SB.PWRB"), aml_int(c, 0x80)));
-	aml_append(evt, pwr);
+	vdm_aml_append(evt, vdm_aml_store(c, vdm_aml_name(c, "ESEL"), l0));
+	pwr = vdm_aml_if(
+		c, vdm_aml_lequal(c, vdm_aml_and(c, l0, vdm_aml_int(c, VDM_GED_EVT_PWR_DOWN), NULL),
+				  vdm_aml_int(c, VDM_GED_EVT_PWR_DOWN)));
+	vdm_aml_append(pwr, vdm_aml_notify(c, vdm_aml_name(c, "\\_SB.PWRB"), vdm_aml_int(c, 0x80)));
+	vdm_aml_append(evt, pwr);
 	if (m->acpi_pci_hotplug) {
-		hp = aml_if(c, aml_lequal(c, aml_and(c, l0, aml_int(c, VDM_GED_EVT_PCI_HOTPLUG),
-						     NULL),
-					  aml_int(c, VDM_GED_EVT_PCI_HOTPLUG)));
-		aml_append(hp, aml_acquire(c, aml_name(c, "\\_SB.PCI0.BLCK"), 0xffff));
-		aml_append(hp, aml_call(c, "\\_SB.PCI0.PCNT", 0));
-		aml_append(hp, aml_release(c, aml_name(c, "\\_SB.PCI0.BLCK")));
-		aml_append(evt, hp);
+		hp = vdm_aml_if(
+			c,
+			vdm_aml_lequal(
+				c,
+				vdm_aml_and(c, l0, vdm_aml_int(c, VDM_GED_EVT_PCI_HOTPLUG), NULL),
+				vdm_aml_int(c, VDM_GED_EVT_PCI_HOTPLUG)));
+		vdm_aml_append(hp, vdm_aml_acquire(c, vdm_aml_name(c, "\\_SB.PCI0.BLCK"), 0xffff));
+		vdm_aml_append(hp, vdm_aml_call(c, "\\_SB.PCI0.PCNT", 0));
+		vdm_aml_append(hp, vdm_aml_release(c, vdm_aml_name(c, "\\_SB.PCI0.BLCK")));
+		vdm_aml_append(evt, hp);
 	}
-	aml_append(dev, evt);
+	vdm_aml_append(dev, evt);
 	return dev;
 }
 
@@ -409,27 +428,29 @@ static struct aml *ged(struct aml_ctx *c, const struct vdm_mach_desc *m)
  *                                     IRQNoFlags () { gsi } })    // Interrupt () if > 15
  * }
  */
-static void platform_devices(struct aml_ctx *c, struct aml *sb, const struct vdm_mach_desc *m)
+static void platform_devices(struct vdm_aml_ctx *c, struct vdm_aml *sb,
+			     const struct vdm_mach_desc *m)
 {
-	struct aml *pwrb = aml_device(c, "PWRB");
+	struct vdm_aml *pwrb = vdm_aml_device(c, "PWRB");
 
-	aml_append(pwrb, aml_name_decl(c, "_HID", aml_eisaid(c, "PNP0C0C")));
+	vdm_aml_append(pwrb, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0C0C")));
 	name_int(c, pwrb, "_UID", 0);
-	aml_append(sb, pwrb);
+	vdm_aml_append(sb, pwrb);
 
 	if (m->serial_port) {
-		struct aml *com = aml_device(c, "COM1"), *rt = aml_resource_template(c);
+		struct vdm_aml *com = vdm_aml_device(c, "COM1"), *rt = vdm_aml_resource_template(c);
 
-		aml_append(com, aml_name_decl(c, "_HID", aml_eisaid(c, "PNP0501")));
+		vdm_aml_append(com, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0501")));
 		name_int(c, com, "_UID", 1);
-		aml_append(rt, aml_io(c, m->serial_port, m->serial_port, 0, 8));
+		vdm_aml_append(rt, vdm_aml_io(c, m->serial_port, m->serial_port, 0, 8));
 		if (m->serial_gsi <= 15)
-			aml_append(rt, aml_irq_noflags(c, m->serial_gsi));
+			vdm_aml_append(rt, vdm_aml_irq_noflags(c, m->serial_gsi));
 		else
-			aml_append(rt, aml_interrupt(c, AML_IRQ_CONSUMER | AML_IRQ_EDGE,
-						     m->serial_gsi));
-		aml_append(com, aml_name_decl(c, "_CRS", rt));
-		aml_append(sb, com);
+			vdm_aml_append(rt,
+				       vdm_aml_interrupt(c, VDM_AML_IRQ_CONSUMER | VDM_AML_IRQ_EDGE,
+							 m->serial_gsi));
+		vdm_aml_append(com, vdm_aml_name_decl(c, "_CRS", rt));
+		vdm_aml_append(sb, com);
 	}
 }
 
@@ -479,8 +500,8 @@ static int check_machine(const struct vdm_mach_desc *m, char *err, size_t err_le
 int vdm_dsdt_build(const struct vdm_mach_desc *m, uint8_t **aml, size_t *len, char *err,
 		   size_t err_len)
 {
-	struct aml_ctx *c;
-	struct aml *top, *sb, *s5;
+	struct vdm_aml_ctx *c;
+	struct vdm_aml *top, *sb, *s5;
 	const char *msg;
 	int rc;
 
@@ -489,30 +510,30 @@ int vdm_dsdt_build(const struct vdm_mach_desc *m, uint8_t **aml, size_t *len, ch
 	rc = check_machine(m, err, err_len);
 	if (rc)
 		return rc;
-	c = aml_ctx_new();
+	c = vdm_aml_ctx_new();
 	if (!c)
 		return -ENOMEM;
-	top = aml_list(c);
-	sb = aml_scope(c, "\\_SB");
-	aml_append(sb, host_bridge(c, m));
+	top = vdm_aml_list(c);
+	sb = vdm_aml_scope(c, "\\_SB");
+	vdm_aml_append(sb, host_bridge(c, m));
 	motherboard_resources(c, sb, m);
-	aml_append(sb, ged(c, m));
+	vdm_aml_append(sb, ged(c, m));
 	platform_devices(c, sb, m);
-	aml_append(top, sb);
+	vdm_aml_append(top, sb);
 
 	/* Name (\_S5, Package () { typ, typ, Zero, Zero }): SLP_TYPa, SLP_TYPb, reserved. */
-	s5 = aml_package(c);
-	aml_append(s5, aml_int(c, m->s5_slp_typ));
-	aml_append(s5, aml_int(c, m->s5_slp_typ));
-	aml_append(s5, aml_int(c, 0));
-	aml_append(s5, aml_int(c, 0));
-	aml_append(top, aml_name_decl(c, "\\_S5", s5));
+	s5 = vdm_aml_package(c);
+	vdm_aml_append(s5, vdm_aml_int(c, m->s5_slp_typ));
+	vdm_aml_append(s5, vdm_aml_int(c, m->s5_slp_typ));
+	vdm_aml_append(s5, vdm_aml_int(c, 0));
+	vdm_aml_append(s5, vdm_aml_int(c, 0));
+	vdm_aml_append(top, vdm_aml_name_decl(c, "\\_S5", s5));
 
-	rc = aml_serialize(top, aml, len);
+	rc = vdm_aml_serialize(top, aml, len);
 	if (rc && rc != -ENOMEM && err && err_len) {
-		aml_ctx_error(c, &msg);
+		vdm_aml_ctx_error(c, &msg);
 		snprintf(err, err_len, "DSDT: %s", msg);
 	}
-	aml_ctx_free(c);
+	vdm_aml_ctx_free(c);
 	return rc;
 }

@@ -1,12 +1,12 @@
 /* ACPI static tables for the x86_64 machine (RSDP, XSDT, FADT, MADT, MCFG, DSDT), laid out
  * contiguously for one guest-physical address with every pointer and checksum fixed up. */
-#ifndef VDM_FW_ACPI_TABLES_H
-#define VDM_FW_ACPI_TABLES_H
+#ifndef VDM_ACPI_TABLES_H
+#define VDM_ACPI_TABLES_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "machine.h"
+#include <vdm/machine_desc.h>
 
 /*
  * What is built (ACPI 6.3 numbering):
@@ -81,4 +81,4 @@ int vdm_acpi_dump(const struct vdm_acpi_layout *l, const uint8_t *buf, const cha
  * (which must be zero when this is called). */
 uint8_t vdm_acpi_checksum(const uint8_t *p, size_t len);
 
-#endif /* VDM_FW_ACPI_TABLES_H */
+#endif /* VDM_ACPI_TABLES_H */
