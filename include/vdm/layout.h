@@ -7,7 +7,8 @@
  * The map (constants below; see vdm_layout.c for why each is where it is):
  *
  *   [0, 0xA0000)                       RAM (e820)
- *   [0xA0000, 1 MiB)                   legacy hole (ACPI tables may go at 0xA0000)
+ *   [0xA0000, 1 MiB)                   legacy hole; the ACPI tables at [0xE0000, 1 MiB), where
+ *                                      the RSDP scan looks
  *   [1 MiB, min(ram, 3 GiB))           RAM (e820)
  *   [0xC0000000, 0xE8000000)  640 MiB  32-bit PCI aperture (pci_mem32; never in e820)
  *   [0xE8000000, 0xF8000000)  256 MiB  ECAM, buses 0..255 (e820 RESERVED)
@@ -35,6 +36,8 @@
 
 #define VDM_LAYOUT_LOW_RAM_END UINT64_C(0xA0000)
 #define VDM_LAYOUT_HIGH_MEM_START (UINT64_C(1) << 20)
+#define VDM_LAYOUT_ACPI_BASE UINT64_C(0xE0000)
+#define VDM_LAYOUT_ACPI_SIZE UINT64_C(0x20000)
 #define VDM_LAYOUT_HOLE_START UINT64_C(0xC0000000) /* end of RAM below 4 GiB */
 #define VDM_LAYOUT_MEM32_BASE UINT64_C(0xC0000000)
 #define VDM_LAYOUT_MEM32_SIZE UINT64_C(0x28000000)
@@ -61,7 +64,7 @@
  * that reports `phys_bits` physical address bits: ram[]/num_ram, reserved[]/num_reserved
  * (the ECAM), lapic/ioapic, segment 0, bus_start 0, bus_end 255, ecam, pci_io, pci_mem32,
  * pci_mem64, platform_mmio, ged_base, ged_gsi (5), pcihp_base, pcihp_size (0x18),
- * serial_port 0x3f8 / gsi 4, power_port 0x600 / reset_value 1 / s5_slp_typ 5.
+ * serial_port 0x3f8 / gsi 4, power_port 0x600 / reset_value 1 / s5_slp_typ 5, acpi, arch.
  * Other fields (num_cpus, root ports, hotplug policy) are left as they are.
  *
  * Returns 0, or -EINVAL with a one-line reason in `err` naming the value and the fix:

@@ -17,6 +17,12 @@ static inline uint64_t vdm_range_end(struct vdm_range r) /* exclusive */
 	return r.base + r.size;
 }
 
+/* The guest's architecture: which memory map, interrupt controller and tables. */
+enum vdm_arch {
+	VDM_ARCH_X86_64 = 0,
+	VDM_ARCH_ARM64 = 1,
+};
+
 /* Answer of the host bridge _DSM function 5 ("preserve PCI boot configuration"). */
 enum vdm_preserve_policy {
 	VDM_PRESERVE_AUTO = 0, /* preserve (return 0) iff ACPI PCI hotplug is enabled */
@@ -45,6 +51,7 @@ struct vdm_mach_root_port {
 };
 
 struct vdm_mach_desc {
+	uint32_t arch; /* enum vdm_arch */
 	/* CPUs and memory */
 	uint32_t num_cpus;
 	struct vdm_range ram[VDM_MACH_MAX_RAM]; /* e820 RAM, ascending */
@@ -89,6 +96,10 @@ struct vdm_mach_desc {
 			       * "CMOS RTC not present" and Linux keeps time from kvmclock */
 	uint16_t pm_timer_port; /* 32-bit ACPI PM timer (3.579545 MHz) in I/O space, e.g.
 				 * power_port + 8; 0 = none.  FADT X_PM_TMR_BLK + TMR_VAL_EXT */
+
+	/* Where the firmware puts the ACPI tables in guest memory (RSDP first); x86: inside
+	 * the legacy RSDP scan window 0xE0000..0xFFFFF. */
+	struct vdm_range acpi;
 };
 
 /* What the host bridge _DSM function 5 returns for this machine: 0 = preserve. */

@@ -1,53 +1,32 @@
-/* Machine assembly, part 4: ACPI PCI hotplug while the guest runs.  Hot-add (fit check,
- * placement record, attach behind a root port, presence, GED event), unplug request (GED
- * down bit) and the eject that really removes a device after the guest's _EJ0. */
+/* ACPI PCI hotplug while the guest runs: hot-add (fit check, placement record, attach behind a
+ * root port, presence, GED event), unplug request, and the eject that removes a device. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <vdm/ged.h>
-#include <vdm/proxy.h>
-
 #include <vdm/place.h>
-#include "machine.h"
-#include "machine_int.h"
-#include "machine_sandbox.h"
-#include "pci/root_port.h"
-#include <vdm/pci_host.h>
+#include <vdm/root_port.h>
 
-#define ROOT_BUS_ID "pcie.0"
+#include "machine_int.h"
 
 /* Locking: only the event-loop thread (or main before the vCPUs run) changes devs[] and
  * the PCI topology.  vCPU threads reach devices through pci_host's routing (its rwlock:
  * attach/detach take it for writing, so no access is inside a device being detached) and
  * the GED through its entry's lock; they never read devs[] otherwise. */
 
-static bool live(const struct machine_dev *d)
-{
-	return d->dev && d->state != MACHINE_DEV_REMOVED;
-}
-
-static int child_of(const struct machine *m, int port)
+static int child_of(const struct vdm_machine *m, int port)
 {
 	unsigned i;
 
 	for (i = 0; i < m->ndevs; i++)
-		if (m->devs[i].parent == port && live(&m->devs[i]))
+		if (m->devs[i].parent == port && machine_dev_live(&m->devs[i]))
 			return (int)i;
 	return -1;
 }
 
-int machine_find_dev(const struct machine *m, const char *id)
-{
-	unsigned i;
-
-	for (i = 0; i < m->ndevs; i++)
-		if (live(&m->devs[i]) && !strcmp(m->devs[i].id, id))
-			return (int)i;
-	return -1;
-}
-
-static int find_port(struct machine *m, const char *bus, const char *spec, char *err, size_t len)
+static int find_port(struct vdm_machine *m, const char *bus, const char *spec, char *err,
+		     size_t len)
 {
 	unsigned i;
 	int c;
@@ -55,7 +34,7 @@ static int find_port(struct machine *m, const char *bus, const char *spec, char 
 	for (i = 0; i < m->ndevs; i++) {
 		struct machine_dev *d = &m->devs[i];
 
-		if (!live(d) || d->root_port < 0)
+		if (!machine_dev_live(d) || d->root_port < 0)
 			continue;
 		if (bus && strcmp(d->id, bus))
 			continue;
@@ -80,54 +59,13 @@ static int find_port(struct machine *m, const char *bus, const char *spec, char 
 	if (bus)
 		return mfail(err, len, -ENOENT, "%s: bus=%s: no pcie-root-port with that id (see "
 			     "info pci)", spec, bus);
-	return mfail(err, len, -ENOSPC, "%s: no empty hotplug-capable root port (add some with "
-		     "--hotplug-ports)", spec);
+	return mfail(err, len, -ENOSPC, "%s: no empty hotplug-capable root port (the machine "
+		     "needs more hotplug ports)", spec);
 }
 
-/* A free entry: a removed one if there is one (so add/remove cycles do not use up
- * devs[]), else a new one. */
-static struct machine_dev *new_entry(struct machine *m, const struct vdm_device_type *t,
-				     const char *spec)
-{
-	unsigned i, r;
-
-	for (i = 0; i < m->ndevs; i++) {
-		struct machine_dev *d = &m->devs[i];
-
-		if (d->state != MACHINE_DEV_REMOVED)
-			continue;
-		pthread_mutex_destroy(&d->lock);
-		memset(d, 0, sizeof(*d));
-		d->m = m;
-		d->type = t;
-		d->spec = spec;
-		d->fn = -1;
-		d->parent = -1;
-		d->root_port = -1;
-		pthread_mutex_init(&d->lock, NULL);
-		for (r = 0; r < VDM_MAX_REGIONS; r++) {
-			d->rctx[r].d = d;
-			d->rctx[r].region = r;
-		}
-		return d;
-	}
-	return machine_new_dev(m, t, spec);
-}
-
-static void free_entry(struct machine *m, struct machine_dev *d)
-{
-	(void)m;
-	d->dev = NULL;
-	d->fn = -1;
-	d->parent = -1;
-	d->id[0] = 0;
-	d->hp_recorded = false;
-	d->state = MACHINE_DEV_REMOVED;
-}
-
-int machine_hot_add_ex(struct machine *m, const struct vdm_device_type *t,
-		       const struct vdm_prop_values *props, const char *spec, unsigned flags,
-		       char *warn, size_t warn_len, char *err, size_t err_len)
+int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
+			const struct vdm_prop_values *props, const char *spec, unsigned flags,
+			char *warn, size_t warn_len, char *err, size_t err_len)
 {
 	const char *bus = vdm_props_str(props, "bus", NULL);
 	const char *id = vdm_props_str(props, "id", NULL);
@@ -136,30 +74,42 @@ int machine_hot_add_ex(struct machine *m, const struct vdm_device_type *t,
 	int port, rc, fits = -ENOSPC, other = 0;
 	uint32_t bsel;
 
-	if (warn_len)
+	if (warn && warn_len)
 		warn[0] = 0;
+	else
+		warn_len = 0;
+	if (!spec)
+		spec = t->name;
+	if (!m->realized)
+		return mfail(err, err_len, -EINVAL, "%s: realize the machine first (or add it cold "
+			     "with vdm_machine_add)", spec);
 	if (t->bus_kind != VDM_BUS_PCI_ENDPOINT)
 		return mfail(err, err_len, -EINVAL, "%s: only PCI endpoints can be hot-added (%s is "
 			     "not one)", spec, t->name);
 	if (!m->desc.acpi_pci_hotplug || m->ged < 0)
-		return mfail(err, err_len, -EINVAL, "%s: ACPI PCI hotplug is off (--acpi-hotplug on)",
+		return mfail(err, err_len, -EINVAL, "%s: ACPI PCI hotplug is off in this machine",
 			     spec);
 	if (id && strlen(id) >= VDM_MACH_ID_MAX)
 		return mfail(err, err_len, -EINVAL, "%s: id=%s is too long (at most %d characters)",
 			     spec, id, VDM_MACH_ID_MAX - 1);
-	if (id && (!strcmp(id, ROOT_BUS_ID) || (other = machine_find_dev(m, id)) >= 0))
+	if (id && (!strcmp(id, VDM_MACHINE_ROOT_BUS) || (other = machine_find_dev(m, id)) >= 0))
 		return mfail(err, err_len, -EEXIST, "%s: id=%s is already in use%s%s; pick another "
-			     "id", spec, id, strcmp(id, ROOT_BUS_ID) ? " by a " : " by the root bus",
-			     strcmp(id, ROOT_BUS_ID) ? m->devs[other].type->name : "");
+			     "id", spec, id,
+			     strcmp(id, VDM_MACHINE_ROOT_BUS) ? " by a " : " by the root bus",
+			     strcmp(id, VDM_MACHINE_ROOT_BUS) ? m->devs[other].type->name : "");
 	port = find_port(m, bus, spec, err, err_len);
 	if (port < 0)
 		return port;
 	rp = &m->devs[port];
-	d = new_entry(m, t, NULL);
+	d = machine_new_dev(m, t, NULL);
 	if (!d)
 		return mfail(err, err_len, -ENOSPC, "%s: too many devices", spec);
-	snprintf(d->spec_buf, sizeof(d->spec_buf), "%s", spec);
-	d->spec = d->spec_buf;
+	if (machine_own_spec(d, spec)) {
+		machine_free_dev(m, d);
+		return mfail(err, err_len, -ENOMEM, "%s: out of memory", spec);
+	}
+	d->implicit = false;
+	d->hot_added = true;
 	d->props = *props;
 	d->parent = port;
 	d->devfn = 0;
@@ -173,7 +123,7 @@ int machine_hot_add_ex(struct machine *m, const struct vdm_device_type *t,
 		}
 	rc = machine_create_dev(m, d, err, err_len);
 	if (rc) {
-		free_entry(m, d);
+		machine_free_dev(m, d);
 		return rc;
 	}
 	if (m->place) {
@@ -200,9 +150,9 @@ int machine_hot_add_ex(struct machine *m, const struct vdm_device_type *t,
 					 rp->id, why_io);
 		}
 		if (fits == -ENOSPC) {
-			if (flags & MACHINE_HOT_ADD_REFUSE_NO_FIT) {
-				rc = mfail(err, err_len, -ENOSPC, "%s: %s; nothing was added "
-					   "(x-fit-check=off lets the guest try)", spec, why);
+			if (!(flags & VDM_HOT_ADD_NO_FIT_CHECK)) {
+				rc = mfail(err, err_len, -ENOSPC, "%s: %s; nothing was added", spec,
+					   why);
 				goto fail_created;
 			}
 			if (warn_len)
@@ -245,19 +195,29 @@ fail_created:
 		vdm_place_hot_remove(m->place, (uint32_t)rp->root_port, d->dev->res.regions,
 				     d->hp_addr);
 	vdm_pci_host_unreserve(m->pci, d->fn);
-	vdm_device_destroy(d->dev);
-	free_entry(m, d);
+	machine_destroy_dev(m, d->id, d->dev);
+	machine_free_dev(m, d);
 	return rc;
 }
 
-int machine_hot_add(struct machine *m, const struct vdm_device_type *t,
-		    const struct vdm_prop_values *props, const char *spec, char *warn,
-		    size_t warn_len, char *err, size_t err_len)
+int vdm_machine_hot_add_spec(struct vdm_machine *m, const char *spec, unsigned flags,
+			     char *warn, size_t warn_len, char *err, size_t err_len)
 {
-	return machine_hot_add_ex(m, t, props, spec, 0, warn, warn_len, err, err_len);
+	const struct vdm_device_type *t;
+	struct vdm_prop_values pv;
+	char why[320];
+	int rc;
+
+	if (warn && warn_len)
+		warn[0] = 0;
+	rc = vdm_machine_parse_spec(spec, &t, &pv, why, sizeof(why));
+	if (rc < 0)
+		return mfail(err, err_len, rc, "%s: %s", spec, why);
+	return vdm_machine_hot_add(m, t, &pv, spec, flags, warn, warn_len, err, err_len);
 }
 
-int machine_unplug_request(struct machine *m, const char *id, char *err, size_t err_len)
+int vdm_machine_unplug_request(struct vdm_machine *m, const char *id, char *err,
+			       size_t err_len)
 {
 	struct machine_dev *d, *rp, *ged;
 	int i = machine_find_dev(m, id), rc;
@@ -282,7 +242,8 @@ int machine_unplug_request(struct machine *m, const char *id, char *err, size_t 
 		/* Cold-plugged: what firmware placed is what the placement holds. */
 		for (r = 0; r < VDM_MAX_REGIONS; r++)
 			d->hp_addr[r] = d->dev->res.regions[r].kind == VDM_REGION_NONE
-						? 0 : vdm_pci_host_bar_addr(m->pci, d->fn, r);
+						? 0
+						: vdm_pci_host_bar_addr(m->pci, d->fn, r);
 		d->hp_recorded = true;
 	}
 	ged = &m->devs[m->ged];
@@ -294,11 +255,26 @@ int machine_unplug_request(struct machine *m, const char *id, char *err, size_t 
 		return mfail(err, err_len, rc, "device_del %s: GED refused the unplug request on "
 			     "selector %u", id, bsel);
 	d->state = MACHINE_DEV_EJECTING;
-	machine_sandbox_spare_soon(); /* the guest is done with what it was given */
 	return 0;
 }
 
-int machine_eject(struct machine *m, uint32_t bsel, uint32_t slot, char *id_out, size_t id_len)
+void machine_note_eject(struct vdm_machine *m, uint32_t bsel, uint32_t slot)
+{
+	if (bsel >= sizeof(m->eject_pending) / sizeof(m->eject_pending[0]) || slot >= 32) {
+		if (m->cfg.log)
+			m->cfg.log(m->cfg.opaque, "ged", VDM_LOG_WARN,
+				   "eject of a slot no root port has (ignored)");
+		return;
+	}
+	atomic_fetch_or(&m->eject_pending[bsel], 1u << slot);
+	if (m->cfg.eject_pending)
+		m->cfg.eject_pending(m->cfg.opaque);
+}
+
+/* Remove the device in (bsel, slot): detach, release, destroy, clear presence.  Fills
+ * ev->id (empty when the slot held nothing). */
+static void eject(struct vdm_machine *m, uint32_t bsel, uint32_t slot,
+		  struct vdm_machine_eject *ev)
 {
 	struct machine_dev *rp = NULL, *d;
 	struct vdm_device *dev;
@@ -306,38 +282,47 @@ int machine_eject(struct machine *m, uint32_t bsel, uint32_t slot, char *id_out,
 	int c;
 
 	for (i = 0; i < m->ndevs; i++)
-		if (live(&m->devs[i]) && m->devs[i].root_port >= 0 &&
+		if (machine_dev_live(&m->devs[i]) && m->devs[i].root_port >= 0 &&
 		    m->desc.root_ports[m->devs[i].root_port].bsel == bsel) {
 			rp = &m->devs[i];
 			break;
 		}
-	if (!rp || slot != 0)
-		return -ENOENT;
-	c = child_of(m, (int)(rp - m->devs));
-	if (c < 0)
-		return -ENOENT;
+	if (!rp || slot != 0 || (c = child_of(m, (int)(rp - m->devs))) < 0)
+		return;
 	d = &m->devs[c];
+	snprintf(ev->id, sizeof(ev->id), "%s", d->id);
+	ev->requested = d->state == MACHINE_DEV_EJECTING;
 	/* Out of the routing first: the write lock waits for any access in flight. */
 	dev = vdm_pci_host_detach(m->pci, d->fn);
 	if (d->hp_recorded && m->place &&
-	    vdm_place_hot_remove(m->place, (uint32_t)rp->root_port, dev->res.regions, d->hp_addr))
-		fprintf(stderr, "vmm-example: %s: its BARs were not held in %s's windows\n", d->id,
-			rp->id);
-	if (vdm_device_is_proxy(dev)) {
-		struct vdm_ring_client_stats st;
-
-		vdm_proxy_stats(dev, &st);
-		fprintf(stderr, "vmm-example: %s's device host answered %llu round trips (%.1f ms in "
-			"all), took %llu posted writes; %llu reads came from its read mirror\n",
-			d->id, (unsigned long long)st.calls, (double)st.call_ns / 1e6,
-			(unsigned long long)st.posts, (unsigned long long)st.mirror_reads);
-	}
-	vdm_device_destroy(dev);
+	    vdm_place_hot_remove(m->place, (uint32_t)rp->root_port, dev->res.regions,
+				 d->hp_addr) &&
+	    m->cfg.log)
+		m->cfg.log(m->cfg.opaque, d->id, VDM_LOG_WARN,
+			   "its BARs were not held in its root port's windows");
+	machine_destroy_dev(m, d->id, dev);
 	vdm_pci_host_fn_lock(m->pci, rp->fn);
 	vdm_root_port_set_presence(rp->dev, false, false);
 	vdm_pci_host_fn_unlock(m->pci, rp->fn);
-	if (id_len)
-		snprintf(id_out, id_len, "%s", d->id);
-	free_entry(m, d);
-	return c;
+	machine_free_dev(m, d);
+}
+
+int vdm_machine_process_eject(struct vdm_machine *m, struct vdm_machine_eject *ev)
+{
+	uint32_t b;
+
+	for (b = 0; b < sizeof(m->eject_pending) / sizeof(m->eject_pending[0]); b++) {
+		uint32_t bits = atomic_load(&m->eject_pending[b]), slot;
+
+		if (!bits)
+			continue;
+		slot = (uint32_t)__builtin_ctz(bits);
+		atomic_fetch_and(&m->eject_pending[b], ~(1u << slot));
+		memset(ev, 0, sizeof(*ev));
+		ev->bus_sel = b;
+		ev->slot = slot;
+		eject(m, b, slot, ev);
+		return 1;
+	}
+	return 0;
 }

@@ -1,18 +1,14 @@
-/* Machine assembly, part 3: the `info pci`-style topology listing (read back from config
- * space, so it shows what the guest will find) and the ACPI/FDT dump files. */
+/* The `info pci`-style topology listing (read back from config space, so it shows what the
+ * guest will find), the ACPI dump files and the device tree of a machine. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include <vdm/fdt.h>
 #include <vdm/pci.h>
 
-#include <vdm/acpi_tables.h>
-#include "machine.h"
 #include "machine_int.h"
-#include <vdm/pci_host.h>
 
 static const char *kind_name(const struct vdm_region_decl *b)
 {
@@ -38,7 +34,7 @@ static void print_window(FILE *out, const char *loc, const char *name, uint64_t 
 			loc, name, base, last, last - base + 1, enabled ? "" : " (decode off)");
 }
 
-static void print_fn(struct machine *m, const struct machine_dev *d, FILE *out)
+static void print_fn(struct vdm_machine *m, const struct machine_dev *d, FILE *out)
 {
 	struct vdm_pci_host *h = m->pci;
 	uint32_t id = vdm_pci_host_fn_read(h, d->fn, VDM_PCI_VENDOR_ID, 4);
@@ -92,7 +88,7 @@ static void print_range(FILE *out, const char *what, struct vdm_range r)
 		fprintf(out, "machine %-9s none\n", what);
 }
 
-void machine_print_topology(struct machine *m, FILE *out)
+void vdm_machine_print_topology(struct vdm_machine *m, FILE *out)
 {
 	const struct vdm_mach_desc *d = &m->desc;
 	unsigned i, pass;
@@ -106,7 +102,7 @@ void machine_print_topology(struct machine *m, FILE *out)
 	print_range(out, "pci-mem32", d->pci_mem32);
 	print_range(out, "pci-mem64", d->pci_mem64);
 	fprintf(out, "machine buses     %02x-%02x segment %u\n", d->bus_start, d->bus_end, d->segment);
-	fprintf(out, "machine cpus      %u phys-bits %u\n", d->num_cpus, m->phys_bits);
+	fprintf(out, "machine cpus      %u phys-bits %u\n", d->num_cpus, m->cfg.phys_bits);
 	/* Root bus in devfn order, each root port followed by what sits behind it. */
 	for (pass = 0; pass < 256; pass++) {
 		for (i = 0; i < m->ndevs; i++) {
@@ -144,46 +140,22 @@ void machine_print_topology(struct machine *m, FILE *out)
 		vdm_mach_dsm5_value(d));
 }
 
-static int write_file(const char *path, const void *buf, size_t len, char *err, size_t err_len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	const uint8_t *p = buf;
-	int e;
-
-	if (fd < 0)
-		return mfail(err, err_len, -errno, "%s: %s", path, strerror(errno));
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			e = -errno;
-			close(fd);
-			return mfail(err, err_len, e, "%s: %s", path, strerror(-e));
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (close(fd) < 0)
-		return mfail(err, err_len, -errno, "%s: %s", path, strerror(errno));
-	return 0;
-}
-
-int machine_dump_acpi(const struct machine *m, const char *dir, char *err, size_t err_len)
+int vdm_machine_dump_acpi(const struct vdm_machine *m, const char *dir, char *err,
+			  size_t err_len)
 {
 	char why[512];
 	int rc;
 
 	if (!m->acpi || !m->acpi_layout)
-		return mfail(err, err_len, -ENOSYS, "--dump-acpi: no ACPI tables were built");
+		return mfail(err, err_len, -ENOENT, "--dump-acpi: no ACPI tables were built");
 	rc = vdm_acpi_dump(m->acpi_layout, m->acpi, dir, why, sizeof(why));
 	if (rc)
 		return mfail(err, err_len, rc, "--dump-acpi %s: %s", dir, why);
 	return 0;
 }
 
-int machine_dump_dtb(const struct machine *m, const char *path, char *err, size_t err_len)
+int vdm_machine_fdt(const struct vdm_machine *m, const struct vdm_fdt_boot *boot, void *buf,
+		    size_t size, char *err, size_t err_len)
 {
-	if (!m->fdt)
-		return mfail(err, err_len, -ENOSYS, "--dump-dtb: no device tree was built");
-	return write_file(path, m->fdt, m->fdt_len, err, err_len);
+	return vdm_fdt_build(&m->desc, boot, buf, size, err, err_len);
 }

@@ -2,8 +2,8 @@
  * bits 4:2, SLP_EN bit 5), RESET_REG, and a free-running ACPI PM timer. */
 #include <time.h>
 
+#include "acpi_pm.h"
 #include "bus.h"
-#include "power.h"
 
 #define SLP_EN 0x20
 

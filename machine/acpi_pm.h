@@ -1,7 +1,7 @@
 /* The FADT power-management port (sleep control/status + reset register, one byte at
- * 0x600) and the ACPI PM timer (32-bit at power port + 8). */
-#ifndef VMM_POWER_H
-#define VMM_POWER_H
+ * 0x600) and the ACPI PM timer (32-bit at power port + 8); internal to libvdm-machine. */
+#ifndef VDM_MACHINE_ACPI_PM_H
+#define VDM_MACHINE_ACPI_PM_H
 
 #include <stdint.h>
 
@@ -36,4 +36,4 @@ void power_pmtmr_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *va
 /* Which event a byte written to the control port means (0 = none); pure, for tests. */
 enum power_event power_decode(uint8_t value, uint8_t reset_value, uint8_t s5_slp_typ);
 
-#endif /* VMM_POWER_H */
+#endif /* VDM_MACHINE_ACPI_PM_H */

@@ -1,10 +1,8 @@
 /* 16550A UART model: registers per the National PC16550D data sheet, interrupt priorities
  * as the 8250 driver expects (RDA before THRE; THRE re-armed by enabling ETBEI). */
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "serial.h"
+#include "uart16550.h"
 
 #define RBR_THR 0
 #define IER 1
@@ -29,24 +27,24 @@
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
 
-void serial_init(struct serial *s, int out_fd, serial_irq_fn irq, void *opaque)
+void uart_init(struct uart16550 *s, uart_tx_fn tx, uart_irq_fn irq, void *opaque)
 {
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
-	s->out_fd = out_fd;
+	s->tx = tx;
 	s->irq = irq;
-	s->irq_opaque = opaque;
+	s->opaque = opaque;
 	s->dll = 12; /* 9600 baud, what a PC BIOS leaves */
 	s->lcr = 0x03;
 }
 
-void serial_destroy(struct serial *s)
+void uart_destroy(struct uart16550 *s)
 {
 	pthread_mutex_destroy(&s->lock);
 }
 
 /* Caller holds the lock. */
-static uint8_t iir(const struct serial *s)
+static uint8_t iir(const struct uart16550 *s)
 {
 	uint8_t v = IIR_NO_INT;
 
@@ -57,41 +55,38 @@ static uint8_t iir(const struct serial *s)
 	return v | (s->fifo_on ? IIR_FIFO : 0);
 }
 
-static void update_irq(struct serial *s)
+static void update_irq(struct uart16550 *s)
 {
 	bool level = !(iir(s) & IIR_NO_INT);
 
 	if (level != s->irq_level) {
 		s->irq_level = level;
 		if (s->irq)
-			s->irq(s->irq_opaque, level);
+			s->irq(s->opaque, level);
 	}
 }
 
-static void rx_push(struct serial *s, uint8_t c)
+static void rx_push(struct uart16550 *s, uint8_t c)
 {
-	if (s->rx_count < SERIAL_RX_BUF) {
-		s->rx[(s->rx_head + s->rx_count) % SERIAL_RX_BUF] = c;
+	if (s->rx_count < UART_RX_BUF) {
+		s->rx[(s->rx_head + s->rx_count) % UART_RX_BUF] = c;
 		s->rx_count++;
 	}
 }
 
-static void transmit(struct serial *s, uint8_t c)
+static void transmit(struct uart16550 *s, uint8_t c)
 {
 	if (s->mcr & MCR_LOOP) {
 		rx_push(s, c);
-	} else if (s->out_fd >= 0) {
-		ssize_t n;
-
-		do
-			n = write(s->out_fd, &c, 1);
-		while (n < 0 && errno == EINTR);
+	} else {
+		if (s->tx)
+			s->tx(s->opaque, &c, 1);
 		s->tx_bytes++;
 	}
 	s->thr_ipending = true; /* transmission is instant: THR is empty again */
 }
 
-static uint8_t msr(const struct serial *s)
+static uint8_t msr(const struct uart16550 *s)
 {
 	uint8_t m;
 
@@ -105,9 +100,9 @@ static uint8_t msr(const struct serial *s)
 	return m;
 }
 
-void serial_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
+void uart_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 {
-	struct serial *s = opaque;
+	struct uart16550 *s = opaque;
 	uint8_t v = 0xff;
 
 	pthread_mutex_lock(&s->lock);
@@ -117,7 +112,7 @@ void serial_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 			v = s->dll;
 		} else if (s->rx_count) {
 			v = s->rx[s->rx_head];
-			s->rx_head = (s->rx_head + 1) % SERIAL_RX_BUF;
+			s->rx_head = (s->rx_head + 1) % UART_RX_BUF;
 			s->rx_count--;
 		} else {
 			v = 0;
@@ -154,9 +149,9 @@ void serial_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 	*value = size >= 8 ? (UINT64_MAX << 8) | v : (((UINT64_C(1) << (size * 8)) - 1) & ~UINT64_C(0xff)) | v;
 }
 
-void serial_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
+void uart_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
 {
-	struct serial *s = opaque;
+	struct uart16550 *s = opaque;
 	uint8_t v = (uint8_t)value;
 
 	pthread_mutex_lock(&s->lock);
@@ -199,24 +194,24 @@ void serial_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
 	pthread_mutex_unlock(&s->lock);
 }
 
-size_t serial_feed(struct serial *s, const uint8_t *buf, size_t len)
+size_t uart_feed(struct uart16550 *s, const uint8_t *buf, size_t len)
 {
 	size_t i;
 
 	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < len && s->rx_count < SERIAL_RX_BUF; i++)
+	for (i = 0; i < len && s->rx_count < UART_RX_BUF; i++)
 		rx_push(s, buf[i]);
 	update_irq(s);
 	pthread_mutex_unlock(&s->lock);
 	return i;
 }
 
-size_t serial_rx_space(struct serial *s)
+size_t uart_rx_space(struct uart16550 *s)
 {
 	size_t n;
 
 	pthread_mutex_lock(&s->lock);
-	n = SERIAL_RX_BUF - s->rx_count;
+	n = UART_RX_BUF - s->rx_count;
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }

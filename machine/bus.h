@@ -1,7 +1,7 @@
 /* Address -> handler lookup for port I/O and MMIO exits: a sorted array of fixed ranges
  * searched by bisection.  Ranges are added before the vCPUs run; lookups never allocate. */
-#ifndef VMM_BUS_H
-#define VMM_BUS_H
+#ifndef VDM_MACHINE_BUS_H
+#define VDM_MACHINE_BUS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -54,4 +54,4 @@ static inline uint64_t bus_ones(uint32_t size)
 	return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
 }
 
-#endif /* VMM_BUS_H */
+#endif /* VDM_MACHINE_BUS_H */

@@ -1,6 +1,5 @@
-/* Machine assembly, part 2: what firmware does before the OS runs.  Hand the declared
- * resources to the placement module, program bus numbers, windows, BARs and decode enables
- * through config space, set slot presence, create the GED, build ACPI tables and FDT. */
+/* What firmware does before the OS runs: hand the declared resources to the placement, program
+ * bus numbers, windows, BARs and decode enables, set slot presence, set up the GED, build ACPI. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,15 +10,10 @@
 #include <vdm/pci.h>
 
 #include <vdm/acpi_tables.h>
-#include <vdm/fdt.h>
 #include <vdm/place.h>
-#include "machine.h"
-#include "machine_int.h"
-#include "pci/root_port.h"
-#include <vdm/pci_host.h>
-#include "x86/arch.h"
+#include <vdm/root_port.h>
 
-#define FDT_MAX (64u << 10)
+#include "machine_int.h"
 
 static void fill_fn(struct vdm_place_fn *f, const struct machine_dev *d, unsigned nbars)
 {
@@ -71,7 +65,7 @@ static int set_window(struct machine_dev *d, enum vdm_pci_window_kind k, struct 
 	return 0;
 }
 
-static int program_port(struct machine *m, struct machine_dev *d,
+static int program_port(struct vdm_machine *m, struct machine_dev *d,
 			const struct vdm_place_port *p, bool occupied, char *err, size_t len)
 {
 	const struct vdm_mach_root_port *rp = &m->desc.root_ports[d->root_port];
@@ -109,7 +103,7 @@ static int program_fn(struct machine_dev *d, const struct vdm_place_fn *f, char 
 	return 0;
 }
 
-int machine_place(struct machine *m, char *err, size_t len)
+int machine_place(struct vdm_machine *m, char *err, size_t len)
 {
 	struct vdm_place_port ports[VDM_MACH_MAX_ROOT_PORTS];
 	struct vdm_place_fn children[VDM_MACH_MAX_ROOT_PORTS];
@@ -196,7 +190,7 @@ int machine_place(struct machine *m, char *err, size_t len)
 	return 0;
 }
 
-int machine_add_ged(struct machine *m, char *err, size_t len)
+int machine_add_ged(struct vdm_machine *m, char *err, size_t len)
 {
 	struct machine_dev *d = &m->devs[m->ged];
 	uint32_t nsel = m->desc.num_root_ports + 1, i;
@@ -209,7 +203,7 @@ int machine_add_ged(struct machine *m, char *err, size_t len)
 		if (rc)
 			return mfail(err, len, rc, "ged: %s", why);
 	}
-	rc = machine_create_platform(m, d, err, len);
+	rc = machine_create_dev(m, d, err, len);
 	if (rc)
 		return rc;
 	if (vdm_ged_num_selectors(d->dev) < nsel)
@@ -229,38 +223,27 @@ int machine_add_ged(struct machine *m, char *err, size_t len)
 	return 0;
 }
 
-int machine_tables(struct machine *m, const char *bootargs, char *err, size_t len)
+int machine_tables(struct vdm_machine *m, char *err, size_t len)
 {
-	struct vdm_fdt_boot boot = { .bootargs = bootargs };
+	uint64_t base = m->desc.acpi.base, size = m->desc.acpi.size;
 	char why[512];
 	int rc;
 
 	m->acpi_layout = calloc(1, sizeof(*m->acpi_layout));
-	m->acpi = calloc(1, ARCH_ACPI_SIZE);
-	m->fdt = calloc(1, FDT_MAX);
-	if (!m->acpi || !m->fdt || !m->acpi_layout)
+	m->acpi = calloc(1, size);
+	if (!m->acpi || !m->acpi_layout)
 		return mfail(err, len, -ENOMEM, "out of memory");
-	rc = vdm_acpi_build(&m->desc, ARCH_ACPI_BASE, m->acpi, ARCH_ACPI_SIZE, m->acpi_layout, why,
-			    sizeof(why));
+	rc = vdm_acpi_build(&m->desc, base, m->acpi, size, m->acpi_layout, why, sizeof(why));
 	if (rc == -ENOSPC)
 		return mfail(err, len, rc, "ACPI tables need %zu bytes; the firmware area at 0x%llx "
 			     "holds %llu: use fewer root ports or CPUs", m->acpi_layout->size,
-			     (unsigned long long)ARCH_ACPI_BASE, (unsigned long long)ARCH_ACPI_SIZE);
+			     (unsigned long long)base, (unsigned long long)size);
 	if (rc)
 		return mfail(err, len, rc, "ACPI tables: %s", why);
-	m->acpi_len = m->acpi_layout->size;
-	m->acpi_base = ARCH_ACPI_BASE;
-	m->rsdp = m->acpi_layout->rsdp_gpa;
-	rc = vdm_fdt_build(&m->desc, &boot, m->fdt, FDT_MAX, why, sizeof(why));
-	if (rc)
-		return mfail(err, len, rc, "device tree: %s", why);
-	/* fdt_totalsize: big-endian u32 at offset 4 of the header */
-	m->fdt_len = (size_t)((uint8_t *)m->fdt)[4] << 24 | (size_t)((uint8_t *)m->fdt)[5] << 16 |
-		     (size_t)((uint8_t *)m->fdt)[6] << 8 | ((uint8_t *)m->fdt)[7];
 	return 0;
 }
 
-void machine_fw_free(struct machine *m)
+void machine_fw_free(struct vdm_machine *m)
 {
 	vdm_place_destroy(m->place);
 	m->place = NULL;
@@ -268,6 +251,4 @@ void machine_fw_free(struct machine *m)
 	m->acpi = NULL;
 	free(m->acpi_layout);
 	m->acpi_layout = NULL;
-	free(m->fdt);
-	m->fdt = NULL;
 }
