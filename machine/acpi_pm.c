@@ -15,7 +15,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void power_init(struct power *p, uint8_t reset_value, uint8_t s5_slp_typ, power_event_fn ev,
+void vdm__pm_init(struct power *p, uint8_t reset_value, uint8_t s5_slp_typ, power_event_fn ev,
 		void *opaque)
 {
 	p->reset_value = reset_value;
@@ -25,7 +25,7 @@ void power_init(struct power *p, uint8_t reset_value, uint8_t s5_slp_typ, power_
 	p->opaque = opaque;
 }
 
-enum power_event power_decode(uint8_t value, uint8_t reset_value, uint8_t s5_slp_typ)
+enum power_event vdm__pm_decode(uint8_t value, uint8_t reset_value, uint8_t s5_slp_typ)
 {
 	if (value == (uint8_t)((s5_slp_typ & 7) << 2 | SLP_EN))
 		return POWER_OFF;
@@ -34,22 +34,22 @@ enum power_event power_decode(uint8_t value, uint8_t reset_value, uint8_t s5_slp
 	return 0;
 }
 
-void power_ctl_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
+void vdm__pm_ctl_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 {
 	(void)opaque;
-	*value = bus_ones(size) & ~UINT64_C(0xff); /* SLEEP_STATUS: WAK_STS clear */
+	*value = vdm__bus_ones(size) & ~UINT64_C(0xff); /* SLEEP_STATUS: WAK_STS clear */
 }
 
-void power_ctl_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
+void vdm__pm_ctl_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
 {
 	struct power *p = opaque;
-	enum power_event ev = power_decode((uint8_t)value, p->reset_value, p->s5_slp_typ);
+	enum power_event ev = vdm__pm_decode((uint8_t)value, p->reset_value, p->s5_slp_typ);
 
 	if (ev && p->event)
 		p->event(p->opaque, ev);
 }
 
-void power_pmtmr_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
+void vdm__pm_timer_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 {
 	struct power *p = opaque;
 	uint64_t ns = now_ns() - p->t0_ns;
@@ -58,5 +58,5 @@ void power_pmtmr_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *va
 			 (ns % 1000000000u) * POWER_PMTMR_HZ / 1000000000u;
 	uint32_t t = (uint32_t)ticks;
 
-	*value = (t >> (offset * 8)) & bus_ones(size);
+	*value = (t >> (offset * 8)) & vdm__bus_ones(size);
 }

@@ -25,15 +25,15 @@ struct power {
 #define POWER_PMTMR_OFFSET 8 /* the PM timer lives at power_port + 8 */
 #define POWER_PMTMR_HZ 3579545u
 
-void power_init(struct power *p, uint8_t reset_value, uint8_t s5_slp_typ, power_event_fn ev,
+void vdm__pm_init(struct power *p, uint8_t reset_value, uint8_t s5_slp_typ, power_event_fn ev,
 		void *opaque);
 
 /* Bus handlers: the control byte (offset 0) and the PM timer (offset 0..3). */
-void power_ctl_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
-void power_ctl_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value);
-void power_pmtmr_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
+void vdm__pm_ctl_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
+void vdm__pm_ctl_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value);
+void vdm__pm_timer_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
 
 /* Which event a byte written to the control port means (0 = none); pure, for tests. */
-enum power_event power_decode(uint8_t value, uint8_t reset_value, uint8_t s5_slp_typ);
+enum power_event vdm__pm_decode(uint8_t value, uint8_t reset_value, uint8_t s5_slp_typ);
 
 #endif /* VDM_MACHINE_ACPI_PM_H */

@@ -45,7 +45,7 @@ int vdm_aml_ctx_error(const struct vdm_aml_ctx *c, const char **msg)
 }
 
 /* Record the first error; later ones are consequences and would only confuse. */
-void vdm_aml_fail(struct vdm_aml_ctx *c, int err, const char *fmt, ...)
+void vdm__aml_fail(struct vdm_aml_ctx *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -57,12 +57,12 @@ void vdm_aml_fail(struct vdm_aml_ctx *c, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct vdm_aml *vdm_aml_node_new(struct vdm_aml_ctx *c, enum vdm_aml_kind kind)
+struct vdm_aml *vdm__aml_node_new(struct vdm_aml_ctx *c, enum vdm_aml_kind kind)
 {
 	struct vdm_aml *n = calloc(1, sizeof(*n));
 
 	if (!n) {
-		vdm_aml_fail(c, -ENOMEM, "out of memory building AML");
+		vdm__aml_fail(c, -ENOMEM, "out of memory building AML");
 		return &c->poison;
 	}
 	n->ctx = c;
@@ -72,14 +72,14 @@ struct vdm_aml *vdm_aml_node_new(struct vdm_aml_ctx *c, enum vdm_aml_kind kind)
 	return n;
 }
 
-bool vdm_aml_bad(const struct vdm_aml *n)
+bool vdm__aml_bad(const struct vdm_aml *n)
 {
 	return !n || n->kind == K_POISON;
 }
 
-void vdm_aml_put(struct vdm_aml *n, const void *p, size_t len)
+void vdm__aml_put(struct vdm_aml *n, const void *p, size_t len)
 {
-	if (vdm_aml_bad(n) || len == 0)
+	if (vdm__aml_bad(n) || len == 0)
 		return;
 	if (n->len + len > n->cap) {
 		size_t cap = n->cap ? n->cap : 32;
@@ -89,7 +89,7 @@ void vdm_aml_put(struct vdm_aml *n, const void *p, size_t len)
 			cap *= 2;
 		nb = realloc(n->buf, cap);
 		if (!nb) {
-			vdm_aml_fail(n->ctx, -ENOMEM, "out of memory building AML");
+			vdm__aml_fail(n->ctx, -ENOMEM, "out of memory building AML");
 			return;
 		}
 		n->buf = nb;
@@ -99,18 +99,18 @@ void vdm_aml_put(struct vdm_aml *n, const void *p, size_t len)
 	n->len += len;
 }
 
-void vdm_aml_put8(struct vdm_aml *n, uint8_t v)
+void vdm__aml_put8(struct vdm_aml *n, uint8_t v)
 {
-	vdm_aml_put(n, &v, 1);
+	vdm__aml_put(n, &v, 1);
 }
 
-void vdm_aml_put_le(struct vdm_aml *n, uint64_t v, unsigned bytes)
+void vdm__aml_put_le(struct vdm_aml *n, uint64_t v, unsigned bytes)
 {
 	uint8_t b[8];
 
 	for (unsigned i = 0; i < bytes; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
-	vdm_aml_put(n, b, bytes);
+	vdm__aml_put(n, b, bytes);
 }
 
 /* ---- encodings ----------------------------------------------------------------------- */
@@ -131,39 +131,39 @@ static void put_pkglen(struct vdm_aml *n, size_t body)
 	else if (body <= PKGLEN_MAX - 4)
 		k = 4;
 	else {
-		vdm_aml_fail(n->ctx, -ERANGE,
+		vdm__aml_fail(n->ctx, -ERANGE,
 			     "AML package of %zu bytes exceeds the PkgLength limit (%u)", body,
 			     PKGLEN_MAX - 4);
 		return;
 	}
 	v = body + k;
 	if (k == 1) {
-		vdm_aml_put8(n, (uint8_t)v);
+		vdm__aml_put8(n, (uint8_t)v);
 		return;
 	}
-	vdm_aml_put8(n, (uint8_t)(((k - 1) << 6) | (v & 0x0f)));
+	vdm__aml_put8(n, (uint8_t)(((k - 1) << 6) | (v & 0x0f)));
 	for (unsigned i = 1; i < k; i++)
-		vdm_aml_put8(n, (uint8_t)(v >> (4 + 8 * (i - 1))));
+		vdm__aml_put8(n, (uint8_t)(v >> (4 + 8 * (i - 1))));
 }
 
-void vdm_aml_put_int(struct vdm_aml *n, uint64_t v)
+void vdm__aml_put_int(struct vdm_aml *n, uint64_t v)
 {
 	if (v == 0)
-		vdm_aml_put8(n, ZERO_OP);
+		vdm__aml_put8(n, ZERO_OP);
 	else if (v == 1)
-		vdm_aml_put8(n, ONE_OP);
+		vdm__aml_put8(n, ONE_OP);
 	else if (v <= 0xff) {
-		vdm_aml_put8(n, BYTE_PREFIX);
-		vdm_aml_put_le(n, v, 1);
+		vdm__aml_put8(n, BYTE_PREFIX);
+		vdm__aml_put_le(n, v, 1);
 	} else if (v <= 0xffff) {
-		vdm_aml_put8(n, WORD_PREFIX);
-		vdm_aml_put_le(n, v, 2);
+		vdm__aml_put8(n, WORD_PREFIX);
+		vdm__aml_put_le(n, v, 2);
 	} else if (v <= 0xffffffff) {
-		vdm_aml_put8(n, DWORD_PREFIX);
-		vdm_aml_put_le(n, v, 4);
+		vdm__aml_put8(n, DWORD_PREFIX);
+		vdm__aml_put_le(n, v, 4);
 	} else {
-		vdm_aml_put8(n, QWORD_PREFIX);
-		vdm_aml_put_le(n, v, 8);
+		vdm__aml_put8(n, QWORD_PREFIX);
+		vdm__aml_put_le(n, v, 8);
 	}
 }
 
@@ -176,7 +176,7 @@ static bool seg_char_ok(char ch, bool first)
 
 /* NameString (§20.2.2): [\ or ^...] then NameSeg / DualNamePath / MultiNamePath.  "\" alone
  * is the root (RootChar NullName). */
-void vdm_aml_put_namestring(struct vdm_aml *n, const char *path)
+void vdm__aml_put_namestring(struct vdm_aml *n, const char *path)
 {
 	struct vdm_aml_ctx *c = n->ctx;
 	const char *p = path, *seg;
@@ -184,19 +184,19 @@ void vdm_aml_put_namestring(struct vdm_aml *n, const char *path)
 	unsigned nsegs = 0;
 
 	if (!path || !*path) {
-		vdm_aml_fail(c, -EINVAL, "empty AML name: give a NameSeg such as \"PCI0\"");
+		vdm__aml_fail(c, -EINVAL, "empty AML name: give a NameSeg such as \"PCI0\"");
 		return;
 	}
 	if (*p == '\\') {
-		vdm_aml_put8(n, ROOT_CHAR);
+		vdm__aml_put8(n, ROOT_CHAR);
 		p++;
 		if (!*p) {
-			vdm_aml_put8(n, ZERO_OP); /* NullName */
+			vdm__aml_put8(n, ZERO_OP); /* NullName */
 			return;
 		}
 	} else {
 		while (*p == '^') {
-			vdm_aml_put8(n, PARENT_PREFIX);
+			vdm__aml_put8(n, PARENT_PREFIX);
 			p++;
 		}
 	}
@@ -208,7 +208,7 @@ void vdm_aml_put_namestring(struct vdm_aml *n, const char *path)
 			p++;
 		len = (size_t)(p - seg);
 		if (len < 1 || len > 4 || nsegs == 255) {
-			vdm_aml_fail(c, -EINVAL,
+			vdm__aml_fail(c, -EINVAL,
 			     "AML name \"%s\": each segment must be 1-4 characters (at most 255 "
 			     "segments)", path);
 			return;
@@ -217,7 +217,7 @@ void vdm_aml_put_namestring(struct vdm_aml *n, const char *path)
 			char ch = i < len ? seg[i] : '_';
 
 			if (!seg_char_ok(ch, i == 0)) {
-				vdm_aml_fail(c, -EINVAL,
+				vdm__aml_fail(c, -EINVAL,
 				     "AML name \"%s\": '%c' not allowed; use A-Z, 0-9 and _ "
 				     "(no leading digit)", path, ch);
 				return;
@@ -229,46 +229,46 @@ void vdm_aml_put_namestring(struct vdm_aml *n, const char *path)
 			break;
 	}
 	if (nsegs == 2)
-		vdm_aml_put8(n, DUAL_NAME_PREFIX);
+		vdm__aml_put8(n, DUAL_NAME_PREFIX);
 	else if (nsegs > 2) {
-		vdm_aml_put8(n, MULTI_NAME_PREFIX);
-		vdm_aml_put8(n, (uint8_t)nsegs);
+		vdm__aml_put8(n, MULTI_NAME_PREFIX);
+		vdm__aml_put8(n, (uint8_t)nsegs);
 	}
-	vdm_aml_put(n, segs, 4 * nsegs);
+	vdm__aml_put(n, segs, 4 * nsegs);
 }
 
 /* Append the encoding of `child` to `dst`. */
-void vdm_aml_emit(struct vdm_aml *dst, const struct vdm_aml *child)
+void vdm__aml_emit(struct vdm_aml *dst, const struct vdm_aml *child)
 {
 	switch (child->kind) {
 	case K_POISON:
 		return;
 	case K_TERM:
 	case K_LIST:
-		vdm_aml_put(dst, child->buf, child->len);
+		vdm__aml_put(dst, child->buf, child->len);
 		return;
 	case K_BLOCK:
-		vdm_aml_put(dst, child->op, child->oplen);
+		vdm__aml_put(dst, child->op, child->oplen);
 		put_pkglen(dst, child->len);
-		vdm_aml_put(dst, child->buf, child->len);
+		vdm__aml_put(dst, child->buf, child->len);
 		return;
 	case K_PACKAGE:
-		vdm_aml_put8(dst, PACKAGE_OP);
+		vdm__aml_put8(dst, PACKAGE_OP);
 		put_pkglen(dst, 1 + child->len);
-		vdm_aml_put8(dst, (uint8_t)child->count);
-		vdm_aml_put(dst, child->buf, child->len);
+		vdm__aml_put8(dst, (uint8_t)child->count);
+		vdm__aml_put(dst, child->buf, child->len);
 		return;
 	case K_RESTEMPLATE: {
 		/* Buffer (size) { descriptors, EndTag }: build the body to learn its length. */
 		struct vdm_aml body = { .ctx = dst->ctx, .kind = K_TERM };
 		static const uint8_t end_tag[2] = { 0x79, 0x00 }; /* checksum 0: "valid" */
 
-		vdm_aml_put_int(&body, child->len + sizeof(end_tag));
-		vdm_aml_put(&body, child->buf, child->len);
-		vdm_aml_put(&body, end_tag, sizeof(end_tag));
-		vdm_aml_put8(dst, BUFFER_OP);
+		vdm__aml_put_int(&body, child->len + sizeof(end_tag));
+		vdm__aml_put(&body, child->buf, child->len);
+		vdm__aml_put(&body, end_tag, sizeof(end_tag));
+		vdm__aml_put8(dst, BUFFER_OP);
 		put_pkglen(dst, body.len);
-		vdm_aml_put(dst, body.buf, body.len);
+		vdm__aml_put(dst, body.buf, body.len);
 		free(body.buf);
 		return;
 	}
@@ -279,9 +279,9 @@ void vdm_aml_emit(struct vdm_aml *dst, const struct vdm_aml *child)
 
 static struct vdm_aml *block(struct vdm_aml_ctx *c, enum vdm_aml_kind kind, uint8_t op0, int op1)
 {
-	struct vdm_aml *n = vdm_aml_node_new(c, kind);
+	struct vdm_aml *n = vdm__aml_node_new(c, kind);
 
-	if (vdm_aml_bad(n))
+	if (vdm__aml_bad(n))
 		return n;
 	n->op[0] = op0;
 	n->oplen = 1;
@@ -293,16 +293,16 @@ static struct vdm_aml *block(struct vdm_aml_ctx *c, enum vdm_aml_kind kind, uint
 }
 
 /* The node is poisoned when its header could not be encoded (the error is recorded). */
-struct vdm_aml *vdm_aml_checked(struct vdm_aml *n, int err_before)
+struct vdm_aml *vdm__aml_checked(struct vdm_aml *n, int err_before)
 {
-	if (!vdm_aml_bad(n) && n->ctx->err && !err_before)
+	if (!vdm__aml_bad(n) && n->ctx->err && !err_before)
 		return &n->ctx->poison;
 	return n;
 }
 
 struct vdm_aml *vdm_aml_list(struct vdm_aml_ctx *c)
 {
-	return vdm_aml_node_new(c, K_LIST);
+	return vdm__aml_node_new(c, K_LIST);
 }
 
 static struct vdm_aml *named_block(struct vdm_aml_ctx *c, uint8_t op0, int op1, const char *path)
@@ -310,8 +310,8 @@ static struct vdm_aml *named_block(struct vdm_aml_ctx *c, uint8_t op0, int op1, 
 	int err = c->err;
 	struct vdm_aml *n = block(c, K_BLOCK, op0, op1);
 
-	vdm_aml_put_namestring(n, path);
-	return vdm_aml_checked(n, err);
+	vdm__aml_put_namestring(n, path);
+	return vdm__aml_checked(n, err);
 }
 
 struct vdm_aml *vdm_aml_scope(struct vdm_aml_ctx *c, const char *path)
@@ -330,12 +330,12 @@ struct vdm_aml *vdm_aml_method(struct vdm_aml_ctx *c, const char *path, unsigned
 	struct vdm_aml *n;
 
 	if (nargs > 7) {
-		vdm_aml_fail(c, -EINVAL, "Method %s: %u arguments; AML allows 0-7",
+		vdm__aml_fail(c, -EINVAL, "Method %s: %u arguments; AML allows 0-7",
 			     path ? path : "?", nargs);
 		return &c->poison;
 	}
 	n = named_block(c, METHOD_OP, -1, path);
-	vdm_aml_put8(n, (uint8_t)(nargs | (flags == VDM_AML_SERIALIZED ? 0x08 : 0)));
+	vdm__aml_put8(n, (uint8_t)(nargs | (flags == VDM_AML_SERIALIZED ? 0x08 : 0)));
 	return n;
 }
 
@@ -343,11 +343,11 @@ static struct vdm_aml *predicate_block(struct vdm_aml_ctx *c, uint8_t op, struct
 {
 	struct vdm_aml *n;
 
-	if (vdm_aml_bad(pred))
+	if (vdm__aml_bad(pred))
 		return &c->poison;
 	n = block(c, K_BLOCK, op, -1);
-	if (!vdm_aml_bad(n))
-		vdm_aml_emit(n, pred);
+	if (!vdm__aml_bad(n))
+		vdm__aml_emit(n, pred);
 	return n;
 }
 
@@ -368,64 +368,65 @@ struct vdm_aml *vdm_aml_while(struct vdm_aml_ctx *c, struct vdm_aml *predicate)
 
 struct vdm_aml *vdm_aml_package(struct vdm_aml_ctx *c)
 {
-	return vdm_aml_node_new(c, K_PACKAGE);
+	return vdm__aml_node_new(c, K_PACKAGE);
 }
 
 void vdm_aml_append(struct vdm_aml *parent, struct vdm_aml *child)
 {
-	if (vdm_aml_bad(parent) || vdm_aml_bad(child))
+	if (vdm__aml_bad(parent) || vdm__aml_bad(child))
 		return; /* the error is already recorded */
 	if (parent->kind == K_TERM) {
-		vdm_aml_fail(parent->ctx, -EINVAL,
+		vdm__aml_fail(parent->ctx, -EINVAL,
 			     "vdm_aml_append: the parent is a term, not a block");
 		return;
 	}
 	if (parent->sealed) {
-		vdm_aml_fail(parent->ctx, -EINVAL,
+		vdm__aml_fail(parent->ctx, -EINVAL,
 		     "vdm_aml_append: block already appended to its parent; fill it first");
 		return;
 	}
 	if (child->ctx != parent->ctx) {
-		vdm_aml_fail(parent->ctx, -EINVAL,
+		vdm__aml_fail(parent->ctx, -EINVAL,
 			     "vdm_aml_append: child belongs to another context");
 		return;
 	}
 	if (child == parent) { /* found by fuzz_aml (regression test F2) */
-		vdm_aml_fail(parent->ctx, -EINVAL, "vdm_aml_append: a block cannot contain itself");
+		vdm__aml_fail(parent->ctx, -EINVAL,
+			      "vdm_aml_append: a block cannot contain itself");
 		return;
 	}
 	if (parent->kind == K_PACKAGE) {
 		if (parent->count == 255) {
-			vdm_aml_fail(parent->ctx, -ERANGE, "Package: more than 255 elements");
+			vdm__aml_fail(parent->ctx, -ERANGE, "Package: more than 255 elements");
 			return;
 		}
 		parent->count++;
 	}
 	if (child->kind != K_TERM)
 		child->sealed = true;
-	vdm_aml_emit(parent, child);
+	vdm__aml_emit(parent, child);
 }
 
 /* ---- data ---------------------------------------------------------------------------- */
 
-struct vdm_aml *vdm_aml_term(struct vdm_aml_ctx *c)
+struct vdm_aml *vdm__aml_term(struct vdm_aml_ctx *c)
 {
-	return vdm_aml_node_new(c, K_TERM);
+	return vdm__aml_node_new(c, K_TERM);
 }
 
 struct vdm_aml *vdm_aml_int(struct vdm_aml_ctx *c, uint64_t v)
 {
-	struct vdm_aml *n = vdm_aml_term(c);
+	struct vdm_aml *n = vdm__aml_term(c);
 
-	vdm_aml_put_int(n, v);
+	vdm__aml_put_int(n, v);
 	return n;
 }
 
 struct vdm_aml *vdm_aml_ones(struct vdm_aml_ctx *c)
 {
-	struct vdm_aml *n = vdm_aml_term(c);
+	struct vdm_aml *n = vdm__aml_term(c);
 
-	vdm_aml_put8(n, ONES_OP);
+	vdm__aml_put8(n, ONES_OP);
 	return n;
 }
 
@@ -434,34 +435,34 @@ struct vdm_aml *vdm_aml_string(struct vdm_aml_ctx *c, const char *s)
 	struct vdm_aml *n;
 
 	if (!s) {
-		vdm_aml_fail(c, -EINVAL, "vdm_aml_string: NULL string");
+		vdm__aml_fail(c, -EINVAL, "vdm_aml_string: NULL string");
 		return &c->poison;
 	}
 	for (const char *p = s; *p; p++) {
 		if ((unsigned char)*p > 0x7f) {
-			vdm_aml_fail(c, -EINVAL,
+			vdm__aml_fail(c, -EINVAL,
 				     "AML string \"%s\": only ASCII 0x01-0x7f is allowed", s);
 			return &c->poison;
 		}
 	}
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, STRING_PREFIX);
-	vdm_aml_put(n, s, strlen(s) + 1);
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, STRING_PREFIX);
+	vdm__aml_put(n, s, strlen(s) + 1);
 	return n;
 }
 
 struct vdm_aml *vdm_aml_buffer(struct vdm_aml_ctx *c, const uint8_t *bytes, size_t n)
 {
-	struct vdm_aml *b = vdm_aml_term(c);
+	struct vdm_aml *b = vdm__aml_term(c);
 	struct vdm_aml body = { .ctx = c, .kind = K_TERM };
 
-	if (vdm_aml_bad(b))
+	if (vdm__aml_bad(b))
 		return b;
-	vdm_aml_put_int(&body, n);
-	vdm_aml_put(&body, bytes, n);
-	vdm_aml_put8(b, BUFFER_OP);
+	vdm__aml_put_int(&body, n);
+	vdm__aml_put(&body, bytes, n);
+	vdm__aml_put8(b, BUFFER_OP);
 	put_pkglen(b, body.len);
-	vdm_aml_put(b, body.buf, body.len);
+	vdm__aml_put(b, body.buf, body.len);
 	free(body.buf);
 	return b;
 }
@@ -483,14 +484,14 @@ struct vdm_aml *vdm_aml_eisaid(struct vdm_aml_ctx *c, const char *id)
 	uint8_t b[4];
 
 	if (!id || strlen(id) != 7) {
-		vdm_aml_fail(c, -EINVAL,
+		vdm__aml_fail(c, -EINVAL,
 			     "EisaId \"%s\": want 3 letters and 4 hex digits, e.g. PNP0A08",
 			     id ? id : "(null)");
 		return &c->poison;
 	}
 	for (int i = 0; i < 3; i++) {
 		if (id[i] < 'A' || id[i] > 'Z') {
-			vdm_aml_fail(c, -EINVAL, "EisaId \"%s\": '%c' is not a capital letter", id,
+			vdm__aml_fail(c, -EINVAL, "EisaId \"%s\": '%c' is not a capital letter", id,
 				     id[i]);
 			return &c->poison;
 		}
@@ -502,7 +503,7 @@ struct vdm_aml *vdm_aml_eisaid(struct vdm_aml_ctx *c, const char *id)
 		int hi = hexval(id[3 + 2 * i]), lo = hexval(id[4 + 2 * i]);
 
 		if (hi < 0 || lo < 0) {
-			vdm_aml_fail(c, -EINVAL, "EisaId \"%s\": last four characters must be hex",
+			vdm__aml_fail(c, -EINVAL, "EisaId \"%s\": last four characters must be hex",
 				     id);
 			return &c->poison;
 		}
@@ -534,7 +535,7 @@ struct vdm_aml *vdm_aml_touuid(struct vdm_aml_ctx *c, const char *uuid)
 	}
 	return vdm_aml_buffer(c, b, sizeof(b));
 bad_uuid:
-	vdm_aml_fail(c, -EINVAL, "ToUUID \"%s\": want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex)",
+	vdm__aml_fail(c, -EINVAL, "ToUUID \"%s\": want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex)",
 	     uuid ? uuid : "(null)");
 	return &c->poison;
 }
@@ -542,10 +543,10 @@ bad_uuid:
 struct vdm_aml *vdm_aml_name(struct vdm_aml_ctx *c, const char *path)
 {
 	int err = c->err;
-	struct vdm_aml *n = vdm_aml_term(c);
+	struct vdm_aml *n = vdm__aml_term(c);
 
-	vdm_aml_put_namestring(n, path);
-	return vdm_aml_checked(n, err);
+	vdm__aml_put_namestring(n, path);
+	return vdm__aml_checked(n, err);
 }
 
 struct vdm_aml *vdm_aml_local(struct vdm_aml_ctx *c, unsigned i)
@@ -553,11 +554,11 @@ struct vdm_aml *vdm_aml_local(struct vdm_aml_ctx *c, unsigned i)
 	struct vdm_aml *n;
 
 	if (i > 7) {
-		vdm_aml_fail(c, -EINVAL, "Local%u: AML has Local0-Local7", i);
+		vdm__aml_fail(c, -EINVAL, "Local%u: AML has Local0-Local7", i);
 		return &c->poison;
 	}
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, (uint8_t)(LOCAL0_OP + i));
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, (uint8_t)(LOCAL0_OP + i));
 	return n;
 }
 
@@ -566,11 +567,11 @@ struct vdm_aml *vdm_aml_arg(struct vdm_aml_ctx *c, unsigned i)
 	struct vdm_aml *n;
 
 	if (i > 6) {
-		vdm_aml_fail(c, -EINVAL, "Arg%u: AML has Arg0-Arg6", i);
+		vdm__aml_fail(c, -EINVAL, "Arg%u: AML has Arg0-Arg6", i);
 		return &c->poison;
 	}
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, (uint8_t)(ARG0_OP + i));
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, (uint8_t)(ARG0_OP + i));
 	return n;
 }
 
@@ -581,13 +582,13 @@ struct vdm_aml *vdm_aml_name_decl(struct vdm_aml_ctx *c, const char *path, struc
 	int err = c->err;
 	struct vdm_aml *n;
 
-	if (vdm_aml_bad(obj))
+	if (vdm__aml_bad(obj))
 		return &c->poison;
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, NAME_OP);
-	vdm_aml_put_namestring(n, path);
-	vdm_aml_emit(n, obj);
-	return vdm_aml_checked(n, err);
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, NAME_OP);
+	vdm__aml_put_namestring(n, path);
+	vdm__aml_emit(n, obj);
+	return vdm__aml_checked(n, err);
 }
 
 struct vdm_aml *vdm_aml_opregion(struct vdm_aml_ctx *c, const char *path,
@@ -597,16 +598,16 @@ struct vdm_aml *vdm_aml_opregion(struct vdm_aml_ctx *c, const char *path,
 	int err = c->err;
 	struct vdm_aml *n;
 
-	if (vdm_aml_bad(offset) || vdm_aml_bad(length))
+	if (vdm__aml_bad(offset) || vdm__aml_bad(length))
 		return &c->poison;
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, EXT_OP_PREFIX);
-	vdm_aml_put8(n, OPREGION_OP);
-	vdm_aml_put_namestring(n, path);
-	vdm_aml_put8(n, (uint8_t)space);
-	vdm_aml_emit(n, offset);
-	vdm_aml_emit(n, length);
-	return vdm_aml_checked(n, err);
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, EXT_OP_PREFIX);
+	vdm__aml_put8(n, OPREGION_OP);
+	vdm__aml_put_namestring(n, path);
+	vdm__aml_put8(n, (uint8_t)space);
+	vdm__aml_emit(n, offset);
+	vdm__aml_emit(n, length);
+	return vdm__aml_checked(n, err);
 }
 
 struct vdm_aml *vdm_aml_field(struct vdm_aml_ctx *c, const char *region,
@@ -617,12 +618,12 @@ struct vdm_aml *vdm_aml_field(struct vdm_aml_ctx *c, const char *region,
 
 	if ((unsigned)access > VDM_AML_BUFFER_ACC || (unsigned)lock > VDM_AML_LOCK ||
 	    (unsigned)update > VDM_AML_WRITE_AS_ZEROS) {
-		vdm_aml_fail(c, -EINVAL, "Field %s: bad flags (access %d, lock %d, update %d)",
+		vdm__aml_fail(c, -EINVAL, "Field %s: bad flags (access %d, lock %d, update %d)",
 		     region ? region : "?", access, lock, update);
 		return &c->poison;
 	}
 	n = named_block(c, EXT_OP_PREFIX, FIELD_OP, region);
-	vdm_aml_put8(n, (uint8_t)(access | lock << 4 | update << 5));
+	vdm__aml_put8(n, (uint8_t)(access | lock << 4 | update << 5));
 	return n;
 }
 
@@ -633,28 +634,28 @@ struct vdm_aml *vdm_aml_field(struct vdm_aml_ctx *c, const char *region,
 static void put_field_bits(struct vdm_aml *f, unsigned bits)
 {
 	if (bits > PKGLEN_MAX) {
-		vdm_aml_fail(f->ctx, -ERANGE, "Field element of %u bits: at most %u", bits,
+		vdm__aml_fail(f->ctx, -ERANGE, "Field element of %u bits: at most %u", bits,
 			     PKGLEN_MAX);
 		return;
 	}
 	if (bits <= 0x3f - 1) {
-		vdm_aml_put8(f, (uint8_t)bits);
+		vdm__aml_put8(f, (uint8_t)bits);
 		return;
 	}
 	unsigned k = bits <= 0xfff - 2 ? 2 : bits <= 0xfffff - 3 ? 3 : 4;
 
-	vdm_aml_put8(f, (uint8_t)(((k - 1) << 6) | (bits & 0x0f)));
+	vdm__aml_put8(f, (uint8_t)(((k - 1) << 6) | (bits & 0x0f)));
 	for (unsigned i = 1; i < k; i++)
-		vdm_aml_put8(f, (uint8_t)(bits >> (4 + 8 * (i - 1))));
+		vdm__aml_put8(f, (uint8_t)(bits >> (4 + 8 * (i - 1))));
 }
 
 static bool field_ok(struct vdm_aml *field, const char *what)
 {
-	if (vdm_aml_bad(field))
+	if (vdm__aml_bad(field))
 		return false;
 	if (field->kind != K_BLOCK || field->oplen != 2 || field->op[1] != FIELD_OP ||
 	    field->sealed) {
-		vdm_aml_fail(field->ctx, -EINVAL, "%s: not an unsealed Field", what);
+		vdm__aml_fail(field->ctx, -EINVAL, "%s: not an unsealed Field", what);
 		return false;
 	}
 	return true;
@@ -671,15 +672,15 @@ void vdm_aml_field_named(struct vdm_aml *field, const char *name, unsigned bits)
 	c = field->ctx;
 	err = c->err;
 	mark = field->len;
-	vdm_aml_put_namestring(field, name);
+	vdm__aml_put_namestring(field, name);
 	if (!err && c->err)
 		return;
 	if (field->len - mark != 4) { /* a NamePath, not a single NameSeg */
-		vdm_aml_fail(c, -EINVAL, "Field unit \"%s\": must be a single NameSeg", name);
+		vdm__aml_fail(c, -EINVAL, "Field unit \"%s\": must be a single NameSeg", name);
 		return;
 	}
 	if (bits == 0) {
-		vdm_aml_fail(c, -EINVAL, "Field unit \"%s\": width 0 bits", name);
+		vdm__aml_fail(c, -EINVAL, "Field unit \"%s\": width 0 bits", name);
 		return;
 	}
 	put_field_bits(field, bits);
@@ -689,7 +690,7 @@ void vdm_aml_field_reserved(struct vdm_aml *field, unsigned bits)
 {
 	if (!field_ok(field, "vdm_aml_field_reserved"))
 		return;
-	vdm_aml_put8(field, 0x00); /* ReservedField := 0x00 PkgLength */
+	vdm__aml_put8(field, 0x00); /* ReservedField := 0x00 PkgLength */
 	put_field_bits(field, bits);
 }
 
@@ -699,16 +700,16 @@ struct vdm_aml *vdm_aml_mutex(struct vdm_aml_ctx *c, const char *path, unsigned 
 	struct vdm_aml *n;
 
 	if (sync_level > 15) {
-		vdm_aml_fail(c, -EINVAL, "Mutex %s: sync level %u, must be 0-15", path ? path : "?",
-		     sync_level);
+		vdm__aml_fail(c, -EINVAL, "Mutex %s: sync level %u, must be 0-15",
+			      path ? path : "?", sync_level);
 		return &c->poison;
 	}
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, EXT_OP_PREFIX);
-	vdm_aml_put8(n, MUTEX_OP);
-	vdm_aml_put_namestring(n, path);
-	vdm_aml_put8(n, (uint8_t)sync_level);
-	return vdm_aml_checked(n, err);
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, EXT_OP_PREFIX);
+	vdm__aml_put8(n, MUTEX_OP);
+	vdm__aml_put_namestring(n, path);
+	vdm__aml_put8(n, (uint8_t)sync_level);
+	return vdm__aml_checked(n, err);
 }
 
 struct vdm_aml *vdm_aml_create_dword_field(struct vdm_aml_ctx *c, struct vdm_aml *buffer,
@@ -717,14 +718,14 @@ struct vdm_aml *vdm_aml_create_dword_field(struct vdm_aml_ctx *c, struct vdm_aml
 	int err = c->err;
 	struct vdm_aml *n;
 
-	if (vdm_aml_bad(buffer) || vdm_aml_bad(index))
+	if (vdm__aml_bad(buffer) || vdm__aml_bad(index))
 		return &c->poison;
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, CREATE_DWORD_FIELD_OP);
-	vdm_aml_emit(n, buffer);
-	vdm_aml_emit(n, index);
-	vdm_aml_put_namestring(n, path);
-	return vdm_aml_checked(n, err);
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, CREATE_DWORD_FIELD_OP);
+	vdm__aml_emit(n, buffer);
+	vdm__aml_emit(n, index);
+	vdm__aml_put_namestring(n, path);
+	return vdm__aml_checked(n, err);
 }
 
 /* ---- output -------------------------------------------------------------------------- */
@@ -744,7 +745,7 @@ int vdm_aml_serialize(struct vdm_aml *node, uint8_t **out, size_t *len)
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.ctx = c;
 	tmp.kind = K_TERM;
-	vdm_aml_emit(&tmp, node);
+	vdm__aml_emit(&tmp, node);
 	if (c->err) {
 		free(tmp.buf);
 		return c->err;

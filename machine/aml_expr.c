@@ -19,19 +19,19 @@ static struct vdm_aml *op_term(struct vdm_aml_ctx *c, uint8_t op, unsigned n, st
 	struct vdm_aml *ops[2] = { a, b };
 
 	for (unsigned i = 0; i < n; i++)
-		if (vdm_aml_bad(ops[i]))
+		if (vdm__aml_bad(ops[i]))
 			return &c->poison;
-	if (has_target && target && vdm_aml_bad(target))
+	if (has_target && target && vdm__aml_bad(target))
 		return &c->poison;
-	t = vdm_aml_term(c);
-	vdm_aml_put8(t, op);
+	t = vdm__aml_term(c);
+	vdm__aml_put8(t, op);
 	for (unsigned i = 0; i < n; i++)
-		vdm_aml_emit(t, ops[i]);
+		vdm__aml_emit(t, ops[i]);
 	if (has_target) {
 		if (target)
-			vdm_aml_emit(t, target);
+			vdm__aml_emit(t, target);
 		else
-			vdm_aml_put8(t, ZERO_OP);
+			vdm__aml_put8(t, ZERO_OP);
 	}
 	return t;
 }
@@ -55,13 +55,13 @@ struct vdm_aml *vdm_aml_acquire(struct vdm_aml_ctx *c, struct vdm_aml *mutex, ui
 {
 	struct vdm_aml *n;
 
-	if (vdm_aml_bad(mutex))
+	if (vdm__aml_bad(mutex))
 		return &c->poison;
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, EXT_OP_PREFIX);
-	vdm_aml_put8(n, ACQUIRE_OP);
-	vdm_aml_emit(n, mutex);
-	vdm_aml_put_le(n, timeout, 2); /* Timeout is a raw WordData, not an integer term */
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, EXT_OP_PREFIX);
+	vdm__aml_put8(n, ACQUIRE_OP);
+	vdm__aml_emit(n, mutex);
+	vdm__aml_put_le(n, timeout, 2); /* Timeout is a raw WordData, not an integer term */
 	return n;
 }
 
@@ -69,12 +69,12 @@ struct vdm_aml *vdm_aml_release(struct vdm_aml_ctx *c, struct vdm_aml *mutex)
 {
 	struct vdm_aml *n;
 
-	if (vdm_aml_bad(mutex))
+	if (vdm__aml_bad(mutex))
 		return &c->poison;
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, EXT_OP_PREFIX);
-	vdm_aml_put8(n, RELEASE_OP);
-	vdm_aml_emit(n, mutex);
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, EXT_OP_PREFIX);
+	vdm__aml_put8(n, RELEASE_OP);
+	vdm__aml_emit(n, mutex);
 	return n;
 }
 
@@ -177,8 +177,8 @@ struct vdm_aml *vdm_aml_call(struct vdm_aml_ctx *c, const char *path, unsigned n
 	va_list ap;
 
 	if (nargs > 7) {
-		vdm_aml_fail(c, -EINVAL, "call %s: %u arguments; AML allows 0-7", path ? path : "?",
-		     nargs);
+		vdm__aml_fail(c, -EINVAL, "call %s: %u arguments; AML allows 0-7",
+			      path ? path : "?", nargs);
 		return &c->poison;
 	}
 	va_start(ap, nargs);
@@ -186,12 +186,12 @@ struct vdm_aml *vdm_aml_call(struct vdm_aml_ctx *c, const char *path, unsigned n
 		args[i] = va_arg(ap, struct vdm_aml *);
 	va_end(ap);
 	for (unsigned i = 0; i < nargs; i++)
-		if (vdm_aml_bad(args[i]))
+		if (vdm__aml_bad(args[i]))
 			return &c->poison;
-	n = vdm_aml_term(c);
-	vdm_aml_put_namestring(n, path);
+	n = vdm__aml_term(c);
+	vdm__aml_put_namestring(n, path);
 	for (unsigned i = 0; i < nargs; i++)
-		vdm_aml_emit(n, args[i]);
-	return vdm_aml_checked(n, err);
+		vdm__aml_emit(n, args[i]);
+	return vdm__aml_checked(n, err);
 }
 

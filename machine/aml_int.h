@@ -9,7 +9,7 @@
 
 #include <vdm/aml.h>
 
-/* How a node turns into bytes when appended (see vdm_aml_emit()). */
+/* How a node turns into bytes when appended (see vdm__aml_emit()). */
 enum vdm_aml_kind {
 	K_POISON,      /* stands in for a node that could not be built */
 	K_TERM,        /* buf is the complete encoding */
@@ -58,25 +58,25 @@ enum {
 #define PKGLEN_MAX 0x0fffffffu /* 28 bits */
 
 /* Record the first error of the context (later ones are consequences). */
-__attribute__((format(printf, 3, 4))) void vdm_aml_fail(struct vdm_aml_ctx *c, int err,
+__attribute__((format(printf, 3, 4))) void vdm__aml_fail(struct vdm_aml_ctx *c, int err,
 						    const char *fmt, ...);
 /* A new node of `kind`, or the context's poison node (error recorded) when out of memory. */
-struct vdm_aml *vdm_aml_node_new(struct vdm_aml_ctx *c, enum vdm_aml_kind kind);
-/* vdm_aml_node_new(c, K_TERM) */
-struct vdm_aml *vdm_aml_term(struct vdm_aml_ctx *c);
+struct vdm_aml *vdm__aml_node_new(struct vdm_aml_ctx *c, enum vdm_aml_kind kind);
+/* vdm__aml_node_new(c, K_TERM) */
+struct vdm_aml *vdm__aml_term(struct vdm_aml_ctx *c);
 /* NULL or the poison node: the error is already recorded, do nothing with it. */
-bool vdm_aml_bad(const struct vdm_aml *n);
+bool vdm__aml_bad(const struct vdm_aml *n);
 /* `n` unless the context got its first error since `err_before` was read: then poison. */
-struct vdm_aml *vdm_aml_checked(struct vdm_aml *n, int err_before);
+struct vdm_aml *vdm__aml_checked(struct vdm_aml *n, int err_before);
 /* Append raw bytes / a byte / a little-endian value of `bytes` bytes to n's buffer. */
-void vdm_aml_put(struct vdm_aml *n, const void *p, size_t len);
-void vdm_aml_put8(struct vdm_aml *n, uint8_t v);
-void vdm_aml_put_le(struct vdm_aml *n, uint64_t v, unsigned bytes);
+void vdm__aml_put(struct vdm_aml *n, const void *p, size_t len);
+void vdm__aml_put8(struct vdm_aml *n, uint8_t v);
+void vdm__aml_put_le(struct vdm_aml *n, uint64_t v, unsigned bytes);
 /* An integer term in its smallest encoding. */
-void vdm_aml_put_int(struct vdm_aml *n, uint64_t v);
+void vdm__aml_put_int(struct vdm_aml *n, uint64_t v);
 /* A NameString; a bad path records -EINVAL naming it. */
-void vdm_aml_put_namestring(struct vdm_aml *n, const char *path);
+void vdm__aml_put_namestring(struct vdm_aml *n, const char *path);
 /* Append the encoding of `child` (with its op and PkgLength if it is a block) to `dst`. */
-void vdm_aml_emit(struct vdm_aml *dst, const struct vdm_aml *child);
+void vdm__aml_emit(struct vdm_aml *dst, const struct vdm_aml *child);
 
 #endif /* VDM_MACHINE_AML_INT_H */

@@ -13,7 +13,7 @@
 
 struct vdm_aml *vdm_aml_resource_template(struct vdm_aml_ctx *c)
 {
-	return vdm_aml_node_new(c, K_RESTEMPLATE);
+	return vdm__aml_node_new(c, K_RESTEMPLATE);
 }
 
 /* Address space descriptor (§6.4.3.5): tag, length, resource type, general flags, type
@@ -27,27 +27,27 @@ static struct vdm_aml *addr_space(struct vdm_aml_ctx *c, uint8_t tag, unsigned w
 	struct vdm_aml *n;
 
 	if (min > max) {
-		vdm_aml_fail(c, -EINVAL, "address range 0x%llx-0x%llx: min above max",
+		vdm__aml_fail(c, -EINVAL, "address range 0x%llx-0x%llx: min above max",
 		     (unsigned long long)min, (unsigned long long)max);
 		return &c->poison;
 	}
 	if (w < 8 && max - min == (1ull << (8 * w)) - 1) {
-		vdm_aml_fail(c, -ERANGE,
+		vdm__aml_fail(c, -ERANGE,
 			     "address range 0x%llx-0x%llx: length does not fit %u bytes",
 			     (unsigned long long)min, (unsigned long long)max, w);
 		return &c->poison;
 	}
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, tag);
-	vdm_aml_put_le(n, 3 + 5 * w, 2);
-	vdm_aml_put8(n, rtype);
-	vdm_aml_put8(n, gflags);
-	vdm_aml_put8(n, tflags);
-	vdm_aml_put_le(n, 0, w);             /* granularity */
-	vdm_aml_put_le(n, min, w);
-	vdm_aml_put_le(n, max, w);
-	vdm_aml_put_le(n, 0, w);             /* translation */
-	vdm_aml_put_le(n, max - min + 1, w); /* length */
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, tag);
+	vdm__aml_put_le(n, 3 + 5 * w, 2);
+	vdm__aml_put8(n, rtype);
+	vdm__aml_put8(n, gflags);
+	vdm__aml_put8(n, tflags);
+	vdm__aml_put_le(n, 0, w);             /* granularity */
+	vdm__aml_put_le(n, min, w);
+	vdm__aml_put_le(n, max, w);
+	vdm__aml_put_le(n, 0, w);             /* translation */
+	vdm__aml_put_le(n, max - min + 1, w); /* length */
 	return n;
 }
 
@@ -81,28 +81,28 @@ struct vdm_aml *vdm_aml_io(struct vdm_aml_ctx *c, uint16_t min, uint16_t max, ui
 	struct vdm_aml *n;
 
 	if (min > max) {
-		vdm_aml_fail(c, -EINVAL, "IO 0x%x-0x%x: min above max", min, max);
+		vdm__aml_fail(c, -EINVAL, "IO 0x%x-0x%x: min above max", min, max);
 		return &c->poison;
 	}
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, 0x47); /* small item 8 (I/O port), length 7 */
-	vdm_aml_put8(n, 0x01); /* Decode16 */
-	vdm_aml_put_le(n, min, 2);
-	vdm_aml_put_le(n, max, 2);
-	vdm_aml_put8(n, align);
-	vdm_aml_put8(n, len);
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, 0x47); /* small item 8 (I/O port), length 7 */
+	vdm__aml_put8(n, 0x01); /* Decode16 */
+	vdm__aml_put_le(n, min, 2);
+	vdm__aml_put_le(n, max, 2);
+	vdm__aml_put8(n, align);
+	vdm__aml_put8(n, len);
 	return n;
 }
 
 struct vdm_aml *vdm_aml_memory32_fixed(struct vdm_aml_ctx *c, uint32_t base, uint32_t len)
 {
-	struct vdm_aml *n = vdm_aml_term(c);
+	struct vdm_aml *n = vdm__aml_term(c);
 
-	vdm_aml_put8(n, 0x86);     /* large item 6 */
-	vdm_aml_put_le(n, 9, 2);
-	vdm_aml_put8(n, 0x01);     /* ReadWrite */
-	vdm_aml_put_le(n, base, 4);
-	vdm_aml_put_le(n, len, 4);
+	vdm__aml_put8(n, 0x86);     /* large item 6 */
+	vdm__aml_put_le(n, 9, 2);
+	vdm__aml_put8(n, 0x01);     /* ReadWrite */
+	vdm__aml_put_le(n, base, 4);
+	vdm__aml_put_le(n, len, 4);
 	return n;
 }
 
@@ -111,15 +111,15 @@ struct vdm_aml *vdm_aml_interrupt(struct vdm_aml_ctx *c, unsigned flags, uint32_
 	struct vdm_aml *n;
 
 	if (flags & ~0x1fu) {
-		vdm_aml_fail(c, -EINVAL, "Interrupt flags 0x%x: only bits 0-4 exist", flags);
+		vdm__aml_fail(c, -EINVAL, "Interrupt flags 0x%x: only bits 0-4 exist", flags);
 		return &c->poison;
 	}
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, 0x89);     /* large item 9: extended interrupt */
-	vdm_aml_put_le(n, 6, 2);
-	vdm_aml_put8(n, (uint8_t)flags);
-	vdm_aml_put8(n, 1);        /* one interrupt number */
-	vdm_aml_put_le(n, gsi, 4);
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, 0x89);     /* large item 9: extended interrupt */
+	vdm__aml_put_le(n, 6, 2);
+	vdm__aml_put8(n, (uint8_t)flags);
+	vdm__aml_put8(n, 1);        /* one interrupt number */
+	vdm__aml_put_le(n, gsi, 4);
 	return n;
 }
 
@@ -128,13 +128,13 @@ struct vdm_aml *vdm_aml_irq_noflags(struct vdm_aml_ctx *c, unsigned irq)
 	struct vdm_aml *n;
 
 	if (irq > 15) {
-		vdm_aml_fail(c, -EINVAL,
+		vdm__aml_fail(c, -EINVAL,
 			     "IRQNoFlags {%u}: ISA IRQs are 0-15; use Interrupt () instead", irq);
 		return &c->poison;
 	}
-	n = vdm_aml_term(c);
-	vdm_aml_put8(n, 0x22);     /* small item 4 (IRQ), length 2 */
-	vdm_aml_put_le(n, 1u << irq, 2);
+	n = vdm__aml_term(c);
+	vdm__aml_put8(n, 0x22);     /* small item 4 (IRQ), length 2 */
+	vdm__aml_put_le(n, 1u << irq, 2);
 	return n;
 }
 

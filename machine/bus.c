@@ -6,18 +6,18 @@
 
 #include "bus.h"
 
-void bus_init(struct bus *b)
+void vdm__bus_init(struct bus *b)
 {
 	memset(b, 0, sizeof(*b));
 }
 
-void bus_destroy(struct bus *b)
+void vdm__bus_destroy(struct bus *b)
 {
 	free(b->r);
 	memset(b, 0, sizeof(*b));
 }
 
-int bus_add(struct bus *b, uint64_t base, uint64_t size, const struct bus_handler *h)
+int vdm__bus_add(struct bus *b, uint64_t base, uint64_t size, const struct bus_handler *h)
 {
 	size_t i;
 
@@ -47,7 +47,7 @@ int bus_add(struct bus *b, uint64_t base, uint64_t size, const struct bus_handle
 	return 0;
 }
 
-const struct bus_range *bus_find(const struct bus *b, uint64_t addr, uint32_t size)
+const struct bus_range *vdm__bus_find(const struct bus *b, uint64_t addr, uint32_t size)
 {
 	size_t lo = 0, hi = b->n;
 	const struct bus_range *r;
@@ -69,11 +69,11 @@ const struct bus_range *bus_find(const struct bus *b, uint64_t addr, uint32_t si
 	return r;
 }
 
-int bus_read(const struct bus *b, uint64_t addr, uint32_t size, uint64_t *value)
+int vdm__bus_read(const struct bus *b, uint64_t addr, uint32_t size, uint64_t *value)
 {
-	const struct bus_range *r = bus_find(b, addr, size);
+	const struct bus_range *r = vdm__bus_find(b, addr, size);
 
-	*value = bus_ones(size);
+	*value = vdm__bus_ones(size);
 	if (!r)
 		return 0;
 	if (r->h.read)
@@ -81,9 +81,9 @@ int bus_read(const struct bus *b, uint64_t addr, uint32_t size, uint64_t *value)
 	return 1;
 }
 
-int bus_write(const struct bus *b, uint64_t addr, uint32_t size, uint64_t value)
+int vdm__bus_write(const struct bus *b, uint64_t addr, uint32_t size, uint64_t value)
 {
-	const struct bus_range *r = bus_find(b, addr, size);
+	const struct bus_range *r = vdm__bus_find(b, addr, size);
 
 	if (!r)
 		return 0;

@@ -29,27 +29,27 @@ struct bus {
 	size_t n, cap;
 };
 
-void bus_init(struct bus *b);
-void bus_destroy(struct bus *b);
+void vdm__bus_init(struct bus *b);
+void vdm__bus_destroy(struct bus *b);
 
 /*
  * Add [base, base + size).  Returns 0, -EINVAL (size 0 or the range wraps 2^64),
  * -EEXIST (overlaps a range already added), -ENOMEM.
  */
-int bus_add(struct bus *b, uint64_t base, uint64_t size, const struct bus_handler *h);
+int vdm__bus_add(struct bus *b, uint64_t base, uint64_t size, const struct bus_handler *h);
 
 /* The range holding all of [addr, addr + size), or NULL. */
-const struct bus_range *bus_find(const struct bus *b, uint64_t addr, uint32_t size);
+const struct bus_range *vdm__bus_find(const struct bus *b, uint64_t addr, uint32_t size);
 
 /*
  * Dispatch an access.  Returns 1 when a range took it, 0 when none did (then a read sets
  * *value to all-ones for `size` bytes).
  */
-int bus_read(const struct bus *b, uint64_t addr, uint32_t size, uint64_t *value);
-int bus_write(const struct bus *b, uint64_t addr, uint32_t size, uint64_t value);
+int vdm__bus_read(const struct bus *b, uint64_t addr, uint32_t size, uint64_t *value);
+int vdm__bus_write(const struct bus *b, uint64_t addr, uint32_t size, uint64_t value);
 
 /* All-ones in the low `size` bytes (size 1..8). */
-static inline uint64_t bus_ones(uint32_t size)
+static inline uint64_t vdm__bus_ones(uint32_t size)
 {
 	return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
 }

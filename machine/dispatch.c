@@ -12,7 +12,7 @@
 #define PCI_CF8_PORT 0xcf8
 #define PCI_CFC_PORT 0xcfc
 
-void machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
+void vdm__machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 {
 	struct machine_region *r = opaque;
 	struct machine_dev *d = r->d;
@@ -24,7 +24,7 @@ void machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_
 	pthread_mutex_unlock(&d->lock);
 }
 
-void machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
+void vdm__machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
 {
 	struct machine_region *r = opaque;
 	struct machine_dev *d = r->d;
@@ -44,21 +44,21 @@ void machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64
 static int add(struct bus *b, uint64_t base, uint64_t size, const struct bus_handler *h,
 	       char *err, size_t len)
 {
-	int e = bus_add(b, base, size, h);
+	int e = vdm__bus_add(b, base, size, h);
 
 	if (e)
-		return mfail(err, len, e, "%s at 0x%llx+0x%llx: %s", h->name,
+		return vdm__mfail(err, len, e, "%s at 0x%llx+0x%llx: %s", h->name,
 			     (unsigned long long)base, (unsigned long long)size,
 			     e == -EEXIST ? "overlaps another device" : strerror(-e));
 	return 0;
 }
 
-int machine_wire(struct vdm_machine *m, char *err, size_t len)
+int vdm__machine_wire(struct vdm_machine *m, char *err, size_t len)
 {
 	const struct vdm_mach_desc *d = &m->desc;
-	const struct bus_handler com1 = { "COM1", uart_read, uart_write, &m->uart };
-	const struct bus_handler pwr = { "power", power_ctl_read, power_ctl_write, &m->pm };
-	const struct bus_handler pmtmr = { "pm-timer", power_pmtmr_read, NULL, &m->pm };
+	const struct bus_handler com1 = { "COM1", vdm__uart_read, vdm__uart_write, &m->uart };
+	const struct bus_handler pwr = { "power", vdm__pm_ctl_read, vdm__pm_ctl_write, &m->pm };
+	const struct bus_handler pmtmr = { "pm-timer", vdm__pm_timer_read, NULL, &m->pm };
 	const struct bus_handler cf8 = { "pci-cf8", vdm_pci_host_cf8_read, vdm_pci_host_cf8_write,
 					 m->pci };
 	const struct bus_handler cfc = { "pci-cfc", vdm_pci_host_cfc_read, vdm_pci_host_cfc_write,
@@ -82,8 +82,8 @@ int machine_wire(struct vdm_machine *m, char *err, size_t len)
 			continue;
 		for (r = 0; r < VDM_MAX_REGIONS; r++) {
 			const struct vdm_region_decl *rd = &md->dev->res.regions[r];
-			struct bus_handler h = { md->dev->type->name, machine_platform_read,
-						 machine_platform_write, &md->rctx[r] };
+			struct bus_handler h = { md->dev->type->name, vdm__machine_platform_read,
+						 vdm__machine_platform_write, &md->rctx[r] };
 
 			if (rd->kind == VDM_REGION_NONE || !rd->size)
 				continue;
@@ -99,35 +99,35 @@ int machine_wire(struct vdm_machine *m, char *err, size_t len)
 bool vdm_machine_mmio_read(struct vdm_machine *m, uint64_t addr, uint32_t size,
 			   uint64_t *value)
 {
-	return bus_read(&m->mmio, addr, size, value) ||
+	return vdm__bus_read(&m->mmio, addr, size, value) ||
 	       vdm_pci_host_mmio_read(m->pci, addr, size, value);
 }
 
 bool vdm_machine_mmio_write(struct vdm_machine *m, uint64_t addr, uint32_t size,
 			    uint64_t value)
 {
-	return bus_write(&m->mmio, addr, size, value) ||
+	return vdm__bus_write(&m->mmio, addr, size, value) ||
 	       vdm_pci_host_mmio_write(m->pci, addr, size, value);
 }
 
 bool vdm_machine_pio_read(struct vdm_machine *m, uint64_t port, uint32_t size, uint64_t *value)
 {
-	return bus_read(&m->pio, port, size, value) ||
+	return vdm__bus_read(&m->pio, port, size, value) ||
 	       vdm_pci_host_pio_read(m->pci, port, size, value);
 }
 
 bool vdm_machine_pio_write(struct vdm_machine *m, uint64_t port, uint32_t size, uint64_t value)
 {
-	return bus_write(&m->pio, port, size, value) ||
+	return vdm__bus_write(&m->pio, port, size, value) ||
 	       vdm_pci_host_pio_write(m->pci, port, size, value);
 }
 
 size_t vdm_machine_console_in(struct vdm_machine *m, const uint8_t *buf, size_t len)
 {
-	return uart_feed(&m->uart, buf, len);
+	return vdm__uart_feed(&m->uart, buf, len);
 }
 
 size_t vdm_machine_console_space(struct vdm_machine *m)
 {
-	return uart_rx_space(&m->uart);
+	return vdm__uart_rx_space(&m->uart);
 }

@@ -40,26 +40,34 @@ static int find_port(struct vdm_machine *m, const char *bus, const char *spec, c
 			continue;
 		if (!m->desc.root_ports[d->root_port].hotplug) {
 			if (bus)
-				return mfail(err, len, -EINVAL, "%s: root port %s is not hotplug-capable "
-					     "(it was made with hotplug=off)", spec, bus);
+				return vdm__mfail(err, len, -EINVAL,
+						  "%s: root port %s is not hotplug-capable "
+						  "(it was made with hotplug=off)",
+						  spec, bus);
 			continue;
 		}
 		c = child_of(m, (int)i);
 		if (c >= 0) {
 			if (bus)
-				return mfail(err, len, -EBUSY, "%s: root port %s is occupied%s%s%s", spec,
-					     bus, m->devs[c].state == MACHINE_DEV_EJECTING ? " (by " : "",
-					     m->devs[c].state == MACHINE_DEV_EJECTING ? m->devs[c].id : "",
-					     m->devs[c].state == MACHINE_DEV_EJECTING ?
-					     ", being ejected; wait for DEVICE_DELETED)" : "");
+				return vdm__mfail(
+					err, len, -EBUSY, "%s: root port %s is occupied%s%s%s",
+					spec, bus,
+					m->devs[c].state == MACHINE_DEV_EJECTING ? " (by " : "",
+					m->devs[c].state == MACHINE_DEV_EJECTING ? m->devs[c].id
+										 : "",
+					m->devs[c].state == MACHINE_DEV_EJECTING
+						? ", being ejected; wait for DEVICE_DELETED)"
+						: "");
 			continue;
 		}
 		return (int)i;
 	}
 	if (bus)
-		return mfail(err, len, -ENOENT, "%s: bus=%s: no pcie-root-port with that id (see "
-			     "info pci)", spec, bus);
-	return mfail(err, len, -ENOSPC, "%s: no empty hotplug-capable root port (the machine "
+		return vdm__mfail(err, len, -ENOENT,
+				  "%s: bus=%s: no pcie-root-port with that id (see "
+				  "info pci)",
+				  spec, bus);
+	return vdm__mfail(err, len, -ENOSPC, "%s: no empty hotplug-capable root port (the machine "
 		     "needs more hotplug ports)", spec);
 }
 
@@ -81,32 +89,40 @@ int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
 	if (!spec)
 		spec = t->name;
 	if (!m->realized)
-		return mfail(err, err_len, -EINVAL, "%s: realize the machine first (or add it cold "
-			     "with vdm_machine_add)", spec);
+		return vdm__mfail(err, err_len, -EINVAL,
+				  "%s: realize the machine first (or add it cold "
+				  "with vdm_machine_add)",
+				  spec);
 	if (t->bus_kind != VDM_BUS_PCI_ENDPOINT)
-		return mfail(err, err_len, -EINVAL, "%s: only PCI endpoints can be hot-added (%s is "
-			     "not one)", spec, t->name);
+		return vdm__mfail(err, err_len, -EINVAL,
+				  "%s: only PCI endpoints can be hot-added (%s is "
+				  "not one)",
+				  spec, t->name);
 	if (!m->desc.acpi_pci_hotplug || m->ged < 0)
-		return mfail(err, err_len, -EINVAL, "%s: ACPI PCI hotplug is off in this machine",
-			     spec);
+		return vdm__mfail(err, err_len, -EINVAL,
+				  "%s: ACPI PCI hotplug is off in this machine", spec);
 	if (id && strlen(id) >= VDM_MACH_ID_MAX)
-		return mfail(err, err_len, -EINVAL, "%s: id=%s is too long (at most %d characters)",
-			     spec, id, VDM_MACH_ID_MAX - 1);
-	if (id && (!strcmp(id, VDM_MACHINE_ROOT_BUS) || (other = machine_find_dev(m, id)) >= 0))
-		return mfail(err, err_len, -EEXIST, "%s: id=%s is already in use%s%s; pick another "
-			     "id", spec, id,
-			     strcmp(id, VDM_MACHINE_ROOT_BUS) ? " by a " : " by the root bus",
-			     strcmp(id, VDM_MACHINE_ROOT_BUS) ? m->devs[other].type->name : "");
+		return vdm__mfail(err, err_len, -EINVAL,
+				  "%s: id=%s is too long (at most %d characters)", spec, id,
+				  VDM_MACH_ID_MAX - 1);
+	if (id &&
+	    (!strcmp(id, VDM_MACHINE_ROOT_BUS) || (other = vdm__machine_find_dev(m, id)) >= 0))
+		return vdm__mfail(
+			err, err_len, -EEXIST,
+			"%s: id=%s is already in use%s%s; pick another "
+			"id",
+			spec, id, strcmp(id, VDM_MACHINE_ROOT_BUS) ? " by a " : " by the root bus",
+			strcmp(id, VDM_MACHINE_ROOT_BUS) ? m->devs[other].type->name : "");
 	port = find_port(m, bus, spec, err, err_len);
 	if (port < 0)
 		return port;
 	rp = &m->devs[port];
-	d = machine_new_dev(m, t, NULL);
+	d = vdm__machine_new_dev(m, t, NULL);
 	if (!d)
-		return mfail(err, err_len, -ENOSPC, "%s: too many devices", spec);
-	if (machine_own_spec(d, spec)) {
-		machine_free_dev(m, d);
-		return mfail(err, err_len, -ENOMEM, "%s: out of memory", spec);
+		return vdm__mfail(err, err_len, -ENOSPC, "%s: too many devices", spec);
+	if (vdm__machine_own_spec(d, spec)) {
+		vdm__machine_free_dev(m, d);
+		return vdm__mfail(err, err_len, -ENOMEM, "%s: out of memory", spec);
 	}
 	d->implicit = false;
 	d->hot_added = true;
@@ -118,12 +134,12 @@ int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
 	else
 		for (unsigned n = 0;; n++) {
 			snprintf(d->id, sizeof(d->id), "hot%u", n);
-			if (machine_find_dev(m, d->id) < 0)
+			if (vdm__machine_find_dev(m, d->id) < 0)
 				break;
 		}
-	rc = machine_create_dev(m, d, err, err_len);
+	rc = vdm__machine_create_dev(m, d, err, err_len);
 	if (rc) {
-		machine_free_dev(m, d);
+		vdm__machine_free_dev(m, d);
 		return rc;
 	}
 	if (m->place) {
@@ -151,8 +167,8 @@ int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
 		}
 		if (fits == -ENOSPC) {
 			if (!(flags & VDM_HOT_ADD_NO_FIT_CHECK)) {
-				rc = mfail(err, err_len, -ENOSPC, "%s: %s; nothing was added", spec,
-					   why);
+				rc = vdm__mfail(err, err_len, -ENOSPC, "%s: %s; nothing was added",
+						spec, why);
 				goto fail_created;
 			}
 			if (warn_len)
@@ -160,13 +176,13 @@ int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
 					 "(%s); the guest can only open windows that are closed", spec,
 					 rp->id, why);
 		} else if (fits) {
-			rc = mfail(err, err_len, fits, "%s: %s", spec, why);
+			rc = vdm__mfail(err, err_len, fits, "%s: %s", spec, why);
 			goto fail_created;
 		} else {
 			rc = vdm_place_hot_add(m->place, (uint32_t)rp->root_port, mem_only, d->hp_addr,
 					       why, sizeof(why));
 			if (rc) {
-				rc = mfail(err, err_len, rc, "%s: %s", spec, why);
+				rc = vdm__mfail(err, err_len, rc, "%s: %s", spec, why);
 				goto fail_created;
 			}
 			d->hp_recorded = true;
@@ -174,7 +190,7 @@ int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
 	}
 	rc = vdm_pci_host_attach(m->pci, d->fn, d->dev, rp->fn, 0);
 	if (rc) {
-		mfail(err, err_len, rc, "%s: cannot attach behind %s: %s", spec, rp->id,
+		vdm__mfail(err, err_len, rc, "%s: cannot attach behind %s: %s", spec, rp->id,
 		      strerror(-rc));
 		goto fail_created;
 	}
@@ -187,7 +203,8 @@ int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
 	rc = vdm_ged_hot_add(ged->dev, bsel, 0);
 	pthread_mutex_unlock(&ged->lock);
 	if (rc)
-		return mfail(err, err_len, rc, "%s: GED refused hot-add on selector %u", spec, bsel);
+		return vdm__mfail(err, err_len, rc, "%s: GED refused hot-add on selector %u", spec,
+				  bsel);
 	return (int)(d - m->devs);
 
 fail_created:
@@ -195,8 +212,8 @@ fail_created:
 		vdm_place_hot_remove(m->place, (uint32_t)rp->root_port, d->dev->res.regions,
 				     d->hp_addr);
 	vdm_pci_host_unreserve(m->pci, d->fn);
-	machine_destroy_dev(m, d->id, d->dev);
-	machine_free_dev(m, d);
+	vdm__machine_destroy_dev(m, d->id, d->dev);
+	vdm__machine_free_dev(m, d);
 	return rc;
 }
 
@@ -212,7 +229,7 @@ int vdm_machine_hot_add_spec(struct vdm_machine *m, const char *spec, unsigned f
 		warn[0] = 0;
 	rc = vdm_machine_parse_spec(spec, &t, &pv, why, sizeof(why));
 	if (rc < 0)
-		return mfail(err, err_len, rc, "%s: %s", spec, why);
+		return vdm__mfail(err, err_len, rc, "%s: %s", spec, why);
 	return vdm_machine_hot_add(m, t, &pv, spec, flags, warn, warn_len, err, err_len);
 }
 
@@ -220,23 +237,30 @@ int vdm_machine_unplug_request(struct vdm_machine *m, const char *id, char *err,
 			       size_t err_len)
 {
 	struct machine_dev *d, *rp, *ged;
-	int i = machine_find_dev(m, id), rc;
+	int i = vdm__machine_find_dev(m, id), rc;
 	uint32_t bsel, r;
 
 	if (i < 0)
-		return mfail(err, err_len, -ENOENT, "device_del %s: no device with that id (see info "
-			     "devices)", id);
+		return vdm__mfail(err, err_len, -ENOENT,
+				  "device_del %s: no device with that id (see info "
+				  "devices)",
+				  id);
 	d = &m->devs[i];
 	if (d->parent < 0 || m->devs[d->parent].root_port < 0 ||
 	    !m->desc.root_ports[m->devs[d->parent].root_port].hotplug)
-		return mfail(err, err_len, -EINVAL, "device_del %s: a %s %s cannot be unplugged; only "
-			     "devices behind a hotplug-capable root port can", id, d->type->name,
-			     d->parent < 0 ? "on the root bus" : "behind that port");
+		return vdm__mfail(err, err_len, -EINVAL,
+				  "device_del %s: a %s %s cannot be unplugged; only "
+				  "devices behind a hotplug-capable root port can",
+				  id, d->type->name,
+				  d->parent < 0 ? "on the root bus" : "behind that port");
 	if (!m->desc.acpi_pci_hotplug || m->ged < 0)
-		return mfail(err, err_len, -EINVAL, "device_del %s: ACPI PCI hotplug is off", id);
+		return vdm__mfail(err, err_len, -EINVAL, "device_del %s: ACPI PCI hotplug is off",
+				  id);
 	if (d->state == MACHINE_DEV_EJECTING)
-		return mfail(err, err_len, -EBUSY, "device_del %s: already being unplugged; waiting "
-			     "for the guest to eject it", id);
+		return vdm__mfail(err, err_len, -EBUSY,
+				  "device_del %s: already being unplugged; waiting "
+				  "for the guest to eject it",
+				  id);
 	rp = &m->devs[d->parent];
 	if (!d->hp_recorded && m->place) {
 		/* Cold-plugged: what firmware placed is what the placement holds. */
@@ -252,13 +276,15 @@ int vdm_machine_unplug_request(struct vdm_machine *m, const char *id, char *err,
 	rc = vdm_ged_unplug_request(ged->dev, bsel, d->devfn >> 3);
 	pthread_mutex_unlock(&ged->lock);
 	if (rc)
-		return mfail(err, err_len, rc, "device_del %s: GED refused the unplug request on "
-			     "selector %u", id, bsel);
+		return vdm__mfail(err, err_len, rc,
+				  "device_del %s: GED refused the unplug request on "
+				  "selector %u",
+				  id, bsel);
 	d->state = MACHINE_DEV_EJECTING;
 	return 0;
 }
 
-void machine_note_eject(struct vdm_machine *m, uint32_t bsel, uint32_t slot)
+void vdm__machine_note_eject(struct vdm_machine *m, uint32_t bsel, uint32_t slot)
 {
 	if (bsel >= sizeof(m->eject_pending) / sizeof(m->eject_pending[0]) || slot >= 32) {
 		if (m->cfg.log)
@@ -300,11 +326,11 @@ static void eject(struct vdm_machine *m, uint32_t bsel, uint32_t slot,
 	    m->cfg.log)
 		m->cfg.log(m->cfg.opaque, d->id, VDM_LOG_WARN,
 			   "its BARs were not held in its root port's windows");
-	machine_destroy_dev(m, d->id, dev);
+	vdm__machine_destroy_dev(m, d->id, dev);
 	vdm_pci_host_fn_lock(m->pci, rp->fn);
 	vdm_root_port_set_presence(rp->dev, false, false);
 	vdm_pci_host_fn_unlock(m->pci, rp->fn);
-	machine_free_dev(m, d);
+	vdm__machine_free_dev(m, d);
 }
 
 int vdm_machine_process_eject(struct vdm_machine *m, struct vdm_machine_eject *ev)

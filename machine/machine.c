@@ -22,7 +22,7 @@ const struct vdm_prop_desc vdm_machine_props[] = {
 };
 const size_t vdm_machine_num_props = sizeof(vdm_machine_props) / sizeof(vdm_machine_props[0]);
 
-int mfail(char *err, size_t len, int rc, const char *fmt, ...)
+int vdm__mfail(char *err, size_t len, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -84,7 +84,7 @@ static void platform_eject(void *opaque, uint32_t bsel, uint32_t slot)
 {
 	struct machine_dev *d = opaque;
 
-	machine_note_eject(d->m, bsel, slot);
+	vdm__machine_note_eject(d->m, bsel, slot);
 }
 
 static void uart_irq(void *opaque, uint32_t level)
@@ -134,7 +134,7 @@ static void init_entry(struct vdm_machine *m, struct machine_dev *d,
 	}
 }
 
-struct machine_dev *machine_new_dev(struct vdm_machine *m, const struct vdm_device_type *t,
+struct machine_dev *vdm__machine_new_dev(struct vdm_machine *m, const struct vdm_device_type *t,
 				   const char *spec)
 {
 	unsigned i;
@@ -155,7 +155,7 @@ struct machine_dev *machine_new_dev(struct vdm_machine *m, const struct vdm_devi
 	return &m->devs[m->ndevs++];
 }
 
-void machine_free_dev(struct vdm_machine *m, struct machine_dev *d)
+void vdm__machine_free_dev(struct vdm_machine *m, struct machine_dev *d)
 {
 	(void)m;
 	free(d->spec_copy);
@@ -169,7 +169,7 @@ void machine_free_dev(struct vdm_machine *m, struct machine_dev *d)
 	d->state = MACHINE_DEV_REMOVED;
 }
 
-int machine_own_spec(struct machine_dev *d, const char *spec)
+int vdm__machine_own_spec(struct machine_dev *d, const char *spec)
 {
 	char *copy = strdup(spec);
 
@@ -194,7 +194,7 @@ static bool id_taken(const struct vdm_machine *m, const struct machine_dev *self
 	return false;
 }
 
-void machine_gen_id(struct vdm_machine *m, struct machine_dev *d, const char *prefix)
+void vdm__machine_gen_id(struct vdm_machine *m, struct machine_dev *d, const char *prefix)
 {
 	unsigned n;
 
@@ -205,7 +205,7 @@ void machine_gen_id(struct vdm_machine *m, struct machine_dev *d, const char *pr
 	}
 }
 
-int machine_find_dev(const struct vdm_machine *m, const char *id)
+int vdm__machine_find_dev(const struct vdm_machine *m, const char *id)
 {
 	unsigned i;
 
@@ -229,7 +229,7 @@ static int fill_root_port_props(struct machine_dev *d, char *err, size_t len)
 		return 0;
 	n = vdm_props_format(&d->props, args, sizeof(args));
 	if (n >= sizeof(args) - 40)
-		return mfail(err, len, -E2BIG, "--device %s: too many properties", d->spec);
+		return vdm__mfail(err, len, -E2BIG, "--device %s: too many properties", d->spec);
 	if (!vdm_props_has(&d->props, "slot"))
 		n += (size_t)snprintf(args + n, sizeof(args) - n, "%sslot=%u", n ? "," : "",
 				      d->devfn >> 3);
@@ -238,12 +238,12 @@ static int fill_root_port_props(struct machine_dev *d, char *err, size_t len)
 	rc = vdm_props_parse_args(args, d->type, vdm_machine_props, vdm_machine_num_props,
 				  &d->props, why, sizeof(why));
 	if (rc < 0)
-		return mfail(err, len, rc, "%s %s: %s", d->spec ? "--device" : "root port",
+		return vdm__mfail(err, len, rc, "%s %s: %s", d->spec ? "--device" : "root port",
 			     d->spec ? d->spec : d->id, why);
 	return 0;
 }
 
-int machine_create_dev(struct vdm_machine *m, struct machine_dev *d, char *err, size_t len)
+int vdm__machine_create_dev(struct vdm_machine *m, struct machine_dev *d, char *err, size_t len)
 {
 	const struct vdm_machine_backend *b = &m->cfg.backend;
 	struct vdm_host host;
@@ -258,8 +258,9 @@ int machine_create_dev(struct vdm_machine *m, struct machine_dev *d, char *err, 
 	if (machine_type_is_pci(d->type)) {
 		d->fn = vdm_pci_host_reserve(m->pci, &host);
 		if (d->fn < 0)
-			return mfail(err, len, -ENOSPC, "%s: too many PCI functions (at most %d)",
-				     d->id, VDM_PCI_HOST_MAX_FNS);
+			return vdm__mfail(err, len, -ENOSPC,
+					  "%s: too many PCI functions (at most %d)", d->id,
+					  VDM_PCI_HOST_MAX_FNS);
 	} else {
 		memset(&host, 0, sizeof(host));
 		host.struct_size = sizeof(host);
@@ -280,14 +281,14 @@ int machine_create_dev(struct vdm_machine *m, struct machine_dev *d, char *err, 
 			vdm_pci_host_unreserve(m->pci, d->fn);
 		d->fn = -1;
 		d->dev = NULL;
-		return mfail(err, len, rc < 0 ? rc : -EIO, "%s %s: %s",
+		return vdm__mfail(err, len, rc < 0 ? rc : -EIO, "%s %s: %s",
 			     d->spec ? "--device" : "device", d->spec ? d->spec : d->id,
 			     why[0] ? why : "create failed");
 	}
 	return 0;
 }
 
-void machine_destroy_dev(struct vdm_machine *m, const char *id, struct vdm_device *dev)
+void vdm__machine_destroy_dev(struct vdm_machine *m, const char *id, struct vdm_device *dev)
 {
 	if (!dev)
 		return;
@@ -308,25 +309,28 @@ int vdm_machine_create(const struct vdm_machine_config *cfg, struct vdm_machine 
 
 	*out = NULL;
 	if (!cfg || cfg->struct_size < sizeof(*cfg))
-		return mfail(err, err_len, -EINVAL, "machine config: struct_size %u, expected %zu "
-			     "(set it to sizeof(struct vdm_machine_config))",
-			     cfg ? cfg->struct_size : 0, sizeof(*cfg));
+		return vdm__mfail(err, err_len, -EINVAL,
+				  "machine config: struct_size %u, expected %zu "
+				  "(set it to sizeof(struct vdm_machine_config))",
+				  cfg ? cfg->struct_size : 0, sizeof(*cfg));
 	if (cfg->arch != VDM_ARCH_X86_64)
-		return mfail(err, err_len, -ENOTSUP, "machine config: arch %u is not built into "
-			     "this libvdm-machine (x86_64 = %u)", cfg->arch, VDM_ARCH_X86_64);
+		return vdm__mfail(err, err_len, -ENOTSUP,
+				  "machine config: arch %u is not built into "
+				  "this libvdm-machine (x86_64 = %u)",
+				  cfg->arch, VDM_ARCH_X86_64);
 	if (cfg->num_cpus < 1 || cfg->num_cpus > VDM_ACPI_MAX_CPUS)
-		return mfail(err, err_len, -EINVAL, "machine config: %u CPUs: give 1 to %u",
+		return vdm__mfail(err, err_len, -EINVAL, "machine config: %u CPUs: give 1 to %u",
 			     cfg->num_cpus, VDM_ACPI_MAX_CPUS);
 	if (cfg->preserve_policy > VDM_PRESERVE_OFF)
-		return mfail(err, err_len, -EINVAL, "machine config: preserve policy %u: use "
+		return vdm__mfail(err, err_len, -EINVAL, "machine config: preserve policy %u: use "
 			     "VDM_PRESERVE_AUTO, _ON or _OFF", cfg->preserve_policy);
 	m = calloc(1, sizeof(*m));
 	if (!m)
-		return mfail(err, err_len, -ENOMEM, "out of memory");
+		return vdm__mfail(err, err_len, -ENOMEM, "out of memory");
 	m->cfg = *cfg;
 	m->ged = -1;
-	bus_init(&m->pio);
-	bus_init(&m->mmio);
+	vdm__bus_init(&m->pio);
+	vdm__bus_init(&m->mmio);
 	rc = vdm_x86_layout(&m->desc, cfg->ram_size, cfg->phys_bits, err, err_len);
 	if (rc) {
 		free(m);
@@ -335,13 +339,13 @@ int vdm_machine_create(const struct vdm_machine_config *cfg, struct vdm_machine 
 	m->desc.num_cpus = cfg->num_cpus;
 	m->desc.acpi_pci_hotplug = cfg->acpi_pci_hotplug;
 	m->desc.preserve_policy = cfg->preserve_policy;
-	uart_init(&m->uart, uart_tx, uart_irq, m);
-	power_init(&m->pm, m->desc.reset_value, m->desc.s5_slp_typ, power_event, m);
+	vdm__uart_init(&m->uart, uart_tx, uart_irq, m);
+	vdm__pm_init(&m->pm, m->desc.reset_value, m->desc.s5_slp_typ, power_event, m);
 	m->pci = vdm_pci_host_create(m->desc.bus_start, m->desc.bus_end, pci_irq, pci_log, m);
-	hb = m->pci ? machine_new_dev(m, &vdm_host_bridge_type, NULL) : NULL;
+	hb = m->pci ? vdm__machine_new_dev(m, &vdm_host_bridge_type, NULL) : NULL;
 	if (!hb) {
 		vdm_machine_destroy(m);
-		return mfail(err, err_len, -ENOMEM, "out of memory");
+		return vdm__mfail(err, err_len, -ENOMEM, "out of memory");
 	}
 	/* 00:00.0: the host bridge function (slot 0 is never handed out). */
 	snprintf(hb->id, sizeof(hb->id), "host");
@@ -361,16 +365,16 @@ void vdm_machine_destroy(struct vdm_machine *m)
 		if (m->devs[i].fn >= 0 && m->devs[i].dev && m->pci)
 			vdm_pci_host_detach(m->pci, m->devs[i].fn);
 	for (i = m->ndevs; i-- > 0;) {
-		machine_destroy_dev(m, m->devs[i].id, m->devs[i].dev);
+		vdm__machine_destroy_dev(m, m->devs[i].id, m->devs[i].dev);
 		m->devs[i].dev = NULL;
 		free(m->devs[i].spec_copy);
 		pthread_mutex_destroy(&m->devs[i].lock);
 	}
 	vdm_pci_host_destroy(m->pci);
-	machine_fw_free(m);
-	bus_destroy(&m->pio);
-	bus_destroy(&m->mmio);
-	uart_destroy(&m->uart);
+	vdm__machine_fw_free(m);
+	vdm__bus_destroy(&m->pio);
+	vdm__bus_destroy(&m->mmio);
+	vdm__uart_destroy(&m->uart);
 	free(m);
 }
 
@@ -383,17 +387,23 @@ int vdm_machine_add(struct vdm_machine *m, const struct vdm_device_type *t,
 	struct machine_dev *d;
 
 	if (m->realized)
-		return mfail(err, err_len, -EBUSY, "--device %s: the machine is running; hot-add it "
-			     "(vdm_machine_hot_add)", what);
+		return vdm__mfail(err, err_len, -EBUSY,
+				  "--device %s: the machine is running; hot-add it "
+				  "(vdm_machine_hot_add)",
+				  what);
 	if (id && strlen(id) >= VDM_MACH_ID_MAX)
-		return mfail(err, err_len, -EINVAL, "--device %s: id=%s is too long (at most %d "
-			     "characters)", what, id, VDM_MACH_ID_MAX - 1);
+		return vdm__mfail(err, err_len, -EINVAL,
+				  "--device %s: id=%s is too long (at most %d "
+				  "characters)",
+				  what, id, VDM_MACH_ID_MAX - 1);
 	if (id && id_taken(m, NULL, id))
-		return mfail(err, err_len, -EINVAL, "--device %s: id=%s is already taken", what, id);
-	d = machine_new_dev(m, t, spec ? spec : t->name);
+		return vdm__mfail(err, err_len, -EINVAL, "--device %s: id=%s is already taken",
+				  what, id);
+	d = vdm__machine_new_dev(m, t, spec ? spec : t->name);
 	if (!d)
-		return mfail(err, err_len, -ENOSPC, "--device %s: too many devices (at most %d)",
-			     what, VDM_MACHINE_MAX_DEVICES);
+		return vdm__mfail(err, err_len, -ENOSPC,
+				  "--device %s: too many devices (at most %d)", what,
+				  VDM_MACHINE_MAX_DEVICES);
 	d->props = *props;
 	if (id)
 		snprintf(d->id, sizeof(d->id), "%s", id);
@@ -413,12 +423,13 @@ int vdm_machine_add_spec(struct vdm_machine *m, const char *spec, char *err, siz
 
 	rc = vdm_machine_parse_spec(spec, &t, &pv, why, sizeof(why));
 	if (rc < 0)
-		return mfail(err, err_len, rc, "--device %s: %s", spec, why);
+		return vdm__mfail(err, err_len, rc, "--device %s: %s", spec, why);
 	rc = vdm_machine_add(m, t, &pv, spec, err, err_len);
 	if (rc)
 		return rc;
-	return machine_own_spec(&m->devs[m->ndevs - 1], spec) ? mfail(err, err_len, -ENOMEM,
-								      "out of memory") : 0;
+	return vdm__machine_own_spec(&m->devs[m->ndevs - 1], spec)
+		       ? vdm__mfail(err, err_len, -ENOMEM, "out of memory")
+		       : 0;
 }
 
 int vdm_machine_realize(struct vdm_machine *m, char *err, size_t err_len)
@@ -426,10 +437,12 @@ int vdm_machine_realize(struct vdm_machine *m, char *err, size_t err_len)
 	int rc;
 
 	if (m->realized)
-		return mfail(err, err_len, -EBUSY, "the machine is realized already");
-	if ((rc = machine_plan(m, err, err_len)) || (rc = machine_place(m, err, err_len)) ||
-	    (rc = machine_add_ged(m, err, err_len)) || (rc = machine_tables(m, err, err_len)) ||
-	    (rc = machine_wire(m, err, err_len)))
+		return vdm__mfail(err, err_len, -EBUSY, "the machine is realized already");
+	if ((rc = vdm__machine_plan(m, err, err_len)) ||
+	    (rc = vdm__machine_place(m, err, err_len)) ||
+	    (rc = vdm__machine_add_ged(m, err, err_len)) ||
+	    (rc = vdm__machine_tables(m, err, err_len)) ||
+	    (rc = vdm__machine_wire(m, err, err_len)))
 		return rc;
 	m->realized = true;
 	return 0;
@@ -499,7 +512,7 @@ int vdm_machine_device(const struct vdm_machine *m, size_t i, struct vdm_machine
 
 int vdm_machine_find(const struct vdm_machine *m, const char *id)
 {
-	int i = machine_find_dev(m, id);
+	int i = vdm__machine_find_dev(m, id);
 
 	return i < 0 ? -ENOENT : i;
 }

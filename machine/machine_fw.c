@@ -44,8 +44,8 @@ static int program_bars(struct machine_dev *d, const struct vdm_place_fn *f, uns
 			continue;
 		rc = vdm_pci_set_bar_address(d->dev, r, f->addr[r]);
 		if (rc)
-			return mfail(err, len, rc, "firmware: %s BAR%u := 0x%" PRIx64 ": %s", d->id, r,
-				     f->addr[r], strerror(-rc));
+			return vdm__mfail(err, len, rc, "firmware: %s BAR%u := 0x%" PRIx64 ": %s",
+					  d->id, r, f->addr[r], strerror(-rc));
 		*cmd |= b->kind == VDM_REGION_IO ? VDM_PCI_COMMAND_IO : VDM_PCI_COMMAND_MEMORY;
 	}
 	return 0;
@@ -60,8 +60,9 @@ static int set_window(struct machine_dev *d, enum vdm_pci_window_kind k, struct 
 	if (rc == -EIO && r.size == 0)
 		return 0;
 	if (rc)
-		return mfail(err, len, rc, "firmware: %s %s window [0x%" PRIx64 ", +0x%" PRIx64 "): %s",
-			     d->id, what, r.base, r.size, strerror(-rc));
+		return vdm__mfail(err, len, rc,
+				  "firmware: %s %s window [0x%" PRIx64 ", +0x%" PRIx64 "): %s",
+				  d->id, what, r.base, r.size, strerror(-rc));
 	return 0;
 }
 
@@ -75,7 +76,7 @@ static int program_port(struct vdm_machine *m, struct machine_dev *d,
 	rc = vdm_pci_bridge_set_buses(d->dev, m->desc.bus_start, rp->secondary_bus,
 				      rp->subordinate_bus);
 	if (rc)
-		return mfail(err, len, rc, "firmware: %s bus numbers %u/%u/%u: %s", d->id,
+		return vdm__mfail(err, len, rc, "firmware: %s bus numbers %u/%u/%u: %s", d->id,
 			     m->desc.bus_start, rp->secondary_bus, rp->subordinate_bus, strerror(-rc));
 	if ((rc = set_window(d, VDM_PCI_WINDOW_IO, rp->io, "I/O", err, len)) ||
 	    (rc = set_window(d, VDM_PCI_WINDOW_MEM, rp->mem, "memory", err, len)) ||
@@ -103,7 +104,7 @@ static int program_fn(struct machine_dev *d, const struct vdm_place_fn *f, char 
 	return 0;
 }
 
-int machine_place(struct vdm_machine *m, char *err, size_t len)
+int vdm__machine_place(struct vdm_machine *m, char *err, size_t len)
 {
 	struct vdm_place_port ports[VDM_MACH_MAX_ROOT_PORTS];
 	struct vdm_place_fn children[VDM_MACH_MAX_ROOT_PORTS];
@@ -165,11 +166,11 @@ int machine_place(struct vdm_machine *m, char *err, size_t len)
 	topo.num_endpoints = ne;
 	msgs = calloc(1, sizeof(*msgs));
 	if (!msgs)
-		return mfail(err, len, -ENOMEM, "out of memory");
+		return vdm__mfail(err, len, -ENOMEM, "out of memory");
 	rc = vdm_place_machine(&m->desc, &topo, &m->place, msgs);
 	snprintf(m->warnings, sizeof(m->warnings), "%s", msgs->warn);
 	if (rc) {
-		mfail(err, len, rc, "placement: %s", msgs->err[0] ? msgs->err : strerror(-rc));
+		vdm__mfail(err, len, rc, "placement: %s", msgs->err[0] ? msgs->err : strerror(-rc));
 		free(msgs);
 		return rc;
 	}
@@ -190,7 +191,7 @@ int machine_place(struct vdm_machine *m, char *err, size_t len)
 	return 0;
 }
 
-int machine_add_ged(struct vdm_machine *m, char *err, size_t len)
+int vdm__machine_add_ged(struct vdm_machine *m, char *err, size_t len)
 {
 	struct machine_dev *d = &m->devs[m->ged];
 	uint32_t nsel = m->desc.num_root_ports + 1, i;
@@ -201,14 +202,16 @@ int machine_add_ged(struct vdm_machine *m, char *err, size_t len)
 		snprintf(args, sizeof(args), "selectors=%u,slot-mask=0x1", nsel);
 		rc = vdm_props_parse_args(args, d->type, NULL, 0, &d->props, why, sizeof(why));
 		if (rc)
-			return mfail(err, len, rc, "ged: %s", why);
+			return vdm__mfail(err, len, rc, "ged: %s", why);
 	}
-	rc = machine_create_dev(m, d, err, len);
+	rc = vdm__machine_create_dev(m, d, err, len);
 	if (rc)
 		return rc;
 	if (vdm_ged_num_selectors(d->dev) < nsel)
-		return mfail(err, len, -EINVAL, "--device %s: needs selectors=%u or more (one per "
-			     "root port plus the root bus)", d->spec ? d->spec : d->id, nsel);
+		return vdm__mfail(err, len, -EINVAL,
+				  "--device %s: needs selectors=%u or more (one per "
+				  "root port plus the root bus)",
+				  d->spec ? d->spec : d->id, nsel);
 	/* Selector 0 is the root bus: no hotplug slots there.  Selector i + 1 is root port i:
 	 * slot 0 takes hotplug when the port does and ACPI hotplug is on. */
 	vdm_ged_set_slots(d->dev, 0, 0);
@@ -217,13 +220,14 @@ int machine_add_ged(struct vdm_machine *m, char *err, size_t len)
 				  m->desc.acpi_pci_hotplug && m->desc.root_ports[i].hotplug ? 1 : 0);
 	if (d->dev->res.regions[VDM_GED_REGION_SEL].size > 0x1000 ||
 	    d->dev->res.regions[VDM_GED_REGION_PCIHP].size > 0x1000)
-		return mfail(err, len, -EINVAL, "ged: regions larger than the layout's 4K slots");
+		return vdm__mfail(err, len, -EINVAL,
+				  "ged: regions larger than the layout's 4K slots");
 	d->region_base[VDM_GED_REGION_SEL] = m->desc.ged_base;
 	d->region_base[VDM_GED_REGION_PCIHP] = m->desc.pcihp_base;
 	return 0;
 }
 
-int machine_tables(struct vdm_machine *m, char *err, size_t len)
+int vdm__machine_tables(struct vdm_machine *m, char *err, size_t len)
 {
 	uint64_t base = m->desc.acpi.base, size = m->desc.acpi.size;
 	char why[512];
@@ -232,18 +236,20 @@ int machine_tables(struct vdm_machine *m, char *err, size_t len)
 	m->acpi_layout = calloc(1, sizeof(*m->acpi_layout));
 	m->acpi = calloc(1, size);
 	if (!m->acpi || !m->acpi_layout)
-		return mfail(err, len, -ENOMEM, "out of memory");
+		return vdm__mfail(err, len, -ENOMEM, "out of memory");
 	rc = vdm_acpi_build(&m->desc, base, m->acpi, size, m->acpi_layout, why, sizeof(why));
 	if (rc == -ENOSPC)
-		return mfail(err, len, rc, "ACPI tables need %zu bytes; the firmware area at 0x%llx "
-			     "holds %llu: use fewer root ports or CPUs", m->acpi_layout->size,
-			     (unsigned long long)base, (unsigned long long)size);
+		return vdm__mfail(err, len, rc,
+				  "ACPI tables need %zu bytes; the firmware area at 0x%llx "
+				  "holds %llu: use fewer root ports or CPUs",
+				  m->acpi_layout->size, (unsigned long long)base,
+				  (unsigned long long)size);
 	if (rc)
-		return mfail(err, len, rc, "ACPI tables: %s", why);
+		return vdm__mfail(err, len, rc, "ACPI tables: %s", why);
 	return 0;
 }
 
-void machine_fw_free(struct vdm_machine *m)
+void vdm__machine_fw_free(struct vdm_machine *m)
 {
 	vdm_place_destroy(m->place);
 	m->place = NULL;

@@ -83,7 +83,7 @@ struct vdm_machine {
 };
 
 /* Format err (if len) and return rc. */
-int mfail(char *err, size_t len, int rc, const char *fmt, ...)
+int vdm__mfail(char *err, size_t len, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* True for an entry holding a device (not free). */
@@ -99,38 +99,38 @@ static inline bool machine_type_is_pci(const struct vdm_device_type *t)
 
 /* machine.c */
 /* A free entry for a device of type `t` (a removed one first); NULL when full. */
-struct machine_dev *machine_new_dev(struct vdm_machine *m, const struct vdm_device_type *t,
+struct machine_dev *vdm__machine_new_dev(struct vdm_machine *m, const struct vdm_device_type *t,
 				   const char *spec);
 /* Give an entry back (its device already destroyed or never made). */
-void machine_free_dev(struct vdm_machine *m, struct machine_dev *d);
+void vdm__machine_free_dev(struct vdm_machine *m, struct machine_dev *d);
 /* Keep a copy of `spec` in d (d->spec points at it).  0 or -ENOMEM. */
-int machine_own_spec(struct machine_dev *d, const char *spec);
+int vdm__machine_own_spec(struct machine_dev *d, const char *spec);
 /* The first free "<prefix><n>" id. */
-void machine_gen_id(struct vdm_machine *m, struct machine_dev *d, const char *prefix);
+void vdm__machine_gen_id(struct vdm_machine *m, struct machine_dev *d, const char *prefix);
 /* Index of the live device with this id, or -1. */
-int machine_find_dev(const struct vdm_machine *m, const char *id);
+int vdm__machine_find_dev(const struct vdm_machine *m, const char *id);
 /* Create d's device through the backend (PCI: reserve a host slot; root ports: slot= and
  * chassis= filled in; platform: the machine's callbacks).  0 or -errno with err. */
-int machine_create_dev(struct vdm_machine *m, struct machine_dev *d, char *err, size_t len);
+int vdm__machine_create_dev(struct vdm_machine *m, struct machine_dev *d, char *err, size_t len);
 /* Destroy device `dev` (named `id`) through the backend. */
-void machine_destroy_dev(struct vdm_machine *m, const char *id, struct vdm_device *dev);
+void vdm__machine_destroy_dev(struct vdm_machine *m, const char *id, struct vdm_device *dev);
 
 /* machine_plan.c: ids, buses (a root port for each endpoint without bus=), free hotplug
  * ports, root-bus slots, the GED; then create and attach every device. */
-int machine_plan(struct vdm_machine *m, char *err, size_t len);
+int vdm__machine_plan(struct vdm_machine *m, char *err, size_t len);
 
 /* machine_fw.c */
-int machine_place(struct vdm_machine *m, char *err, size_t len);
-int machine_add_ged(struct vdm_machine *m, char *err, size_t len);
-int machine_tables(struct vdm_machine *m, char *err, size_t len);
-void machine_fw_free(struct vdm_machine *m);
+int vdm__machine_place(struct vdm_machine *m, char *err, size_t len);
+int vdm__machine_add_ged(struct vdm_machine *m, char *err, size_t len);
+int vdm__machine_tables(struct vdm_machine *m, char *err, size_t len);
+void vdm__machine_fw_free(struct vdm_machine *m);
 
 /* dispatch.c: the fixed decoders (UART, PM port, CF8/CFC, ECAM, platform regions). */
-int machine_wire(struct vdm_machine *m, char *err, size_t len);
-void machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
-void machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value);
+int vdm__machine_wire(struct vdm_machine *m, char *err, size_t len);
+void vdm__machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
+void vdm__machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value);
 
 /* hotplug.c: the GED's eject callback (any thread). */
-void machine_note_eject(struct vdm_machine *m, uint32_t bsel, uint32_t slot);
+void vdm__machine_note_eject(struct vdm_machine *m, uint32_t bsel, uint32_t slot);
 
 #endif /* VDM_MACHINE_MACHINE_INT_H */

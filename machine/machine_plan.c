@@ -53,10 +53,10 @@ static void root_ports_first(struct vdm_machine *m)
 static struct machine_dev *new_root_port(struct vdm_machine *m)
 {
 	const struct vdm_device_type *rp_type = vdm_builtin_find("pcie-root-port");
-	struct machine_dev *rp = rp_type ? machine_new_dev(m, rp_type, NULL) : NULL;
+	struct machine_dev *rp = rp_type ? vdm__machine_new_dev(m, rp_type, NULL) : NULL;
 
 	if (rp)
-		machine_gen_id(m, rp, "rp");
+		vdm__machine_gen_id(m, rp, "rp");
 	return rp;
 }
 
@@ -74,14 +74,18 @@ static int resolve_buses(struct vdm_machine *m, char *err, size_t len)
 			continue; /* 00:00.0, always on the root bus */
 		if (!machine_type_is_pci(d->type)) {
 			if (bus)
-				return mfail(err, len, -EINVAL, "--device %s: a %s is not a PCI device "
-					     "and takes no bus=", d->spec, d->type->name);
+				return vdm__mfail(err, len, -EINVAL,
+						  "--device %s: a %s is not a PCI device "
+						  "and takes no bus=",
+						  d->spec, d->type->name);
 			continue;
 		}
 		if (is_root_port(d)) {
 			if (bus && strcmp(bus, VDM_MACHINE_ROOT_BUS))
-				return mfail(err, len, -EINVAL, "--device %s: root ports sit on the root "
-					     "bus only (bus=" VDM_MACHINE_ROOT_BUS ")", d->spec);
+				return vdm__mfail(err, len, -EINVAL,
+						  "--device %s: root ports sit on the root "
+						  "bus only (bus=" VDM_MACHINE_ROOT_BUS ")",
+						  d->spec);
 			continue;
 		}
 		if (bus && !strcmp(bus, VDM_MACHINE_ROOT_BUS))
@@ -89,27 +93,35 @@ static int resolve_buses(struct vdm_machine *m, char *err, size_t len)
 		if (bus) {
 			p = find_id(m, bus);
 			if (p < 0 || !is_root_port(&m->devs[p]))
-				return mfail(err, len, -EINVAL, "--device %s: bus=%s: no pcie-root-port "
-					     "with id=%s (or use bus=" VDM_MACHINE_ROOT_BUS ")", d->spec,
-					     bus, bus);
+				return vdm__mfail(err, len, -EINVAL,
+						  "--device %s: bus=%s: no pcie-root-port "
+						  "with id=%s (or use bus=" VDM_MACHINE_ROOT_BUS
+						  ")",
+						  d->spec, bus, bus);
 			for (j = 0; j < m->ndevs; j++)
 				if (m->devs[j].parent == p)
-					return mfail(err, len, -EBUSY, "--device %s: bus=%s already holds "
-						     "%s (a root port's bus has one slot)", d->spec,
-						     bus, m->devs[j].id);
+					return vdm__mfail(err, len, -EBUSY,
+							  "--device %s: bus=%s already holds "
+							  "%s (a root port's bus has one slot)",
+							  d->spec, bus, m->devs[j].id);
 			if (d->slot_given && d->devfn != 0)
-				return mfail(err, len, -EINVAL, "--device %s: addr= must be 0 behind a "
-					     "root port (its bus has device 0 only)", d->spec);
+				return vdm__mfail(err, len, -EINVAL,
+						  "--device %s: addr= must be 0 behind a "
+						  "root port (its bus has device 0 only)",
+						  d->spec);
 			d->parent = p;
 			d->devfn = 0;
 			continue;
 		}
 		if (d->slot_given)
-			return mfail(err, len, -EINVAL, "--device %s: addr= needs bus=ROOTPORT or "
-				     "bus=" VDM_MACHINE_ROOT_BUS, d->spec);
+			return vdm__mfail(err, len, -EINVAL,
+					  "--device %s: addr= needs bus=ROOTPORT or "
+					  "bus=" VDM_MACHINE_ROOT_BUS,
+					  d->spec);
 		rp = new_root_port(m);
 		if (!rp)
-			return mfail(err, len, -ENOSPC, "--device %s: too many devices", d->spec);
+			return vdm__mfail(err, len, -ENOSPC, "--device %s: too many devices",
+					  d->spec);
 		d->parent = (int)(rp - m->devs);
 		d->devfn = 0;
 	}
@@ -122,7 +134,8 @@ static int add_free_ports(struct vdm_machine *m, unsigned count, char *err, size
 
 	for (i = 0; i < count; i++)
 		if (!new_root_port(m))
-			return mfail(err, len, -ENOSPC, "%u hotplug ports: too many devices", count);
+			return vdm__mfail(err, len, -ENOSPC, "%u hotplug ports: too many devices",
+					  count);
 	return 0;
 }
 
@@ -139,13 +152,16 @@ static int assign_slots(struct vdm_machine *m, char *err, size_t len)
 		if (!machine_type_is_pci(d->type) || d->parent >= 0)
 			continue;
 		if (is_root_port(d) && ++ports > VDM_MACH_MAX_ROOT_PORTS)
-			return mfail(err, len, -ENOSPC, "too many pcie-root-ports (at most %d); "
-				     "use fewer hotplug ports", VDM_MACH_MAX_ROOT_PORTS);
+			return vdm__mfail(err, len, -ENOSPC,
+					  "too many pcie-root-ports (at most %d); "
+					  "use fewer hotplug ports",
+					  VDM_MACH_MAX_ROOT_PORTS);
 		if (!d->slot_given)
 			continue;
 		if (used[d->devfn >> 3])
-			return mfail(err, len, -EBUSY, "--device %s: addr=%u is taken on the root bus",
-				     d->spec, d->devfn >> 3);
+			return vdm__mfail(err, len, -EBUSY,
+					  "--device %s: addr=%u is taken on the root bus", d->spec,
+					  d->devfn >> 3);
 		used[d->devfn >> 3] = true;
 	}
 	for (i = 0; i < m->ndevs; i++) {
@@ -156,8 +172,9 @@ static int assign_slots(struct vdm_machine *m, char *err, size_t len)
 		while (next < 32 && used[next])
 			next++;
 		if (next >= 32)
-			return mfail(err, len, -ENOSPC, "the root bus is full (31 slots): use fewer "
-				     "devices or hotplug ports");
+			return vdm__mfail(err, len, -ENOSPC,
+					  "the root bus is full (31 slots): use fewer "
+					  "devices or hotplug ports");
 		used[next] = true;
 		d->devfn = (uint8_t)(next << 3);
 	}
@@ -174,21 +191,22 @@ static int find_ged(struct vdm_machine *m, char *err, size_t len)
 	for (i = 0; i < m->ndevs; i++) {
 		if (m->devs[i].type == &vdm_ged_type) {
 			if (g >= 0)
-				return mfail(err, len, -EINVAL, "--device %s: only one ged",
+				return vdm__mfail(err, len, -EINVAL, "--device %s: only one ged",
 					     m->devs[i].spec);
 			g = (int)i;
 		} else if (!machine_type_is_pci(m->devs[i].type)) {
-			return mfail(err, len, -EINVAL, "--device %s: platform device type %s is "
-				     "not supported by this machine", m->devs[i].spec,
-				     m->devs[i].type->name);
+			return vdm__mfail(err, len, -EINVAL,
+					  "--device %s: platform device type %s is "
+					  "not supported by this machine",
+					  m->devs[i].spec, m->devs[i].type->name);
 		}
 	}
 	if (g < 0) {
-		d = machine_new_dev(m, &vdm_ged_type, NULL);
+		d = vdm__machine_new_dev(m, &vdm_ged_type, NULL);
 		if (!d)
-			return mfail(err, len, -ENOSPC, "too many devices");
+			return vdm__mfail(err, len, -ENOSPC, "too many devices");
 		g = (int)(d - m->devs);
-		machine_gen_id(m, d, "ged");
+		vdm__machine_gen_id(m, d, "ged");
 	}
 	m->ged = g;
 	return 0;
@@ -207,7 +225,7 @@ static int create_and_attach(struct vdm_machine *m, char *err, size_t len)
 
 			if ((pass == 0) != (d->parent < 0) || d->type == &vdm_ged_type)
 				continue;
-			rc = machine_create_dev(m, d, err, len);
+			rc = vdm__machine_create_dev(m, d, err, len);
 			if (rc)
 				return rc;
 			if (d->fn < 0)
@@ -215,14 +233,15 @@ static int create_and_attach(struct vdm_machine *m, char *err, size_t len)
 			parent_fn = d->parent >= 0 ? m->devs[d->parent].fn : -1;
 			rc = vdm_pci_host_attach(m->pci, d->fn, d->dev, parent_fn, d->devfn);
 			if (rc)
-				return mfail(err, len, rc, "%s: cannot attach at %02x.%u: %s", d->id,
-					     d->devfn >> 3, d->devfn & 7, strerror(-rc));
+				return vdm__mfail(err, len, rc, "%s: cannot attach at %02x.%u: %s",
+						  d->id, d->devfn >> 3, d->devfn & 7,
+						  strerror(-rc));
 		}
 	}
 	return 0;
 }
 
-int machine_plan(struct vdm_machine *m, char *err, size_t len)
+int vdm__machine_plan(struct vdm_machine *m, char *err, size_t len)
 {
 	unsigned i;
 	int rc;
@@ -230,7 +249,7 @@ int machine_plan(struct vdm_machine *m, char *err, size_t len)
 	root_ports_first(m);
 	for (i = 0; i < m->ndevs; i++)
 		if (!m->devs[i].id[0])
-			machine_gen_id(m, &m->devs[i],
+			vdm__machine_gen_id(m, &m->devs[i],
 				       is_root_port(&m->devs[i]) ? "rp"
 				       : machine_type_is_pci(m->devs[i].type) ? "dev"
 									      : m->devs[i].type->name);

@@ -147,10 +147,10 @@ int vdm_machine_dump_acpi(const struct vdm_machine *m, const char *dir, char *er
 	int rc;
 
 	if (!m->acpi || !m->acpi_layout)
-		return mfail(err, err_len, -ENOENT, "--dump-acpi: no ACPI tables were built");
+		return vdm__mfail(err, err_len, -ENOENT, "--dump-acpi: no ACPI tables were built");
 	rc = vdm_acpi_dump(m->acpi_layout, m->acpi, dir, why, sizeof(why));
 	if (rc)
-		return mfail(err, err_len, rc, "--dump-acpi %s: %s", dir, why);
+		return vdm__mfail(err, err_len, rc, "--dump-acpi %s: %s", dir, why);
 	return 0;
 }
 

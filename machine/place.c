@@ -36,7 +36,7 @@ enum vdm_place_win vdm_place_bar_window(const struct vdm_region_decl *bar)
 	}
 }
 
-const char *vdm_place_bar_kind(const struct vdm_region_decl *bar)
+const char *vdm__place_bar_kind(const struct vdm_region_decl *bar)
 {
 	bool pf = bar->flags & VDM_REGION_PREFETCHABLE;
 
@@ -132,26 +132,26 @@ static int check_reserve(const struct vdm_place_port *p, struct vdm_place_msgs *
 	char s[32];
 
 	if (r->bus != VDM_PLACE_UNSET && r->bus > 254) {
-		vdm_place_err(msgs, "%s: bus-reserve=%" PRIu64 ": must be 0..254", id, r->bus);
+		vdm__place_err(msgs, "%s: bus-reserve=%" PRIu64 ": must be 0..254", id, r->bus);
 		return -EINVAL;
 	}
 	if (r->io != VDM_PLACE_UNSET && r->io > 0x10000) {
-		vdm_place_err(msgs, "%s: io-reserve=%s: I/O space is only 64K", id,
+		vdm__place_err(msgs, "%s: io-reserve=%s: I/O space is only 64K", id,
 			      vdm_fmt_size(s, sizeof(s), r->io));
 		return -EINVAL;
 	}
 	if (r->mem != VDM_PLACE_UNSET && r->mem >= FOUR_G) {
-		vdm_place_err(msgs, "%s: mem-reserve=%s: must be below 4G", id,
+		vdm__place_err(msgs, "%s: mem-reserve=%s: must be below 4G", id,
 			      vdm_fmt_size(s, sizeof(s), r->mem));
 		return -EINVAL;
 	}
 	if (r->pref32 != VDM_PLACE_UNSET && r->pref32 >= FOUR_G) {
-		vdm_place_err(msgs, "%s: pref32-reserve=%s: must be below 4G", id,
+		vdm__place_err(msgs, "%s: pref32-reserve=%s: must be below 4G", id,
 			      vdm_fmt_size(s, sizeof(s), r->pref32));
 		return -EINVAL;
 	}
 	if (r->pref32 != VDM_PLACE_UNSET && r->pref64 != VDM_PLACE_UNSET) {
-		vdm_place_err(msgs, "%s: pref32-reserve and pref64-reserve conflict: set one", id);
+		vdm__place_err(msgs, "%s: pref32-reserve and pref64-reserve conflict: set one", id);
 		return -EINVAL;
 	}
 	return 0;
@@ -163,7 +163,7 @@ static int check_fn(const char *where, const struct vdm_place_fn *f, uint32_t ma
 	char why[160];
 
 	if (vdm_place_check_bars(f->bars, max_bars, why, sizeof(why))) {
-		vdm_place_err(msgs, "%s%s: %s", where, fn_id(f), why);
+		vdm__place_err(msgs, "%s%s: %s", where, fn_id(f), why);
 		return -EINVAL;
 	}
 	return 0;
@@ -176,21 +176,21 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 	int ret;
 
 	if (t->num_ports > VDM_MACH_MAX_ROOT_PORTS || (t->num_ports && !t->ports)) {
-		vdm_place_err(msgs, "%u root ports: at most %u are supported", t->num_ports,
+		vdm__place_err(msgs, "%u root ports: at most %u are supported", t->num_ports,
 			      VDM_MACH_MAX_ROOT_PORTS);
 		return -EINVAL;
 	}
 	if (t->num_endpoints > 256 || (t->num_endpoints && !t->endpoints)) {
-		vdm_place_err(msgs, "%u root-bus endpoints: at most 256 fit", t->num_endpoints);
+		vdm__place_err(msgs, "%u root-bus endpoints: at most 256 fit", t->num_endpoints);
 		return -EINVAL;
 	}
 	if (t->default_pref && !vdm_is_pow2(t->default_pref)) {
-		vdm_place_err(msgs, "default prefetchable window %" PRIu64
+		vdm__place_err(msgs, "default prefetchable window %" PRIu64
 			      ": must be a power of two", t->default_pref);
 		return -EINVAL;
 	}
 	if (m->bus_end <= m->bus_start) {
-		vdm_place_err(msgs, "bus range %u..%u leaves no bus for root ports", m->bus_start,
+		vdm__place_err(msgs, "bus range %u..%u leaves no bus for root ports", m->bus_start,
 			      m->bus_end);
 		return -EINVAL;
 	}
@@ -199,7 +199,7 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 		uint8_t seen = 0;
 
 		if (owner[p->self.devfn]++) {
-			vdm_place_err(msgs, "%s: devfn %02x.%x is already taken on the root bus",
+			vdm__place_err(msgs, "%s: devfn %02x.%x is already taken on the root bus",
 				      fn_id(&p->self), p->self.devfn >> 3, p->self.devfn & 7);
 			return -EINVAL;
 		}
@@ -209,7 +209,7 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 		if (ret)
 			return ret;
 		if (p->num_children > VDM_PLACE_MAX_CHILDREN || (p->num_children && !p->children)) {
-			vdm_place_err(msgs, "%s: %u children: a root port's bus holds at most %u "
+			vdm__place_err(msgs, "%s: %u children: a root port's bus holds at most %u "
 				      "functions", fn_id(&p->self), p->num_children,
 				      VDM_PLACE_MAX_CHILDREN);
 			return -EINVAL;
@@ -219,7 +219,7 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 			char where[64];
 
 			if (f->devfn >= 8 || (seen & (1u << f->devfn))) {
-				vdm_place_err(msgs, "%s: devfn %02x.%x behind %s: %s", fn_id(f),
+				vdm__place_err(msgs, "%s: devfn %02x.%x behind %s: %s", fn_id(f),
 					      f->devfn >> 3, f->devfn & 7, fn_id(&p->self),
 					      f->devfn >= 8 ? "a root port's secondary bus has "
 							      "device 0 only"
@@ -237,7 +237,7 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 		const struct vdm_place_fn *f = &t->endpoints[i];
 
 		if (owner[f->devfn]++) {
-			vdm_place_err(msgs, "%s: devfn %02x.%x is already taken on the root bus",
+			vdm__place_err(msgs, "%s: devfn %02x.%x is already taken on the root bus",
 				      fn_id(f), f->devfn >> 3, f->devfn & 7);
 			return -EINVAL;
 		}
@@ -329,7 +329,7 @@ static void bar_item(struct vdm_pack_item *it, struct vdm_place_fn *f, int bar)
 	it->fn = f;
 	it->bar = bar;
 	snprintf(it->label, sizeof(it->label), "%s BAR%d (%s)", fn_id(f), bar,
-		 vdm_place_bar_kind(&f->bars[bar]));
+		 vdm__place_bar_kind(&f->bars[bar]));
 }
 
 /* Items of the root bus: port windows and root-bus BARs, grouped by aperture. */
@@ -374,11 +374,13 @@ static int place_children(struct vdm_place_port_state *ps, struct vdm_place_port
 								   &f->addr[i])
 						 : -ENOSPC;
 				if (ret) {
-					vdm_place_err(msgs, "%s BAR%d (%s, %s): no space in %s's %s "
-						      "window", fn_id(f), i,
-						      vdm_place_bar_kind(&f->bars[i]),
-						      vdm_fmt_size(s, sizeof(s), f->bars[i].size),
-						      fn_id(&p->self), win_name[w]);
+					vdm__place_err(msgs,
+						       "%s BAR%d (%s, %s): no space in %s's %s "
+						       "window",
+						       fn_id(f), i,
+						       vdm__place_bar_kind(&f->bars[i]),
+						       vdm_fmt_size(s, sizeof(s), f->bars[i].size),
+						       fn_id(&p->self), win_name[w]);
 					return ret == -ENOMEM ? ret : -ENOSPC;
 				}
 			}
@@ -417,7 +419,7 @@ static int assign_buses(struct vdm_mach_desc *m, const struct vdm_place_topo *t,
 		uint32_t extra = p->reserve.bus == VDM_PLACE_UNSET ? 0 : (uint32_t)p->reserve.bus;
 
 		if (next + extra > m->bus_end) {
-			vdm_place_err(msgs, "%s: needs buses %u..%u (bus-reserve=%u) but the last "
+			vdm__place_err(msgs, "%s: needs buses %u..%u (bus-reserve=%u) but the last "
 				      "bus is %u", fn_id(&p->self), next, next + extra, extra,
 				      m->bus_end);
 			return -ENOSPC;
@@ -496,7 +498,7 @@ int vdm_place_machine(struct vdm_mach_desc *m, struct vdm_place_topo *t,
 		const struct vdm_range ap[3] = { m->pci_io, m->pci_mem32, m->pci_mem64 };
 
 		for (int w = 0; w < 3; w++) {
-			ret = vdm_pack(ap[w], ap_name[w], a.it[w], a.n[w], msgs);
+			ret = vdm__pack(ap[w], ap_name[w], a.it[w], a.n[w], msgs);
 			if (ret)
 				goto out;
 		}

@@ -57,14 +57,14 @@ static void explain(const struct vdm_place_port_state *ps, int bar,
 	if (!ps->win[w]) {
 		snprintf(err, len,
 			 "BAR%d (%s, %s): root port %s has no %s window (set %s on it)", bar,
-			 vdm_place_bar_kind(b), vdm_fmt_size(s1, sizeof(s1), b->size), ps->id,
+			 vdm__place_bar_kind(b), vdm_fmt_size(s1, sizeof(s1), b->size), ps->id,
 			 win_text[w], win_opt[w]);
 		return;
 	}
 	snprintf(err, len,
 		 "BAR%d (%s, %s) does not fit behind root port %s: its %s window is %s and its "
 		 "largest free aligned block is %s (raise %s)",
-		 bar, vdm_place_bar_kind(b), vdm_fmt_size(s1, sizeof(s1), b->size), ps->id,
+		 bar, vdm__place_bar_kind(b), vdm_fmt_size(s1, sizeof(s1), b->size), ps->id,
 		 win_text[w], vdm_fmt_size(s2, sizeof(s2), ps->range[w].size),
 		 vdm_fmt_size(s3, sizeof(s3),
 			      vdm_alloc_largest_pow2(ps->win[w], UINT64_C(1) << 63)),

@@ -25,7 +25,7 @@ struct vdm_pack_item {
 };
 
 /* Alignment the packer uses for an item: max(gran, largest power of two <= size). */
-uint64_t vdm_pack_align(const struct vdm_pack_item *it);
+uint64_t vdm__pack_align(const struct vdm_pack_item *it);
 
 /*
  * Place items[0..n) in aperture `ap` (named `ap_name` in messages), shrinking shrinkable
@@ -33,17 +33,17 @@ uint64_t vdm_pack_align(const struct vdm_pack_item *it);
  * as far as possible.  Fills base (and size) of each item.  Returns 0 (warnings appended to
  * msgs for shrunk items), -ENOSPC (msgs->err names the item that does not fit), -ENOMEM.
  */
-int vdm_pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *items, size_t n,
+int vdm__pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *items, size_t n,
 	     struct vdm_place_msgs *msgs);
 
 /* Append a formatted line to msgs->err (overwrite) or msgs->warn (append, '\n' added). */
-void vdm_place_err(struct vdm_place_msgs *msgs, const char *fmt, ...)
+void vdm__place_err(struct vdm_place_msgs *msgs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void vdm_place_warn(struct vdm_place_msgs *msgs, const char *fmt, ...)
+void vdm__place_warn(struct vdm_place_msgs *msgs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Human text for a BAR kind: "64-bit prefetchable memory", "I/O", ... */
-const char *vdm_place_bar_kind(const struct vdm_region_decl *bar);
+const char *vdm__place_bar_kind(const struct vdm_region_decl *bar);
 
 /* Per root port: the three windows and an allocator over each (NULL when closed). */
 struct vdm_place_port_state {

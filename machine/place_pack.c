@@ -10,7 +10,7 @@
 
 #include <vdm/layout.h>
 
-void vdm_place_err(struct vdm_place_msgs *msgs, const char *fmt, ...)
+void vdm__place_err(struct vdm_place_msgs *msgs, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -21,7 +21,7 @@ void vdm_place_err(struct vdm_place_msgs *msgs, const char *fmt, ...)
 	va_end(ap);
 }
 
-void vdm_place_warn(struct vdm_place_msgs *msgs, const char *fmt, ...)
+void vdm__place_warn(struct vdm_place_msgs *msgs, const char *fmt, ...)
 {
 	size_t used;
 	va_list ap;
@@ -40,7 +40,7 @@ void vdm_place_warn(struct vdm_place_msgs *msgs, const char *fmt, ...)
 	msgs->warn[used + 1] = '\0';
 }
 
-uint64_t vdm_pack_align(const struct vdm_pack_item *it)
+uint64_t vdm__pack_align(const struct vdm_pack_item *it)
 {
 	uint64_t a = vdm_pow2_floor(it->size);
 
@@ -59,7 +59,7 @@ struct pack_ctx {
 /* Packing order: alignment descending, then size descending, then index. */
 static bool goes_before(const struct vdm_pack_item *items, size_t x, size_t y)
 {
-	uint64_t ax = vdm_pack_align(&items[x]), ay = vdm_pack_align(&items[y]);
+	uint64_t ax = vdm__pack_align(&items[x]), ay = vdm__pack_align(&items[y]);
 
 	if (ax != ay)
 		return ax > ay;
@@ -105,7 +105,7 @@ static int pack_try(struct pack_ctx *c)
 	for (size_t j = 0; j < k; j++) {
 		struct vdm_pack_item *it = &c->items[c->order[j]];
 
-		ret = vdm_alloc_alloc(a, it->size, vdm_pack_align(it), VDM_ALLOC_FIRST_FIT, 0,
+		ret = vdm_alloc_alloc(a, it->size, vdm__pack_align(it), VDM_ALLOC_FIRST_FIT, 0,
 				      &it->base);
 		if (ret == -ENOSPC) {
 			c->failed = c->order[j];
@@ -130,7 +130,7 @@ static uint64_t smaller(const struct vdm_pack_item *it, uint64_t size)
 	return s;
 }
 
-int vdm_pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *items, size_t n,
+int vdm__pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *items, size_t n,
 	     struct vdm_place_msgs *msgs)
 {
 	struct pack_ctx c = { .ap = ap, .items = items, .n = n };
@@ -155,13 +155,13 @@ int vdm_pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *ite
 		if (victim == SIZE_MAX) {
 			const struct vdm_pack_item *it = &items[c.failed];
 
-			vdm_place_err(msgs,
+			vdm__place_err(msgs,
 				      "%s%s: %s (aligned to %s) does not fit in the %s [0x%" PRIx64
 				      ", 0x%" PRIx64 "): the largest free aligned block left is %s",
 				      it->label,
 				      it->shrinkable ? " shrunk to what its devices need" : "",
 				      vdm_fmt_size(s1, sizeof(s1), it->size),
-				      vdm_fmt_size(s2, sizeof(s2), vdm_pack_align(it)), ap_name,
+				      vdm_fmt_size(s2, sizeof(s2), vdm__pack_align(it)), ap_name,
 				      ap.base, ap.base + ap.size,
 				      vdm_fmt_size(s3, sizeof(s3), c.free_best));
 			goto out;
@@ -193,7 +193,7 @@ int vdm_pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *ite
 	for (size_t i = 0; i < n; i++) {
 		if (!items[i].shrinkable || items[i].size >= items[i].want)
 			continue;
-		vdm_place_warn(msgs,
+		vdm__place_warn(msgs,
 			       "%s: shrunk from %s to %s: the %s [0x%" PRIx64 ", 0x%" PRIx64
 			       ") cannot hold every port's default window; set the reserve "
 			       "explicitly on fewer ports or give the guest more phys-bits",

@@ -27,7 +27,7 @@
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
 
-void uart_init(struct uart16550 *s, uart_tx_fn tx, uart_irq_fn irq, void *opaque)
+void vdm__uart_init(struct uart16550 *s, uart_tx_fn tx, uart_irq_fn irq, void *opaque)
 {
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
@@ -38,7 +38,7 @@ void uart_init(struct uart16550 *s, uart_tx_fn tx, uart_irq_fn irq, void *opaque
 	s->lcr = 0x03;
 }
 
-void uart_destroy(struct uart16550 *s)
+void vdm__uart_destroy(struct uart16550 *s)
 {
 	pthread_mutex_destroy(&s->lock);
 }
@@ -100,7 +100,7 @@ static uint8_t msr(const struct uart16550 *s)
 	return m;
 }
 
-void uart_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
+void vdm__uart_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 {
 	struct uart16550 *s = opaque;
 	uint8_t v = 0xff;
@@ -149,7 +149,7 @@ void uart_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 	*value = size >= 8 ? (UINT64_MAX << 8) | v : (((UINT64_C(1) << (size * 8)) - 1) & ~UINT64_C(0xff)) | v;
 }
 
-void uart_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
+void vdm__uart_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
 {
 	struct uart16550 *s = opaque;
 	uint8_t v = (uint8_t)value;
@@ -194,7 +194,7 @@ void uart_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
 	pthread_mutex_unlock(&s->lock);
 }
 
-size_t uart_feed(struct uart16550 *s, const uint8_t *buf, size_t len)
+size_t vdm__uart_feed(struct uart16550 *s, const uint8_t *buf, size_t len)
 {
 	size_t i;
 
@@ -206,7 +206,7 @@ size_t uart_feed(struct uart16550 *s, const uint8_t *buf, size_t len)
 	return i;
 }
 
-size_t uart_rx_space(struct uart16550 *s)
+size_t vdm__uart_rx_space(struct uart16550 *s)
 {
 	size_t n;
 

@@ -29,17 +29,17 @@ struct uart16550 {
 	uint64_t tx_bytes;
 };
 
-void uart_init(struct uart16550 *s, uart_tx_fn tx, uart_irq_fn irq, void *opaque);
-void uart_destroy(struct uart16550 *s);
+void vdm__uart_init(struct uart16550 *s, uart_tx_fn tx, uart_irq_fn irq, void *opaque);
+void vdm__uart_destroy(struct uart16550 *s);
 
 /* Bus handlers for the 8 registers (offset 0..7, byte accesses; wider ones act on the
  * first byte). */
-void uart_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
-void uart_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value);
+void vdm__uart_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
+void vdm__uart_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value);
 
 /* Queue received bytes; returns how many fitted (the rest stays with the caller). */
-size_t uart_feed(struct uart16550 *s, const uint8_t *buf, size_t len);
+size_t vdm__uart_feed(struct uart16550 *s, const uint8_t *buf, size_t len);
 /* Free space in the receive buffer. */
-size_t uart_rx_space(struct uart16550 *s);
+size_t vdm__uart_rx_space(struct uart16550 *s);
 
 #endif /* VDM_MACHINE_UART16550_H */

@@ -39,13 +39,13 @@ static uint8_t rd(struct uart16550 *s, unsigned reg)
 {
 	uint64_t v;
 
-	uart_read(s, reg, 1, &v);
+	vdm__uart_read(s, reg, 1, &v);
 	return (uint8_t)v;
 }
 
 static void wr(struct uart16550 *s, unsigned reg, uint8_t v)
 {
-	uart_write(s, reg, 1, v);
+	vdm__uart_write(s, reg, 1, v);
 }
 
 static void transmitted_bytes_reach_the_host(void **state)
@@ -54,7 +54,7 @@ static void transmitted_bytes_reach_the_host(void **state)
 	struct irq i = { 0 };
 
 	(void)state;
-	uart_init(&s, tx_fn, irq_fn, &i);
+	vdm__uart_init(&s, tx_fn, irq_fn, &i);
 	assert_int_equal(rd(&s, 5) & 0x60, 0x60); /* THRE and TEMT: ready */
 	wr(&s, 0, 'o');
 	wr(&s, 0, 'k');
@@ -67,7 +67,7 @@ static void transmitted_bytes_reach_the_host(void **state)
 	assert_int_equal(rd(&s, 0), 1);
 	wr(&s, 3, 0x03);
 	assert_int_equal(i.changes, 0); /* no interrupt enabled, none raised */
-	uart_destroy(&s);
+	vdm__uart_destroy(&s);
 }
 
 static void loopback_mirrors_modem_lines_like_a_16550(void **state)
@@ -75,7 +75,7 @@ static void loopback_mirrors_modem_lines_like_a_16550(void **state)
 	struct uart16550 s;
 
 	(void)state;
-	uart_init(&s, NULL, NULL, NULL);
+	vdm__uart_init(&s, NULL, NULL, NULL);
 	wr(&s, 4, 0x10 | 0x0a); /* LOOP | RTS | OUT2: the 8250 probe expects 0x90 */
 	assert_int_equal(rd(&s, 6) & 0xf0, 0x90);
 	wr(&s, 4, 0x1f);
@@ -90,7 +90,7 @@ static void loopback_mirrors_modem_lines_like_a_16550(void **state)
 	assert_int_equal(rd(&s, 7), 0xa5);
 	wr(&s, 2, 0x07);
 	assert_int_equal(rd(&s, 2) & 0xc0, 0xc0); /* FIFOs on: a 16550A */
-	uart_destroy(&s);
+	vdm__uart_destroy(&s);
 }
 
 static void thre_and_rda_interrupts_follow_the_8250_rules(void **state)
@@ -99,7 +99,7 @@ static void thre_and_rda_interrupts_follow_the_8250_rules(void **state)
 	struct irq i = { 0 };
 
 	(void)state;
-	uart_init(&s, tx_fn, irq_fn, &i);
+	vdm__uart_init(&s, tx_fn, irq_fn, &i);
 	wr(&s, 1, 0x02); /* enable THRE with THR empty: raised at once */
 	assert_int_equal(i.level, 1);
 	assert_int_equal(rd(&s, 2) & 0x0f, 0x02);
@@ -108,17 +108,17 @@ static void thre_and_rda_interrupts_follow_the_8250_rules(void **state)
 	wr(&s, 0, 'a'); /* sent at once: THR empty again */
 	assert_int_equal(i.level, 1);
 	wr(&s, 1, 0x03);
-	assert_int_equal(uart_feed(&s, (const uint8_t *)"hi", 2), 2);
+	assert_int_equal(vdm__uart_feed(&s, (const uint8_t *)"hi", 2), 2);
 	assert_int_equal(rd(&s, 2) & 0x0f, 0x04); /* received data outranks THRE */
 	assert_int_equal(rd(&s, 0), 'h');
 	assert_int_equal(rd(&s, 0), 'i');
 	assert_int_equal(rd(&s, 2) & 0x0f, 0x02);
 	assert_int_equal(i.level, 0);
 	wr(&s, 1, 0x00);
-	assert_int_equal(uart_feed(&s, (const uint8_t *)"z", 1), 1);
+	assert_int_equal(vdm__uart_feed(&s, (const uint8_t *)"z", 1), 1);
 	assert_int_equal(i.level, 0);
-	assert_int_equal(uart_rx_space(&s), UART_RX_BUF - 1);
-	uart_destroy(&s);
+	assert_int_equal(vdm__uart_rx_space(&s), UART_RX_BUF - 1);
+	vdm__uart_destroy(&s);
 }
 
 static void power_port_decodes_s5_and_reset(void **state)
@@ -127,15 +127,15 @@ static void power_port_decodes_s5_and_reset(void **state)
 	struct power p;
 
 	(void)state;
-	assert_int_equal(power_decode(0x34, 1, 5), POWER_OFF);
-	assert_int_equal(power_decode(0x01, 1, 5), POWER_RESET);
-	assert_int_equal(power_decode(0x14, 1, 5), 0);  /* S5 type without SLP_EN */
-	assert_int_equal(power_decode(0x2c, 1, 5), 0);  /* another sleep type */
-	assert_int_equal(power_decode(0x20 | 7 << 2, 1, 7), POWER_OFF);
-	power_init(&p, 1, 5, NULL, NULL);
-	power_pmtmr_read(&p, 0, 4, &a);
+	assert_int_equal(vdm__pm_decode(0x34, 1, 5), POWER_OFF);
+	assert_int_equal(vdm__pm_decode(0x01, 1, 5), POWER_RESET);
+	assert_int_equal(vdm__pm_decode(0x14, 1, 5), 0);  /* S5 type without SLP_EN */
+	assert_int_equal(vdm__pm_decode(0x2c, 1, 5), 0);  /* another sleep type */
+	assert_int_equal(vdm__pm_decode(0x20 | 7 << 2, 1, 7), POWER_OFF);
+	vdm__pm_init(&p, 1, 5, NULL, NULL);
+	vdm__pm_timer_read(&p, 0, 4, &a);
 	usleep(2000);
-	power_pmtmr_read(&p, 0, 4, &b);
+	vdm__pm_timer_read(&p, 0, 4, &b);
 	assert_true(b - a >= 7000); /* 2 ms at 3.58 MHz */
 	assert_true(b - a < 3579545);
 }
