@@ -20,7 +20,9 @@ function(vdm_add_library name output map)
   target_link_libraries(${name} PUBLIC ${L_PUBLIC})
   # The shared object depends on the other vdm shared objects, not on their archives.
   target_link_libraries(${name}_shared PUBLIC ${L_SHARED_PUBLIC})
+  # Installed, each finds its sibling libraries in its own directory, whatever the prefix.
   set_target_properties(${name}_shared PROPERTIES VERSION ${PROJECT_VERSION}
-                        SOVERSION ${PROJECT_VERSION_MAJOR} LINK_DEPENDS ${map})
+                        SOVERSION ${PROJECT_VERSION_MAJOR} LINK_DEPENDS ${map}
+                        INSTALL_RPATH "$ORIGIN")
   target_link_options(${name}_shared PRIVATE "-Wl,--version-script=${map}" "-Wl,--no-undefined")
 endfunction()

@@ -44,6 +44,23 @@ int vdm_machine_parse_spec(const char *spec, const struct vdm_device_type **type
 			       values, err, err_len);
 }
 
+int vdm_machine_type_spec(const struct vdm_device_type *t, const struct vdm_prop_values *pv,
+			  char *spec, size_t len)
+{
+	size_t n = (size_t)snprintf(spec, len, "%s", t->name);
+	uint32_t i;
+
+	for (i = 0; pv && i < pv->count && i < VDM_PROPS_MAX; i++) {
+		const struct vdm_prop_desc *d = pv->v[i].desc;
+
+		if (!d || d < t->props_schema || d >= t->props_schema + t->num_props)
+			continue; /* id=, bus=, addr=: the machine's */
+		n += (size_t)snprintf(spec + (n < len ? n : len), n < len ? len - n : 0, ",%s=%s",
+				      d->name, pv->v[i].str);
+	}
+	return n < len ? 0 : -E2BIG;
+}
+
 /* --- callbacks the devices get ------------------------------------------------------ */
 
 static void pci_irq(void *opaque, uint32_t gsi, uint32_t level)

@@ -159,24 +159,6 @@ static bool sandboxed(const struct machine_sandbox *sb, const struct vdm_device_
 	return !sb->in_process && t != &vdm_host_bridge_type && vdm_builtin_find(t->name) == t;
 }
 
-/* "type,k=v,..." with the type's own properties only (the devhost parses it again). */
-static int make_spec(const struct vdm_device_type *t, const struct vdm_prop_values *pv,
-		     char *spec, size_t len)
-{
-	size_t n = (size_t)snprintf(spec, len, "%s", t->name);
-	uint32_t i;
-
-	for (i = 0; pv && i < pv->count && i < VDM_PROPS_MAX; i++) {
-		const struct vdm_prop_desc *d = pv->v[i].desc;
-
-		if (!d || d < t->props_schema || d >= t->props_schema + t->num_props)
-			continue; /* id=, bus=, addr=: the machine's */
-		n += (size_t)snprintf(spec + (n < len ? n : len), n < len ? len - n : 0, ",%s=%s",
-				      d->name, pv->v[i].str);
-	}
-	return n < len ? 0 : -E2BIG;
-}
-
 /* $VDM_DEVHOST_SPIN_NS: how long a device host spins for its next request before it
  * sleeps (0 or unset: the proxy's default, 50 us; at most 100 ms).  For tuning and for the
  * sandbox MMIO benchmark (BENCHMARKS.md): a request that finds its device host asleep pays a
@@ -220,7 +202,7 @@ static int create_device(void *opaque, const struct vdm_device_type *t,
 	path = devhost(sb, err, err_len);
 	if (!path)
 		return -ENOENT;
-	if (make_spec(t, props, spec, sizeof(spec))) {
+	if (vdm_machine_type_spec(t, props, spec, sizeof(spec))) {
 		snprintf(err, err_len, "%s: properties too long for a device host", t->name);
 		return -E2BIG;
 	}

@@ -119,6 +119,14 @@ extern const struct vdm_prop_desc vdm_machine_props[];
 extern const size_t vdm_machine_num_props;
 
 /*
+ * Write "type,prop=value,..." of `t` with its own properties only (not id=, bus=, addr=): the
+ * spec a device host needs to make the same device (vdm_proxy_config.spec).  Returns 0, or
+ * -E2BIG when it does not fit `len` bytes.
+ */
+int vdm_machine_type_spec(const struct vdm_device_type *t, const struct vdm_prop_values *values,
+			  char *spec, size_t len);
+
+/*
  * Parse "type,prop=value,..." against the built-in device types and vdm_machine_props:
  * *type and *values on success.  Returns 0 or -EINVAL with the reason in err.
  */
