@@ -26,7 +26,8 @@ extern "C" {
  *    device's head size from the ABI minor of its ops table (vdm_device_init,
  *    VDM_DEVICE_SIZE_1_*); an older host cannot know a newer, bigger head, so vdm_device,
  *    vdm_host and vdm_resources no longer grow in major 1.  vdm_pci_config may still grow
- *    at its end: it carries its own struct_size.
+ *    at its end: it carries its own struct_size (the minor that grows it adds an init
+ *    that takes the caller's size; vdm_pci_config_init means the 1.0 layout).
  *
  * Checks: tests/unit/test_abi_layout.c pins the size and every field offset of each
  * released version of the ABI structs (LP64: x86_64 and aarch64 have the same numbers),
@@ -59,7 +60,8 @@ extern "C" {
  *        vdm_pci_config_init set it, vdm_props_check and vdm_pci_config_check refuse a
  *        struct smaller than the 1.0 layout, and the readers never read past it.
  *        vdm_device_init sizes the head by the device's ABI minor: the head grew with
- *        vdm_resources in 1.2 and 1.3, and a 1.0/1.1 device's head is 176 bytes, not 200.
+ *        vdm_resources in 1.2 and 1.3, and a 1.0/1.1 device's head is 176 bytes, not 200
+ *        (hosts 1.2 and 1.3 wrote 200 and read the device's own state as pure_reads).
  */
 #define VDM_ABI_MAKE(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
 #define VDM_ABI_VERSION VDM_ABI_MAKE(VDM_ABI_MAJOR, VDM_ABI_MINOR)
