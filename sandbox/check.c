@@ -145,7 +145,8 @@ int vdm_resources_check(const struct vdm_resources *res, char *err, size_t len)
 
 	if (res->struct_size < VDM_RESOURCES_SIZE_1_0)
 		return vdm__errf(err, len, -EINVAL, "resources: struct_size %u is below %zu, the "
-			    "1.0 struct vdm_resources", res->struct_size, VDM_RESOURCES_SIZE_1_0);
+			    "1.0 struct vdm_resources (vdm_device_init sets it)", res->struct_size,
+			    VDM_RESOURCES_SIZE_1_0);
 	if (!bus_ok(res->bus_kind))
 		return vdm__errf(err, len, -EINVAL, "resources: unknown bus kind %u", res->bus_kind);
 	nregions = res->bus_kind == VDM_BUS_PCI_BRIDGE ? 2 : VDM_MAX_REGIONS;

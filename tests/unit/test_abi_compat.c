@@ -274,6 +274,22 @@ static void a_pci_function_head_of_unknown_size_is_refused(void **state)
 	free(f);
 }
 
+/* Declarations smaller than the 1.0 struct vdm_resources are not read. */
+static void resources_below_the_1_0_size_are_refused(void **state)
+{
+	struct vdm_resources res = { VDM_STRUCT_HEAD(struct vdm_resources),
+				     .bus_kind = VDM_BUS_PCI_ENDPOINT };
+	char err[256] = "";
+
+	(void)state;
+	res.struct_size = VDM_RESOURCES_SIZE_1_0;
+	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), 0);
+	res.struct_size = VDM_RESOURCES_SIZE_1_0 - 8;
+	assert_int_equal(vdm_resources_check(&res, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "resources: struct_size 104 is below 112, the 1.0 struct "
+				 "vdm_resources (vdm_device_init sets it)");
+}
+
 /* ---- struct vdm_prop_values ----------------------------------------------------------- */
 
 static const struct vdm_prop_desc *membar_desc(void)
@@ -385,6 +401,7 @@ int main(void)
 		cmocka_unit_test(an_unsized_pci_config_is_refused_and_not_used),
 		cmocka_unit_test(a_pci_config_one_byte_short_is_refused),
 		cmocka_unit_test(a_pci_function_head_of_unknown_size_is_refused),
+		cmocka_unit_test(resources_below_the_1_0_size_are_refused),
 		cmocka_unit_test(the_parser_writes_the_struct_size),
 		cmocka_unit_test(prop_values_from_a_pre_1_4_writer_are_read_as_the_1_0_layout),
 		cmocka_unit_test(prop_values_below_the_1_0_size_are_refused_and_never_read_past),
