@@ -118,10 +118,14 @@ static int ged_create(const struct vdm_prop_values *props, const struct vdm_host
 	uint64_t nsel = vdm_props_num(props, "selectors", 1);
 	uint32_t mask = (uint32_t)vdm_props_num(props, "slot-mask", 0x1);
 	struct ged *g;
+	int r;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
+	r = vdm_props_check(props, err, err_len);
+	if (r)
+		return r;
 	/* The parser enforced this for parsed specs; a host may also build props by hand. */
 	if (nsel < 1 || nsel > VDM_GED_MAX_SELECTORS) {
 		if (err && err_len)
