@@ -24,5 +24,8 @@ function(vdm_add_library name output map)
   set_target_properties(${name}_shared PROPERTIES VERSION ${PROJECT_VERSION}
                         SOVERSION ${PROJECT_VERSION_MAJOR} LINK_DEPENDS ${map}
                         INSTALL_RPATH "$ORIGIN")
-  target_link_options(${name}_shared PRIVATE "-Wl,--version-script=${map}" "-Wl,--no-undefined")
+  target_link_options(${name}_shared PRIVATE "-Wl,--version-script=${map}")
+  if(NOT VDM_SANITIZE AND NOT VDM_FUZZ) # (clang leaves the sanitizer runtime to programs)
+    target_link_options(${name}_shared PRIVATE "-Wl,--no-undefined")
+  endif()
 endfunction()

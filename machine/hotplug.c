@@ -126,7 +126,11 @@ int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
 	}
 	d->implicit = false;
 	d->hot_added = true;
-	d->props = *props;
+	rc = vdm__machine_copy_props(d, props, spec, err, err_len);
+	if (rc) {
+		vdm__machine_free_dev(m, d);
+		return rc;
+	}
 	d->parent = port;
 	d->devfn = 0;
 	if (id)

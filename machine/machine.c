@@ -186,6 +186,24 @@ void vdm__machine_free_dev(struct vdm_machine *m, struct machine_dev *d)
 	d->state = MACHINE_DEV_REMOVED;
 }
 
+int vdm__machine_copy_props(struct machine_dev *d, const struct vdm_prop_values *props,
+			    const char *what, char *err, size_t len)
+{
+	size_t n = sizeof(*props);
+	char why[256];
+
+	memset(&d->props, 0, sizeof(d->props));
+	if (!props)
+		return 0;
+	if (vdm_props_check(props, why, sizeof(why)))
+		return vdm__mfail(err, len, -EINVAL, "%s: %s", what, why);
+	if (props->struct_size && props->struct_size < n)
+		n = props->struct_size;
+	memcpy(&d->props, props, n);
+	d->props.struct_size = sizeof(d->props);
+	return 0;
+}
+
 int vdm__machine_own_spec(struct machine_dev *d, const char *spec)
 {
 	char *copy = strdup(spec);
@@ -402,6 +420,7 @@ int vdm_machine_add(struct vdm_machine *m, const struct vdm_device_type *t,
 	const char *id = vdm_props_str(props, "id", NULL);
 	const char *what = spec ? spec : t->name;
 	struct machine_dev *d;
+	int rc;
 
 	if (m->realized)
 		return vdm__mfail(err, err_len, -EBUSY,
@@ -421,7 +440,11 @@ int vdm_machine_add(struct vdm_machine *m, const struct vdm_device_type *t,
 		return vdm__mfail(err, err_len, -ENOSPC,
 				  "--device %s: too many devices (at most %d)", what,
 				  VDM_MACHINE_MAX_DEVICES);
-	d->props = *props;
+	rc = vdm__machine_copy_props(d, props, what, err, err_len);
+	if (rc) {
+		vdm__machine_free_dev(m, d);
+		return rc;
+	}
 	if (id)
 		snprintf(d->id, sizeof(d->id), "%s", id);
 	if (vdm_props_has(props, "addr")) {

@@ -103,6 +103,10 @@ struct machine_dev *vdm__machine_new_dev(struct vdm_machine *m, const struct vdm
 				   const char *spec);
 /* Give an entry back (its device already destroyed or never made). */
 void vdm__machine_free_dev(struct vdm_machine *m, struct machine_dev *d);
+/* Copy the caller's property values into d->props after vdm_props_check (only the bytes the
+ * caller's struct has).  0, or -EINVAL with err naming `what`. */
+int vdm__machine_copy_props(struct machine_dev *d, const struct vdm_prop_values *props,
+			    const char *what, char *err, size_t len);
 /* Keep a copy of `spec` in d (d->spec points at it).  0 or -ENOMEM. */
 int vdm__machine_own_spec(struct machine_dev *d, const char *spec);
 /* The first free "<prefix><n>" id. */

@@ -42,6 +42,14 @@ make -s -C "$tmp/example" example_plugin.so
 make -s -C "$tmp/example" run-example CFLAGS="-O1 -g -Wall -Wextra -Werror $extra" \
 	LDFLAGS="$extra"
 
+# The mini VMM builds from the prefix too (tests/e2e/mini_vmm_test.sh boots Linux with it).
+cp -r "$src/examples/mini-vmm" "$tmp/mini-vmm"
+make -s -C "$tmp/mini-vmm" mini-vmm CFLAGS="-O1 -g -Wall -Wextra -Werror $extra" \
+	LDFLAGS="$extra" || fail "examples/mini-vmm does not build against the prefix"
+rc=0
+"$tmp/mini-vmm/mini-vmm" >/dev/null 2>&1 || rc=$?
+[ $rc -eq 2 ] || fail "mini-vmm without --kernel: exit status $rc, expected 2 (usage)"
+
 "$devhost" --check "$tmp/example/example_plugin.so" | tee "$tmp/check.txt"
 grep -q "example-counter" "$tmp/check.txt" || fail "vdm-devhost --check does not list the type"
 
@@ -71,4 +79,4 @@ device_answers
 	tee "$tmp/out.txt"
 expect "ids 1b36:00ee, in-process"
 device_answers
-echo "PASS: installed vdm builds and runs an out-of-tree plugin, sandboxed and in-process"
+echo "PASS: installed vdm builds examples/mini-vmm and runs an out-of-tree plugin, sandboxed and in-process"
