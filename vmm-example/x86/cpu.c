@@ -81,8 +81,9 @@ bool arch_has_1g_pages(int kvm_fd)
 	return r;
 }
 
-int arch_vm_init(int vm_fd, char *err, size_t err_len)
+int arch_vm_init(int vm_fd, const struct vdm_mach_desc *d, char *err, size_t err_len)
 {
+	(void)d;
 	uint64_t idmap = IDENTITY_MAP_ADDR;
 	struct kvm_irq_routing *rt;
 	unsigned i;
