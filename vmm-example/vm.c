@@ -116,7 +116,7 @@ static int create_vcpus(struct vmm *v, unsigned ncpus, char *err, size_t err_len
 			snprintf(err, err_len, "mmap of vCPU %u's kvm_run: %s", i, strerror(errno));
 			return e;
 		}
-		e = arch_vcpu_init(v->kvm_fd, c->fd, i, ncpus, err, err_len);
+		e = arch_vcpu_init(&v->arch, v->kvm_fd, c->fd, i, ncpus, err, err_len);
 		if (e)
 			return e;
 	}
@@ -159,7 +159,7 @@ int vmm_create(struct vmm *v, struct vmm_machine *vm, uint64_t mem, bool ram_sha
 		snprintf(err, err_len, "KVM_SET_USER_MEMORY_REGION: %s", strerror(-e));
 		return e;
 	}
-	e = arch_vm_init(v->vm_fd, vdm_machine_desc(v->m), err, err_len);
+	e = arch_vm_init(&v->arch, v->vm_fd, vdm_machine_desc(v->m), err, err_len);
 	if (e)
 		return e;
 	e = machine_sandbox_connect_irqs(v->m, v, err, err_len); /* needs the irqchip */
@@ -170,7 +170,7 @@ int vmm_create(struct vmm *v, struct vmm_machine *vm, uint64_t mem, bool ram_sha
 	sigaction(SIGUSR1, &sa, NULL);
 	e = create_vcpus(v, ncpus, err, err_len);
 	if (!e)
-		e = arch_vm_finalize(v->vm_fd, err, err_len);
+		e = arch_vm_finalize(&v->arch, err, err_len);
 	if (e)
 		return e;
 	vm->v = v; /* interrupts, power and console now reach this VM */
@@ -190,8 +190,10 @@ void vmm_destroy(struct vmm *v)
 			close(v->vcpus[i].fd);
 	}
 	v->ncpus = 0;
-	if (v->vm_fd >= 0)
+	if (v->vm_fd >= 0) {
+		arch_vm_destroy(&v->arch);
 		close(v->vm_fd);
+	}
 	if (v->kvm_fd >= 0)
 		close(v->kvm_fd);
 	if (v->wake_fd >= 0)

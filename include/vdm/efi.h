@@ -60,6 +60,19 @@ struct vdm_efi_layout {
 int vdm_efi_build(const struct vdm_mach_desc *m, uint64_t rsdp, uint64_t gpa, uint8_t *buf,
 		  size_t cap, struct vdm_efi_layout *out, char *err, size_t err_len);
 
+struct vdm_fdt_boot;
+
+/*
+ * The device tree the EFI stub would leave the kernel: a root (#address-cells and
+ * #size-cells 2) holding only /chosen with linux,uefi-system-table, linux,uefi-mmap-start,
+ * -size, -desc-size, -desc-ver from `efi`, and `boot`'s bootargs and initrd (vdm/fdt.h; may be
+ * NULL).  A tree with nothing but /chosen is what makes arm64 Linux take ACPI.  Built into
+ * buf[0..size) as a finished blob.  0, -ENOSPC (buffer too small), -EINVAL (libfdt failed:
+ * err says which call).
+ */
+int vdm_efi_fdt(const struct vdm_efi_layout *efi, const struct vdm_fdt_boot *boot, void *buf,
+		size_t size, char *err, size_t err_len);
+
 #ifdef __cplusplus
 }
 #endif

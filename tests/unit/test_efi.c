@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libfdt.h>
 
 #include <vdm/efi.h>
+#include <vdm/fdt.h>
 #include <vdm/layout.h>
 
 static uint64_t rd(const uint8_t *p, unsigned bytes)
@@ -121,12 +123,64 @@ static void tables_outside_the_firmware_area_or_misaligned_are_refused(void **st
 			 -ENOSPC);
 }
 
+static uint64_t prop64(const void *fdt, int node, const char *name)
+{
+	int len;
+	const fdt64_t *p = fdt_getprop(fdt, node, name, &len);
+
+	assert_non_null(p);
+	assert_int_equal(len, 8);
+	return fdt64_to_cpu(*p);
+}
+
+static uint32_t prop32(const void *fdt, int node, const char *name)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	assert_non_null(p);
+	assert_int_equal(len, 4);
+	return fdt32_to_cpu(*p);
+}
+
+static void the_stub_tree_holds_only_chosen_with_the_uefi_properties(void **state)
+{
+	struct vdm_efi_layout l = { .systab_gpa = 0x5fe00000, .mmap_gpa = 0x5fe000c0,
+				    .mmap_size = 96, .mmap_desc_size = 48, .mmap_desc_ver = 1 };
+	struct vdm_fdt_boot boot = { .bootargs = "console=ttyAMA0 efi=noruntime",
+				     .initrd_start = 0x48000000, .initrd_end = 0x48100000 };
+	static uint8_t fdt[4096];
+	char err[256];
+	int chosen, n = 0;
+
+	(void)state;
+	assert_int_equal(vdm_efi_fdt(&l, &boot, fdt, sizeof(fdt), err, sizeof(err)), 0);
+	assert_int_equal(fdt_check_header(fdt), 0);
+	/* nothing at depth 1 but /chosen: what makes arm64 Linux take ACPI */
+	for (int node = fdt_first_subnode(fdt, 0); node >= 0; node = fdt_next_subnode(fdt, node))
+		n++;
+	assert_int_equal(n, 1);
+	chosen = fdt_path_offset(fdt, "/chosen");
+	assert_true(chosen > 0);
+	assert_true(prop64(fdt, chosen, "linux,uefi-system-table") == 0x5fe00000);
+	assert_true(prop64(fdt, chosen, "linux,uefi-mmap-start") == 0x5fe000c0);
+	assert_int_equal(prop32(fdt, chosen, "linux,uefi-mmap-size"), 96);
+	assert_int_equal(prop32(fdt, chosen, "linux,uefi-mmap-desc-size"), 48);
+	assert_int_equal(prop32(fdt, chosen, "linux,uefi-mmap-desc-ver"), 1);
+	assert_true(prop64(fdt, chosen, "linux,initrd-start") == 0x48000000);
+	assert_true(prop64(fdt, chosen, "linux,initrd-end") == 0x48100000);
+	assert_string_equal(fdt_getprop(fdt, chosen, "bootargs", NULL), boot.bootargs);
+	assert_int_equal(vdm_efi_fdt(&l, &boot, fdt, 64, err, sizeof(err)), -ENOSPC);
+	assert_non_null(strstr(err, "FDT_ERR_NOSPACE"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_system_table_points_at_the_rsdp_and_offers_no_runtime_services),
 		cmocka_unit_test(the_memory_map_is_ram_with_the_firmware_area_as_acpi_reclaim),
 		cmocka_unit_test(tables_outside_the_firmware_area_or_misaligned_are_refused),
+		cmocka_unit_test(the_stub_tree_holds_only_chosen_with_the_uefi_properties),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

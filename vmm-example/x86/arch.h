@@ -37,17 +37,27 @@ struct arch_entry {
  * the host CPU's when kvm_fd < 0). */
 unsigned arch_guest_phys_bits(int kvm_fd);
 
+/* What the arch keeps per VM (x86: the VM's fd only). */
+struct arch_vm {
+	int vm_fd;
+};
+
 /* Per-VM set-up done before any vCPU exists: TSS and identity-map pages, the in-kernel
  * interrupt controllers and the GSI routing (GSI n -> IOAPIC pin n).  0 or -errno. */
-int arch_vm_init(int vm_fd, const struct vdm_mach_desc *d, char *err, size_t err_len);
+int arch_vm_init(struct arch_vm *a, int vm_fd, const struct vdm_mach_desc *d, char *err,
+		 size_t err_len);
 
-/* Per-VM set-up once every vCPU exists (x86: nothing). */
-static inline int arch_vm_finalize(int vm_fd, char *err, size_t err_len)
+/* Per-VM set-up once every vCPU exists (x86: nothing), and its teardown. */
+static inline int arch_vm_finalize(struct arch_vm *a, char *why, size_t why_len)
 {
-	(void)vm_fd;
-	(void)err;
-	(void)err_len;
+	(void)a;
+	(void)why;
+	(void)why_len;
 	return 0;
+}
+static inline void arch_vm_destroy(struct arch_vm *a)
+{
+	(void)a;
 }
 
 /* The machine's interrupt number `gsi` as KVM_IRQ_LINE's and KVM_IRQFD's fields take it
@@ -65,8 +75,8 @@ static inline uint32_t arch_irqfd_gsi(uint32_t gsi)
  * Per-vCPU set-up: CPUID (KVM's supported set with APIC id, topology for `ncpus` and the
  * KVM paravirt leaves kept so kvmclock works), MSRs, LAPIC LINT0/LINT1.
  */
-int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned index, unsigned ncpus, char *err,
-		   size_t err_len);
+int arch_vcpu_init(const struct arch_vm *a, int kvm_fd, int vcpu_fd, unsigned index,
+		   unsigned ncpus, char *err, size_t err_len);
 
 /* Load a bzImage (+ initrd, cmdline) per the Linux 64-bit boot protocol; fill *e.
  * `dt_boot` (a device-tree boot) is for arm64 and is refused here. */
