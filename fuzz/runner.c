@@ -38,8 +38,8 @@ static void runner_finding(void *opaque, const char *invariant, const char *text
 	bool host = fz->cfg.sandbox && fz->dev &&
 		    (fz->host_failed || vdm_proxy_fault(fz->dev) != VDM_RING_FAULT_NONE);
 
-	if (fz->reporting)
-		return;
+	if (fz->reporting || fz->findings)
+		return; /* the first finding of an input: what follows from it is noise */
 	fz->reporting = true;
 	fz->findings++;
 	if (host)

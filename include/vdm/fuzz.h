@@ -25,8 +25,8 @@
  *     vdm-fuzz: invariant broken [NAME]: TEXT
  * on stderr and calls abort(): the one place vdm code prints and ends the process, because
  * that is how a libFuzzer target reports (libFuzzer then saves the input as crash-<sha1>).
- * A fn may return: the check then carries on as if the rule had held; the runner counts the
- * finding and ends the input after the op.
+ * A fn may return: the check then carries on as if the rule had held; the runner reports only
+ * the first finding of an input and ends the input after that op.
  *
  * Threading: a runner, a vdm_fuzz_pci and their devices belong to one thread.
  * Stability: libvdm-fuzz is a test tool, not part of the device ABI (abi.h): its structs are
@@ -357,8 +357,8 @@ int vdm_fuzz_open(const struct vdm_fuzz_config *cfg, struct vdm_fuzz **out, char
 /*
  * Run one input: create the device, decode the op stream (format: fuzz/README.md) and run
  * each op with its checks, check everything again at the end, destroy the device.  Returns
- * the number of findings (0: clean; never more than 0 with the default sink, which aborts),
- * or -ENOMEM.
+ * 0 when every check held, 1 when one broke (reported once, the first: the input ends after
+ * that op; with the default sink the process has ended already).
  */
 int vdm_fuzz_run(struct vdm_fuzz *fz, const uint8_t *data, size_t size);
 
