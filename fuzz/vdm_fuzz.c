@@ -49,7 +49,7 @@ static void usage(FILE *out)
 		"  --sandbox     run the device in a vdm-devhost through the proxy (else in-process)\n"
 		"  --devhost=P   the vdm-devhost to run (default: $VDM_DEVHOST, else the installed one)\n"
 		"  --ops=N       ops per input (default 256)\n"
-		"  --timeout-ms=N  sandboxed: bound on each access (default 1000)\n"
+		"  --timeout-ms=N  sandboxed: bound on each access (default 2000)\n"
 		"  --control-family=N  the device's host-control op family (repeatable)\n"
 		"  --trace       print every op as it runs (to read a reproducer)\n"
 		"Every finding names its invariant: \"vdm-fuzz: invariant broken [NAME]: ...\";\n"

@@ -320,7 +320,7 @@ struct vdm_fuzz_config {
 	const struct vdm_device_type *type;
 	bool sandbox;          /* run it in a vdm-devhost through the proxy */
 	const char *devhost;   /* sandbox: which vdm-devhost (NULL: as vdm_proxy_config says) */
-	uint32_t timeout_ms;   /* sandbox: bound on each access; 0 = 1000 */
+	uint32_t timeout_ms;   /* sandbox: bound on each access; 0 = 2000 */
 	uint32_t max_ops;      /* ops per input; 0 = 256 */
 	/* Host-control families (VDM_CONTROL_FAMILY) the device answers: control ops then use
 	 * them most of the time.  Without, ops are any 32-bit number (libFuzzer finds a
