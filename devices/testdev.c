@@ -292,7 +292,7 @@ static int testdev_create(const struct vdm_prop_values *props, const struct vdm_
 
 const struct vdm_device_type vdm_testdev_type = {
 	VDM_STRUCT_HEAD(struct vdm_device_type),
-	.name = "testdev",
+	.name = "pci-testdev", /* QEMU's name; "testdev", vdm's former one, is an alias */
 	.summary = "QEMU pci-testdev (1b36:0005): BAR0 MMIO and BAR1 I/O test protocol, "
 		   "optional 64-bit prefetchable BAR2 (membar=SIZE)",
 	.props_schema = testdev_props,

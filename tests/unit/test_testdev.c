@@ -82,7 +82,7 @@ static void identity_matches_qemu_pci_testdev(void **state)
 	assert_int_equal(cfg(d, VDM_PCI_ROM_ADDRESS, 4), 0);
 	/* conventional PCI: nothing past 256 */
 	assert_int_equal(cfg(d, 0x100, 4), 0xffffffff);
-	assert_string_equal(d->type->name, "testdev");
+	assert_string_equal(d->type->name, "pci-testdev"); /* QEMU's name */
 	assert_int_equal(d->res.bus_kind, VDM_BUS_PCI_ENDPOINT);
 	assert_int_equal(d->res.num_irqs, 0);
 	assert_int_equal(d->res.regions[0].kind, VDM_REGION_MEM32);
@@ -91,7 +91,8 @@ static void identity_matches_qemu_pci_testdev(void **state)
 	assert_int_equal(d->res.regions[1].kind, VDM_REGION_IO);
 	assert_int_equal(d->res.regions[1].size, 256);
 	assert_int_equal(d->res.regions[2].kind, VDM_REGION_NONE);
-	assert_ptr_equal(vdm_builtin_find("testdev"), &vdm_testdev_type);
+	assert_ptr_equal(vdm_builtin_find("pci-testdev"), &vdm_testdev_type);
+	assert_ptr_equal(vdm_builtin_find("testdev"), &vdm_testdev_type); /* former name */
 	vdm_device_destroy(d);
 }
 

@@ -49,7 +49,7 @@ static void default_machine_has_two_free_hotplug_ports_and_a_ged(void **state)
 	assert_true(m.desc.root_ports[0].pref.size == (UINT64_C(64) << 30));
 	assert_true(m.desc.root_ports[0].mem.size == (UINT64_C(2) << 20));
 	g = &m.devs[m.ged];
-	assert_string_equal(g->dev->type->name, "ged");
+	assert_string_equal(g->dev->type->name, "acpi-ged");
 	assert_true(g->region_base[0] == m.desc.ged_base);
 	assert_true(g->region_base[1] == m.desc.pcihp_base);
 	assert_int_equal(vdm_ged_num_selectors(g->dev), 3);
@@ -68,7 +68,7 @@ static void default_machine_has_two_free_hotplug_ports_and_a_ged(void **state)
 			 (unsigned long long)pf.base, (unsigned long long)(pf.base + pf.size - 1));
 		assert_non_null(strstr(t, want));
 	}
-	assert_non_null(strstr(t, "platform ged id=ged0 region0 mem32 [0xfe000000-0xfe000003]\n"));
+	assert_non_null(strstr(t, "platform acpi-ged id=ged0 region0 mem32 [0xfe000000-0xfe000003]\n"));
 	assert_non_null(strstr(t, "machine hotplug   acpi=on dsm5=0\n"));
 	free(t);
 	machine_destroy(&m);
