@@ -126,17 +126,19 @@ int arch_vm_init(int vm_fd, char *err, size_t err_len)
 
 static int set_msrs(int vcpu_fd)
 {
-	struct {
+	/* struct kvm_msrs ends in a flexible array: a union gives it room for two entries
+	 * (a struct member after it would be a GNU extension clang refuses under -Werror). */
+	union {
 		struct kvm_msrs h;
-		struct kvm_msr_entry e[2];
+		uint8_t room[sizeof(struct kvm_msrs) + 2 * sizeof(struct kvm_msr_entry)];
 	} m;
 
 	memset(&m, 0, sizeof(m));
 	m.h.nmsrs = 2;
-	m.e[0].index = MSR_IA32_MISC_ENABLE;
-	m.e[0].data = 1; /* fast strings */
-	m.e[1].index = MSR_MTRR_DEF_TYPE;
-	m.e[1].data = (1u << 11) | 6; /* MTRRs enabled, default type write-back */
+	m.h.entries[0].index = MSR_IA32_MISC_ENABLE;
+	m.h.entries[0].data = 1; /* fast strings */
+	m.h.entries[1].index = MSR_MTRR_DEF_TYPE;
+	m.h.entries[1].data = (1u << 11) | 6; /* MTRRs enabled, default type write-back */
 	return ioctl(vcpu_fd, KVM_SET_MSRS, &m) == 2 ? 0 : -EIO;
 }
 
