@@ -28,7 +28,8 @@
  *  - Slot Status PDS and Link Status DLLLA follow the host's presence, whatever the guest
  *    writes; Slot Control never holds a bit outside QEMU's writable set (PCC only with
  *    PCP in Slot Capabilities);
- *  - reset restores the power-on config space except presence, which survives;
+ *  - reset restores the power-on config space except presence, which survives, and the
+ *    slot power and power indicator, which follow it;
  *  - capability walks find the same offsets after any traffic; the pci.h access contract;
  *  - host control: SET_PRESENCE only with 0/1 arguments, PCIE_CAP = the capability offset,
  *    anything else -EOPNOTSUPP with result 0;
@@ -488,6 +489,7 @@ static void rp_reset(struct rp_state *s)
 {
 	uint8_t expect[VDM_PCI_CFG_EXP_SIZE];
 	uint32_t lnk = s->exp + VDM_PCI_EXP_LNKSTA + 1, slt = s->exp + VDM_PCI_EXP_SLTSTA;
+	uint16_t ctl;
 
 	vdm_device_reset(s->dev);
 	memcpy(expect, s->pci.power_on, sizeof(expect));
@@ -498,6 +500,14 @@ static void rp_reset(struct rp_state *s)
 		expect[lnk] |= (uint8_t)(VDM_PCI_EXP_LNKSTA_DLLLA >> 8);
 		expect[slt] |= (uint8_t)VDM_PCI_EXP_SLTSTA_PDS;
 	}
+	/* ... and sets slot power and its indicator: on when occupied, off when empty. */
+	ctl = (uint16_t)(expect[s->exp + VDM_PCI_EXP_SLTCTL] |
+			 expect[s->exp + VDM_PCI_EXP_SLTCTL + 1] << 8);
+	ctl &= (uint16_t)~(VDM_PCI_EXP_SLTCTL_PIC | VDM_PCI_EXP_SLTCTL_PCC);
+	ctl |= s->present ? VDM_PCI_EXP_SLTCTL_PIC_ON
+			  : VDM_PCI_EXP_SLTCTL_PIC_OFF | VDM_PCI_EXP_SLTCTL_PCC;
+	expect[s->exp + VDM_PCI_EXP_SLTCTL] = (uint8_t)ctl;
+	expect[s->exp + VDM_PCI_EXP_SLTCTL + 1] = (uint8_t)(ctl >> 8);
 	fzpci_check_space(&s->pci, expect, "after reset");
 }
 
