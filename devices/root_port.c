@@ -17,9 +17,12 @@
  * MSI-X 0x48, Express 0x54, reserve 0x90; AER 0x100, ACS 0x148), checked against QEMU by
  * tests/e2e/pci_config_diff.py.  Differences, on purpose (README "Deliberate differences
  * from QEMU", the test's allow-list):
- *  - Slot Capabilities sets No Command Completed Support: the port raises no interrupt
- *    (hotplug is ACPI's; no native hotplug, PME or AER events), so a native hotplug
- *    driver must not wait for a command-completed interrupt that would never come.
+ *  - The port raises no interrupt at all (hotplug is ACPI's; no native hotplug, PME or AER
+ *    events; the MSI-X vector is never signalled), so:
+ *    Interrupt Pin is 0 (QEMU: INTA): a pin the platform does not route (vmm-example has
+ *    no _PRT) only makes Linux warn "can't derive routing for PCI INT A";
+ *    Slot Capabilities sets No Command Completed Support: a native hotplug driver must not
+ *    wait for a command-completed interrupt that would never come.
  *  - Slot Status PDS and Link Status DLLLA say whether the slot holds a device (PCIe
  *    spec); QEMU 7.2 leaves both 0 for devices plugged through ACPI hotplug.
  * The slot's power controller and power indicator follow presence whenever the host sets
@@ -284,7 +287,7 @@ static int build_config(struct root_port *rp, const struct vdm_prop_values *pv,
 		.class_code = 0x060400, /* PCI-to-PCI bridge */
 		.revision = 0,
 		.header_type = VDM_PCI_HEADER_TYPE_BRIDGE,
-		.int_pin = 1, /* INTA, as QEMU; the port signals nothing through it */
+		.int_pin = 0, /* QEMU: INTA; see the differences above */
 		.express = true,
 	};
 	struct vdm_pci_config *c = &rp->fn.cfg;
