@@ -327,6 +327,7 @@ int vdm_props_parse_args(const char *args, const struct vdm_device_type *type,
 		return -EINVAL;
 	}
 	memset(out, 0, sizeof(*out));
+	out->struct_size = sizeof(*out);
 	if (!args)
 		args = "";
 
@@ -420,6 +421,7 @@ int vdm_props_parse_args(const char *args, const struct vdm_device_type *type,
 	return 0;
 fail:
 	memset(out, 0, sizeof(*out));
+	out->struct_size = sizeof(*out);
 	return rc;
 }
 
@@ -487,6 +489,7 @@ int vdm_props_parse(const char *spec, const struct vdm_device_type *const *types
 		return -EINVAL;
 	}
 	memset(out, 0, sizeof(*out));
+	out->struct_size = sizeof(*out);
 	comma = strchr(spec, ',');
 	nlen = comma ? (size_t)(comma - spec) : strlen(spec);
 
@@ -520,14 +523,53 @@ int vdm_props_parse(const char *spec, const struct vdm_device_type *const *types
 	return 0;
 }
 
+/* Entries `pv`'s struct holds by its struct_size (0: a pre-1.4 writer, the 1.0 layout),
+ * counting only what this build knows; 0 for a struct below the 1.0 size. */
+static size_t entries_held(const struct vdm_prop_values *pv)
+{
+	size_t size = pv->struct_size ? pv->struct_size : VDM_PROP_VALUES_SIZE_1_0;
+
+	if (size < VDM_PROP_VALUES_SIZE_1_0)
+		return 0;
+	if (size > sizeof(*pv))
+		size = sizeof(*pv);
+	return (size - offsetof(struct vdm_prop_values, v)) / sizeof(pv->v[0]);
+}
+
+int vdm_props_check(const struct vdm_prop_values *pv, char *err, size_t err_len)
+{
+	if (!pv)
+		return 0;
+	if (pv->struct_size && pv->struct_size < VDM_PROP_VALUES_SIZE_1_0) {
+		errf(err, err_len, "property values: struct_size %u is below %zu, the smallest "
+		     "struct vdm_prop_values (fill it with vdm_props_parse)", pv->struct_size,
+		     VDM_PROP_VALUES_SIZE_1_0);
+		return -EINVAL;
+	}
+	if (pv->count > entries_held(pv)) {
+		errf(err, err_len, "property values: %u given, but a struct_size of %u holds at "
+		     "most %zu (fill it with vdm_props_parse)", pv->count, pv->struct_size,
+		     entries_held(pv));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* How many entries a reader may look at: all `count`, or none when vdm_props_check
+ * refuses the struct. */
+static uint32_t readable(const struct vdm_prop_values *pv)
+{
+	return pv && vdm_props_check(pv, NULL, 0) == 0 ? pv->count : 0;
+}
+
 static const struct vdm_prop_value *find_value(const struct vdm_prop_values *pv,
 					       const char *name)
 {
-	uint32_t i;
+	uint32_t i, n = readable(pv);
 
-	if (!pv || !name)
+	if (!name)
 		return NULL;
-	for (i = 0; i < pv->count && i < VDM_PROPS_MAX; i++)
+	for (i = 0; i < n; i++)
 		if (pv->v[i].desc && pv->v[i].desc->name && strcmp(pv->v[i].desc->name, name) == 0)
 			return &pv->v[i];
 	return NULL;
@@ -555,12 +597,12 @@ const char *vdm_props_str(const struct vdm_prop_values *pv, const char *name, co
 size_t vdm_props_format(const struct vdm_prop_values *pv, char *buf, size_t len)
 {
 	size_t need = 0;
-	uint32_t i;
+	uint32_t i, n = readable(pv);
 	int w;
 
 	if (buf && len)
 		buf[0] = '\0';
-	for (i = 0; pv && i < pv->count && i < VDM_PROPS_MAX; i++) {
+	for (i = 0; i < n; i++) {
 		if (!pv->v[i].desc || !pv->v[i].desc->name)
 			continue;
 		w = snprintf(buf && need < len ? buf + need : NULL, buf && need < len ? len - need : 0,

@@ -71,7 +71,7 @@ static int ged_read(struct vdm_device *dev, uint32_t region, uint64_t offset, ui
 		g->events = 0;
 		return 0;
 	}
-	*value = vdm_pcihp_read(&g->hp, (uint32_t)offset);
+	*value = vdm__pcihp_read(&g->hp, (uint32_t)offset);
 	return 0;
 }
 
@@ -84,7 +84,7 @@ static int ged_write(struct vdm_device *dev, uint32_t region, uint64_t offset, u
 		return -EINVAL;
 	if (region == VDM_GED_REGION_SEL)
 		return 0; /* the event selector ignores writes */
-	vdm_pcihp_write(&g->hp, (uint32_t)offset, (uint32_t)value, eject_cb, g);
+	vdm__pcihp_write(&g->hp, (uint32_t)offset, (uint32_t)value, eject_cb, g);
 	return 0;
 }
 
@@ -93,7 +93,7 @@ static void ged_reset(struct vdm_device *dev)
 	struct ged *g = (struct ged *)dev;
 
 	g->events = 0;
-	vdm_pcihp_reset(&g->hp);
+	vdm__pcihp_reset(&g->hp);
 }
 
 static void ged_destroy(struct vdm_device *dev)
@@ -119,10 +119,14 @@ static int ged_create(const struct vdm_prop_values *props, const struct vdm_host
 	uint64_t nsel = vdm_props_num(props, "selectors", 1);
 	uint32_t mask = (uint32_t)vdm_props_num(props, "slot-mask", 0x1);
 	struct ged *g;
+	int r;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
+	r = vdm_props_check(props, err, err_len);
+	if (r)
+		return r;
 	/* The parser enforced this for parsed specs; a host may also build props by hand. */
 	if (nsel < 1 || nsel > VDM_GED_MAX_SELECTORS) {
 		if (err && err_len)
@@ -140,7 +144,7 @@ static int ged_create(const struct vdm_prop_values *props, const struct vdm_host
 		(struct vdm_region_decl){ .size = VDM_GED_SEL_SIZE, .kind = VDM_REGION_MEM32 };
 	g->dev.res.regions[VDM_GED_REGION_PCIHP] =
 		(struct vdm_region_decl){ .size = VDM_PCIHP_REGION_SIZE, .kind = VDM_REGION_MEM32 };
-	vdm_pcihp_init(&g->hp, (uint32_t)nsel, mask);
+	vdm__pcihp_init(&g->hp, (uint32_t)nsel, mask);
 	*out = &g->dev;
 	return 0;
 }
@@ -176,11 +180,11 @@ static int ged_control(struct vdm_device *dev, uint32_t op, uint32_t arg0, uint3
 		*result = g->hp.nsel;
 		return 0;
 	case VDM_GED_CTL_SET_SLOTS:
-		return vdm_pcihp_set_slots(&g->hp, arg0, arg1);
+		return vdm__pcihp_set_slots(&g->hp, arg0, arg1);
 	case VDM_GED_CTL_HOT_ADD:
 	case VDM_GED_CTL_UNPLUG_REQUEST:
-		rc = op == VDM_GED_CTL_HOT_ADD ? vdm_pcihp_mark_up(&g->hp, arg0, arg1)
-					       : vdm_pcihp_mark_down(&g->hp, arg0, arg1);
+		rc = op == VDM_GED_CTL_HOT_ADD ? vdm__pcihp_mark_up(&g->hp, arg0, arg1)
+					       : vdm__pcihp_mark_down(&g->hp, arg0, arg1);
 		if (rc)
 			return rc;
 		raise_event(g, VDM_GED_EVT_PCI_HOTPLUG);

@@ -5,7 +5,7 @@
 
 #include "pcihp.h"
 
-void vdm_pcihp_init(struct vdm_pcihp *hp, uint32_t nsel, uint32_t slot_mask)
+void vdm__pcihp_init(struct vdm_pcihp *hp, uint32_t nsel, uint32_t slot_mask)
 {
 	uint32_t i;
 
@@ -19,7 +19,7 @@ void vdm_pcihp_init(struct vdm_pcihp *hp, uint32_t nsel, uint32_t slot_mask)
 		hp->bus[i].slots = slot_mask;
 }
 
-void vdm_pcihp_reset(struct vdm_pcihp *hp)
+void vdm__pcihp_reset(struct vdm_pcihp *hp)
 {
 	uint32_t i;
 
@@ -36,7 +36,7 @@ static struct vdm_pcihp_bus *selected(struct vdm_pcihp *hp)
 	return hp->bnum < hp->nsel ? &hp->bus[hp->bnum] : NULL;
 }
 
-uint32_t vdm_pcihp_read(struct vdm_pcihp *hp, uint32_t offset)
+uint32_t vdm__pcihp_read(struct vdm_pcihp *hp, uint32_t offset)
 {
 	struct vdm_pcihp_bus *b = selected(hp);
 	uint32_t v;
@@ -63,7 +63,7 @@ uint32_t vdm_pcihp_read(struct vdm_pcihp *hp, uint32_t offset)
 	}
 }
 
-void vdm_pcihp_write(struct vdm_pcihp *hp, uint32_t offset, uint32_t value,
+void vdm__pcihp_write(struct vdm_pcihp *hp, uint32_t offset, uint32_t value,
 		     vdm_pcihp_eject_fn eject, void *opaque)
 {
 	struct vdm_pcihp_bus *b;
@@ -100,7 +100,7 @@ static struct vdm_pcihp_bus *host_bus(struct vdm_pcihp *hp, uint32_t bsel, uint3
 	return &hp->bus[bsel];
 }
 
-int vdm_pcihp_set_slots(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot_mask)
+int vdm__pcihp_set_slots(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot_mask)
 {
 	struct vdm_pcihp_bus *b;
 
@@ -113,7 +113,7 @@ int vdm_pcihp_set_slots(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot_mask)
 	return 0;
 }
 
-int vdm_pcihp_mark_up(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot)
+int vdm__pcihp_mark_up(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot)
 {
 	struct vdm_pcihp_bus *b = host_bus(hp, bsel, slot);
 
@@ -123,7 +123,7 @@ int vdm_pcihp_mark_up(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot)
 	return 0;
 }
 
-int vdm_pcihp_mark_down(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot)
+int vdm__pcihp_mark_down(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot)
 {
 	struct vdm_pcihp_bus *b = host_bus(hp, bsel, slot);
 

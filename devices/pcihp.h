@@ -23,19 +23,19 @@ struct vdm_pcihp {
 typedef void (*vdm_pcihp_eject_fn)(void *opaque, uint32_t bsel, uint32_t slot);
 
 /* Set up `nsel` selectors (clamped to 1..VDM_GED_MAX_SELECTORS), each with `slot_mask`. */
-void vdm_pcihp_init(struct vdm_pcihp *hp, uint32_t nsel, uint32_t slot_mask);
+void vdm__pcihp_init(struct vdm_pcihp *hp, uint32_t nsel, uint32_t slot_mask);
 
 /* Clear pending bits and BNUM; keep nsel and slot masks. */
-void vdm_pcihp_reset(struct vdm_pcihp *hp);
+void vdm__pcihp_reset(struct vdm_pcihp *hp);
 
 /* 32-bit register read/write at a 4-aligned offset < VDM_PCIHP_REGION_SIZE (caller checks). */
-uint32_t vdm_pcihp_read(struct vdm_pcihp *hp, uint32_t offset);
-void vdm_pcihp_write(struct vdm_pcihp *hp, uint32_t offset, uint32_t value,
+uint32_t vdm__pcihp_read(struct vdm_pcihp *hp, uint32_t offset);
+void vdm__pcihp_write(struct vdm_pcihp *hp, uint32_t offset, uint32_t value,
 		     vdm_pcihp_eject_fn eject, void *opaque);
 
 /* Host side; 0 or -EINVAL for a bad selector/slot. */
-int vdm_pcihp_set_slots(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot_mask);
-int vdm_pcihp_mark_up(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot);
-int vdm_pcihp_mark_down(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot);
+int vdm__pcihp_set_slots(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot_mask);
+int vdm__pcihp_mark_up(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot);
+int vdm__pcihp_mark_down(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot);
 
 #endif /* VDM_DEVICES_PCIHP_H */

@@ -358,6 +358,9 @@ static int root_port_create(const struct vdm_prop_values *props, const struct vd
 	int r;
 
 	*out = NULL;
+	r = vdm_props_check(props, err, err_len);
+	if (r)
+		return r;
 	r = get_reserves(props, &res, err, err_len);
 	if (r)
 		return r;

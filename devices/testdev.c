@@ -248,6 +248,9 @@ static int testdev_create(const struct vdm_prop_values *props, const struct vdm_
 	int r;
 
 	*out = NULL;
+	r = vdm_props_check(props, err, err_len);
+	if (r)
+		return r;
 	/* The parser enforces pow2 and the maximum; repeat the checks for hand-built props. */
 	if (membar && ((membar & (membar - 1)) || membar < 16 || membar > MEMBAR_MAX)) {
 		snprintf(err, err_len,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <vdm/pci.h>
 #include <vdm/plugin.h>
 #include <vdm/props.h>
 
@@ -14,11 +15,10 @@
 #define IO_MAX (64u * 1024u)
 #define MEM32_MAX (2ull << 30)
 
-/* The first version of each struct: a peer's struct_size must reach this far. */
+/* The first version of each struct: a peer's struct_size must reach this far.  (The
+ * device head and its resources grew in 1.2 and 1.3: their 1.0 sizes are device.h's.) */
 #define PLUGIN_V1_SIZE (offsetof(struct vdm_plugin, num_types) + sizeof(uint32_t))
 #define TYPE_V1_SIZE (offsetof(struct vdm_device_type, create) + sizeof(void *))
-#define DEVICE_V1_SIZE (offsetof(struct vdm_device, res) + sizeof(struct vdm_resources))
-#define OPS_V1_SIZE (offsetof(struct vdm_device_ops, destroy) + sizeof(void *))
 
 int vdm__errf(char *err, size_t len, int rc, const char *fmt, ...)
 {
@@ -143,6 +143,10 @@ int vdm_resources_check(const struct vdm_resources *res, char *err, size_t len)
 {
 	uint32_t i, nregions;
 
+	if (res->struct_size < VDM_RESOURCES_SIZE_1_0)
+		return vdm__errf(err, len, -EINVAL, "resources: struct_size %u is below %zu, the "
+			    "1.0 struct vdm_resources (vdm_device_init sets it)", res->struct_size,
+			    VDM_RESOURCES_SIZE_1_0);
 	if (!bus_ok(res->bus_kind))
 		return vdm__errf(err, len, -EINVAL, "resources: unknown bus kind %u", res->bus_kind);
 	nregions = res->bus_kind == VDM_BUS_PCI_BRIDGE ? 2 : VDM_MAX_REGIONS;
@@ -205,11 +209,12 @@ int vdm_device_check(const struct vdm_device *dev, uint32_t bus_kind, char *err,
 
 	if (!dev)
 		return vdm__errf(err, len, -EINVAL, "create() returned no device");
-	if (!vdm_abi_compatible(dev->abi_version) || dev->struct_size < DEVICE_V1_SIZE)
+	if (!vdm_abi_compatible(dev->abi_version) || dev->struct_size < VDM_DEVICE_SIZE_1_0)
 		return vdm__errf(err, len, -EINVAL, "device head: ABI %#x size %u (vdm_device_init not "
 			    "called?)", dev->abi_version, dev->struct_size);
 	ops = dev->ops;
-	if (!ops || !vdm_abi_compatible(ops->abi_version) || ops->struct_size < OPS_V1_SIZE)
+	if (!ops || !vdm_abi_compatible(ops->abi_version) ||
+	    ops->struct_size < VDM_DEVICE_OPS_SIZE_1_0)
 		return vdm__errf(err, len, -EINVAL, "device ops table missing or of another ABI");
 	if (!ops->bar_read || !ops->bar_write || !ops->reset || !ops->destroy)
 		return vdm__errf(err, len, -EINVAL, "device ops: bar_read, bar_write, reset and destroy "
@@ -220,5 +225,14 @@ int vdm_device_check(const struct vdm_device *dev, uint32_t bus_kind, char *err,
 	if (dev->res.bus_kind != bus_kind)
 		return vdm__errf(err, len, -EINVAL, "device declares bus kind %u, its type says %u",
 			    dev->res.bus_kind, bus_kind);
+	/* A struct vdm_pci_function served by the core's ops: its config space must be one
+	 * (ABI 1.4: sized, initialised), where the ops will look for it. */
+	if (ops->cfg_read == vdm_pci_function_cfg_read ||
+	    ops->cfg_write == vdm_pci_function_cfg_write) {
+		char why[200];
+
+		if (!vdm_pci_function_config((struct vdm_device *)dev, why, sizeof(why)))
+			return vdm__errf(err, len, -EINVAL, "device config space: %s", why);
+	}
 	return vdm_resources_check(&dev->res, err, len);
 }

@@ -54,8 +54,9 @@ void vdm__proxy_drain_log(struct proxy *p, char *last_err, size_t last_err_len);
 /* Close every fd, unmap the ring, free. */
 void vdm__proxy_free(struct proxy *p);
 
-/* The device host to run: `devhost`, else $VDM_DEVHOST, else the installed one. */
-const char *vdm__proxy_devhost_path(const char *devhost);
+/* The device host to run (devhost_path.c): `devhost`, else $VDM_DEVHOST, else the one beside
+ * this library (written into buf), else the configured install path. */
+const char *vdm__proxy_devhost_path(const char *devhost, char *buf, size_t len);
 
 struct spawned;
 /* Take spare `s` (may be NULL) for a device host at `path` on `cpu_mask`: its armed proxy

@@ -54,13 +54,6 @@ static void kill_and_reap(struct spawned *sp)
 	close(sp->pidfd);
 }
 
-const char *vdm__proxy_devhost_path(const char *devhost)
-{
-	const char *path = devhost ? devhost : getenv("VDM_DEVHOST");
-
-	return path && path[0] ? path : VDM_DEVHOST_DEFAULT_PATH;
-}
-
 /* Start the devhost and hand it the ring and fds at once: it maps the ring and puts its
  * seccomp filter on while it waits, so a hot-add pays for neither. */
 static int arm(struct vdm_proxy_spare *s, const char *path, uint64_t cpu_mask,
@@ -95,7 +88,8 @@ int vdm_proxy_spare_start_expecting(const char *devhost, uint64_t cpu_mask, uint
 				    const char *expect_spec, struct vdm_proxy_spare **out,
 				    char *err, size_t err_len)
 {
-	const char *path = vdm__proxy_devhost_path(devhost);
+	char buf[4096];
+	const char *path = vdm__proxy_devhost_path(devhost, buf, sizeof(buf));
 	struct vdm_proxy_spare *s;
 	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
 	int rc;

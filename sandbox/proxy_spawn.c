@@ -340,6 +340,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	struct spawned sp;
 	struct proxy *p;
 	const char *path;
+	char path_buf[4096];
 	uint32_t doorbell, start_ms;
 	int memfd = -1, rc;
 
@@ -354,7 +355,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	spare = cfg->struct_size >= offsetof(struct vdm_proxy_config, spare) + sizeof(cfg->spare)
 			? cfg->spare
 			: NULL;
-	path = vdm__proxy_devhost_path(cfg->devhost);
+	path = vdm__proxy_devhost_path(cfg->devhost, path_buf, sizeof(path_buf));
 	doorbell = cfg->doorbell ? cfg->doorbell : VDM_RING_DOORBELL_FUTEX;
 	start_ms = cfg->start_timeout_ms ? cfg->start_timeout_ms : DEFAULT_START_TIMEOUT_MS;
 	/* An armed spare brings its ring and fds along: usable when this device wants what it

@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config git
       libfdt-dev liburing-dev libcmocka-dev libseccomp-dev
-      acpica-tools device-tree-compiler busybox-static cpio xz-utils zstd kmod
+      acpica-tools abigail-tools device-tree-compiler busybox-static cpio xz-utils zstd kmod
       clang libclang-rt-14-dev llvm gcovr
       qemu-system-x86 qemu-utils)
 

@@ -1,7 +1,6 @@
 /* Where the machine's devices run: spawning each one in its own vdm-devhost (or creating it
- * in-process), the spare devhost kept for the next one, wiring its irqfd to KVM, and the fds
- * and states the event loop and the monitor need.  One machine per process, so the few
- * settings here are file-wide. */
+ * in-process), the spare devhosts kept for the next one, wiring the GED's irqfd to KVM, and
+ * the fds and states the event loop and the monitor need. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -15,7 +14,6 @@
 #include <vdm/builtin.h>
 #include <vdm/devices.h>
 
-#include "machine.h"
 #include "machine_sandbox.h"
 #include "spare_pool.h"
 #include "vmm.h"
@@ -29,75 +27,84 @@
 
 #define SPEC_MAX 1024
 
-static bool in_process;
-static machine_sandbox_event_fn event_hook;
-static void *event_opaque;
-static struct spare_pool spares;
-
-void machine_sandbox_set_in_process(bool on)
+void machine_sandbox_init(struct machine_sandbox *sb, bool in_process, unsigned spares,
+			  bool nice)
 {
-	in_process = on;
+	memset(sb, 0, sizeof(*sb));
+	sb->in_process = in_process;
+	spare_pool_init(&sb->spares, in_process ? 0 : spares, nice);
 }
 
-bool machine_sandbox_in_process(void)
+void machine_sandbox_set_spares(struct machine_sandbox *sb, unsigned n, bool nice)
 {
-	return in_process;
+	spare_pool_drop(&sb->spares);
+	spare_pool_init(&sb->spares, sb->in_process ? 0 : n, nice);
 }
 
-void machine_sandbox_set_spares(unsigned n, bool nice)
+void machine_sandbox_fini(struct machine_sandbox *sb)
 {
-	spare_pool_drop(&spares);
-	spare_pool_init(&spares, n, nice);
+	spare_pool_drop(&sb->spares);
 }
 
 /* Accesses to every device host so far (round trips, posted writes, mirror reads). */
-static uint64_t device_traffic(const struct machine *m)
+static uint64_t device_traffic(const struct vdm_machine *m)
 {
+	struct vdm_machine_dev_info info;
 	uint64_t n = 0;
 
-	for (unsigned i = 0; i < m->ndevs; i++) {
+	for (size_t i = 0; i < vdm_machine_num_devices(m); i++) {
 		struct vdm_ring_client_stats st;
 
-		if (m->devs[i].dev && vdm_proxy_stats(m->devs[i].dev, &st) == 0)
+		if (vdm_machine_device(m, i, &info) == 0 && info.dev &&
+		    vdm_proxy_stats(info.dev, &st) == 0)
 			n += st.calls + st.posts + st.mirror_reads;
 	}
 	return n;
 }
 
-void machine_sandbox_keep_spare(const struct machine *m, uint64_t now_ns)
+/* The device host, found once (it does not move while we run). */
+static const char *devhost(struct machine_sandbox *sb, char *err, size_t err_len)
 {
-	char path[PATH_MAX], err[256];
+	if (!sb->devhost[0] &&
+	    machine_sandbox_devhost_path(sb->devhost, sizeof(sb->devhost), err, err_len))
+		sb->devhost[0] = 0;
+	return sb->devhost[0] ? sb->devhost : NULL;
+}
 
-	if (in_process || !spares.want)
+void machine_sandbox_keep_spare(struct machine_sandbox *sb, struct vdm_machine *m,
+				uint64_t now_ns)
+{
+	struct spare_pool *spares = &sb->spares;
+	const char *path;
+	char err[256];
+
+	if (sb->in_process || !spares->want)
 		return;
-	if (machine_sandbox_devhost_path(path, sizeof(path), err, sizeof(err))) {
-		if (now_ns >= spares.due_ns) /* once per retry period, as a failed start */
+	path = devhost(sb, err, sizeof(err));
+	if (!path) {
+		if (now_ns >= spares->due_ns) /* once per retry period, as a failed start */
 			fprintf(stderr, "vmm-example: no spare device host: %s\n", err);
-		spares.due_ns = spares.latest_ns = now_ns + SPARE_POOL_RETRY_NS;
+		spares->due_ns = spares->latest_ns = now_ns + SPARE_POOL_RETRY_NS;
 		return;
 	}
-	spare_pool_keep(&spares, now_ns, device_traffic(m), path);
+	spare_pool_keep(spares, now_ns, device_traffic(m), path);
 }
 
-void machine_sandbox_spare_soon(void)
+void machine_sandbox_spare_soon(struct machine_sandbox *sb)
 {
-	spare_pool_soon(&spares, vmm_now_ns());
+	spare_pool_soon(&sb->spares, vmm_now_ns());
 }
 
-unsigned machine_sandbox_spare_pids(int *pids, unsigned max)
+unsigned machine_sandbox_spare_pids(const struct machine_sandbox *sb, int *pids, unsigned max)
 {
-	return spare_pool_pids(&spares, pids, max);
+	return spare_pool_pids(&sb->spares, pids, max);
 }
 
-void machine_sandbox_drop_spare(void)
+void machine_sandbox_set_event_hook(struct machine_sandbox *sb, machine_sandbox_event_fn fn,
+				    void *opaque)
 {
-	spare_pool_drop(&spares);
-}
-
-void machine_sandbox_set_event_hook(machine_sandbox_event_fn fn, void *opaque)
-{
-	event_hook = fn;
-	event_opaque = opaque;
+	sb->event_hook = fn;
+	sb->event_opaque = opaque;
 }
 
 static bool runnable(const char *path)
@@ -147,27 +154,9 @@ int machine_sandbox_devhost_path(char *out, size_t len, char *err, size_t err_le
 }
 
 /* Built-in types run in a devhost; the host bridge function is part of the VMM. */
-static bool sandboxed(const struct vdm_device_type *t)
+static bool sandboxed(const struct machine_sandbox *sb, const struct vdm_device_type *t)
 {
-	return !in_process && t != &vdm_host_bridge_type && vdm_builtin_find(t->name) == t;
-}
-
-/* "type,k=v,..." with the type's own properties only (the devhost parses it again). */
-static int make_spec(const struct vdm_device_type *t, const struct vdm_prop_values *pv,
-		     char *spec, size_t len)
-{
-	size_t n = (size_t)snprintf(spec, len, "%s", t->name);
-	uint32_t i;
-
-	for (i = 0; pv && i < pv->count && i < VDM_PROPS_MAX; i++) {
-		const struct vdm_prop_desc *d = pv->v[i].desc;
-
-		if (!d || d < t->props_schema || d >= t->props_schema + t->num_props)
-			continue; /* id=, bus=, addr=: the machine's */
-		n += (size_t)snprintf(spec + (n < len ? n : len), n < len ? len - n : 0, ",%s=%s",
-				      d->name, pv->v[i].str);
-	}
-	return n < len ? 0 : -E2BIG;
+	return !sb->in_process && t != &vdm_host_bridge_type && vdm_builtin_find(t->name) == t;
 }
 
 /* $VDM_DEVHOST_SPIN_NS: how long a device host spins for its next request before it
@@ -188,30 +177,32 @@ static uint32_t spin_from_env(void)
 
 static void on_event(void *opaque, const struct vdm_proxy_event *ev)
 {
-	(void)opaque;
+	struct machine_sandbox *sb = opaque;
+
 	fprintf(stderr, "vmm-example: device process %s%s\n", ev->text,
 		ev->kind == VDM_PROXY_EV_EXITED && ev->exit_code == 0
 			? ""
 			: "; the device now reads as all-ones (device_del removes it)");
-	if (event_hook)
-		event_hook(event_opaque, ev);
+	if (sb->event_hook)
+		sb->event_hook(sb->event_opaque, ev);
 }
 
-int machine_spawn_device(const struct vdm_device_type *t, const struct vdm_prop_values *props,
-			 const struct vdm_host *host, struct vdm_device **out, char *err,
-			 size_t err_len)
+static int create_device(void *opaque, const struct vdm_device_type *t,
+			 const struct vdm_prop_values *props, const struct vdm_host *host,
+			 struct vdm_device **out, char *err, size_t err_len)
 {
+	struct machine_sandbox *sb = opaque;
 	struct vdm_proxy_config cfg = { VDM_STRUCT_HEAD(struct vdm_proxy_config) };
-	char path[PATH_MAX], spec[SPEC_MAX];
-	int rc;
+	const char *path;
+	char spec[SPEC_MAX];
 
 	*out = NULL;
-	if (!sandboxed(t))
+	if (!sandboxed(sb, t))
 		return t->create(props, host, out, err, err_len);
-	rc = machine_sandbox_devhost_path(path, sizeof(path), err, err_len);
-	if (rc)
-		return rc;
-	if (make_spec(t, props, spec, sizeof(spec))) {
+	path = devhost(sb, err, err_len);
+	if (!path)
+		return -ENOENT;
+	if (vdm_machine_type_spec(t, props, spec, sizeof(spec))) {
 		snprintf(err, err_len, "%s: properties too long for a device host", t->name);
 		return -E2BIG;
 	}
@@ -220,38 +211,71 @@ int machine_spawn_device(const struct vdm_device_type *t, const struct vdm_prop_
 	cfg.dev_spin_ns = spin_from_env();
 	cfg.host = host;
 	cfg.on_event = on_event;
+	cfg.opaque = sb;
 	/* A spare (if any) is taken whatever happens; its replacement waits for the guest. */
-	cfg.spare = spare_pool_take(&spares, vmm_now_ns());
+	cfg.spare = spare_pool_take(&sb->spares, vmm_now_ns());
 	if (t->bus_kind == VDM_BUS_PCI_ENDPOINT) /* what device_add may ask for again */
-		spare_pool_expect(&spares, spec);
+		spare_pool_expect(&sb->spares, spec);
 	return vdm_proxy_spawn(&cfg, out, err, err_len);
 }
 
-int machine_sandbox_connect_irqs(struct machine *m, struct vmm *v, char *err, size_t err_len)
+/* A removed device: what its device host did, then stop it. */
+static void destroy_device(void *opaque, const char *id, struct vdm_device *dev)
 {
-	unsigned i;
+	struct vdm_ring_client_stats st;
 
-	for (i = 0; i < m->ndevs; i++) {
-		struct vdm_device *dev = m->devs[i].dev;
-		uint64_t stale;
-		int fd, rc;
+	(void)opaque;
+	if (vdm_device_is_proxy(dev) && vdm_proxy_stats(dev, &st) == 0 && st.calls + st.posts)
+		fprintf(stderr, "vmm-example: %s's device host answered %llu round trips (%.1f ms "
+			"in all), took %llu posted writes; %llu reads came from its read mirror\n",
+			id, (unsigned long long)st.calls, (double)st.call_ns / 1e6,
+			(unsigned long long)st.posts, (unsigned long long)st.mirror_reads);
+	vdm_device_destroy(dev);
+}
 
-		if (!dev || !vdm_device_is_proxy(dev) || dev->res.bus_kind != VDM_BUS_PLATFORM ||
-		    !dev->res.num_irqs)
-			continue;
-		/* As machine.c's platform_irq: the one platform device is the GED, line 0. */
-		fd = vdm_proxy_irqfd(dev, 0);
-		/* An edge before the VM existed is dropped, as in-process (no irq sink yet). */
-		if (read(fd, &stale, sizeof(stale)) < 0 && errno != EAGAIN) {
-			snprintf(err, err_len, "%s: irqfd: %s", m->devs[i].id, strerror(errno));
-			return -EIO;
-		}
-		rc = vmm_irqfd(v, fd, m->desc.ged_gsi, -1);
-		if (rc) {
-			snprintf(err, err_len, "%s: KVM_IRQFD for GSI %u: %s", m->devs[i].id,
-				 m->desc.ged_gsi, strerror(-rc));
-			return rc;
-		}
+/* The guest's _EJ0 wrote a sandboxed GED's eject register: the eject travels back through
+ * the ring's log area; wait for the posted write to be served and deliver it now, inside
+ * the guest's write, as an in-process GED does.  (The event loop also polls, under the same
+ * lock.) */
+static void deliver(void *opaque, struct vdm_device *dev)
+{
+	(void)opaque;
+	if (vdm_device_is_proxy(dev) && vdm_proxy_ping(dev) == 0)
+		vdm_proxy_poll(dev);
+}
+
+void machine_sandbox_backend(struct machine_sandbox *sb, struct vdm_machine_backend *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->create_device = create_device;
+	out->destroy_device = destroy_device;
+	out->deliver = deliver;
+	out->opaque = sb;
+}
+
+int machine_sandbox_connect_irqs(struct vdm_machine *m, struct vmm *v, char *err,
+				 size_t err_len)
+{
+	const struct vdm_mach_desc *d = vdm_machine_desc(m);
+	struct vdm_machine_dev_info info;
+	int g = vdm_machine_ged(m), fd, rc;
+	uint64_t stale;
+
+	/* The one platform device with an interrupt is the GED: line 0 -> desc.ged_gsi. */
+	if (g < 0 || vdm_machine_device(m, (size_t)g, &info) || !info.dev ||
+	    !vdm_device_is_proxy(info.dev) || !info.dev->res.num_irqs)
+		return 0;
+	fd = vdm_proxy_irqfd(info.dev, 0);
+	/* An edge before the VM existed is dropped, as in-process (no irq sink yet). */
+	if (read(fd, &stale, sizeof(stale)) < 0 && errno != EAGAIN) {
+		snprintf(err, err_len, "%s: irqfd: %s", info.id, strerror(errno));
+		return -EIO;
+	}
+	rc = vmm_irqfd(v, fd, d->ged_gsi, -1);
+	if (rc) {
+		snprintf(err, err_len, "%s: KVM_IRQFD for GSI %u: %s", info.id, d->ged_gsi,
+			 strerror(-rc));
+		return rc;
 	}
 	return 0;
 }
@@ -264,48 +288,43 @@ static bool watched(const struct vdm_device *dev)
 	return dev && vdm_device_is_proxy(dev) && vdm_proxy_exit_info(dev, &ev) == 0;
 }
 
-size_t machine_sandbox_fds(const struct machine *m, int *fds, size_t max)
+size_t machine_sandbox_fds(const struct vdm_machine *m, int *fds, size_t max)
 {
-	size_t n = 0;
-	unsigned i;
+	struct vdm_machine_dev_info info;
+	size_t n = 0, i;
 
-	for (i = 0; i < m->ndevs; i++) {
-		const struct vdm_device *dev = m->devs[i].dev;
-
-		if (!watched(dev))
+	for (i = 0; i < vdm_machine_num_devices(m); i++) {
+		if (vdm_machine_device(m, i, &info) || !watched(info.dev))
 			continue;
 		if (n < max)
-			fds[n] = vdm_proxy_pidfd(dev);
+			fds[n] = vdm_proxy_pidfd(info.dev);
 		n++;
 		if (n < max)
-			fds[n] = vdm_proxy_notify_fd(dev);
+			fds[n] = vdm_proxy_notify_fd(info.dev);
 		n++;
 	}
 	return n;
 }
 
-int machine_sandbox_handle(struct machine *m, int fd)
+int machine_sandbox_handle(struct vdm_machine *m, int fd)
 {
-	unsigned i;
+	struct vdm_machine_dev_info info;
+	size_t i;
+	int rc;
 
 	if (fd < 0)
 		return -ENOENT;
-	for (i = 0; i < m->ndevs; i++) {
-		struct machine_dev *d = &m->devs[i];
-		bool platform;
-		int rc;
-
-		if (!d->dev || !vdm_device_is_proxy(d->dev) ||
-		    (vdm_proxy_pidfd(d->dev) != fd && vdm_proxy_notify_fd(d->dev) != fd))
+	for (i = 0; i < vdm_machine_num_devices(m); i++) {
+		if (vdm_machine_device(m, i, &info) || !info.dev || !vdm_device_is_proxy(info.dev) ||
+		    (vdm_proxy_pidfd(info.dev) != fd && vdm_proxy_notify_fd(info.dev) != fd))
 			continue;
 		/* The log ring has one consumer at a time: a platform device's vCPU-side
-		 * consumer (machine_platform_write) holds this lock. */
-		platform = d->fn < 0;
-		if (platform)
-			pthread_mutex_lock(&d->lock);
-		rc = vdm_proxy_poll(d->dev) > 0 ? 1 : 0;
-		if (platform)
-			pthread_mutex_unlock(&d->lock);
+		 * consumer (the backend's deliver, inside the guest's write) holds this lock. */
+		if (info.pci_fn < 0)
+			vdm_machine_device_lock(m, i);
+		rc = vdm_proxy_poll(info.dev) > 0 ? 1 : 0;
+		if (info.pci_fn < 0)
+			vdm_machine_device_unlock(m, i);
 		return rc;
 	}
 	return -ENOENT;

@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 #include <vdm/builtin.h>
+#include <vdm/hotplug.h>
+#include <vdm/machine.h>
 
 #include "host_kvm_check.h"
-#include "machine.h"
 #include "monitor.h"
 #include "options.h"
 #include "vmm.h"
+#include "vmm_machine.h"
 #include "x86/arch.h"
 
 #define MAX_IMAGE (UINT64_C(1) << 31)
@@ -155,18 +157,22 @@ static char *linux_cmdline(const struct vmm_options *o)
 	return cl;
 }
 
-static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options *o,
+static int load_guest(struct vmm *v, struct vmm_machine *vm, const struct vmm_options *o,
 		      char *err, size_t err_len)
 {
+	const struct vdm_mach_desc *desc = vdm_machine_desc(vm->m);
 	uint8_t *img = NULL, *initrd = NULL;
-	size_t img_len = 0, initrd_len = 0;
+	size_t img_len = 0, initrd_len = 0, acpi_len = 0;
+	const uint8_t *acpi = NULL;
+	uint64_t acpi_gpa = 0, rsdp = 0;
 	struct arch_entry e;
 	char *cmdline = NULL;
 	int rc;
 
-	if (m->acpi && guest_ram_write(&v->ram, m->acpi_base, m->acpi, m->acpi_len)) {
+	if (vdm_machine_acpi(vm->m, &acpi, &acpi_len, &acpi_gpa, &rsdp) == 0 &&
+	    guest_ram_write(&v->ram, acpi_gpa, acpi, acpi_len)) {
 		snprintf(err, err_len, "ACPI tables at 0x%llx do not fit in RAM",
-			 (unsigned long long)m->acpi_base);
+			 (unsigned long long)acpi_gpa);
 		return -EFAULT;
 	}
 	rc = read_whole(o->payload ? "payload" : "kernel", o->payload ? o->payload : o->kernel,
@@ -179,8 +185,8 @@ static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options
 				 "pdpe1gb), which the payload contract needs");
 			rc = -ENOTSUP;
 		} else {
-			rc = arch_load_payload(&v->ram, &m->desc, img, img_len, m->rsdp, m->phys_bits,
-					       &e, err, err_len);
+			rc = arch_load_payload(&v->ram, desc, img, img_len, rsdp, vm->phys_bits, &e,
+					       err, err_len);
 		}
 	} else if (!rc && !(cmdline = linux_cmdline(o))) {
 		snprintf(err, err_len, "out of memory");
@@ -188,8 +194,8 @@ static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options
 	} else if (!rc) {
 		char why[512];
 
-		rc = arch_load_linux(&v->ram, &m->desc, img, img_len, initrd, initrd_len, cmdline,
-				     m->rsdp, &e, why, sizeof(why));
+		rc = arch_load_linux(&v->ram, desc, img, img_len, initrd, initrd_len, cmdline, rsdp,
+				     &e, why, sizeof(why));
 		if (rc && strncmp(why, "--", 2)) /* name the file unless the text names an option */
 			snprintf(err, err_len, "--kernel %s: %s", o->kernel, why);
 		else if (rc)
@@ -203,56 +209,62 @@ static int load_guest(struct vmm *v, struct machine *m, const struct vmm_options
 	return arch_vcpu_enter(v->vcpus[0].fd, &e, err, err_len);
 }
 
+/* Say what a hot-add of a test hook did. */
+static void report_hot_add(struct vdm_machine *m, int rc, const char *what, const char *spec,
+			   const char *warn, const char *err)
+{
+	struct vdm_machine_dev_info info;
+
+	if (warn[0])
+		fprintf(stderr, "vmm-example: %s: warning: %s\n", what, warn);
+	if (rc < 0)
+		fprintf(stderr, "vmm-example: %s: %s\n", what, err);
+	else if (vdm_machine_device(m, (size_t)rc, &info) == 0)
+		fprintf(stderr, "vmm-example: %s: hot-added %s (%s) behind %s\n", what, info.id,
+			spec, info.parent_id);
+}
+
+/* The state of the test hooks (one run, one of each). */
+struct test_hooks {
+	struct vdm_machine *m;
+	const struct vmm_options *o;
+	bool done;
+};
+
 /* --payload-test-ged: hot-add a testdev once the payload has read the GED selector. */
 static void test_ged_tick(struct vmm *v, void *opaque)
 {
-	static bool done;
-	const struct vdm_device_type *t;
-	struct machine *m = opaque;
-	struct vdm_prop_values pv;
+	struct test_hooks *th = opaque;
+	struct vdm_machine_dev_info ged;
 	char err[512], warn[512];
-	int rc;
+	int g = vdm_machine_ged(th->m), rc;
 
 	(void)v;
-	if (done || m->ged < 0 || atomic_load(&m->devs[m->ged].reads[0]) == 0)
+	if (th->done || g < 0 || vdm_machine_device(th->m, (size_t)g, &ged) ||
+	    !ged.guest_reads[0])
 		return;
-	done = true;
-	t = vdm_builtin_find("testdev");
-	if (!t || vdm_props_parse("testdev", &t, 1, NULL, 0, &t, &pv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "vmm-example: --payload-test-ged: no testdev type\n");
-		return;
-	}
-	rc = machine_hot_add(m, t, &pv, "--payload-test-ged testdev", warn, sizeof(warn), err,
-			     sizeof(err));
-	if (warn[0])
-		fprintf(stderr, "vmm-example: %s\n", warn);
-	if (rc < 0)
-		fprintf(stderr, "vmm-example: %s\n", err);
-	else
-		fprintf(stderr, "vmm-example: --payload-test-ged: hot-added testdev %s behind %s\n",
-			m->devs[rc].id, m->devs[m->devs[rc].parent].id);
+	th->done = true;
+	rc = vdm_machine_hot_add_spec(th->m, "testdev", VDM_HOT_ADD_NO_FIT_CHECK, warn,
+				      sizeof(warn), err, sizeof(err));
+	report_hot_add(th->m, rc, "--payload-test-ged", "testdev", warn, err);
 }
 
 /* --test-hot-add SECONDS:SPEC */
 static void test_hot_add_tick(struct vmm *v, void *opaque)
 {
-	static bool done;
-	const struct vmm_options *o = opaque;
+	struct test_hooks *th = opaque;
+	const struct vmm_options *o = th->o;
 	char err[512], warn[512];
 	int rc;
 
-	if (done || vmm_now_ns() - v->t_start_ns < (uint64_t)o->test_hot_add_after * 1000000000u)
+	if (th->done ||
+	    vmm_now_ns() - v->t_start_ns < (uint64_t)o->test_hot_add_after * 1000000000u)
 		return;
-	done = true;
-	rc = machine_hot_add(v->m, o->test_hot_add.type, &o->test_hot_add.props,
-			     o->test_hot_add.spec, warn, sizeof(warn), err, sizeof(err));
-	if (warn[0])
-		fprintf(stderr, "vmm-example: --test-hot-add: warning: %s\n", warn);
-	if (rc < 0)
-		fprintf(stderr, "vmm-example: --test-hot-add: %s\n", err);
-	else
-		fprintf(stderr, "vmm-example: --test-hot-add: hot-added %s (%s) behind %s\n",
-			v->m->devs[rc].id, o->test_hot_add.spec, v->m->devs[v->m->devs[rc].parent].id);
+	th->done = true;
+	rc = vdm_machine_hot_add(th->m, o->test_hot_add.type, &o->test_hot_add.props,
+				 o->test_hot_add.spec, VDM_HOT_ADD_NO_FIT_CHECK, warn,
+				 sizeof(warn), err, sizeof(err));
+	report_hot_add(th->m, rc, "--test-hot-add", o->test_hot_add.spec, warn, err);
 }
 
 static void summary(struct vmm *v, int status, uint64_t t0)
@@ -277,9 +289,10 @@ static void summary(struct vmm *v, int status, uint64_t t0)
 
 int main(int argc, char **argv)
 {
-	static struct machine m;
+	static struct vmm_machine vm;
 	static struct vmm v;
 	static struct default_guest guest;
+	struct test_hooks hooks = { .o = NULL };
 	struct vmm_options *o = calloc(1, sizeof(*o));
 	struct host_kvm_facts facts;
 	enum host_kvm_kind kind;
@@ -338,20 +351,22 @@ int main(int argc, char **argv)
 			return VMM_EXIT_HOST;
 		}
 	}
-	rc = machine_build(&m, o, arch_guest_phys_bits(run ? v.kvm_fd : -1), err, sizeof(err));
-	if (m.warnings[0])
-		fputs(m.warnings, stderr);
+	rc = vmm_machine_build(&vm, o, arch_guest_phys_bits(run ? v.kvm_fd : -1),
+			       o->kernel ? (o->append ? o->append : VMM_DEFAULT_CMDLINE) : NULL, err,
+			       sizeof(err));
+	if (vm.m && vdm_machine_warnings(vm.m)[0])
+		fputs(vdm_machine_warnings(vm.m), stderr);
 	if (rc) {
 		fprintf(stderr, "vmm-example: %s\n", err);
 		status = rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE;
 		goto out;
 	}
 	if (o->print_topology) {
-		machine_print_topology(&m, stdout);
+		vdm_machine_print_topology(vm.m, stdout);
 		fflush(stdout);
 	}
-	if ((o->dump_acpi && (rc = machine_dump_acpi(&m, o->dump_acpi, err, sizeof(err)))) ||
-	    (o->dump_dtb && (rc = machine_dump_dtb(&m, o->dump_dtb, err, sizeof(err))))) {
+	if ((o->dump_acpi && (rc = vdm_machine_dump_acpi(vm.m, o->dump_acpi, err, sizeof(err)))) ||
+	    (o->dump_dtb && (rc = vmm_machine_dump_dtb(&vm, o->dump_dtb, err, sizeof(err))))) {
 		fprintf(stderr, "vmm-example: %s\n", err);
 		status = rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE; /* a bad path is bad input */
 		goto out;
@@ -359,13 +374,13 @@ int main(int argc, char **argv)
 	status = 0;
 	if (!run)
 		goto out;
-	rc = vmm_create(&v, &m, o->mem, o->ram_shared, o->smp, err, sizeof(err));
+	rc = vmm_create(&v, &vm, o->mem, o->ram_shared, o->smp, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "vmm-example: %s\n", err);
 		status = VMM_EXIT_HOST;
 		goto out;
 	}
-	rc = load_guest(&v, &m, o, err, sizeof(err));
+	rc = load_guest(&v, &vm, o, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "vmm-example: %s\n", err);
 		status = (rc == -EINVAL || rc == -E2BIG || rc == -ENOMEM) ? VMM_EXIT_USAGE
@@ -376,14 +391,16 @@ int main(int argc, char **argv)
 	 * also catches a Linux that stops early with cli; hlt (a corrupt kernel image makes the
 	 * bzImage decompressor do that, silently): a bounded exit instead of a hang. */
 	v.watch_dead_halt = true;
+	hooks.m = vm.m;
+	hooks.o = o;
 	if (o->payload_test_ged) {
 		v.tick = test_ged_tick;
-		v.tick_opaque = &m;
+		v.tick_opaque = &hooks;
 	} else if (o->test_hot_add.type) {
 		v.tick = test_hot_add_tick;
-		v.tick_opaque = o;
+		v.tick_opaque = &hooks;
 	}
-	rc = monitor_start(&v, &m, o->monitor_path, o->qmp_path, err, sizeof(err));
+	rc = monitor_start(&v, &vm, o->monitor_path, o->qmp_path, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "vmm-example: %s\n", err);
 		status = rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE;
@@ -395,14 +412,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm-example: the Linux guest rebooted: after a kernel panic (look for "
 			"'Kernel panic' above; panic=-1 turns a panic into a reboot) or a reboot "
 			"command\n");
-	if (status == VMM_EXIT_GUEST_CRASH && !o->payload && v.serial.tx_bytes == 0)
+	if (status == VMM_EXIT_GUEST_CRASH && !o->payload && atomic_load(&vm.console_bytes) == 0)
 		fprintf(stderr, "vmm-example: --kernel %s stopped before printing anything: a corrupt "
 			"or truncated bzImage? (its decompressor halts silently on bad data)\n",
 			o->kernel);
 out:
 	monitor_stop(&v); /* before the vCPUs' fds go: no eject can arrive after this */
 	vmm_destroy(&v);
-	machine_destroy(&m);
+	vmm_machine_destroy(&vm);
 	free(o);
 	return status;
 }

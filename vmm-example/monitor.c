@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "event_loop.h"
-#include "machine.h"
+#include "vmm_machine.h"
 #include "monitor_int.h"
 #include "vmm.h"
 
@@ -215,19 +215,6 @@ static int listen_on(struct monitor *mon, int kind, const char *path, char *err,
 
 /* --- ejects --------------------------------------------------------------------------- */
 
-/* vCPU thread, inside the guest's B0EJ write (GED lock held): only note it and wake. */
-static void on_guest_eject(void *opaque, uint32_t bsel, uint32_t slot)
-{
-	struct monitor *mon = opaque;
-	uint64_t one = 1;
-
-	if (bsel > VDM_MACH_MAX_ROOT_PORTS || slot >= 32)
-		return;
-	atomic_fetch_or(&mon->eject_pending[bsel], 1u << slot);
-	if (write(mon->eject_fd, &one, sizeof(one)) < 0)
-		(void)0; /* counter full: a wake-up is pending anyway */
-}
-
 static void broadcast_deleted(struct monitor *mon, const char *id)
 {
 	char data[160];
@@ -254,30 +241,32 @@ static void broadcast_deleted(struct monitor *mon, const char *id)
 	}
 }
 
+static void on_eject_pending_wake(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0)
+		(void)0; /* counter full: a wake-up is pending anyway */
+}
+
+/* The guest ejected something (the machine's eject_pending woke us): carry it out. */
 static void on_eject_fd(void *opaque, int fd, uint32_t revents)
 {
 	struct monitor *mon = opaque;
+	struct vdm_machine_eject ev;
 	uint64_t cnt;
-	char id[VDM_MACH_ID_MAX];
 
 	(void)revents;
 	if (read(fd, &cnt, sizeof(cnt)) < 0)
 		(void)0;
-	for (uint32_t b = 0; b <= VDM_MACH_MAX_ROOT_PORTS; b++) {
-		uint32_t bits = atomic_exchange(&mon->eject_pending[b], 0);
-
-		while (bits) {
-			uint32_t slot = (uint32_t)__builtin_ctz(bits);
-
-			bits &= bits - 1;
-			if (machine_eject(mon->m, b, slot, id, sizeof(id)) < 0) {
-				fprintf(stderr, "vmm-example: guest ejected slot %u of bus selector %u, "
-					"which holds nothing\n", slot, b);
-				continue;
-			}
-			fprintf(stderr, "vmm-example: %s removed (the guest ejected it)\n", id);
-			broadcast_deleted(mon, id);
+	while (vdm_machine_process_eject(mon->m, &ev) > 0) {
+		if (!ev.id[0]) {
+			fprintf(stderr, "vmm-example: guest ejected slot %u of bus selector %u, "
+				"which holds nothing\n", ev.slot, ev.bus_sel);
+			continue;
 		}
+		fprintf(stderr, "vmm-example: %s removed (the guest ejected it)\n", ev.id);
+		broadcast_deleted(mon, ev.id);
 	}
 }
 
@@ -352,7 +341,7 @@ void monitor_console_switch(struct vmm *v, bool to_monitor)
 
 /* --- start / stop --------------------------------------------------------------------- */
 
-int monitor_start(struct vmm *v, struct machine *m, const char *monitor_path,
+int monitor_start(struct vmm *v, struct vmm_machine *vm, const char *monitor_path,
 		  const char *qmp_path, char *err, size_t err_len)
 {
 	struct monitor *mon;
@@ -366,7 +355,8 @@ int monitor_start(struct vmm *v, struct machine *m, const char *monitor_path,
 		return -ENOMEM;
 	}
 	mon->v = v;
-	mon->m = m;
+	mon->vm = vm;
+	mon->m = vm->m;
 	mon->listen_fd[0] = mon->listen_fd[1] = -1;
 	mon->listen_watch[0] = mon->listen_watch[1] = -1;
 	mon->eject_watch = -1;
@@ -384,8 +374,8 @@ int monitor_start(struct vmm *v, struct machine *m, const char *monitor_path,
 		snprintf(err, err_len, "monitor: cannot watch the eject eventfd");
 		goto fail;
 	}
-	m->eject = on_guest_eject;
-	m->eject_opaque = mon;
+	vm->eject_fd = mon->eject_fd;
+	on_eject_pending_wake(mon->eject_fd); /* ejects the guest made before we watched */
 	if ((monitor_path && (rc = listen_on(mon, 0, monitor_path, err, err_len))) ||
 	    (qmp_path && (rc = listen_on(mon, 1, qmp_path, err, err_len))))
 		goto fail;
@@ -409,10 +399,8 @@ void monitor_stop(struct vmm *v)
 			close(mon->listen_fd[k]);
 			unlink(mon->path[k]);
 		}
-		if (mon->m->eject_opaque == mon) {
-			mon->m->eject = NULL;
-			mon->m->eject_opaque = NULL;
-		}
+		if (mon->vm->eject_fd == mon->eject_fd)
+			mon->vm->eject_fd = -1;
 		ev_unwatch(v->loop, mon->eject_watch);
 		if (mon->eject_fd >= 0)
 			close(mon->eject_fd);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 struct vmm;
-struct machine;
+struct vmm_machine;
 
 #define MON_MAX_CLIENTS 8          /* per socket kind; more are refused with a line */
 #define MON_CLIENT_OUT_CAP (4u << 20) /* a client that reads nothing is dropped past this */
@@ -19,7 +19,7 @@ struct machine;
  * given UNIX socket paths (NULL = none; a stale socket file is replaced).  Call before
  * vmm_run.  0, or -errno with one line in err.
  */
-int monitor_start(struct vmm *v, struct machine *m, const char *monitor_path,
+int monitor_start(struct vmm *v, struct vmm_machine *vm, const char *monitor_path,
 		  const char *qmp_path, char *err, size_t err_len);
 /* Close every client and socket (removing the socket files), unhook, free v->loop. */
 void monitor_stop(struct vmm *v);

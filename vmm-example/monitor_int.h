@@ -5,7 +5,7 @@
 
 #include <stdatomic.h>
 
-#include "firmware/machine.h"
+#include <vdm/machine.h>
 #include "monitor.h"
 #include "monitor_cmd.h"
 #include "qmp.h"
@@ -22,13 +22,13 @@ struct mon_client {
 
 struct monitor {
 	struct vmm *v;
-	struct machine *m;
+	struct vmm_machine *vm;
+	struct vdm_machine *m; /* vm->m */
 	struct mon_ops ops;
 	int listen_fd[2], listen_watch[2]; /* [0] human monitor, [1] QMP */
 	char path[2][108];
 	struct mon_client *clients[2 * MON_MAX_CLIENTS];
 	int eject_fd, eject_watch;
-	_Atomic uint32_t eject_pending[VDM_MACH_MAX_ROOT_PORTS + 1];
 	/* the console's monitor session (Ctrl-a c) */
 	bool console_on;
 	struct mon_lines console_lines;
@@ -37,8 +37,9 @@ struct monitor {
 /* Fill m->ops with the executor over the machine (monitor_exec.c). */
 void monitor_exec_init(struct monitor *mon);
 /* query-pci's JSON (monitor_qpci.c). */
-void monitor_query_pci(struct machine *m, struct mon_buf *out);
+void monitor_query_pci(struct vdm_machine *m, struct mon_buf *out);
 /* `info devices` text (monitor_exec.c). */
-void monitor_info_devices(struct machine *m, struct mon_buf *out);
+struct vmm_machine;
+void monitor_info_devices(struct vmm_machine *vm, struct mon_buf *out);
 
 #endif /* VMM_MONITOR_INT_H */

@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <vdm/machine.h>
 #include <vdm/pci.h>
+#include <vdm/pci_host.h>
 
-#include "machine.h"
 #include "monitor_int.h"
-#include "pci_host.h"
 
 #define UNMAPPED UINT64_MAX /* QEMU's PCI_BAR_UNMAPPED */
 
@@ -21,9 +21,11 @@ static void range(struct mon_buf *o, const char *name, uint64_t base, uint64_t l
 		       last);
 }
 
-static void device(struct machine *m, const struct machine_dev *d, struct mon_buf *o);
+static void device(struct vdm_machine *m, const struct vdm_machine_dev_info *d,
+		   struct mon_buf *o);
 
-static void regions(struct machine *m, const struct machine_dev *d, struct mon_buf *o)
+static void regions(struct vdm_machine *m, const struct vdm_machine_dev_info *d,
+		    struct mon_buf *o)
 {
 	unsigned r, nbars = d->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE ? 2 : VDM_MAX_REGIONS;
 	bool first = true;
@@ -35,7 +37,7 @@ static void regions(struct machine *m, const struct machine_dev *d, struct mon_b
 
 		if (b->kind == VDM_REGION_NONE || !b->size)
 			continue;
-		a = pci_host_bar_addr(m->pci, d->fn, r);
+		a = vdm_pci_host_bar_addr(vdm_machine_pci_host(m), d->pci_fn, r);
 		mon_buf_printf(o, "%s{\"bar\": %u, \"type\": \"%s\", \"address\": %" PRIu64
 			       ", \"size\": %" PRIu64, first ? "" : ", ", r,
 			       b->kind == VDM_REGION_IO ? "io" : "memory", a ? a : UNMAPPED, b->size);
@@ -49,12 +51,16 @@ static void regions(struct machine *m, const struct machine_dev *d, struct mon_b
 	mon_buf_printf(o, "]");
 }
 
-static void device(struct machine *m, const struct machine_dev *d, struct mon_buf *o)
+/* One function (and, for a root port, what sits behind it). */
+static void device(struct vdm_machine *m, const struct vdm_machine_dev_info *d,
+		   struct mon_buf *o)
 {
-	uint32_t id = pci_host_fn_read(m->pci, d->fn, VDM_PCI_VENDOR_ID, 4);
-	uint32_t cls = pci_host_fn_read(m->pci, d->fn, VDM_PCI_REVISION_ID, 4) >> 8;
-	int bus = pci_host_fn_bus(m->pci, d->fn);
-	unsigned j;
+	struct vdm_pci_host *h = vdm_machine_pci_host(m);
+	uint32_t id = vdm_pci_host_fn_read(h, d->pci_fn, VDM_PCI_VENDOR_ID, 4);
+	uint32_t cls = vdm_pci_host_fn_read(h, d->pci_fn, VDM_PCI_REVISION_ID, 4) >> 8;
+	int bus = d->bus;
+	struct vdm_machine_dev_info c;
+	size_t j;
 
 	mon_buf_printf(o, "{\"bus\": %d, \"slot\": %u, \"function\": %u, \"class_info\": "
 		       "{\"class\": %u}, \"id\": {\"vendor\": %u, \"device\": %u}, \"qdev_id\": ",
@@ -64,10 +70,10 @@ static void device(struct machine *m, const struct machine_dev *d, struct mon_bu
 	mon_buf_printf(o, ", ");
 	regions(m, d, o);
 	if (d->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE) {
-		struct pci_bridge_windows w;
+		struct vdm_pci_bridge_windows w;
 		bool first = true;
 
-		pci_host_bridge_windows(m->pci, d->fn, &w);
+		vdm_pci_host_bridge_windows(h, d->pci_fn, &w);
 		mon_buf_printf(o, ", \"pci_bridge\": {\"bus\": {\"number\": %u, \"secondary\": %u, "
 			       "\"subordinate\": %u, ", w.primary, w.secondary, w.subordinate);
 		range(o, "io_range", w.io_base, w.io_last);
@@ -76,15 +82,13 @@ static void device(struct machine *m, const struct machine_dev *d, struct mon_bu
 		mon_buf_printf(o, ", ");
 		range(o, "prefetchable_range", w.pref_base, w.pref_last);
 		mon_buf_printf(o, "}, \"devices\": [");
-		for (j = 0; j < m->ndevs; j++) {
-			const struct machine_dev *c = &m->devs[j];
-
-			if (c->parent != (int)(d - m->devs) || c->fn < 0 || !c->dev ||
-			    c->state == MACHINE_DEV_REMOVED)
+		for (j = 0; j < vdm_machine_num_devices(m); j++) {
+			if (vdm_machine_device(m, j, &c) || c.pci_fn < 0 || !c.dev ||
+			    !c.parent_id || strcmp(c.parent_id, d->id))
 				continue;
 			if (!first)
 				mon_buf_printf(o, ", ");
-			device(m, c, o);
+			device(m, &c, o);
 			first = false;
 		}
 		mon_buf_printf(o, "]}");
@@ -92,22 +96,22 @@ static void device(struct machine *m, const struct machine_dev *d, struct mon_bu
 	mon_buf_printf(o, "}");
 }
 
-void monitor_query_pci(struct machine *m, struct mon_buf *o)
+void monitor_query_pci(struct vdm_machine *m, struct mon_buf *o)
 {
-	unsigned i, devfn;
+	struct vdm_machine_dev_info d;
+	unsigned devfn;
 	bool first = true;
+	size_t i;
 
-	mon_buf_printf(o, "[{\"bus\": %u, \"devices\": [", m->desc.bus_start);
+	mon_buf_printf(o, "[{\"bus\": %u, \"devices\": [", vdm_machine_desc(m)->bus_start);
 	for (devfn = 0; devfn < 256; devfn++)
-		for (i = 0; i < m->ndevs; i++) {
-			const struct machine_dev *d = &m->devs[i];
-
-			if (d->fn < 0 || d->parent >= 0 || !d->dev || d->devfn != devfn ||
-			    d->state == MACHINE_DEV_REMOVED)
+		for (i = 0; i < vdm_machine_num_devices(m); i++) {
+			if (vdm_machine_device(m, i, &d) || d.pci_fn < 0 || !d.dev ||
+			    strcmp(d.parent_id, VDM_MACHINE_ROOT_BUS) || d.devfn != devfn)
 				continue;
 			if (!first)
 				mon_buf_printf(o, ", ");
-			device(m, d, o);
+			device(m, &d, o);
 			first = false;
 		}
 	mon_buf_printf(o, "]}]");

@@ -10,19 +10,11 @@
 #include <vdm/builtin.h>
 #include <vdm/device.h>
 
-#include "firmware/machine.h"
+#include <vdm/machine.h>
 #include "monitor.h"
 #include "options.h"
 #include "spare_pool.h"
 
-const struct vdm_prop_desc vmm_common_props[] = {
-	{ .name = "id", .type = VDM_PROP_STRING, .help = "name other options refer to (bus=)" },
-	{ .name = "bus", .type = VDM_PROP_STRING,
-	  .help = "id of the pcie-root-port to sit behind (default: a new one of its own)" },
-	{ .name = "addr", .type = VDM_PROP_U32, .max = 31,
-	  .help = "device (slot) number on its bus, 0..31" },
-};
-const size_t vmm_num_common_props = sizeof(vmm_common_props) / sizeof(vmm_common_props[0]);
 
 enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
@@ -237,7 +229,7 @@ static int parse_device_into(struct vmm_device_opt *d, const char *spec, char *e
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	rc = vdm_props_parse(spec, types, ntypes, vmm_common_props, vmm_num_common_props, &d->type,
+	rc = vdm_props_parse(spec, types, ntypes, vdm_machine_props, vdm_machine_num_props, &d->type,
 			     &d->props, why, sizeof(why));
 	if (rc < 0)
 		return fail(err, len, "--device %s: %s", spec, why);

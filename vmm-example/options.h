@@ -23,7 +23,8 @@
 #define VMM_DEFAULT_GUEST_DIR ".cache/default-guest"
 #endif
 
-/* One --device: its type and the validated properties (device ones and id/bus/addr). */
+/* One --device: its type and the validated properties (the type's own and
+ * vdm_machine_props: id, bus, addr). */
 struct vmm_device_opt {
 	const struct vdm_device_type *type;
 	struct vdm_prop_values props;
@@ -54,10 +55,6 @@ struct vmm_options {
 	unsigned spare_devhosts;  /* --spare-devhosts N: device hosts ready for device_add (2) */
 	bool help;
 };
-
-/* The properties every --device takes besides its type's own. */
-extern const struct vdm_prop_desc vmm_common_props[];
-extern const size_t vmm_num_common_props;
 
 /*
  * Parse argv[1..argc) into *o (defaults first).  Files named by --kernel, --initrd and

@@ -20,6 +20,7 @@
 #include "machine_sandbox.h"
 #include "sandbox_watch.h"
 #include "vmm.h"
+#include "vmm_machine.h"
 #include "x86/arch.h"
 
 static struct termios saved_tio;
@@ -74,7 +75,7 @@ static bool pump_stdin(struct run_state *rs)
 {
 	struct vmm *v = rs->v;
 	uint8_t buf[256], guest[sizeof(buf) + 1], mon[sizeof(buf) + 1];
-	size_t space = serial_rx_space(&v->serial), off = 0;
+	size_t space = vdm_machine_console_space(v->m), off = 0;
 	ssize_t n;
 
 	if (space == 0 && !rs->esc.monitor)
@@ -87,7 +88,7 @@ static bool pump_stdin(struct run_state *rs)
 	if (n < 0)
 		return true;
 	if (!tio_saved) { /* not a terminal: no escape keys, every byte is the guest's */
-		serial_feed(&v->serial, buf, (size_t)n);
+		vdm_machine_console_in(v->m, buf, (size_t)n);
 		return true;
 	}
 	while (off < (size_t)n) {
@@ -97,7 +98,7 @@ static bool pump_stdin(struct run_state *rs)
 		off += console_esc_feed(&rs->esc, buf + off, (size_t)n - off, guest, &n_guest, mon,
 					&n_mon, &act);
 		if (n_guest)
-			serial_feed(&v->serial, guest, n_guest);
+			vdm_machine_console_in(v->m, guest, n_guest);
 		if (n_mon)
 			monitor_console_input(v, mon, n_mon);
 		switch (act) {
@@ -130,7 +131,7 @@ static void on_stdin(void *opaque, int fd, uint32_t revents)
 	(void)revents;
 	if (!pump_stdin(rs)) {
 		rs->stdin_open = false;
-	} else if (serial_rx_space(&rs->v->serial) || rs->esc.monitor) {
+	} else if (vdm_machine_console_space(rs->v->m) || rs->esc.monitor) {
 		return; /* keep watching */
 	}
 	/* closed, or the UART is full: stop watching (the loop's tick re-arms when it drains) */
@@ -209,7 +210,7 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 
 		ev_loop_run_once(v->loop, paused ? 10 : 200);
 		sandbox_watch_sync(&sbw); /* after device_add / device_del / an eject */
-		machine_sandbox_keep_spare(v->m, vmm_now_ns());
+		machine_sandbox_keep_spare(&v->vm->sb, v->m, vmm_now_ns());
 		if (rs.got_signal) {
 			char why[64];
 
@@ -217,7 +218,7 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 			vmm_stop(v, VMM_EXIT_HOST, why);
 			break;
 		}
-		if (paused && serial_rx_space(&v->serial))
+		if (paused && vdm_machine_console_space(v->m))
 			rs.stdin_watch = ev_watch_fd(v->loop, STDIN_FILENO, POLLIN, on_stdin, &rs);
 		now = vmm_now_ns();
 		if (deadline && now >= deadline) {

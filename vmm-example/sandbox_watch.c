@@ -48,7 +48,7 @@ void sandbox_watch_sync(struct sandbox_watch *w)
 	}
 }
 
-void sandbox_watch_init(struct sandbox_watch *w, struct ev_loop *loop, struct machine *m)
+void sandbox_watch_init(struct sandbox_watch *w, struct ev_loop *loop, struct vdm_machine *m)
 {
 	memset(w, 0, sizeof(*w));
 	w->loop = loop;

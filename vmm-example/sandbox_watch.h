@@ -6,13 +6,13 @@
 #include <stddef.h>
 
 struct ev_loop;
-struct machine;
+struct vdm_machine;
 
 #define SANDBOX_WATCH_MAX 40 /* fds: two per device host (of EV_MAX_WATCHES in all) */
 
 struct sandbox_watch {
 	struct ev_loop *loop;
-	struct machine *m;
+	struct vdm_machine *m;
 	size_t n;
 	int fds[SANDBOX_WATCH_MAX];
 	int ids[SANDBOX_WATCH_MAX];
@@ -20,7 +20,7 @@ struct sandbox_watch {
 };
 
 /* Start watching the machine's device hosts (none for an in-process machine). */
-void sandbox_watch_init(struct sandbox_watch *w, struct ev_loop *loop, struct machine *m);
+void sandbox_watch_init(struct sandbox_watch *w, struct ev_loop *loop, struct vdm_machine *m);
 
 /* Follow device_add / device_del / deaths: watch exactly the fds machine_sandbox_fds()
  * lists now.  Cheap when nothing changed; call once per event-loop iteration. */

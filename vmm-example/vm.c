@@ -1,5 +1,5 @@
 /* The KVM VM of vmm-example: /dev/kvm, guest RAM slots, the in-kernel irqchip, interrupt
- * lines and irqfds, the PIO/MMIO buses with every device, and how a run is stopped. */
+ * lines and irqfds, where exits go (the machine first), and how a run is stopped. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +15,12 @@
 
 #include <linux/kvm.h>
 
-#include "firmware/vdm_layout.h"
-#include "machine.h"
+#include <vdm/layout.h>
+#include <vdm/machine.h>
+
 #include "machine_sandbox.h"
-#include "pci_host.h"
 #include "vmm.h"
+#include "vmm_machine.h"
 #include "x86/arch.h"
 
 #define UNHANDLED_LOG_MAX 8
@@ -81,94 +82,6 @@ int vmm_irqfd(struct vmm *v, int fd, uint32_t gsi, int resample_fd)
 	return ioctl(v->vm_fd, KVM_IRQFD, &f) < 0 ? -errno : 0;
 }
 
-static void machine_irq_sink(void *opaque, uint32_t gsi, uint32_t level)
-{
-	vmm_irq_line(opaque, gsi, level);
-}
-
-static void serial_irq(void *opaque, uint32_t level)
-{
-	struct vmm *v = opaque;
-
-	vmm_irq_line(v, v->m->desc.serial_gsi, level);
-}
-
-static void power_event(void *opaque, enum power_event ev)
-{
-	struct vmm *v = opaque;
-
-	if (ev == POWER_OFF)
-		vmm_stop(v, VMM_EXIT_POWEROFF, NULL);
-	else
-		vmm_stop(v, VMM_EXIT_RESET, "guest requested a reset (FADT reset register); "
-			 "vmm-example does not reboot guests");
-}
-
-static void sink_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
-{
-	*value = bus_ones(size);
-}
-
-static void sink_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
-{
-}
-
-static int add(struct bus *b, uint64_t base, uint64_t size, const struct bus_handler *h,
-	       char *err, size_t err_len)
-{
-	int e = bus_add(b, base, size, h);
-
-	if (e)
-		snprintf(err, err_len, "%s at 0x%llx+0x%llx: %s", h->name, (unsigned long long)base,
-			 (unsigned long long)size, e == -EEXIST ? "overlaps another device"
-								: strerror(-e));
-	return e;
-}
-
-static int wire_buses(struct vmm *v, char *err, size_t err_len)
-{
-	struct machine *m = v->m;
-	const struct vdm_mach_desc *d = &m->desc;
-	const struct bus_handler com1 = { "COM1", serial_read, serial_write, &v->serial };
-	const struct bus_handler pwr = { "power", power_ctl_read, power_ctl_write, &v->power };
-	const struct bus_handler pmtmr = { "pm-timer", power_pmtmr_read, NULL, &v->power };
-	const struct bus_handler cf8 = { "pci-cf8", pci_host_cf8_read, pci_host_cf8_write, m->pci };
-	const struct bus_handler cfc = { "pci-cfc", pci_host_cfc_read, pci_host_cfc_write, m->pci };
-	const struct bus_handler ecam = { "pci-ecam", pci_host_ecam_read, pci_host_ecam_write,
-					  m->pci };
-	const struct bus_handler dbg = { "debug-port", sink_read, sink_write, NULL };
-	unsigned i, r;
-	int e;
-
-	if ((e = add(&v->pio, d->serial_port, 8, &com1, err, err_len)) ||
-	    (e = add(&v->pio, d->power_port, 1, &pwr, err, err_len)) ||
-	    (e = add(&v->pio, d->power_port + POWER_PMTMR_OFFSET, 4, &pmtmr, err, err_len)) ||
-	    (e = add(&v->pio, 0xcf8, 4, &cf8, err, err_len)) ||
-	    (e = add(&v->pio, 0xcfc, 4, &cfc, err, err_len)) ||
-	    (e = add(&v->pio, DEBUG_PORT, 1, &dbg, err, err_len)) ||
-	    (e = add(&v->mmio, d->ecam.base, d->ecam.size, &ecam, err, err_len)))
-		return e;
-	for (i = 0; i < m->ndevs; i++) {
-		struct machine_dev *md = &m->devs[i];
-
-		if (md->fn >= 0 || !md->dev)
-			continue;
-		for (r = 0; r < VDM_MAX_REGIONS; r++) {
-			const struct vdm_region_decl *rd = &md->dev->res.regions[r];
-			struct bus_handler h = { md->dev->type->name, machine_platform_read,
-						 machine_platform_write, &md->rctx[r] };
-
-			if (rd->kind == VDM_REGION_NONE || !rd->size)
-				continue;
-			e = add(rd->kind == VDM_REGION_IO ? &v->pio : &v->mmio, md->region_base[r],
-				rd->size, &h, err, err_len);
-			if (e)
-				return e;
-		}
-	}
-	return 0;
-}
-
 static void kick_handler(int sig)
 {
 	(void)sig; /* only interrupts KVM_RUN */
@@ -210,19 +123,16 @@ static int create_vcpus(struct vmm *v, unsigned ncpus, char *err, size_t err_len
 	return 0;
 }
 
-int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, bool ram_shared, unsigned ncpus,
-	       char *err, size_t err_len)
+int vmm_create(struct vmm *v, struct vmm_machine *vm, uint64_t mem, bool ram_shared,
+	       unsigned ncpus, char *err, size_t err_len)
 {
 	struct sigaction sa;
 	int e;
 
-	v->m = m;
-	bus_init(&v->pio);
-	bus_init(&v->mmio);
+	v->vm = vm;
+	v->m = vm->m;
 	pthread_mutex_init(&v->stop_lock, NULL);
 	pthread_mutex_init(&v->unh_lock, NULL);
-	serial_init(&v->serial, STDOUT_FILENO, serial_irq, v);
-	power_init(&v->power, m->desc.reset_value, m->desc.s5_slp_typ, power_event, v);
 	if ((e = need_cap(v, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP", err, err_len)) ||
 	    (e = need_cap(v, KVM_CAP_IRQFD, "KVM_CAP_IRQFD", err, err_len)) ||
 	    (e = need_cap(v, KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY", err, err_len)) ||
@@ -251,10 +161,7 @@ int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, bool ram_shared, 
 	e = arch_vm_init(v->vm_fd, err, err_len);
 	if (e)
 		return e;
-	e = machine_sandbox_connect_irqs(m, v, err, err_len); /* needs the irqchip */
-	if (e)
-		return e;
-	e = wire_buses(v, err, err_len);
+	e = machine_sandbox_connect_irqs(v->m, v, err, err_len); /* needs the irqchip */
 	if (e)
 		return e;
 	memset(&sa, 0, sizeof(sa));
@@ -263,8 +170,7 @@ int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, bool ram_shared, 
 	e = create_vcpus(v, ncpus, err, err_len);
 	if (e)
 		return e;
-	m->irq_opaque = v;
-	m->irq = machine_irq_sink;
+	vm->v = v; /* interrupts, power and console now reach this VM */
 	return 0;
 }
 
@@ -272,10 +178,8 @@ void vmm_destroy(struct vmm *v)
 {
 	unsigned i;
 
-	if (v->m) {
-		v->m->irq = NULL;
-		v->m->irq_opaque = NULL;
-	}
+	if (v->vm)
+		v->vm->v = NULL;
 	for (i = 0; i < v->ncpus; i++) {
 		if (v->vcpus[i].run)
 			munmap(v->vcpus[i].run, (size_t)v->run_size);
@@ -291,9 +195,6 @@ void vmm_destroy(struct vmm *v)
 		close(v->wake_fd);
 	v->vm_fd = v->kvm_fd = v->wake_fd = -1;
 	guest_ram_destroy(&v->ram);
-	bus_destroy(&v->pio);
-	bus_destroy(&v->mmio);
-	serial_destroy(&v->serial);
 }
 
 static void unhandled(struct vmm *v, const char *space, uint64_t addr, uint32_t size, bool write,
@@ -347,26 +248,22 @@ void vmm_unhandled_summary(struct vmm *v, char *buf, size_t len)
 
 void vmm_pio(struct vmm *v, uint64_t port, uint32_t size, bool write, uint64_t *value)
 {
-	if (write) {
-		if (!bus_write(&v->pio, port, size, *value) &&
-		    !pci_host_pio_write(v->m->pci, port, size, *value))
-			unhandled(v, "port", port, size, true, *value);
-	} else if (!bus_read(&v->pio, port, size, value) &&
-		   !pci_host_pio_read(v->m->pci, port, size, value)) {
-		unhandled(v, "port", port, size, false, 0);
+	if (write ? vdm_machine_pio_write(v->m, port, size, *value)
+		  : vdm_machine_pio_read(v->m, port, size, value))
+		return;
+	if (port == DEBUG_PORT && size == 1) {
+		*value = write ? *value : 0xff; /* POST codes and Linux's io_delay: accepted */
+		return;
 	}
+	unhandled(v, "port", port, size, write, write ? *value : 0);
 }
 
 void vmm_mmio(struct vmm *v, uint64_t addr, uint32_t size, bool write, uint64_t *value)
 {
-	if (write) {
-		if (!bus_write(&v->mmio, addr, size, *value) &&
-		    !pci_host_mmio_write(v->m->pci, addr, size, *value))
-			unhandled(v, "mmio", addr, size, true, *value);
-	} else if (!bus_read(&v->mmio, addr, size, value) &&
-		   !pci_host_mmio_read(v->m->pci, addr, size, value)) {
-		unhandled(v, "mmio", addr, size, false, 0);
-	}
+	if (write ? vdm_machine_mmio_write(v->m, addr, size, *value)
+		  : vdm_machine_mmio_read(v->m, addr, size, value))
+		return;
+	unhandled(v, "mmio", addr, size, write, write ? *value : 0);
 }
 
 void vmm_stop(struct vmm *v, int status, const char *why)

@@ -1,5 +1,5 @@
-/* The running VMM: KVM VM and vCPU threads, the PIO/MMIO buses every exit goes through,
- * the legacy devices (COM1, power port), and how a run ends (status + reason). */
+/* The running VMM: KVM VM and vCPU threads, where every exit goes (the machine, else the
+ * debug port or "unhandled"), and how a run ends (status + reason). */
 #ifndef VMM_VMM_H
 #define VMM_VMM_H
 
@@ -8,13 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bus.h"
 #include "memory.h"
 #include "options.h"
-#include "power.h"
-#include "serial.h"
 
-struct machine;
+struct vmm_machine;
 struct kvm_run;
 
 /* Exit statuses of vmm-example (see --help). */
@@ -42,11 +39,9 @@ struct vcpu {
 struct vmm {
 	int kvm_fd, vm_fd;
 	int run_size;
-	struct machine *m;
+	struct vmm_machine *vm;
+	struct vdm_machine *m; /* vm->m */
 	struct guest_ram ram;
-	struct bus pio, mmio;
-	struct serial serial;
-	struct power power;
 	struct vcpu vcpus[VMM_MAX_CPUS];
 	unsigned ncpus;
 	/* once a second, ask vCPU 0 whether it halted with interrupts off (a guest that can
@@ -86,11 +81,12 @@ uint64_t vmm_now_ns(void);
 int vmm_open_kvm(struct vmm *v, char *err, size_t err_len);
 
 /*
- * Create the VM for machine `m`: RAM of `mem` bytes (a memfd when ram_shared), irqchip, buses with every device of
- * the machine, `ncpus` vCPUs.  Returns 0 or -errno with a reason in err.
+ * Create the VM for machine `vm`: RAM of `mem` bytes (a memfd when ram_shared), irqchip, the
+ * sandboxed GED's irqfd, `ncpus` vCPUs; the machine's callbacks reach this VM from now on.
+ * Returns 0 or -errno with a reason in err.
  */
-int vmm_create(struct vmm *v, struct machine *m, uint64_t mem, bool ram_shared, unsigned ncpus,
-	       char *err, size_t err_len);
+int vmm_create(struct vmm *v, struct vmm_machine *vm, uint64_t mem, bool ram_shared,
+	       unsigned ncpus, char *err, size_t err_len);
 void vmm_destroy(struct vmm *v);
 
 /* Drive GSI `gsi` to `level` (KVM_IRQ_LINE). */

@@ -6,10 +6,11 @@
 
 int vdm_pci_config_add_cap(struct vdm_pci_config *c, uint8_t id, uint8_t len)
 {
-	uint32_t off = c->cap_free;
+	uint32_t off;
 
-	if (len < 2)
+	if (len < 2 || vdm_pci_config_check(c, NULL, 0))
 		return -EINVAL;
+	off = c->cap_free;
 	if (off + len > VDM_PCI_CFG_SIZE)
 		return -ENOSPC;
 	/* First in the chain, as QEMU links them: the newest capability is found first. */
@@ -26,10 +27,12 @@ int vdm_pci_config_add_cap(struct vdm_pci_config *c, uint8_t id, uint8_t len)
 int vdm_pci_config_add_ext_cap(struct vdm_pci_config *c, uint16_t id, uint8_t version,
 			       uint16_t len)
 {
-	uint32_t off = c->ext_free;
+	uint32_t off;
 
-	if (c->size != VDM_PCI_CFG_EXP_SIZE || len < 4 || version > 0xf)
+	if (vdm_pci_config_check(c, NULL, 0) || c->size != VDM_PCI_CFG_EXP_SIZE || len < 4 ||
+	    version > 0xf)
 		return -EINVAL;
+	off = c->ext_free;
 	if (off + len > VDM_PCI_CFG_EXP_SIZE)
 		return -ENOSPC;
 	vdm_pci_config_set32(c, off, (uint32_t)id | (uint32_t)version << 16);
@@ -102,7 +105,8 @@ int vdm_pci_config_add_pcie_cap(struct vdm_pci_config *c, const struct vdm_pcie_
 	int pos;
 	uint32_t u;
 
-	if (c->size != VDM_PCI_CFG_EXP_SIZE || p->port_type > 0xf || p->max_speed > 4 ||
+	if (vdm_pci_config_check(c, NULL, 0) || c->size != VDM_PCI_CFG_EXP_SIZE ||
+	    p->port_type > 0xf || p->max_speed > 4 ||
 	    p->max_width > 32 || (p->slot && !is_downstream(p->port_type)))
 		return -EINVAL;
 	pos = vdm_pci_config_add_cap(c, VDM_PCI_CAP_ID_EXP, VDM_PCI_EXP_SIZEOF_V2);

@@ -1,9 +1,31 @@
 /* PCI config-space core: header init (types 0 and 1), BAR declaration, masked guest
  * reads/writes, power-on image and reset, and the resources a function declares. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <vdm/pci.h>
+
+/* ---- the struct's size (pci.h, ABI 1.4) ----------------------------------------------- */
+
+/* True when `c` is initialised: every function refuses a struct below the 1.0 layout. */
+static bool usable(const struct vdm_pci_config *c)
+{
+	return c && c->struct_size >= VDM_PCI_CONFIG_SIZE_1_0;
+}
+
+int vdm_pci_config_check(const struct vdm_pci_config *c, char *err, size_t err_len)
+{
+	if (usable(c))
+		return 0;
+	if (err && err_len && !c)
+		snprintf(err, err_len, "vdm_pci_config: none given");
+	else if (err && err_len)
+		snprintf(err, err_len, "vdm_pci_config: struct_size %u is below %zu, the smallest "
+			 "struct (initialise it with vdm_pci_config_init)", c->struct_size,
+			 VDM_PCI_CONFIG_SIZE_1_0);
+	return -EINVAL;
+}
 
 /* ---- raw access ---------------------------------------------------------------------- */
 
@@ -35,32 +57,35 @@ static uint32_t get_le(const uint8_t *p, uint32_t off, uint32_t width)
 
 void vdm_pci_config_set8(struct vdm_pci_config *c, uint32_t off, uint8_t v)
 {
-	put_le(c->cfg, off, 1, v);
+	if (usable(c))
+		put_le(c->cfg, off, 1, v);
 }
 
 void vdm_pci_config_set16(struct vdm_pci_config *c, uint32_t off, uint16_t v)
 {
-	put_le(c->cfg, off, 2, v);
+	if (usable(c))
+		put_le(c->cfg, off, 2, v);
 }
 
 void vdm_pci_config_set32(struct vdm_pci_config *c, uint32_t off, uint32_t v)
 {
-	put_le(c->cfg, off, 4, v);
+	if (usable(c))
+		put_le(c->cfg, off, 4, v);
 }
 
 uint8_t vdm_pci_config_get8(const struct vdm_pci_config *c, uint32_t off)
 {
-	return (uint8_t)get_le(c->cfg, off, 1);
+	return usable(c) ? (uint8_t)get_le(c->cfg, off, 1) : 0;
 }
 
 uint16_t vdm_pci_config_get16(const struct vdm_pci_config *c, uint32_t off)
 {
-	return (uint16_t)get_le(c->cfg, off, 2);
+	return usable(c) ? (uint16_t)get_le(c->cfg, off, 2) : 0;
 }
 
 uint32_t vdm_pci_config_get32(const struct vdm_pci_config *c, uint32_t off)
 {
-	return get_le(c->cfg, off, 4);
+	return usable(c) ? get_le(c->cfg, off, 4) : 0;
 }
 
 static bool width_ok(uint32_t size)
@@ -71,14 +96,14 @@ static bool width_ok(uint32_t size)
 void vdm_pci_config_set_wmask(struct vdm_pci_config *c, uint32_t off, uint32_t size,
 			      uint32_t mask)
 {
-	if (width_ok(size))
+	if (usable(c) && width_ok(size))
 		put_le(c->wmask, off, size, mask);
 }
 
 void vdm_pci_config_set_w1cmask(struct vdm_pci_config *c, uint32_t off, uint32_t size,
 				uint32_t mask)
 {
-	if (width_ok(size))
+	if (usable(c) && width_ok(size))
 		put_le(c->w1cmask, off, size, mask);
 }
 
@@ -134,7 +159,8 @@ int vdm_pci_config_init(struct vdm_pci_config *c, const struct vdm_pci_ids *ids)
 	if (type > VDM_PCI_HEADER_TYPE_BRIDGE || ids->int_pin > 4 || ids->class_code > 0xffffff)
 		return -EINVAL;
 
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, VDM_PCI_CONFIG_SIZE_1_0);
+	c->struct_size = VDM_PCI_CONFIG_SIZE_1_0;
 	c->size = ids->express ? VDM_PCI_CFG_EXP_SIZE : VDM_PCI_CFG_SIZE;
 	c->header_type = type;
 	c->cap_free = VDM_PCI_STD_HEADER_SIZE;
@@ -176,7 +202,8 @@ static bool is_pow2(uint64_t v)
 int vdm_pci_config_add_bar(struct vdm_pci_config *c, unsigned bar, uint32_t kind,
 			   uint32_t flags, uint64_t size)
 {
-	unsigned nbars = c->header_type == VDM_PCI_HEADER_TYPE_BRIDGE ? 2 : VDM_PCI_NUM_BARS;
+	unsigned nbars = !usable(c) ? 0
+		       : c->header_type == VDM_PCI_HEADER_TYPE_BRIDGE ? 2 : VDM_PCI_NUM_BARS;
 	unsigned slots = kind == VDM_REGION_MEM64 ? 2 : 1;
 	uint8_t used = (uint8_t)(((1u << slots) - 1) << (bar < 8 ? bar : 0));
 	uint32_t off = VDM_PCI_BAR0 + 4 * bar;
@@ -230,12 +257,14 @@ int vdm_pci_config_add_bar(struct vdm_pci_config *c, unsigned bar, uint32_t kind
 
 void vdm_pci_config_seal(struct vdm_pci_config *c)
 {
-	memcpy(c->power_on, c->cfg, sizeof(c->cfg));
+	if (usable(c))
+		memcpy(c->power_on, c->cfg, sizeof(c->cfg));
 }
 
 void vdm_pci_config_reset(struct vdm_pci_config *c)
 {
-	memcpy(c->cfg, c->power_on, sizeof(c->cfg));
+	if (usable(c))
+		memcpy(c->cfg, c->power_on, sizeof(c->cfg));
 }
 
 /* ---- guest accesses ------------------------------------------------------------------ */
@@ -260,7 +289,7 @@ static uint32_t ones(uint32_t size)
 int vdm_pci_config_read(const struct vdm_pci_config *c, uint32_t off, uint32_t size,
 			uint32_t *value)
 {
-	int r = check_access(off, size);
+	int r = usable(c) ? check_access(off, size) : -EINVAL;
 
 	if (r) {
 		*value = 0xffffffffu;
@@ -277,7 +306,7 @@ int vdm_pci_config_read(const struct vdm_pci_config *c, uint32_t off, uint32_t s
 int vdm_pci_config_write(struct vdm_pci_config *c, uint32_t off, uint32_t size,
 			 uint32_t value)
 {
-	int r = check_access(off, size);
+	int r = usable(c) ? check_access(off, size) : -EINVAL;
 	uint32_t i;
 
 	if (r)
@@ -298,6 +327,8 @@ void vdm_pci_config_fill_resources(const struct vdm_pci_config *c, struct vdm_re
 {
 	unsigned i;
 
+	if (!usable(c))
+		return;
 	res->bus_kind = c->header_type == VDM_PCI_HEADER_TYPE_BRIDGE ? VDM_BUS_PCI_BRIDGE
 								     : VDM_BUS_PCI_ENDPOINT;
 	res->num_irqs = vdm_pci_config_get8(c, VDM_PCI_INTERRUPT_PIN) ? 1 : 0;
@@ -307,14 +338,42 @@ void vdm_pci_config_fill_resources(const struct vdm_pci_config *c, struct vdm_re
 
 /* ---- generic function ops ------------------------------------------------------------ */
 
+struct vdm_pci_config *vdm_pci_function_config(struct vdm_device *dev, char *err,
+					       size_t err_len)
+{
+	struct vdm_pci_config *c;
+	uint32_t head = dev ? dev->struct_size : 0;
+
+	/* The config space follows the head the device was built with: the head grew in 1.2
+	 * and 1.3 (abi.h), so a device built against 1.0 headers has it at 176, not 200. */
+	if (head != VDM_DEVICE_SIZE_1_0 && head != VDM_DEVICE_SIZE_1_2 &&
+	    head != VDM_DEVICE_SIZE_1_3) {
+		if (err && err_len)
+			snprintf(err, err_len, "PCI function: device head of %u bytes, none of the "
+				 "released sizes %zu, %zu, %zu (vdm_device_init not called?)", head,
+				 VDM_DEVICE_SIZE_1_0, VDM_DEVICE_SIZE_1_2, VDM_DEVICE_SIZE_1_3);
+		return NULL;
+	}
+	c = (struct vdm_pci_config *)((char *)dev + head);
+	return vdm_pci_config_check(c, err, err_len) ? NULL : c;
+}
+
 int vdm_pci_function_cfg_read(struct vdm_device *dev, uint32_t off, uint32_t size,
 			      uint32_t *value)
 {
-	return vdm_pci_config_read(&vdm_pci_function_of(dev)->cfg, off, size, value);
+	struct vdm_pci_config *c = vdm_pci_function_config(dev, NULL, 0);
+
+	if (!c) {
+		*value = 0xffffffffu;
+		return -EINVAL;
+	}
+	return vdm_pci_config_read(c, off, size, value);
 }
 
 int vdm_pci_function_cfg_write(struct vdm_device *dev, uint32_t off, uint32_t size,
 			       uint32_t value)
 {
-	return vdm_pci_config_write(&vdm_pci_function_of(dev)->cfg, off, size, value);
+	struct vdm_pci_config *c = vdm_pci_function_config(dev, NULL, 0);
+
+	return c ? vdm_pci_config_write(c, off, size, value) : -EINVAL;
 }

@@ -200,6 +200,9 @@ static const struct vdm_plugin plugin = {
 
 VDM_PLUGIN_ENTRY(host_abi_version)
 {
-	/* Any 1.x host can run a plugin built against 1.0 headers. */
+	/* Any 1.x host runs it: it uses nothing newer than ABI 1.0, and a host sizes the device
+	 * head by the ABI minor of example_ops (vdm_device_init, abi.h).  Built against 1.0 or
+	 * 1.1 headers it needs a host of 1.4 or later, or of 1.0/1.1: hosts 1.2 and 1.3 wrote
+	 * their own, bigger head into it. */
 	return vdm_abi_compatible(host_abi_version) ? &plugin : NULL;
 }

@@ -3,6 +3,7 @@
 #ifndef VDM_ABI_H
 #define VDM_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -19,9 +20,25 @@ extern "C" {
  *    host accepts a plugin of any minor of its own major.  Each side reads only the first
  *    min(its own sizeof, peer's struct_size) bytes of a peer's struct and treats the rest
  *    as zero / NULL.
+ *  - a struct a device embeds is sized by the device, not by the host: struct vdm_device
+ *    (with vdm_host and vdm_resources inside) heads every device's state, and
+ *    vdm_pci_function puts vdm_pci_config right after it.  A newer host learns an older
+ *    device's head size from the ABI minor of its ops table (vdm_device_init,
+ *    VDM_DEVICE_SIZE_1_*); an older host cannot know a newer, bigger head, so vdm_device,
+ *    vdm_host and vdm_resources no longer grow in major 1.  vdm_pci_config may still grow
+ *    at its end: it carries its own struct_size (the minor that grows it adds an init
+ *    that takes the caller's size; vdm_pci_config_init means the 1.0 layout).
+ *
+ * Checks: tests/unit/test_abi_layout.c pins the size and every field offset of each
+ * released version of the ABI structs (LP64: x86_64 and aarch64 have the same numbers),
+ * and tests/tools/abi_check.sh compares the library's exported ABI with abidiff against
+ * the baseline in tests/tools/abi/.  After a deliberate addition that keeps these rules:
+ * bump the minor below, add the new fields and version sizes to test_abi_layout.c, then
+ * refresh the baseline and commit it with the change:
+ *     tests/tools/abi_check.sh --update build/libvdm.so.0
  */
 #define VDM_ABI_MAJOR 1
-#define VDM_ABI_MINOR 3
+#define VDM_ABI_MINOR 4
 /*
  * History of minor versions (major 1):
  *   1.0  first release.
@@ -38,11 +55,25 @@ extern "C" {
  *        masks, so a host may keep its own copy of config space current (the sandbox's
  *        write-through config copy, ring.h).  vdm_device_pure_reads drops the bit for an
  *        older device.
+ *   1.4  struct vdm_prop_values and struct vdm_pci_config get a struct_size, each in what
+ *        was padding (no field moves; see props.h, pci.h): vdm_props_parse and
+ *        vdm_pci_config_init set it, vdm_props_check and vdm_pci_config_check refuse a
+ *        struct smaller than the 1.0 layout, and the readers never read past it.
+ *        vdm_device_init sizes the head by the device's ABI minor: the head grew with
+ *        vdm_resources in 1.2 and 1.3, and a 1.0/1.1 device's head is 176 bytes, not 200
+ *        (hosts 1.2 and 1.3 wrote 200 and read the device's own state as pure_reads).
  */
 #define VDM_ABI_MAKE(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
 #define VDM_ABI_VERSION VDM_ABI_MAKE(VDM_ABI_MAJOR, VDM_ABI_MINOR)
 #define VDM_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define VDM_ABI_VERSION_MINOR(v) ((uint32_t)(v) & 0xffffu)
+
+/* A compile-time check of the ABI layout, in C and C++ alike. */
+#ifdef __cplusplus
+#define VDM_ABI_ASSERT(expr, msg) static_assert(expr, msg)
+#else
+#define VDM_ABI_ASSERT(expr, msg) _Static_assert(expr, msg)
+#endif
 
 /* Initialiser for the common struct head: `{ VDM_STRUCT_HEAD(struct foo), ... }`. */
 #define VDM_STRUCT_HEAD(type) .struct_size = sizeof(type), .abi_version = VDM_ABI_VERSION
@@ -62,6 +93,11 @@ struct vdm_plugin {
 	const struct vdm_device_type *const *types;
 	uint32_t num_types;
 };
+
+#if defined(__LP64__)
+VDM_ABI_ASSERT(sizeof(struct vdm_plugin) == 32, "struct vdm_plugin is 32 bytes (LP64)");
+VDM_ABI_ASSERT(offsetof(struct vdm_plugin, num_types) == 24, "vdm_plugin.num_types at 24");
+#endif
 
 typedef const struct vdm_plugin *(*vdm_plugin_entry_fn)(uint32_t host_abi_version);
 

@@ -190,8 +190,8 @@ struct vdm_device_ops {
 
 /* The public head of every device object. */
 struct vdm_device {
-	uint32_t struct_size; /* sizeof(struct vdm_device) as the device was built */
-	uint32_t abi_version;
+	uint32_t struct_size; /* the head's size as the device was built (VDM_DEVICE_SIZE_1_*) */
+	uint32_t abi_version; /* the ABI version whose layout the head has */
 	const struct vdm_device_ops *ops;
 	const struct vdm_device_type *type;
 	struct vdm_host host;     /* copy of what create() was given */
@@ -216,6 +216,40 @@ struct vdm_device_type {
 	int (*create)(const struct vdm_prop_values *props, const struct vdm_host *host,
 		      struct vdm_device **out, char *err, size_t err_len);
 };
+
+/*
+ * Sizes of the released versions of the structs that grew (abi.h history).  A reader of a
+ * peer's struct compares struct_size with these, never with its own sizeof.  Each version
+ * ends where the next one's first field starts (both are 8-byte aligned on LP64).
+ */
+#define VDM_DEVICE_OPS_SIZE_1_0 offsetof(struct vdm_device_ops, control)
+#define VDM_DEVICE_OPS_SIZE_1_1                                                              \
+	(offsetof(struct vdm_device_ops, control) + sizeof(vdm_control_fn))
+#define VDM_RESOURCES_SIZE_1_0 offsetof(struct vdm_resources, pure_reads)
+#define VDM_RESOURCES_SIZE_1_2 offsetof(struct vdm_resources, cfg_wmask)
+#define VDM_RESOURCES_SIZE_1_3                                                               \
+	(offsetof(struct vdm_resources, cfg_w1cmask) + sizeof(const uint8_t *))
+#define VDM_DEVICE_SIZE_1_0 (offsetof(struct vdm_device, res) + VDM_RESOURCES_SIZE_1_0)
+#define VDM_DEVICE_SIZE_1_2 (offsetof(struct vdm_device, res) + VDM_RESOURCES_SIZE_1_2)
+#define VDM_DEVICE_SIZE_1_3 (offsetof(struct vdm_device, res) + VDM_RESOURCES_SIZE_1_3)
+
+#if defined(__LP64__)
+/* The LP64 layout (x86_64, aarch64); tests/unit/test_abi_layout.c pins every field. */
+VDM_ABI_ASSERT(sizeof(struct vdm_region_decl) == 16, "struct vdm_region_decl is 16 bytes");
+VDM_ABI_ASSERT(sizeof(struct vdm_host) == 40, "struct vdm_host is 40 bytes");
+VDM_ABI_ASSERT(VDM_DEVICE_OPS_SIZE_1_0 == 56, "vdm_device_ops 1.0 is 56 bytes");
+VDM_ABI_ASSERT(sizeof(struct vdm_device_ops) == VDM_DEVICE_OPS_SIZE_1_1,
+	       "vdm_device_ops is its 1.1 layout");
+VDM_ABI_ASSERT(VDM_RESOURCES_SIZE_1_0 == 112, "vdm_resources 1.0 is 112 bytes");
+VDM_ABI_ASSERT(VDM_RESOURCES_SIZE_1_2 == 120, "vdm_resources 1.2 is 120 bytes");
+VDM_ABI_ASSERT(sizeof(struct vdm_resources) == VDM_RESOURCES_SIZE_1_3 &&
+		       VDM_RESOURCES_SIZE_1_3 == 136,
+	       "vdm_resources is its 1.3 layout, 136 bytes");
+VDM_ABI_ASSERT(offsetof(struct vdm_device, res) == 64, "vdm_device.res at 64");
+VDM_ABI_ASSERT(sizeof(struct vdm_device) == VDM_DEVICE_SIZE_1_3 && VDM_DEVICE_SIZE_1_0 == 176,
+	       "vdm_device heads are 176 (1.0), 184 (1.2) and 200 (1.3) bytes");
+VDM_ABI_ASSERT(sizeof(struct vdm_device_type) == 48, "struct vdm_device_type is 48 bytes");
+#endif
 
 /* Convenience wrappers used by hosts: check the op exists and forward. */
 static inline int vdm_cfg_read(struct vdm_device *d, uint32_t off, uint32_t size, uint32_t *v)
@@ -289,7 +323,12 @@ static inline void vdm_device_destroy(struct vdm_device *d)
 		d->ops->destroy(d);
 }
 
-/* Fill the common head.  Devices call this from create(). */
+/*
+ * Fill the common head.  Devices call this from create().  The head is laid out as the
+ * device was built: its size comes from the ABI minor of `ops` (and of `type`, if given,
+ * the smaller of the two), so a device built against 1.0 headers gets its 176-byte head
+ * and nothing after it is touched; struct_size and abi_version record that layout.
+ */
 void vdm_device_init(struct vdm_device *dev, const struct vdm_device_ops *ops,
 		     const struct vdm_device_type *type, const struct vdm_host *host);
 

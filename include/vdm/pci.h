@@ -334,6 +334,16 @@ extern "C" {
 
 #define VDM_PCI_NUM_BARS 6
 
+/*
+ * A device (a plugin, too) owns this struct and the PCI core's functions work on it, so it
+ * says how big it is: struct_size (ABI 1.4, 16 bits in what was padding: no field moved) is
+ * set by vdm_pci_config_init to the layout it initialised.  Every function below refuses a
+ * struct whose struct_size is below VDM_PCI_CONFIG_SIZE_1_0 (not initialised by
+ * vdm_pci_config_init, or overwritten): reads give all-ones or 0, writes are dropped, and
+ * the int-returning ones return -EINVAL; vdm_pci_config_check says why.  A later minor may
+ * grow the struct at its end; the functions then touch a new field only when struct_size
+ * reaches it.
+ */
 struct vdm_pci_config {
 	uint8_t cfg[VDM_PCI_CFG_EXP_SIZE];     /* current contents */
 	uint8_t wmask[VDM_PCI_CFG_EXP_SIZE];   /* 1 = guest-writable bit */
@@ -346,8 +356,26 @@ struct vdm_pci_config {
 	uint16_t cap_free;  /* next free standard-capability offset */
 	uint16_t ext_free;  /* next free extended-capability offset */
 	uint8_t bars_used;  /* bit n: BAR slot n taken (incl. the upper half of a 64-bit BAR) */
+	uint8_t reserved;   /* 0 */
+	uint16_t struct_size; /* ABI 1.4: see above */
 	struct vdm_region_decl bars[VDM_PCI_NUM_BARS];
 };
+
+/* Its 1.0 layout (the struct has not grown since): the smallest struct the core takes. */
+#define VDM_PCI_CONFIG_SIZE_1_0                                                              \
+	(offsetof(struct vdm_pci_config, bars) + VDM_PCI_NUM_BARS * sizeof(struct vdm_region_decl))
+
+#if defined(__LP64__)
+/* The LP64 layout (x86_64, aarch64); tests/unit/test_abi_layout.c pins every field. */
+VDM_ABI_ASSERT(offsetof(struct vdm_pci_config, size) == 16384, "vdm_pci_config.size at 16384");
+VDM_ABI_ASSERT(offsetof(struct vdm_pci_config, struct_size) == 16398 &&
+		       offsetof(struct vdm_pci_config, bars) == 16400,
+	       "vdm_pci_config.struct_size fills the padding before bars, at 16398");
+VDM_ABI_ASSERT(sizeof(struct vdm_pci_config) == VDM_PCI_CONFIG_SIZE_1_0 &&
+		       VDM_PCI_CONFIG_SIZE_1_0 == 16496,
+	       "struct vdm_pci_config is its 1.0 layout, 16496 bytes");
+#endif
+VDM_ABI_ASSERT(VDM_PCI_CONFIG_SIZE_1_0 <= UINT16_MAX, "struct_size holds the size");
 
 /* Identity of a function. */
 struct vdm_pci_ids {
@@ -364,6 +392,8 @@ struct vdm_pci_ids {
 
 /*
  * Initialise `c` to a function with `ids` and the header defaults described at the top.
+ * `c` is a struct of this (1.0..1.4) layout, VDM_PCI_CONFIG_SIZE_1_0 bytes: all of it is
+ * cleared and struct_size records that size.
  * A type 1 header also gets the bridge masks: bus numbers RW, secondary latency timer 0,
  * I/O window 16-bit (base/limit high nibble RW), memory window RW (bits 15:4),
  * prefetchable window 64-bit (bits 15:4 RW, type nibble 1, upper 32-bit registers RW),
@@ -483,6 +513,14 @@ void vdm_pci_config_set_wmask(struct vdm_pci_config *c, uint32_t off, uint32_t s
 void vdm_pci_config_set_w1cmask(struct vdm_pci_config *c, uint32_t off, uint32_t size,
 				uint32_t mask);
 
+/*
+ * Check that `c` is a config space the core can work on: struct_size at least
+ * VDM_PCI_CONFIG_SIZE_1_0.  Returns 0, or -EINVAL with one line in `err`, e.g.
+ *   "vdm_pci_config: struct_size 0 is below 16496, the smallest struct (initialise it with
+ *    vdm_pci_config_init)"
+ */
+int vdm_pci_config_check(const struct vdm_pci_config *c, char *err, size_t err_len);
+
 /* Record the current contents as the power-on image.  Call once, at the end of create(). */
 void vdm_pci_config_seal(struct vdm_pci_config *c);
 
@@ -502,7 +540,10 @@ void vdm_pci_config_fill_resources(const struct vdm_pci_config *c, struct vdm_re
  * A PCI function whose state starts with the device head and the config space.  Devices
  * with no config-space side effects put this first in their struct and use the two ops
  * below directly; devices with side effects write their own cfg_write that calls
- * vdm_pci_config_write() and then looks at what changed.
+ * vdm_pci_config_write() and then looks at what changed.  The two ops find the config
+ * space right after the head the device was built with (dev->struct_size, abi.h), so they
+ * serve a device built against older headers too; they refuse (all-ones, -EINVAL) a head
+ * or config space of no known size.
  */
 struct vdm_pci_function {
 	struct vdm_device dev;
@@ -518,6 +559,12 @@ int vdm_pci_function_cfg_read(struct vdm_device *dev, uint32_t off, uint32_t siz
 			      uint32_t *value);
 int vdm_pci_function_cfg_write(struct vdm_device *dev, uint32_t off, uint32_t size,
 			       uint32_t value);
+
+/* The config space of `dev`, a struct vdm_pci_function of any 1.x build, as the two ops
+ * above find it; NULL (with the reason in `err`, if given) when its head size is none of
+ * the released ones or vdm_pci_config_check refuses its config space. */
+struct vdm_pci_config *vdm_pci_function_config(struct vdm_device *dev, char *err,
+					       size_t err_len);
 
 /* ---- decoders and programming helpers (for the VMM acting as firmware) ---------------- */
 /*

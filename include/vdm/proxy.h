@@ -77,7 +77,8 @@ typedef void (*vdm_proxy_event_fn)(void *opaque, const struct vdm_proxy_event *e
 struct vdm_proxy_config {
 	uint32_t struct_size; /* VDM_STRUCT_HEAD(struct vdm_proxy_config) */
 	uint32_t abi_version;
-	/* vdm-devhost to run.  NULL: $VDM_DEVHOST, else VDM_DEVHOST_DEFAULT_PATH (installed). */
+	/* vdm-devhost to run.  NULL: $VDM_DEVHOST, else the one installed beside this library
+	 * (vdm_proxy_devhost_path). */
 	const char *devhost;
 	const char *plugin;  /* plugin .so for the device type, NULL for a built-in type */
 	const char *spec;    /* "type,key=value,..." (device properties only) */
@@ -222,6 +223,15 @@ int vdm_proxy_stats(const struct vdm_device *dev, struct vdm_ring_client_stats *
 /* One PING round trip (no device handler runs): liveness checks and benchmarks.
  * Returns 0 or -EIO. */
 int vdm_proxy_ping(struct vdm_device *dev);
+
+/*
+ * The vdm-devhost a proxy starts when vdm_proxy_config.devhost (or the spare's) is NULL:
+ * $VDM_DEVHOST if set, else the one installed with this library (<libdir>/../libexec, found
+ * from where libvdm-sandbox is loaded, so any install prefix works), else the path configured
+ * at build time.  Writes it to out (len bytes); returns 0 when it is an executable file,
+ * -ENOENT (err names where it looked and the fix) or -ENAMETOOLONG.
+ */
+int vdm_proxy_devhost_path(char *out, size_t len, char *err, size_t err_len);
 
 #ifdef __cplusplus
 }

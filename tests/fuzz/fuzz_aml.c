@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "aml.h" /* vmm-example/firmware: the encoder */
+#include <vdm/aml.h>
 #include "fuzz_aml_walk.h"
 #include "fuzz_input.h"
 
@@ -15,13 +15,13 @@
  *    Regions with Fields, Methods with statement bodies (Store, arithmetic, If/Else, While,
  *    calls, Acquire/Release, Return) and Mutexes; now and then it misuses the API (bad
  *    names, out-of-range values, appending to a sealed block or to itself...).
- *    Invariants: with no misuse the tree encodes (aml_serialize 0) and the walker, reading
+ *    Invariants: with no misuse the tree encodes (vdm_aml_serialize 0) and the walker, reading
  *    the table, finds exactly the declared objects in order with their names, lexical
  *    parents and values (integers, string and buffer bytes, EisaId and ToUUID computed
  *    independently here, region space/offset/length, field offsets/widths/access), its
  *    _CRS buffers are well-formed resource templates ending in an EndTag, and its look-ups
  *    find each _HID and first interrupt; after a misuse that the header calls an error,
- *    the error is recorded at once with a message and aml_serialize returns it with no
+ *    the error is recorded at once with a message and vdm_aml_serialize returns it with no
  *    buffer.  Names are unique, so iasl accepts what valid trees produce
  *    (tests/fuzz/aml-iasl-check.sh disassembles and recompiles samples).
  *  - Raw mode: the rest, behind a DSDT header, goes to the walker: every object it reports
@@ -72,7 +72,7 @@ struct ag_scope {
 
 struct ag {
 	struct fz *f;
-	struct aml_ctx *c;
+	struct vdm_aml_ctx *c;
 	unsigned budget, counter;
 	bool strict; /* nothing was misused: the tree must encode and walk back */
 	struct ag_exp exp[AG_MAX_EXP];
@@ -129,7 +129,7 @@ static int32_t ag_keep(struct ag *g, const void *p, uint32_t n)
 static void ag_expect_error(struct ag *g, const char *what)
 {
 	const char *msg = NULL;
-	int r = aml_ctx_error(g->c, &msg);
+	int r = vdm_aml_ctx_error(g->c, &msg);
 
 	FUZZ_CHECK(r < 0 && msg && msg[0], "%s was not recorded as an error (%d)", what, r);
 	g->strict = false;
@@ -159,7 +159,7 @@ static unsigned ag_hexval(char c)
 }
 
 /* EisaId ("ABC1234"): 5-bit letters and the 16-bit product id, stored big-endian. */
-static struct aml *ag_eisaid(struct ag *g, struct ag_exp *e)
+static struct vdm_aml *ag_eisaid(struct ag *g, struct ag_exp *e)
 {
 	char id[8];
 	uint32_t be;
@@ -175,11 +175,11 @@ static struct aml *ag_eisaid(struct ag *g, struct ag_exp *e)
 		be |= ag_hexval(id[i]) << (4 * (6 - i));
 	e->vkind = FZW_VAL_INT;
 	e->ival = __builtin_bswap32(be);
-	return aml_eisaid(g->c, id);
+	return vdm_aml_eisaid(g->c, id);
 }
 
 /* ToUUID: groups 1-3 little-endian, groups 4-5 as written (ACPI ToUUID). */
-static struct aml *ag_touuid(struct ag *g, struct ag_exp *e)
+static struct vdm_aml *ag_touuid(struct ag *g, struct ag_exp *e)
 {
 	static const unsigned group_len[5] = { 4, 2, 2, 2, 6 };
 	char text[37];
@@ -203,10 +203,10 @@ static struct aml *ag_touuid(struct ag *g, struct ag_exp *e)
 	e->vkind = FZW_VAL_BUFFER;
 	e->data = ag_keep(g, bytes, 16);
 	e->data_len = 16;
-	return aml_touuid(g->c, text);
+	return vdm_aml_touuid(g->c, text);
 }
 
-static struct aml *ag_string(struct ag *g, struct ag_exp *e)
+static struct vdm_aml *ag_string(struct ag *g, struct ag_exp *e)
 {
 	char s[33];
 	unsigned n = fz_u8(g->f) % 33, i;
@@ -219,24 +219,25 @@ static struct aml *ag_string(struct ag *g, struct ag_exp *e)
 		e->data = ag_keep(g, s, n);
 		e->data_len = n;
 	}
-	return aml_string(g->c, s);
+	return vdm_aml_string(g->c, s);
 }
 
-static struct aml *ag_package(struct ag *g, unsigned depth)
+static struct vdm_aml *ag_package(struct ag *g, unsigned depth)
 {
-	struct aml *p = aml_package(g->c);
+	struct vdm_aml *p = vdm_aml_package(g->c);
 	unsigned n = fz_u8(g->f) % 6, i;
 
 	for (i = 0; i < n; i++) {
 		switch (fz_u8(g->f) % 3) {
 		case 0:
-			aml_append(p, aml_int(g->c, ag_int_value(g)));
+			vdm_aml_append(p, vdm_aml_int(g->c, ag_int_value(g)));
 			break;
 		case 1:
-			aml_append(p, ag_string(g, NULL));
+			vdm_aml_append(p, ag_string(g, NULL));
 			break;
 		default:
-			aml_append(p, depth < 2 ? ag_package(g, depth + 1) : aml_ones(g->c));
+			vdm_aml_append(p,
+				       depth < 2 ? ag_package(g, depth + 1) : vdm_aml_ones(g->c));
 			break;
 		}
 	}
@@ -244,7 +245,7 @@ static struct aml *ag_package(struct ag *g, unsigned depth)
 }
 
 /* A data object for Name(); fills the expectation. */
-static struct aml *ag_value(struct ag *g, struct ag_exp *e)
+static struct vdm_aml *ag_value(struct ag *g, struct ag_exp *e)
 {
 	uint8_t buf[40];
 	unsigned n, i;
@@ -254,11 +255,11 @@ static struct aml *ag_value(struct ag *g, struct ag_exp *e)
 	case 1:
 		e->vkind = FZW_VAL_INT;
 		e->ival = ag_int_value(g);
-		return aml_int(g->c, e->ival);
+		return vdm_aml_int(g->c, e->ival);
 	case 2:
 		e->vkind = FZW_VAL_INT;
 		e->ival = UINT64_MAX;
-		return aml_ones(g->c);
+		return vdm_aml_ones(g->c);
 	case 3:
 		return ag_string(g, e);
 	case 4:
@@ -268,7 +269,7 @@ static struct aml *ag_value(struct ag *g, struct ag_exp *e)
 		e->vkind = FZW_VAL_BUFFER;
 		e->data = ag_keep(g, buf, n);
 		e->data_len = n;
-		return aml_buffer(g->c, buf, n);
+		return vdm_aml_buffer(g->c, buf, n);
 	case 5:
 		e->vkind = FZW_VAL_NONE; /* the walker records no package contents */
 		return ag_package(g, 0);
@@ -281,9 +282,9 @@ static struct aml *ag_value(struct ag *g, struct ag_exp *e)
 
 /* ---- resource templates ---------------------------------------------------------------- */
 
-static struct aml *ag_crs(struct ag *g, struct ag_dev *d)
+static struct vdm_aml *ag_crs(struct ag *g, struct ag_dev *d)
 {
-	struct aml *rt = aml_resource_template(g->c);
+	struct vdm_aml *rt = vdm_aml_resource_template(g->c);
 	unsigned n = 1 + fz_u8(g->f) % 4, i;
 
 	for (i = 0; i < n; i++) {
@@ -295,40 +296,45 @@ static struct aml *ag_crs(struct ag *g, struct ag_dev *d)
 		case 0:
 			lo &= 0xff;
 			hi = lo + (hi & 0x7f);
-			aml_append(rt, aml_word_bus_number(g->c, (uint16_t)lo, (uint16_t)hi));
+			vdm_aml_append(rt,
+				       vdm_aml_word_bus_number(g->c, (uint16_t)lo, (uint16_t)hi));
 			break;
 		case 1:
 			lo &= 0xfff;
 			hi = lo + (hi & 0xfff);
-			aml_append(rt, aml_word_io(g->c, (uint16_t)lo, (uint16_t)hi));
+			vdm_aml_append(rt, vdm_aml_word_io(g->c, (uint16_t)lo, (uint16_t)hi));
 			break;
 		case 2:
 			lo &= 0xfff0;
-			aml_append(rt, aml_io(g->c, (uint16_t)lo, (uint16_t)lo, 1, (uint8_t)(1 + (hi & 0xf))));
+			vdm_aml_append(rt, vdm_aml_io(g->c, (uint16_t)lo, (uint16_t)lo, 1,
+						      (uint8_t)(1 + (hi & 0xf))));
 			break;
 		case 3:
 			lo &= 0x7fffffff;
 			hi = lo + (hi & 0x3fffffff);
-			aml_append(rt, aml_dword_memory(g->c, (enum aml_rd_usage)(a & 1),
-							(enum aml_rd_cache)((b >> 1) & 3),
-							(uint32_t)lo, (uint32_t)hi));
+			vdm_aml_append(rt,
+				       vdm_aml_dword_memory(g->c, (enum vdm_aml_rd_usage)(a & 1),
+							    (enum vdm_aml_rd_cache)((b >> 1) & 3),
+							    (uint32_t)lo, (uint32_t)hi));
 			break;
 		case 4:
-			aml_append(rt, aml_qword_memory(g->c, (enum aml_rd_usage)(a & 1),
-							(enum aml_rd_cache)((b >> 1) & 3), lo, hi));
+			vdm_aml_append(rt, vdm_aml_qword_memory(
+						   g->c, (enum vdm_aml_rd_usage)(a & 1),
+						   (enum vdm_aml_rd_cache)((b >> 1) & 3), lo, hi));
 			break;
 		case 5:
-			aml_append(rt, aml_memory32_fixed(g->c, (uint32_t)a & ~0xfffu, 0x1000));
+			vdm_aml_append(rt,
+				       vdm_aml_memory32_fixed(g->c, (uint32_t)a & ~0xfffu, 0x1000));
 			break;
 		case 6:
-			flags = AML_IRQ_CONSUMER | (unsigned)(a & 0x1e);
+			flags = VDM_AML_IRQ_CONSUMER | (unsigned)(a & 0x1e);
 			if (!d->irq) {
 				d->irq = true;
 				d->gsi = (uint32_t)b;
-				d->edge = !!(flags & AML_IRQ_EDGE);
-				d->low = !!(flags & AML_IRQ_ACTIVE_LOW);
+				d->edge = !!(flags & VDM_AML_IRQ_EDGE);
+				d->low = !!(flags & VDM_AML_IRQ_ACTIVE_LOW);
 			}
-			aml_append(rt, aml_interrupt(g->c, flags, (uint32_t)b));
+			vdm_aml_append(rt, vdm_aml_interrupt(g->c, flags, (uint32_t)b));
 			break;
 		default:
 			irq = (unsigned)(a % 16);
@@ -338,7 +344,7 @@ static struct aml *ag_crs(struct ag *g, struct ag_dev *d)
 				d->edge = 1;
 				d->low = 0;
 			}
-			aml_append(rt, aml_irq_noflags(g->c, irq));
+			vdm_aml_append(rt, vdm_aml_irq_noflags(g->c, irq));
 			break;
 		}
 	}
@@ -347,89 +353,95 @@ static struct aml *ag_crs(struct ag *g, struct ag_dev *d)
 
 /* ---- statements ---------------------------------------------------------------------- */
 
-static struct aml *ag_operand(struct ag *g, unsigned nargs)
+static struct vdm_aml *ag_operand(struct ag *g, unsigned nargs)
 {
 	uint8_t b = fz_u8(g->f);
 
 	if (b % 3 == 0)
-		return aml_local(g->c, (unsigned)(b >> 2) % 8);
+		return vdm_aml_local(g->c, (unsigned)(b >> 2) % 8);
 	if (b % 3 == 1 && nargs)
-		return aml_arg(g->c, (unsigned)(b >> 2) % nargs);
-	return aml_int(g->c, ag_int_value(g));
+		return vdm_aml_arg(g->c, (unsigned)(b >> 2) % nargs);
+	return vdm_aml_int(g->c, ag_int_value(g));
 }
 
-static struct aml *ag_predicate(struct ag *g, unsigned nargs, unsigned depth)
+static struct vdm_aml *ag_predicate(struct ag *g, unsigned nargs, unsigned depth)
 {
-	struct aml *a = ag_operand(g, nargs), *b;
+	struct vdm_aml *a = ag_operand(g, nargs), *b;
 
 	switch (fz_u8(g->f) % 6) {
 	case 0:
-		return aml_lequal(g->c, a, aml_int(g->c, ag_int_value(g)));
+		return vdm_aml_lequal(g->c, a, vdm_aml_int(g->c, ag_int_value(g)));
 	case 1:
-		return aml_lless(g->c, a, aml_int(g->c, ag_int_value(g)));
+		return vdm_aml_lless(g->c, a, vdm_aml_int(g->c, ag_int_value(g)));
 	case 2:
-		return aml_lgreater(g->c, a, aml_int(g->c, ag_int_value(g)));
+		return vdm_aml_lgreater(g->c, a, vdm_aml_int(g->c, ag_int_value(g)));
 	case 3:
-		return aml_lnot(g->c, a);
+		return vdm_aml_lnot(g->c, a);
 	default:
-		b = depth < 2 ? ag_predicate(g, nargs, depth + 1) : aml_int(g->c, 1);
-		return (fz_u8(g->f) & 1) ? aml_land(g->c, a, b) : aml_lor(g->c, a, b);
+		b = depth < 2 ? ag_predicate(g, nargs, depth + 1) : vdm_aml_int(g->c, 1);
+		return (fz_u8(g->f) & 1) ? vdm_aml_land(g->c, a, b) : vdm_aml_lor(g->c, a, b);
 	}
 }
 
-static void ag_stmts(struct ag *g, struct aml *blk, unsigned nargs, unsigned depth,
+static void ag_stmts(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned depth,
 		     const struct ag_scope *sc);
 
-static void ag_stmt(struct ag *g, struct aml *blk, unsigned nargs, unsigned depth,
+static void ag_stmt(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned depth,
 		    const struct ag_scope *sc)
 {
-	struct aml *l = aml_local(g->c, fz_u8(g->f) % 8), *x, *blk2, *a[3];
+	struct vdm_aml *l = vdm_aml_local(g->c, fz_u8(g->f) % 8), *x, *blk2, *a[3];
 	char nm[5];
 	unsigned i;
 
 	switch (fz_u8(g->f) % 11) {
 	case 0:
-		aml_append(blk, aml_store(g->c, ag_operand(g, nargs), l));
+		vdm_aml_append(blk, vdm_aml_store(g->c, ag_operand(g, nargs), l));
 		break;
 	case 1:
 		x = ag_operand(g, nargs);
 		switch (fz_u8(g->f) % 6) {
-		case 0: x = aml_add(g->c, x, aml_int(g->c, ag_int_value(g)), l); break;
-		case 1: x = aml_subtract(g->c, x, aml_int(g->c, ag_int_value(g)), l); break;
-		case 2: x = aml_and(g->c, x, aml_int(g->c, ag_int_value(g)), l); break;
-		case 3: x = aml_or(g->c, x, aml_int(g->c, ag_int_value(g)), l); break;
-		case 4: x = aml_shiftleft(g->c, x, aml_int(g->c, fz_u8(g->f) % 64), l); break;
-		default: x = aml_shiftright(g->c, x, aml_int(g->c, fz_u8(g->f) % 64), l); break;
+		case 0: x = vdm_aml_add(g->c, x, vdm_aml_int(g->c, ag_int_value(g)), l); break;
+		case 1: x = vdm_aml_subtract(g->c, x, vdm_aml_int(g->c, ag_int_value(g)), l); break;
+		case 2: x = vdm_aml_and(g->c, x, vdm_aml_int(g->c, ag_int_value(g)), l); break;
+		case 3: x = vdm_aml_or(g->c, x, vdm_aml_int(g->c, ag_int_value(g)), l); break;
+		case 4:
+			x = vdm_aml_shiftleft(g->c, x, vdm_aml_int(g->c, fz_u8(g->f) % 64), l);
+			break;
+		default:
+			x = vdm_aml_shiftright(g->c, x, vdm_aml_int(g->c, fz_u8(g->f) % 64), l);
+			break;
 		}
-		aml_append(blk, x);
+		vdm_aml_append(blk, x);
 		break;
 	case 2:
 		if (depth >= 3)
 			break;
-		blk2 = aml_if(g->c, ag_predicate(g, nargs, 0));
+		blk2 = vdm_aml_if(g->c, ag_predicate(g, nargs, 0));
 		ag_stmts(g, blk2, nargs, depth + 1, sc);
-		aml_append(blk, blk2);
+		vdm_aml_append(blk, blk2);
 		if (fz_u8(g->f) & 1) {
-			blk2 = aml_else(g->c);
+			blk2 = vdm_aml_else(g->c);
 			ag_stmts(g, blk2, nargs, depth + 1, sc);
-			aml_append(blk, blk2);
+			vdm_aml_append(blk, blk2);
 		}
 		break;
 	case 3:
 		if (depth >= 3)
 			break;
-		aml_append(blk, aml_store(g->c, aml_int(g->c, 0), aml_local(g->c, 0)));
-		blk2 = aml_while(g->c, aml_lless(g->c, aml_local(g->c, 0),
-						 aml_int(g->c, 1 + fz_u8(g->f) % 8)));
-		aml_append(blk2, aml_increment(g->c, aml_local(g->c, 0)));
+		vdm_aml_append(blk,
+			       vdm_aml_store(g->c, vdm_aml_int(g->c, 0), vdm_aml_local(g->c, 0)));
+		blk2 = vdm_aml_while(g->c, vdm_aml_lless(g->c, vdm_aml_local(g->c, 0),
+						 vdm_aml_int(g->c, 1 + fz_u8(g->f) % 8)));
+		vdm_aml_append(blk2, vdm_aml_increment(g->c, vdm_aml_local(g->c, 0)));
 		ag_stmts(g, blk2, nargs, depth + 1, sc);
-		aml_append(blk, blk2);
+		vdm_aml_append(blk, blk2);
 		break;
 	case 4:
-		aml_append(blk, aml_return(g->c, ag_operand(g, nargs)));
+		vdm_aml_append(blk, vdm_aml_return(g->c, ag_operand(g, nargs)));
 		break;
 	case 5:
-		aml_append(blk, (fz_u8(g->f) & 1) ? aml_increment(g->c, l) : aml_decrement(g->c, l));
+		vdm_aml_append(blk, (fz_u8(g->f) & 1) ? vdm_aml_increment(g->c, l)
+						      : vdm_aml_decrement(g->c, l));
 		break;
 	case 6:
 		if (!sc->nmethods)
@@ -439,38 +451,45 @@ static void ag_stmt(struct ag *g, struct aml *blk, unsigned nargs, unsigned dept
 		a[0] = ag_operand(g, nargs);
 		a[1] = ag_operand(g, nargs);
 		a[2] = ag_operand(g, nargs);
-		switch (sc->nargs[i]) { /* aml_call is variadic: spell the counts out */
-		case 0: x = aml_call(g->c, sc->method[i], 0); break;
-		case 1: x = aml_call(g->c, sc->method[i], 1, a[0]); break;
-		case 2: x = aml_call(g->c, sc->method[i], 2, a[0], a[1]); break;
-		default: x = aml_call(g->c, sc->method[i], 3, a[0], a[1], a[2]); break;
+		switch (sc->nargs[i]) { /* vdm_aml_call is variadic: spell the counts out */
+		case 0: x = vdm_aml_call(g->c, sc->method[i], 0); break;
+		case 1: x = vdm_aml_call(g->c, sc->method[i], 1, a[0]); break;
+		case 2: x = vdm_aml_call(g->c, sc->method[i], 2, a[0], a[1]); break;
+		default: x = vdm_aml_call(g->c, sc->method[i], 3, a[0], a[1], a[2]); break;
 		}
-		aml_append(blk, aml_store(g->c, x, l));
+		vdm_aml_append(blk, vdm_aml_store(g->c, x, l));
 		break;
 	case 7:
 		if (!sc->nmutexes)
 			break;
 		i = fz_u8(g->f) % sc->nmutexes;
-		aml_append(blk, aml_acquire(g->c, aml_name(g->c, sc->mutex[i]), 0xffff));
-		aml_append(blk, aml_release(g->c, aml_name(g->c, sc->mutex[i])));
+		vdm_aml_append(blk,
+			       vdm_aml_acquire(g->c, vdm_aml_name(g->c, sc->mutex[i]), 0xffff));
+		vdm_aml_append(blk, vdm_aml_release(g->c, vdm_aml_name(g->c, sc->mutex[i])));
 		break;
 	case 8:
 		ag_name(g, nm); /* a Name inside a Method: the walker skips it */
-		aml_append(blk, aml_name_decl(g->c, nm, aml_int(g->c, ag_int_value(g))));
+		vdm_aml_append(blk,
+			       vdm_aml_name_decl(g->c, nm, vdm_aml_int(g->c, ag_int_value(g))));
 		break;
 	case 9: /* SizeOf takes a SuperName: a string goes through a Local first */
-		aml_append(blk, aml_store(g->c, ag_string(g, NULL), aml_local(g->c, 7)));
-		aml_append(blk, aml_store(g->c, aml_sizeof(g->c, aml_local(g->c, 7)), l));
+		vdm_aml_append(blk,
+			       vdm_aml_store(g->c, ag_string(g, NULL), vdm_aml_local(g->c, 7)));
+		vdm_aml_append(
+			blk, vdm_aml_store(g->c, vdm_aml_sizeof(g->c, vdm_aml_local(g->c, 7)), l));
 		break;
 	default:
-		aml_append(blk, aml_store(g->c, aml_derefof(g->c, aml_index(g->c, ag_package(g, 1),
-									    aml_int(g->c, 0), NULL)),
-					  l));
+		vdm_aml_append(
+			blk, vdm_aml_store(g->c,
+					   vdm_aml_derefof(
+						   g->c, vdm_aml_index(g->c, ag_package(g, 1),
+								       vdm_aml_int(g->c, 0), NULL)),
+					   l));
 		break;
 	}
 }
 
-static void ag_stmts(struct ag *g, struct aml *blk, unsigned nargs, unsigned depth,
+static void ag_stmts(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned depth,
 		     const struct ag_scope *sc)
 {
 	unsigned n = fz_u8(g->f) % 5, i;
@@ -481,19 +500,19 @@ static void ag_stmts(struct ag *g, struct aml *blk, unsigned nargs, unsigned dep
 
 /* ---- declarations ---------------------------------------------------------------------- */
 
-static void ag_terms(struct ag *g, struct aml *parent, int pidx, unsigned depth);
+static void ag_terms(struct ag *g, struct vdm_aml *parent, int pidx, unsigned depth);
 
-static void ag_device(struct ag *g, struct aml *parent, int pidx, unsigned depth)
+static void ag_device(struct ag *g, struct vdm_aml *parent, int pidx, unsigned depth)
 {
 	char nm[5];
-	struct aml *d;
+	struct vdm_aml *d;
 	struct ag_dev *dv = g->ndev < AG_MAX_CRS ? &g->dev[g->ndev] : NULL;
 	uint8_t extras = fz_u8(g->f);
 	int idx, k;
 
 	ag_name(g, nm);
 	idx = ag_expect(g, FZW_DEVICE, nm, pidx);
-	d = aml_device(g->c, nm);
+	d = vdm_aml_device(g->c, nm);
 	if (dv) {
 		memset(dv, 0, sizeof(*dv));
 		dv->idx = idx;
@@ -506,52 +525,55 @@ static void ag_device(struct ag *g, struct aml *parent, int pidx, unsigned depth
 			g->exp[k].vkind = FZW_VAL_STRING;
 			g->exp[k].data = ag_keep(g, dv->hid, 8);
 			g->exp[k].data_len = 8;
-			aml_append(d, aml_name_decl(g->c, "_HID", aml_string(g->c, dv->hid)));
+			vdm_aml_append(
+				d, vdm_aml_name_decl(g->c, "_HID", vdm_aml_string(g->c, dv->hid)));
 		} else {
-			aml_append(d, aml_name_decl(g->c, "_HID", ag_eisaid(g, &g->exp[k])));
+			vdm_aml_append(d,
+				       vdm_aml_name_decl(g->c, "_HID", ag_eisaid(g, &g->exp[k])));
 		}
 	}
 	if (extras & 4) {
 		k = ag_expect(g, FZW_NAME, "_UID", idx);
 		g->exp[k].vkind = FZW_VAL_INT;
 		g->exp[k].ival = fz_u8(g->f);
-		aml_append(d, aml_name_decl(g->c, "_UID", aml_int(g->c, g->exp[k].ival)));
+		vdm_aml_append(d,
+			       vdm_aml_name_decl(g->c, "_UID", vdm_aml_int(g->c, g->exp[k].ival)));
 	}
 	if ((extras & 8) && dv) {
 		k = ag_expect(g, FZW_NAME, "_CRS", idx);
 		g->exp[k].vkind = FZW_VAL_BUFFER;
 		g->exp[k].crs = true;
-		aml_append(d, aml_name_decl(g->c, "_CRS", ag_crs(g, dv)));
+		vdm_aml_append(d, vdm_aml_name_decl(g->c, "_CRS", ag_crs(g, dv)));
 	}
 	if (depth < AG_MAX_DEPTH)
 		ag_terms(g, d, idx, depth + 1);
-	aml_append(parent, d);
+	vdm_aml_append(parent, d);
 }
 
-static void ag_scope_decl(struct ag *g, struct aml *parent, int pidx, unsigned depth)
+static void ag_scope_decl(struct ag *g, struct vdm_aml *parent, int pidx, unsigned depth)
 {
 	static const char *const paths[] = { "\\_SB_", "\\_SB", "\\_GPE", "\\_PR_", "\\_TZ_" };
 	unsigned i = fz_u8(g->f) % 5;
 	char seg[5] = "____";
-	struct aml *s;
+	struct vdm_aml *s;
 	int idx;
 
 	memcpy(seg, paths[i] + 1, strlen(paths[i] + 1)); /* padded with '_' like the encoder */
 	idx = ag_expect(g, FZW_SCOPE, seg, pidx);
-	s = aml_scope(g->c, paths[i]);
+	s = vdm_aml_scope(g->c, paths[i]);
 	if (depth < AG_MAX_DEPTH)
 		ag_terms(g, s, idx, depth + 1);
-	aml_append(parent, s);
+	vdm_aml_append(parent, s);
 }
 
-static void ag_region(struct ag *g, struct aml *parent, int pidx)
+static void ag_region(struct ag *g, struct vdm_aml *parent, int pidx)
 {
 	char rn[5], fn[5];
 	uint64_t total = 0, bits, off = fz_u64(g->f) & 0xffffffffffull;
 	unsigned nfields = fz_u8(g->f) % 7, i;
 	uint8_t flags = fz_u8(g->f);
-	enum aml_field_access acc = (enum aml_field_access)(flags % 6);
-	struct aml *fld = NULL;
+	enum vdm_aml_field_access acc = (enum vdm_aml_field_access)(flags % 6);
+	struct vdm_aml *fld = NULL;
 	int ridx, k;
 
 	ag_name(g, rn);
@@ -559,12 +581,12 @@ static void ag_region(struct ag *g, struct aml *parent, int pidx)
 	g->exp[ridx].space = (uint8_t)(fz_u8(g->f) % 3);
 	g->exp[ridx].offset = off;
 	if (nfields) {
-		fld = aml_field(g->c, rn, acc, (enum aml_field_lock)((flags >> 3) & 1),
-				(enum aml_field_update)((flags >> 4) % 3));
+		fld = vdm_aml_field(g->c, rn, acc, (enum vdm_aml_field_lock)((flags >> 3) & 1),
+				(enum vdm_aml_field_update)((flags >> 4) % 3));
 		for (i = 0; i < nfields; i++) {
 			bits = 1 + fz_u8(g->f) % 64;
 			if (fz_u8(g->f) % 4 == 0) {
-				aml_field_reserved(fld, (unsigned)bits);
+				vdm_aml_field_reserved(fld, (unsigned)bits);
 			} else {
 				ag_name(g, fn);
 				k = ag_expect(g, FZW_FIELD, fn, pidx);
@@ -572,35 +594,38 @@ static void ag_region(struct ag *g, struct aml *parent, int pidx)
 				g->exp[k].access = (uint8_t)acc;
 				g->exp[k].bit_offset = (uint32_t)total;
 				g->exp[k].bit_width = (uint32_t)bits;
-				aml_field_named(fld, fn, (unsigned)bits);
+				vdm_aml_field_named(fld, fn, (unsigned)bits);
 			}
 			total += bits;
 		}
 	}
 	/* Long enough for every field at any access width (so iasl accepts it too). */
 	g->exp[ridx].length = ((total + 63) / 64) * 8 + 8 + fz_u8(g->f);
-	aml_append(parent, aml_opregion(g->c, rn, (enum aml_region_space)g->exp[ridx].space,
-					aml_int(g->c, g->exp[ridx].offset),
-					aml_int(g->c, g->exp[ridx].length)));
+	vdm_aml_append(parent,
+		       vdm_aml_opregion(g->c, rn, (enum vdm_aml_region_space)g->exp[ridx].space,
+					vdm_aml_int(g->c, g->exp[ridx].offset),
+					vdm_aml_int(g->c, g->exp[ridx].length)));
 	if (fld)
-		aml_append(parent, fld);
+		vdm_aml_append(parent, fld);
 }
 
-static void ag_method(struct ag *g, struct aml *parent, struct ag_scope *sc)
+static void ag_method(struct ag *g, struct vdm_aml *parent, struct ag_scope *sc)
 {
 	char nm[5];
 	unsigned nargs = fz_u8(g->f) % 4, i;
-	struct aml *m;
+	struct vdm_aml *m;
 
 	ag_name(g, nm);
-	m = aml_method(g->c, nm, nargs, (fz_u8(g->f) & 1) ? AML_SERIALIZED : AML_NOT_SERIALIZED);
+	m = vdm_aml_method(g->c, nm, nargs,
+			   (fz_u8(g->f) & 1) ? VDM_AML_SERIALIZED : VDM_AML_NOT_SERIALIZED);
 	/* iasl refuses a Local read before a store, and a Store of a call to a method that
 	 * returns nothing: every Local starts at Zero and every Method ends in a Return. */
 	for (i = 0; i < 8; i++)
-		aml_append(m, aml_store(g->c, aml_int(g->c, 0), aml_local(g->c, i)));
+		vdm_aml_append(m,
+			       vdm_aml_store(g->c, vdm_aml_int(g->c, 0), vdm_aml_local(g->c, i)));
 	ag_stmts(g, m, nargs, 0, sc);
-	aml_append(m, aml_return(g->c, aml_int(g->c, ag_int_value(g))));
-	aml_append(parent, m);
+	vdm_aml_append(m, vdm_aml_return(g->c, vdm_aml_int(g->c, ag_int_value(g))));
+	vdm_aml_append(parent, m);
 	if (g->budget)
 		g->budget--;
 	if (sc->nmethods < AG_MAX_SCOPE_ITEMS) {
@@ -611,84 +636,113 @@ static void ag_method(struct ag *g, struct aml *parent, struct ag_scope *sc)
 
 /* ---- misuse ------------------------------------------------------------------------------ */
 
-static void ag_misuse(struct ag *g, struct aml *parent)
+static void ag_misuse(struct ag *g, struct vdm_aml *parent)
 {
 	static const char *const bad_names[] = { "1ABC", "abcd", "TOOLONG", "A-B", "",
 						 "A..B", "^",    "\\\\A", ".A", "A." };
 	const char *bad = bad_names[fz_u8(g->f) % 10];
-	struct aml *x, *y;
-	struct aml_ctx *other;
+	struct vdm_aml *x, *y;
+	struct vdm_aml_ctx *other;
 	uint8_t what = fz_u8(g->f) % 20;
 	unsigned i;
 
 	g->strict = false;
 	switch (what) {
-	case 0: aml_append(parent, aml_device(g->c, bad)); ag_expect_error(g, "bad Device name"); break;
-	case 1: aml_append(parent, aml_name_decl(g->c, bad, aml_int(g->c, 1))); ag_expect_error(g, "bad Name name"); break;
-	case 2: aml_append(parent, aml_method(g->c, "MMMM", 8 + fz_u8(g->f) % 200, AML_NOT_SERIALIZED)); ag_expect_error(g, "Method with 8+ args"); break;
-	case 3: aml_local(g->c, 8 + fz_u8(g->f)); ag_expect_error(g, "Local8+"); break;
-	case 4: aml_arg(g->c, 7 + fz_u8(g->f)); ag_expect_error(g, "Arg7+"); break;
-	case 5: aml_irq_noflags(g->c, 16 + fz_u8(g->f)); ag_expect_error(g, "IRQ 16+"); break;
-	case 6: aml_word_bus_number(g->c, 0, 0xffff); ag_expect_error(g, "full 16-bit range"); break;
-	case 7: aml_dword_memory(g->c, AML_RESOURCE_PRODUCER, AML_NON_CACHEABLE, 2, 1); ag_expect_error(g, "min above max"); break;
-	case 8: aml_interrupt(g->c, 0x20u << (fz_u8(g->f) % 27), 5); ag_expect_error(g, "interrupt flags"); break;
-	case 9: aml_mutex(g->c, "MUTX", 16 + fz_u8(g->f)); ag_expect_error(g, "sync level 16+"); break;
-	case 10: aml_string(g->c, "caf\xc3\xa9"); ag_expect_error(g, "non-ASCII string"); break;
-	case 11: aml_eisaid(g->c, (fz_u8(g->f) & 1) ? "pnp0A03" : "PNP0AG3"); ag_expect_error(g, "bad EisaId"); break;
-	case 12: aml_touuid(g->c, "e5c937d0-3553-4d7a-9117-ea4d19c3434"); ag_expect_error(g, "short ToUUID"); break;
+	case 0:
+		vdm_aml_append(parent, vdm_aml_device(g->c, bad));
+		ag_expect_error(g, "bad Device name");
+		break;
+	case 1:
+		vdm_aml_append(parent, vdm_aml_name_decl(g->c, bad, vdm_aml_int(g->c, 1)));
+		ag_expect_error(g, "bad Name name");
+		break;
+	case 2:
+		vdm_aml_append(parent, vdm_aml_method(g->c, "MMMM", 8 + fz_u8(g->f) % 200,
+						      VDM_AML_NOT_SERIALIZED));
+		ag_expect_error(g, "Method with 8+ args");
+		break;
+	case 3: vdm_aml_local(g->c, 8 + fz_u8(g->f)); ag_expect_error(g, "Local8+"); break;
+	case 4: vdm_aml_arg(g->c, 7 + fz_u8(g->f)); ag_expect_error(g, "Arg7+"); break;
+	case 5: vdm_aml_irq_noflags(g->c, 16 + fz_u8(g->f)); ag_expect_error(g, "IRQ 16+"); break;
+	case 6:
+		vdm_aml_word_bus_number(g->c, 0, 0xffff);
+		ag_expect_error(g, "full 16-bit range");
+		break;
+	case 7:
+		vdm_aml_dword_memory(g->c, VDM_AML_RESOURCE_PRODUCER, VDM_AML_NON_CACHEABLE, 2, 1);
+		ag_expect_error(g, "min above max");
+		break;
+	case 8:
+		vdm_aml_interrupt(g->c, 0x20u << (fz_u8(g->f) % 27), 5);
+		ag_expect_error(g, "interrupt flags");
+		break;
+	case 9:
+		vdm_aml_mutex(g->c, "MUTX", 16 + fz_u8(g->f));
+		ag_expect_error(g, "sync level 16+");
+		break;
+	case 10: vdm_aml_string(g->c, "caf\xc3\xa9"); ag_expect_error(g, "non-ASCII string"); break;
+	case 11:
+		vdm_aml_eisaid(g->c, (fz_u8(g->f) & 1) ? "pnp0A03" : "PNP0AG3");
+		ag_expect_error(g, "bad EisaId");
+		break;
+	case 12:
+		vdm_aml_touuid(g->c, "e5c937d0-3553-4d7a-9117-ea4d19c3434");
+		ag_expect_error(g, "short ToUUID");
+		break;
 	case 13:
-		x = aml_field(g->c, "RGN0", AML_BYTE_ACC, AML_NO_LOCK, AML_PRESERVE);
+		x = vdm_aml_field(g->c, "RGN0", VDM_AML_BYTE_ACC, VDM_AML_NO_LOCK,
+				  VDM_AML_PRESERVE);
 		if (fz_u8(g->f) & 1)
-			aml_field_named(x, "FA", 0);
+			vdm_aml_field_named(x, "FA", 0);
 		else
-			aml_field_named(x, "A.B", 8);
+			vdm_aml_field_named(x, "A.B", 8);
 		ag_expect_error(g, "bad field unit");
 		break;
 	case 14: /* a sealed block takes no more children */
-		x = aml_scope(g->c, "\\_SB_");
-		aml_append(parent, x);
-		aml_append(x, aml_name_decl(g->c, "LATE", aml_int(g->c, 1)));
+		x = vdm_aml_scope(g->c, "\\_SB_");
+		vdm_aml_append(parent, x);
+		vdm_aml_append(x, vdm_aml_name_decl(g->c, "LATE", vdm_aml_int(g->c, 1)));
 		ag_expect_error(g, "append to a sealed block");
 		break;
 	case 15: /* a term is no parent */
-		aml_append(aml_int(g->c, 7), aml_int(g->c, 8));
+		vdm_aml_append(vdm_aml_int(g->c, 7), vdm_aml_int(g->c, 8));
 		ag_expect_error(g, "append to a term");
 		break;
 	case 16: /* a child from another context */
-		other = aml_ctx_new();
+		other = vdm_aml_ctx_new();
 		if (!other)
 			break;
-		aml_append(parent, aml_int(other, 1));
-		aml_ctx_free(other);
+		vdm_aml_append(parent, vdm_aml_int(other, 1));
+		vdm_aml_ctx_free(other);
 		ag_expect_error(g, "append across contexts");
 		break;
 	case 17:
-		x = aml_package(g->c);
+		x = vdm_aml_package(g->c);
 		for (i = 0; i < 256; i++)
-			aml_append(x, aml_int(g->c, i));
+			vdm_aml_append(x, vdm_aml_int(g->c, i));
 		ag_expect_error(g, "Package of 256 elements");
 		break;
 	case 18: /* a block appended to itself is refused (F2, fixed in c8027fe: it was a
 		  * heap-use-after-free, emit() copying from the buffer put() reallocates) */
-		x = aml_method(g->c, "SELF", 0, AML_NOT_SERIALIZED);
+		x = vdm_aml_method(g->c, "SELF", 0, VDM_AML_NOT_SERIALIZED);
 		for (i = fz_u8(g->f) % 40; i > 0; i--)
-			aml_append(x, aml_return(g->c, aml_int(g->c, i)));
-		aml_append(x, x);
+			vdm_aml_append(x, vdm_aml_return(g->c, vdm_aml_int(g->c, i)));
+		vdm_aml_append(x, x);
 		ag_expect_error(g, "a block appended to itself");
-		aml_append(parent, x);
+		vdm_aml_append(parent, x);
 		break;
 	default: /* a term twice, and a sealed block twice: both allowed (copies) */
-		x = aml_int(g->c, fz_u64(g->f));
-		y = aml_device(g->c, "TWIC");
-		aml_append(y, x);
-		aml_append(y, x);
-		aml_append(parent, y);
-		aml_append(parent, y);
+		x = vdm_aml_int(g->c, fz_u64(g->f));
+		y = vdm_aml_device(g->c, "TWIC");
+		vdm_aml_append(y, x);
+		vdm_aml_append(y, x);
+		vdm_aml_append(parent, y);
+		vdm_aml_append(parent, y);
 		break;
 	}
 }
 
-static void ag_terms(struct ag *g, struct aml *parent, int pidx, unsigned depth)
+static void ag_terms(struct ag *g, struct vdm_aml *parent, int pidx, unsigned depth)
 {
 	struct ag_scope sc;
 	unsigned n = 1 + fz_u8(g->f) % 5, i;
@@ -715,7 +769,8 @@ static void ag_terms(struct ag *g, struct aml *parent, int pidx, unsigned depth)
 		case 4:
 			ag_name(g, nm);
 			k = ag_expect(g, FZW_NAME, nm, pidx);
-			aml_append(parent, aml_name_decl(g->c, nm, ag_value(g, &g->exp[k])));
+			vdm_aml_append(parent,
+				       vdm_aml_name_decl(g->c, nm, ag_value(g, &g->exp[k])));
 			break;
 		case 5:
 			ag_region(g, parent, pidx);
@@ -726,7 +781,7 @@ static void ag_terms(struct ag *g, struct aml *parent, int pidx, unsigned depth)
 			break;
 		case 8:
 			ag_name(g, nm);
-			aml_append(parent, aml_mutex(g->c, nm, fz_u8(g->f) % 16));
+			vdm_aml_append(parent, vdm_aml_mutex(g->c, nm, fz_u8(g->f) % 16));
 			if (sc.nmutexes < AG_MAX_SCOPE_ITEMS)
 				memcpy(sc.mutex[sc.nmutexes++], nm, 5);
 			break;
@@ -928,7 +983,7 @@ static void ag_raw(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ag *g;
-	struct aml *root;
+	struct vdm_aml *root;
 	struct fz f;
 	uint8_t *body = (uint8_t *)1, *t;
 	size_t blen = 1;
@@ -948,17 +1003,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g->f = &f;
 	g->budget = AG_BUDGET;
 	g->strict = true;
-	g->c = aml_ctx_new();
+	g->c = vdm_aml_ctx_new();
 	if (!g->c) {
 		free(g);
 		return 0;
 	}
-	root = aml_list(g->c);
+	root = vdm_aml_list(g->c);
 	while (g->budget && fz_more(&f))
 		ag_terms(g, root, -1, 0);
 
-	err = aml_ctx_error(g->c, &msg);
-	r = aml_serialize(root, &body, &blen);
+	err = vdm_aml_ctx_error(g->c, &msg);
+	r = vdm_aml_serialize(root, &body, &blen);
 	if (err) {
 		FUZZ_CHECK(!g->strict, "no misuse, yet error %d: %s", err, msg);
 		FUZZ_CHECK(r == err && body == NULL && blen == 0,
@@ -974,7 +1029,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(t);
 	}
 	free(body);
-	aml_ctx_free(g->c);
+	vdm_aml_ctx_free(g->c);
 	free(g);
 	return 0;
 }

@@ -8,7 +8,7 @@
 #include <vdm/props.h>
 
 #include "fuzz_pci.h"
-#include "pci/root_port.h"
+#include <vdm/root_port.h>
 
 /*
  * Input: a property mask and one value per chosen property (in range or just past it,

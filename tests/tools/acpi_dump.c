@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "firmware/acpi_tables.h"
-#include "firmware/machine.h"
-#include "firmware/vdm_layout.h"
+#include <vdm/acpi_tables.h>
+#include <vdm/machine_desc.h>
+#include <vdm/layout.h>
 
 /*
  * Machines (acpi_check.sh hard-codes what each must answer):

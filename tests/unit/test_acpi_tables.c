@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "firmware/acpi_tables.h"
-#include "firmware/dsdt.h"
-#include "firmware/machine.h"
+#include <vdm/acpi_tables.h>
+#include <vdm/dsdt.h>
+#include <vdm/machine_desc.h>
 
 #define BASE 0xa0000ull
 static const uint8_t aml[] = { 0x08, 0x5f, 0x53, 0x35, 0x5f, 0x12, 0x03, 0x01, 0x0a, 0x05 };

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "firmware/vdm_alloc.h"
+#include <vdm/alloc.h>
 
 static struct vdm_alloc *mk(uint64_t first, uint64_t last)
 {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "firmware/aml.h"
+#include <vdm/aml.h>
 
 /*
  * The golden bytes below came from iasl 20200925 (Debian acpica-tools), run by hand as
@@ -20,17 +20,17 @@
  * taking the AML after the 36-byte table header.
  */
 
-static void expect_bytes(struct aml_ctx *c, struct aml *node, const uint8_t *want,
+static void expect_bytes(struct vdm_aml_ctx *c, struct vdm_aml *node, const uint8_t *want,
 			 size_t want_len)
 {
 	uint8_t *got;
 	size_t len;
 	const char *msg;
-	int rc = aml_serialize(node, &got, &len);
+	int rc = vdm_aml_serialize(node, &got, &len);
 
 	if (rc) {
-		aml_ctx_error(c, &msg);
-		fail_msg("aml_serialize: %d (%s)", rc, msg);
+		vdm_aml_ctx_error(c, &msg);
+		fail_msg("vdm_aml_serialize: %d (%s)", rc, msg);
 	}
 	for (size_t i = 0; i < len && i < want_len; i++)
 		if (got[i] != want[i])
@@ -46,20 +46,20 @@ static void expect_bytes(struct aml_ctx *c, struct aml *node, const uint8_t *wan
 
 static int setup(void **state)
 {
-	*state = aml_ctx_new();
+	*state = vdm_aml_ctx_new();
 	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	aml_ctx_free(*state);
+	vdm_aml_ctx_free(*state);
 	return 0;
 }
 
-static void assert_no_error(struct aml_ctx *c)
+static void assert_no_error(struct vdm_aml_ctx *c)
 {
 	const char *msg;
-	int rc = aml_ctx_error(c, &msg);
+	int rc = vdm_aml_ctx_error(c, &msg);
 
 	if (rc)
 		fail_msg("unexpected AML error %d: %s", rc, msg);
@@ -71,18 +71,18 @@ static void assert_no_error(struct aml_ctx *c)
  */
 static void integers_use_the_smallest_encoding(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c);
 
-	aml_append(l, aml_name_decl(c, "I0", aml_int(c, 0)));
-	aml_append(l, aml_name_decl(c, "I1", aml_int(c, 1)));
-	aml_append(l, aml_name_decl(c, "IB", aml_int(c, 0xff)));
-	aml_append(l, aml_name_decl(c, "IW", aml_int(c, 0x100)));
-	aml_append(l, aml_name_decl(c, "IX", aml_int(c, 0xffff)));
-	aml_append(l, aml_name_decl(c, "ID", aml_int(c, 0x10000)));
-	aml_append(l, aml_name_decl(c, "IY", aml_int(c, 0xffffffff)));
-	aml_append(l, aml_name_decl(c, "IQ", aml_int(c, 0x100000000)));
-	aml_append(l, aml_name_decl(c, "IO", aml_ones(c)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "I0", vdm_aml_int(c, 0)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "I1", vdm_aml_int(c, 1)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "IB", vdm_aml_int(c, 0xff)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "IW", vdm_aml_int(c, 0x100)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "IX", vdm_aml_int(c, 0xffff)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "ID", vdm_aml_int(c, 0x10000)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "IY", vdm_aml_int(c, 0xffffffff)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "IQ", vdm_aml_int(c, 0x100000000)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "IO", vdm_aml_ones(c)));
 	EXPECT_BYTES(l, 0x08, 0x49, 0x30, 0x5f, 0x5f, 0x00, 0x08, 0x49, 0x31, 0x5f, 0x5f, 0x01,
 		     0x08, 0x49, 0x42, 0x5f, 0x5f, 0x0a, 0xff, 0x08, 0x49, 0x57, 0x5f, 0x5f, 0x0b,
 		     0x00, 0x01, 0x08, 0x49, 0x58, 0x5f, 0x5f, 0x0b, 0xff, 0xff, 0x08, 0x49, 0x44,
@@ -101,20 +101,21 @@ static void integers_use_the_smallest_encoding(void **state)
  */
 static void name_paths_encode_root_dual_multi_and_parent_prefixes(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *sb = aml_scope(c, "\\_SB"), *pci0 = aml_device(c, "PCI0");
-	struct aml *s10 = aml_scope(c, "\\_SB.PCI0.S10"), *m = aml_method(c, "M", 0, 0);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c), *sb = vdm_aml_scope(c, "\\_SB"),
+		       *pci0 = vdm_aml_device(c, "PCI0");
+	struct vdm_aml *s10 = vdm_aml_scope(c, "\\_SB.PCI0.S10"), *m = vdm_aml_method(c, "M", 0, 0);
 
-	aml_append(pci0, aml_device(c, "S10"));
-	aml_append(sb, pci0);
-	aml_append(l, sb);
-	aml_append(l, aml_name_decl(c, "\\_SB.PCI0.S10.BSEL", aml_int(c, 5)));
-	aml_append(l, aml_name_decl(c, "\\_SB.PCI0.ABC", aml_int(c, 1)));
-	aml_append(l, aml_name_decl(c, "\\_SB.GED", aml_int(c, 2)));
-	aml_append(l, aml_method(c, "\\_SB.PCI0.PCNT", 0, AML_NOT_SERIALIZED));
-	aml_append(m, aml_call(c, "^^PCNT", 0));
-	aml_append(s10, m);
-	aml_append(l, s10);
+	vdm_aml_append(pci0, vdm_aml_device(c, "S10"));
+	vdm_aml_append(sb, pci0);
+	vdm_aml_append(l, sb);
+	vdm_aml_append(l, vdm_aml_name_decl(c, "\\_SB.PCI0.S10.BSEL", vdm_aml_int(c, 5)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "\\_SB.PCI0.ABC", vdm_aml_int(c, 1)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "\\_SB.GED", vdm_aml_int(c, 2)));
+	vdm_aml_append(l, vdm_aml_method(c, "\\_SB.PCI0.PCNT", 0, VDM_AML_NOT_SERIALIZED));
+	vdm_aml_append(m, vdm_aml_call(c, "^^PCNT", 0));
+	vdm_aml_append(s10, m);
+	vdm_aml_append(l, s10);
 	assert_no_error(c);
 	EXPECT_BYTES(l, 0x10, 0x14, 0x5c, 0x5f, 0x53, 0x42, 0x5f, 0x5b, 0x82, 0x0c, 0x50, 0x43,
 		     0x49, 0x30, 0x5b, 0x82, 0x05, 0x53, 0x31, 0x30, 0x5f, 0x08, 0x5c, 0x2f, 0x04,
@@ -139,17 +140,19 @@ static void name_paths_encode_root_dual_multi_and_parent_prefixes(void **state)
  */
 static void strings_buffers_uuids_and_eisaids(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c);
 	static const uint8_t b1[] = { 0x21 }, b3[] = { 1, 2, 3 };
 
-	aml_append(l, aml_name_decl(c, "_UID", aml_string(c, "PCI Hotplug resources")));
-	aml_append(l, aml_name_decl(c, "B1", aml_buffer(c, b1, sizeof(b1))));
-	aml_append(l, aml_name_decl(c, "B3", aml_buffer(c, b3, sizeof(b3))));
-	aml_append(l, aml_name_decl(c, "B0", aml_buffer(c, NULL, 0)));
-	aml_append(l, aml_name_decl(c, "U", aml_touuid(c, "e5c937d0-3553-4d7a-9117-ea4d19c3434d")));
-	aml_append(l, aml_name_decl(c, "_HID", aml_eisaid(c, "PNP0A08")));
-	aml_append(l, aml_name_decl(c, "E0", aml_eisaid(c, "PNP0000")));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "_UID", vdm_aml_string(c, "PCI Hotplug resources")));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "B1", vdm_aml_buffer(c, b1, sizeof(b1))));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "B3", vdm_aml_buffer(c, b3, sizeof(b3))));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "B0", vdm_aml_buffer(c, NULL, 0)));
+	vdm_aml_append(
+		l, vdm_aml_name_decl(c, "U",
+				     vdm_aml_touuid(c, "e5c937d0-3553-4d7a-9117-ea4d19c3434d")));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0A08")));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "E0", vdm_aml_eisaid(c, "PNP0000")));
 	EXPECT_BYTES(l, 0x08, 0x5f, 0x55, 0x49, 0x44, 0x0d, 0x50, 0x43, 0x49, 0x20, 0x48, 0x6f,
 		     0x74, 0x70, 0x6c, 0x75, 0x67, 0x20, 0x72, 0x65, 0x73, 0x6f, 0x75, 0x72, 0x63,
 		     0x65, 0x73, 0x00, 0x08, 0x42, 0x31, 0x5f, 0x5f, 0x11, 0x03, 0x01, 0x21, 0x08,
@@ -167,23 +170,23 @@ static void strings_buffers_uuids_and_eisaids(void **state)
  */
 static void packages_count_their_elements_and_nest(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *s5 = aml_package(c), *pp = aml_package(c);
-	struct aml *in = aml_package(c);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c), *s5 = vdm_aml_package(c), *pp = vdm_aml_package(c);
+	struct vdm_aml *in = vdm_aml_package(c);
 
-	aml_append(s5, aml_int(c, 5));
-	aml_append(s5, aml_int(c, 5));
-	aml_append(s5, aml_int(c, 0));
-	aml_append(s5, aml_int(c, 0));
-	aml_append(l, aml_name_decl(c, "_S5", s5));
-	aml_append(in, aml_int(c, 0x1ffff));
-	aml_append(in, aml_int(c, 0));
-	aml_append(in, aml_int(c, 0));
-	aml_append(in, aml_int(c, 16));
-	aml_append(pp, in);
-	aml_append(pp, aml_string(c, "x"));
-	aml_append(l, aml_name_decl(c, "PP", pp));
-	aml_append(l, aml_name_decl(c, "PE", aml_package(c)));
+	vdm_aml_append(s5, vdm_aml_int(c, 5));
+	vdm_aml_append(s5, vdm_aml_int(c, 5));
+	vdm_aml_append(s5, vdm_aml_int(c, 0));
+	vdm_aml_append(s5, vdm_aml_int(c, 0));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "_S5", s5));
+	vdm_aml_append(in, vdm_aml_int(c, 0x1ffff));
+	vdm_aml_append(in, vdm_aml_int(c, 0));
+	vdm_aml_append(in, vdm_aml_int(c, 0));
+	vdm_aml_append(in, vdm_aml_int(c, 16));
+	vdm_aml_append(pp, in);
+	vdm_aml_append(pp, vdm_aml_string(c, "x"));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "PP", pp));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "PE", vdm_aml_package(c)));
 	EXPECT_BYTES(l, 0x08, 0x5f, 0x53, 0x35, 0x5f, 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05,
 		     0x00, 0x00, 0x08, 0x50, 0x50, 0x5f, 0x5f, 0x12, 0x11, 0x02, 0x12, 0x0b, 0x04,
 		     0x0c, 0xff, 0xff, 0x01, 0x00, 0x00, 0x00, 0x0a, 0x10, 0x0d, 0x78, 0x00, 0x08,
@@ -191,13 +194,14 @@ static void packages_count_their_elements_and_nest(void **state)
 }
 
 /* Serialize Name (B, Buffer () { n zero bytes }) and check the head iasl produced. */
-static void expect_buffer_head(struct aml_ctx *c, size_t n, const uint8_t *head, size_t hlen)
+static void expect_buffer_head(struct vdm_aml_ctx *c, size_t n, const uint8_t *head, size_t hlen)
 {
 	uint8_t *zeros = calloc(1, n), *got;
 	size_t len;
 
 	assert_non_null(zeros);
-	assert_int_equal(aml_serialize(aml_name_decl(c, "B", aml_buffer(c, zeros, n)), &got, &len),
+	assert_int_equal(vdm_aml_serialize(vdm_aml_name_decl(c, "B", vdm_aml_buffer(c, zeros, n)),
+					   &got, &len),
 			 0);
 	assert_int_equal(len, 5 + hlen + n);
 	assert_memory_equal(got, "\x08" "B___", 5);
@@ -215,7 +219,7 @@ static void expect_buffer_head(struct aml_ctx *c, size_t n, const uint8_t *head,
  */
 static void pkglength_uses_one_to_three_bytes_as_needed(void **state)
 {
-	struct aml_ctx *c = *state;
+	struct vdm_aml_ctx *c = *state;
 
 	expect_buffer_head(c, 60, (const uint8_t[]){ 0x11, 0x3f, 0x0a, 0x3c }, 4);
 	expect_buffer_head(c, 61, (const uint8_t[]){ 0x11, 0x41, 0x04, 0x0a, 0x3d }, 5);
@@ -233,8 +237,8 @@ static void pkglength_uses_four_bytes_above_one_mib(void **state)
 {
 	static const uint8_t head[] = { 0x10, 0xcd, 0x6f, 0x0e, 0x01, 0x5c, 0x5f, 0x53,
 					0x42, 0x5f, 0x08, 0x41, 0x30, 0x30, 0x30, 0x0d };
-	struct aml_ctx *c = *state;
-	struct aml *sb = aml_scope(c, "\\_SB");
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *sb = vdm_aml_scope(c, "\\_SB");
 	char *str = malloc(1001), name[5];
 	uint8_t *got;
 	size_t len;
@@ -244,10 +248,10 @@ static void pkglength_uses_four_bytes_above_one_mib(void **state)
 	str[1000] = 0;
 	for (unsigned i = 0; i < 1100; i++) {
 		snprintf(name, sizeof(name), "A%03X", i);
-		aml_append(sb, aml_name_decl(c, name, aml_string(c, str)));
+		vdm_aml_append(sb, vdm_aml_name_decl(c, name, vdm_aml_string(c, str)));
 	}
 	free(str);
-	assert_int_equal(aml_serialize(sb, &got, &len), 0);
+	assert_int_equal(vdm_aml_serialize(sb, &got, &len), 0);
 	assert_int_equal(len, 1107710);
 	assert_memory_equal(got, head, sizeof(head));
 	free(got);
@@ -255,15 +259,15 @@ static void pkglength_uses_four_bytes_above_one_mib(void **state)
 
 static void methods_encode_argument_count_and_serialization(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *m1 = aml_method(c, "M1", 2, AML_SERIALIZED);
-	struct aml *m7 = aml_method(c, "M7", 7, AML_NOT_SERIALIZED);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c), *m1 = vdm_aml_method(c, "M1", 2, VDM_AML_SERIALIZED);
+	struct vdm_aml *m7 = vdm_aml_method(c, "M7", 7, VDM_AML_NOT_SERIALIZED);
 
-	aml_append(l, aml_method(c, "M0", 0, AML_NOT_SERIALIZED));
-	aml_append(m1, aml_return(c, aml_arg(c, 1)));
-	aml_append(l, m1);
-	aml_append(m7, aml_return(c, aml_arg(c, 6)));
-	aml_append(l, m7);
+	vdm_aml_append(l, vdm_aml_method(c, "M0", 0, VDM_AML_NOT_SERIALIZED));
+	vdm_aml_append(m1, vdm_aml_return(c, vdm_aml_arg(c, 1)));
+	vdm_aml_append(l, m1);
+	vdm_aml_append(m7, vdm_aml_return(c, vdm_aml_arg(c, 6)));
+	vdm_aml_append(l, m7);
 	EXPECT_BYTES(l, 0x14, 0x06, 0x4d, 0x30, 0x5f, 0x5f, 0x00, 0x14, 0x08, 0x4d, 0x31, 0x5f,
 		     0x5f, 0x0a, 0xa4, 0x69, 0x14, 0x08, 0x4d, 0x37, 0x5f, 0x5f, 0x07, 0xa4, 0x6e);
 }
@@ -276,23 +280,24 @@ static void methods_encode_argument_count_and_serialization(void **state)
  */
 static void opregions_and_fields_with_gaps_and_wide_units(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *f1, *f2;
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c), *f1, *f2;
 
-	aml_append(l, aml_opregion(c, "PCST", AML_SYSTEM_MEMORY, aml_int(c, 0xfeb00000),
-				   aml_int(c, 8)));
-	f1 = aml_field(c, "PCST", AML_DWORD_ACC, AML_NO_LOCK, AML_WRITE_AS_ZEROS);
-	aml_field_named(f1, "PCIU", 32);
-	aml_field_named(f1, "PCID", 32);
-	aml_append(l, f1);
-	aml_append(l, aml_opregion(c, "REG2", AML_SYSTEM_IO, aml_int(c, 0x600), aml_int(c, 1)));
-	f2 = aml_field(c, "REG2", AML_BYTE_ACC, AML_LOCK, AML_PRESERVE);
-	aml_field_named(f2, "A", 3);
-	aml_field_reserved(f2, 5);
-	aml_field_reserved(f2, 0x80 - 8); /* Offset (0x10) */
-	aml_field_named(f2, "B", 64);
-	aml_field_named(f2, "C", 4096);
-	aml_append(l, f2);
+	vdm_aml_append(l, vdm_aml_opregion(c, "PCST", VDM_AML_SYSTEM_MEMORY,
+					   vdm_aml_int(c, 0xfeb00000), vdm_aml_int(c, 8)));
+	f1 = vdm_aml_field(c, "PCST", VDM_AML_DWORD_ACC, VDM_AML_NO_LOCK, VDM_AML_WRITE_AS_ZEROS);
+	vdm_aml_field_named(f1, "PCIU", 32);
+	vdm_aml_field_named(f1, "PCID", 32);
+	vdm_aml_append(l, f1);
+	vdm_aml_append(l, vdm_aml_opregion(c, "REG2", VDM_AML_SYSTEM_IO, vdm_aml_int(c, 0x600),
+					   vdm_aml_int(c, 1)));
+	f2 = vdm_aml_field(c, "REG2", VDM_AML_BYTE_ACC, VDM_AML_LOCK, VDM_AML_PRESERVE);
+	vdm_aml_field_named(f2, "A", 3);
+	vdm_aml_field_reserved(f2, 5);
+	vdm_aml_field_reserved(f2, 0x80 - 8); /* Offset (0x10) */
+	vdm_aml_field_named(f2, "B", 64);
+	vdm_aml_field_named(f2, "C", 4096);
+	vdm_aml_append(l, f2);
 	EXPECT_BYTES(l, 0x5b, 0x80, 0x50, 0x43, 0x53, 0x54, 0x00, 0x0c, 0x00, 0x00, 0xb0, 0xfe,
 		     0x0a, 0x08, 0x5b, 0x81, 0x10, 0x50, 0x43, 0x53, 0x54, 0x43, 0x50, 0x43, 0x49,
 		     0x55, 0x20, 0x50, 0x43, 0x49, 0x44, 0x20, 0x5b, 0x80, 0x52, 0x45, 0x47, 0x32,
@@ -308,15 +313,15 @@ static void opregions_and_fields_with_gaps_and_wide_units(void **state)
  */
 static void mutexes_acquire_and_release(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *m = aml_method(c, "M", 0, AML_NOT_SERIALIZED);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c), *m = vdm_aml_method(c, "M", 0, VDM_AML_NOT_SERIALIZED);
 
-	aml_append(l, aml_mutex(c, "BLCK", 0));
-	aml_append(l, aml_mutex(c, "BLK2", 15));
-	aml_append(m, aml_acquire(c, aml_name(c, "BLCK"), 0xffff));
-	aml_append(m, aml_release(c, aml_name(c, "BLCK")));
-	aml_append(m, aml_acquire(c, aml_name(c, "BLK2"), 0x1234));
-	aml_append(l, m);
+	vdm_aml_append(l, vdm_aml_mutex(c, "BLCK", 0));
+	vdm_aml_append(l, vdm_aml_mutex(c, "BLK2", 15));
+	vdm_aml_append(m, vdm_aml_acquire(c, vdm_aml_name(c, "BLCK"), 0xffff));
+	vdm_aml_append(m, vdm_aml_release(c, vdm_aml_name(c, "BLCK")));
+	vdm_aml_append(m, vdm_aml_acquire(c, vdm_aml_name(c, "BLK2"), 0x1234));
+	vdm_aml_append(l, m);
 	EXPECT_BYTES(l, 0x5b, 0x01, 0x42, 0x4c, 0x43, 0x4b, 0x00, 0x5b, 0x01, 0x42, 0x4c, 0x4b,
 		     0x32, 0x0f, 0x14, 0x1c, 0x4d, 0x5f, 0x5f, 0x5f, 0x00, 0x5b, 0x23, 0x42, 0x4c,
 		     0x43, 0x4b, 0xff, 0xff, 0x5b, 0x27, 0x42, 0x4c, 0x43, 0x4b, 0x5b, 0x23, 0x42,
@@ -329,13 +334,13 @@ static void mutexes_acquire_and_release(void **state)
  */
 static void notify_takes_an_object_and_a_value(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *m = aml_method(c, "M", 2, AML_NOT_SERIALIZED);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c), *m = vdm_aml_method(c, "M", 2, VDM_AML_NOT_SERIALIZED);
 
-	aml_append(l, aml_device(c, "S00"));
-	aml_append(m, aml_notify(c, aml_name(c, "S00"), aml_arg(c, 1)));
-	aml_append(m, aml_notify(c, aml_name(c, "\\S00"), aml_int(c, 0x80)));
-	aml_append(l, m);
+	vdm_aml_append(l, vdm_aml_device(c, "S00"));
+	vdm_aml_append(m, vdm_aml_notify(c, vdm_aml_name(c, "S00"), vdm_aml_arg(c, 1)));
+	vdm_aml_append(m, vdm_aml_notify(c, vdm_aml_name(c, "\\S00"), vdm_aml_int(c, 0x80)));
+	vdm_aml_append(l, m);
 	EXPECT_BYTES(l, 0x5b, 0x82, 0x05, 0x53, 0x30, 0x30, 0x5f, 0x14, 0x14, 0x4d, 0x5f, 0x5f,
 		     0x5f, 0x02, 0x86, 0x53, 0x30, 0x30, 0x5f, 0x69, 0x86, 0x5c, 0x53, 0x30, 0x30,
 		     0x5f, 0x0a, 0x80);
@@ -351,21 +356,21 @@ static void notify_takes_an_object_and_a_value(void **state)
  */
 static void if_else_and_while_blocks(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *m = aml_method(c, "M", 1, AML_NOT_SERIALIZED), *i, *e, *w;
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *m = vdm_aml_method(c, "M", 1, VDM_AML_NOT_SERIALIZED), *i, *e, *w;
 
-	aml_append(m, aml_store(c, aml_int(c, 0), aml_local(c, 0)));
-	aml_append(m, aml_store(c, aml_int(c, 0), aml_local(c, 1)));
-	i = aml_if(c, aml_lequal(c, aml_arg(c, 0), aml_int(c, 1)));
-	aml_append(i, aml_return(c, aml_int(c, 1)));
-	aml_append(m, i);
-	e = aml_else(c);
-	aml_append(e, aml_return(c, aml_int(c, 0)));
-	aml_append(m, e);
-	w = aml_while(c, aml_lless(c, aml_local(c, 0), aml_int(c, 4)));
-	aml_append(w, aml_increment(c, aml_local(c, 0)));
-	aml_append(w, aml_decrement(c, aml_local(c, 1)));
-	aml_append(m, w);
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_int(c, 0), vdm_aml_local(c, 0)));
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_int(c, 0), vdm_aml_local(c, 1)));
+	i = vdm_aml_if(c, vdm_aml_lequal(c, vdm_aml_arg(c, 0), vdm_aml_int(c, 1)));
+	vdm_aml_append(i, vdm_aml_return(c, vdm_aml_int(c, 1)));
+	vdm_aml_append(m, i);
+	e = vdm_aml_else(c);
+	vdm_aml_append(e, vdm_aml_return(c, vdm_aml_int(c, 0)));
+	vdm_aml_append(m, e);
+	w = vdm_aml_while(c, vdm_aml_lless(c, vdm_aml_local(c, 0), vdm_aml_int(c, 4)));
+	vdm_aml_append(w, vdm_aml_increment(c, vdm_aml_local(c, 0)));
+	vdm_aml_append(w, vdm_aml_decrement(c, vdm_aml_local(c, 1)));
+	vdm_aml_append(m, w);
 	EXPECT_BYTES(m, 0x14, 0x21, 0x4d, 0x5f, 0x5f, 0x5f, 0x01, 0x70, 0x00, 0x60, 0x70, 0x00,
 		     0x61, 0xa0, 0x06, 0x93, 0x68, 0x01, 0xa4, 0x01, 0xa1, 0x03, 0xa4, 0x00, 0xa2,
 		     0x09, 0x95, 0x60, 0x0a, 0x04, 0x75, 0x60, 0x76, 0x61);
@@ -396,32 +401,36 @@ static void if_else_and_while_blocks(void **state)
  */
 static void arithmetic_logic_index_and_buffer_fields(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *m = aml_method(c, "M", 4, AML_NOT_SERIALIZED);
-	struct aml *L0 = aml_local(c, 0), *A1 = aml_arg(c, 1), *A2 = aml_arg(c, 2);
-	struct aml *A3 = aml_arg(c, 3), *L4 = aml_local(c, 4);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c), *m = vdm_aml_method(c, "M", 4, VDM_AML_NOT_SERIALIZED);
+	struct vdm_aml *L0 = vdm_aml_local(c, 0), *A1 = vdm_aml_arg(c, 1), *A2 = vdm_aml_arg(c, 2);
+	struct vdm_aml *A3 = vdm_aml_arg(c, 3), *L4 = vdm_aml_local(c, 4);
 
-	aml_append(l, aml_name_decl(c, "BNUM", aml_int(c, 0)));
-	aml_append(m, aml_store(c, aml_int(c, 0), L0));
-	aml_append(m, aml_store(c, aml_arg(c, 0), aml_name(c, "BNUM")));
-	aml_append(m, aml_store(c, aml_and(c, L0, aml_int(c, 2), NULL), aml_local(c, 1)));
-	aml_append(m, aml_and(c, L0, aml_int(c, 0x1e), L0));
-	aml_append(m, aml_or(c, L0, aml_int(c, 8), aml_local(c, 2)));
-	aml_append(m, aml_shiftleft(c, aml_int(c, 1), A1, aml_local(c, 3)));
-	aml_append(m, aml_store(c, aml_shiftright(c, A1, aml_int(c, 4), NULL), L0));
-	aml_append(m, aml_add(c, L0, aml_int(c, 1), L0));
-	aml_append(m, aml_subtract(c, L0, aml_int(c, 0x300), aml_local(c, 1)));
-	aml_append(m, aml_store(c, aml_lnot(c, aml_lequal(c, A1, aml_int(c, 1))), L4));
-	aml_append(m, aml_store(c, aml_lgreater(c, A1, aml_int(c, 2)), L4));
-	aml_append(m, aml_store(c, aml_land(c, A1, A2), L4));
-	aml_append(m, aml_store(c, aml_lor(c, A1, A2), L4));
-	aml_append(m, aml_store(c, aml_derefof(c, aml_index(c, A3, aml_int(c, 1), NULL)),
-				aml_local(c, 5)));
-	aml_append(m, aml_index(c, A3, aml_int(c, 0), aml_local(c, 6)));
-	aml_append(m, aml_store(c, aml_sizeof(c, A3), aml_local(c, 7)));
-	aml_append(m, aml_create_dword_field(c, A3, aml_int(c, 0), "CDW1"));
-	aml_append(m, aml_create_dword_field(c, A3, aml_int(c, 8), "CDW3"));
-	aml_append(l, m);
+	vdm_aml_append(l, vdm_aml_name_decl(c, "BNUM", vdm_aml_int(c, 0)));
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_int(c, 0), L0));
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_arg(c, 0), vdm_aml_name(c, "BNUM")));
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_and(c, L0, vdm_aml_int(c, 2), NULL),
+					vdm_aml_local(c, 1)));
+	vdm_aml_append(m, vdm_aml_and(c, L0, vdm_aml_int(c, 0x1e), L0));
+	vdm_aml_append(m, vdm_aml_or(c, L0, vdm_aml_int(c, 8), vdm_aml_local(c, 2)));
+	vdm_aml_append(m, vdm_aml_shiftleft(c, vdm_aml_int(c, 1), A1, vdm_aml_local(c, 3)));
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_shiftright(c, A1, vdm_aml_int(c, 4), NULL), L0));
+	vdm_aml_append(m, vdm_aml_add(c, L0, vdm_aml_int(c, 1), L0));
+	vdm_aml_append(m, vdm_aml_subtract(c, L0, vdm_aml_int(c, 0x300), vdm_aml_local(c, 1)));
+	vdm_aml_append(
+		m, vdm_aml_store(c, vdm_aml_lnot(c, vdm_aml_lequal(c, A1, vdm_aml_int(c, 1))), L4));
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_lgreater(c, A1, vdm_aml_int(c, 2)), L4));
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_land(c, A1, A2), L4));
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_lor(c, A1, A2), L4));
+	vdm_aml_append(
+		m,
+		vdm_aml_store(c, vdm_aml_derefof(c, vdm_aml_index(c, A3, vdm_aml_int(c, 1), NULL)),
+			      vdm_aml_local(c, 5)));
+	vdm_aml_append(m, vdm_aml_index(c, A3, vdm_aml_int(c, 0), vdm_aml_local(c, 6)));
+	vdm_aml_append(m, vdm_aml_store(c, vdm_aml_sizeof(c, A3), vdm_aml_local(c, 7)));
+	vdm_aml_append(m, vdm_aml_create_dword_field(c, A3, vdm_aml_int(c, 0), "CDW1"));
+	vdm_aml_append(m, vdm_aml_create_dword_field(c, A3, vdm_aml_int(c, 8), "CDW3"));
+	vdm_aml_append(l, m);
 	EXPECT_BYTES(l, 0x08, 0x42, 0x4e, 0x55, 0x4d, 0x00, 0x14, 0x4a, 0x06, 0x4d, 0x5f, 0x5f,
 		     0x5f, 0x04, 0x70, 0x00, 0x60, 0x70, 0x68, 0x42, 0x4e, 0x55, 0x4d, 0x70, 0x7b,
 		     0x60, 0x0a, 0x02, 0x00, 0x61, 0x7b, 0x60, 0x0a, 0x1e, 0x60, 0x7d, 0x60, 0x0a,
@@ -441,18 +450,20 @@ static void arithmetic_logic_index_and_buffer_fields(void **state)
  */
 static void method_invocation_passes_its_arguments(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *pcej = aml_method(c, "PCEJ", 2, AML_NOT_SERIALIZED);
-	struct aml *sb = aml_scope(c, "\\_SB"), *m = aml_method(c, "M", 0, AML_NOT_SERIALIZED);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c),
+		       *pcej = vdm_aml_method(c, "PCEJ", 2, VDM_AML_NOT_SERIALIZED);
+	struct vdm_aml *sb = vdm_aml_scope(c, "\\_SB"),
+		       *m = vdm_aml_method(c, "M", 0, VDM_AML_NOT_SERIALIZED);
 
-	aml_append(pcej, aml_return(c, aml_int(c, 0)));
-	aml_append(l, pcej);
-	aml_append(sb, aml_method(c, "PCNT", 0, AML_NOT_SERIALIZED));
-	aml_append(l, sb);
-	aml_append(m, aml_call(c, "PCEJ", 2, aml_name(c, "BNUM"), aml_int(c, 0)));
-	aml_append(m, aml_call(c, "\\_SB.PCNT", 0));
-	aml_append(l, m);
-	aml_append(l, aml_name_decl(c, "BNUM", aml_int(c, 0)));
+	vdm_aml_append(pcej, vdm_aml_return(c, vdm_aml_int(c, 0)));
+	vdm_aml_append(l, pcej);
+	vdm_aml_append(sb, vdm_aml_method(c, "PCNT", 0, VDM_AML_NOT_SERIALIZED));
+	vdm_aml_append(l, sb);
+	vdm_aml_append(m, vdm_aml_call(c, "PCEJ", 2, vdm_aml_name(c, "BNUM"), vdm_aml_int(c, 0)));
+	vdm_aml_append(m, vdm_aml_call(c, "\\_SB.PCNT", 0));
+	vdm_aml_append(l, m);
+	vdm_aml_append(l, vdm_aml_name_decl(c, "BNUM", vdm_aml_int(c, 0)));
 	EXPECT_BYTES(l, 0x14, 0x08, 0x50, 0x43, 0x45, 0x4a, 0x02, 0xa4, 0x00, 0x10, 0x0d, 0x5c,
 		     0x5f, 0x53, 0x42, 0x5f, 0x14, 0x06, 0x50, 0x43, 0x4e, 0x54, 0x00, 0x14, 0x19,
 		     0x4d, 0x5f, 0x5f, 0x5f, 0x00, 0x50, 0x43, 0x45, 0x4a, 0x42, 0x4e, 0x55, 0x4d,
@@ -485,25 +496,27 @@ static void method_invocation_passes_its_arguments(void **state)
  */
 static void resource_templates_end_with_a_zero_checksum_end_tag(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *rt = aml_resource_template(c);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c), *rt = vdm_aml_resource_template(c);
 
-	aml_append(rt, aml_word_bus_number(c, 0, 0xff));
-	aml_append(rt, aml_io(c, 0xcf8, 0xcf8, 1, 8));
-	aml_append(rt, aml_word_io(c, 0x1000, 0xffff));
-	aml_append(rt, aml_dword_memory(c, AML_RESOURCE_PRODUCER, AML_NON_CACHEABLE, 0xc0000000,
-					0xdfffffff));
-	aml_append(rt, aml_qword_memory(c, AML_RESOURCE_PRODUCER, AML_PREFETCHABLE,
+	vdm_aml_append(rt, vdm_aml_word_bus_number(c, 0, 0xff));
+	vdm_aml_append(rt, vdm_aml_io(c, 0xcf8, 0xcf8, 1, 8));
+	vdm_aml_append(rt, vdm_aml_word_io(c, 0x1000, 0xffff));
+	vdm_aml_append(rt, vdm_aml_dword_memory(c, VDM_AML_RESOURCE_PRODUCER, VDM_AML_NON_CACHEABLE,
+						0xc0000000, 0xdfffffff));
+	vdm_aml_append(rt, vdm_aml_qword_memory(c, VDM_AML_RESOURCE_PRODUCER, VDM_AML_PREFETCHABLE,
 					0x8000000000, 0xffffffffff));
-	aml_append(rt, aml_dword_memory(c, AML_RESOURCE_CONSUMER, AML_CACHEABLE, 0xfeb00000,
-					0xfeb00017));
-	aml_append(rt, aml_memory32_fixed(c, 0xe0000000, 0x10000000));
-	aml_append(rt, aml_interrupt(c, AML_IRQ_CONSUMER | AML_IRQ_EDGE, 9));
-	aml_append(rt, aml_interrupt(c, AML_IRQ_CONSUMER | AML_IRQ_ACTIVE_LOW | AML_IRQ_SHARED,
-				     0x20));
-	aml_append(rt, aml_irq_noflags(c, 4));
-	aml_append(l, aml_name_decl(c, "_CRS", rt));
-	aml_append(l, aml_name_decl(c, "EMPT", aml_resource_template(c)));
+	vdm_aml_append(rt, vdm_aml_dword_memory(c, VDM_AML_RESOURCE_CONSUMER, VDM_AML_CACHEABLE,
+						0xfeb00000, 0xfeb00017));
+	vdm_aml_append(rt, vdm_aml_memory32_fixed(c, 0xe0000000, 0x10000000));
+	vdm_aml_append(rt, vdm_aml_interrupt(c, VDM_AML_IRQ_CONSUMER | VDM_AML_IRQ_EDGE, 9));
+	vdm_aml_append(rt, vdm_aml_interrupt(c,
+					     VDM_AML_IRQ_CONSUMER | VDM_AML_IRQ_ACTIVE_LOW |
+						     VDM_AML_IRQ_SHARED,
+					     0x20));
+	vdm_aml_append(rt, vdm_aml_irq_noflags(c, 4));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "_CRS", rt));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "EMPT", vdm_aml_resource_template(c)));
 	EXPECT_BYTES(l, 0x08, 0x5f, 0x43, 0x52, 0x53, 0x11, 0x41, 0x0b, 0x0a, 0xad, 0x88, 0x0d,
 		     0x00, 0x02, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x00, 0x00, 0x00, 0x00,
 		     0x01, 0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08, 0x88, 0x0d, 0x00, 0x01,
@@ -525,111 +538,112 @@ static void resource_templates_end_with_a_zero_checksum_end_tag(void **state)
 
 /* Run `build` in a fresh context; the first error must be `err` with `needle` in its text,
  * and serializing anything from that context must fail the same way, with no output. */
-static void expect_error(void (*build)(struct aml_ctx *c, struct aml *l), int err,
+static void expect_error(void (*build)(struct vdm_aml_ctx *c, struct vdm_aml *l), int err,
 			 const char *needle)
 {
-	struct aml_ctx *c = aml_ctx_new();
-	struct aml *l;
+	struct vdm_aml_ctx *c = vdm_aml_ctx_new();
+	struct vdm_aml *l;
 	const char *msg;
 	uint8_t *out = (uint8_t *)1;
 	size_t len = 99;
 
 	assert_non_null(c);
-	l = aml_list(c);
+	l = vdm_aml_list(c);
 	build(c, l);
-	assert_int_equal(aml_ctx_error(c, &msg), err);
+	assert_int_equal(vdm_aml_ctx_error(c, &msg), err);
 	if (!strstr(msg, needle))
 		fail_msg("error text \"%s\" does not mention \"%s\"", msg, needle);
-	assert_int_equal(aml_serialize(l, &out, &len), err);
+	assert_int_equal(vdm_aml_serialize(l, &out, &len), err);
 	assert_null(out);
 	assert_int_equal(len, 0);
-	aml_ctx_free(c);
+	vdm_aml_ctx_free(c);
 }
 
-static void b_long_seg(struct aml_ctx *c, struct aml *l)
+static void b_long_seg(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_name_decl(c, "PCI01", aml_int(c, 1)));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "PCI01", vdm_aml_int(c, 1)));
 }
-static void b_digit_first(struct aml_ctx *c, struct aml *l)
+static void b_digit_first(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_device(c, "\\_SB.0PCI"));
+	vdm_aml_append(l, vdm_aml_device(c, "\\_SB.0PCI"));
 }
-static void b_lower(struct aml_ctx *c, struct aml *l)
+static void b_lower(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_method(c, "pcnt", 0, AML_NOT_SERIALIZED));
+	vdm_aml_append(l, vdm_aml_method(c, "pcnt", 0, VDM_AML_NOT_SERIALIZED));
 }
-static void b_empty_seg(struct aml_ctx *c, struct aml *l)
+static void b_empty_seg(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_scope(c, "\\_SB..PCI0"));
+	vdm_aml_append(l, vdm_aml_scope(c, "\\_SB..PCI0"));
 }
-static void b_empty(struct aml_ctx *c, struct aml *l)
+static void b_empty(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_name(c, ""));
+	vdm_aml_append(l, vdm_aml_name(c, ""));
 }
-static void b_eisa(struct aml_ctx *c, struct aml *l)
+static void b_eisa(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_name_decl(c, "_HID", aml_eisaid(c, "PNP0A0G")));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0A0G")));
 }
-static void b_uuid(struct aml_ctx *c, struct aml *l)
+static void b_uuid(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_touuid(c, "e5c937d0-3553-4d7a-9117ea4d19c3434d0"));
+	vdm_aml_append(l, vdm_aml_touuid(c, "e5c937d0-3553-4d7a-9117ea4d19c3434d0"));
 }
-static void b_local8(struct aml_ctx *c, struct aml *l)
+static void b_local8(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_store(c, aml_int(c, 1), aml_local(c, 8)));
+	vdm_aml_append(l, vdm_aml_store(c, vdm_aml_int(c, 1), vdm_aml_local(c, 8)));
 }
-static void b_args(struct aml_ctx *c, struct aml *l)
+static void b_args(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_method(c, "MANY", 8, AML_NOT_SERIALIZED));
+	vdm_aml_append(l, vdm_aml_method(c, "MANY", 8, VDM_AML_NOT_SERIALIZED));
 }
-static void b_sealed(struct aml_ctx *c, struct aml *l)
+static void b_sealed(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	struct aml *d = aml_device(c, "PCI0");
+	struct vdm_aml *d = vdm_aml_device(c, "PCI0");
 
-	aml_append(l, d);
-	aml_append(d, aml_name_decl(c, "_UID", aml_int(c, 0))); /* too late: lost */
+	vdm_aml_append(l, d);
+	vdm_aml_append(d, vdm_aml_name_decl(c, "_UID", vdm_aml_int(c, 0))); /* too late: lost */
 }
-static void b_pkg256(struct aml_ctx *c, struct aml *l)
+static void b_pkg256(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	struct aml *p = aml_package(c);
+	struct vdm_aml *p = vdm_aml_package(c);
 
 	for (int i = 0; i < 256; i++)
-		aml_append(p, aml_int(c, (uint64_t)i));
-	aml_append(l, p);
+		vdm_aml_append(p, vdm_aml_int(c, (uint64_t)i));
+	vdm_aml_append(l, p);
 }
-static void b_irq16(struct aml_ctx *c, struct aml *l)
+static void b_irq16(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	struct aml *rt = aml_resource_template(c);
+	struct vdm_aml *rt = vdm_aml_resource_template(c);
 
-	aml_append(rt, aml_irq_noflags(c, 16));
-	aml_append(l, rt);
+	vdm_aml_append(rt, vdm_aml_irq_noflags(c, 16));
+	vdm_aml_append(l, rt);
 }
-static void b_minmax(struct aml_ctx *c, struct aml *l)
+static void b_minmax(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	struct aml *rt = aml_resource_template(c);
+	struct vdm_aml *rt = vdm_aml_resource_template(c);
 
-	aml_append(rt, aml_qword_memory(c, AML_RESOURCE_PRODUCER, AML_PREFETCHABLE, 0x2000,
-					0x1fff));
-	aml_append(l, rt);
+	vdm_aml_append(rt, vdm_aml_qword_memory(c, VDM_AML_RESOURCE_PRODUCER, VDM_AML_PREFETCHABLE,
+						0x2000, 0x1fff));
+	vdm_aml_append(l, rt);
 }
-static void b_bus_too_long(struct aml_ctx *c, struct aml *l)
+static void b_bus_too_long(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	struct aml *rt = aml_resource_template(c);
+	struct vdm_aml *rt = vdm_aml_resource_template(c);
 
-	aml_append(rt, aml_word_io(c, 0, 0xffff)); /* length 0x10000 does not fit a Word */
-	aml_append(l, rt);
+	vdm_aml_append(rt, vdm_aml_word_io(c, 0, 0xffff)); /* length 0x10000 does not fit a Word */
+	vdm_aml_append(l, rt);
 }
-static void b_field_path(struct aml_ctx *c, struct aml *l)
+static void b_field_path(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	struct aml *f = aml_field(c, "PCST", AML_DWORD_ACC, AML_NO_LOCK, AML_PRESERVE);
+	struct vdm_aml *f =
+		vdm_aml_field(c, "PCST", VDM_AML_DWORD_ACC, VDM_AML_NO_LOCK, VDM_AML_PRESERVE);
 
-	aml_field_named(f, "A.B", 32);
-	aml_append(l, f);
+	vdm_aml_field_named(f, "A.B", 32);
+	vdm_aml_append(l, f);
 }
-static void b_first_error_wins(struct aml_ctx *c, struct aml *l)
+static void b_first_error_wins(struct vdm_aml_ctx *c, struct vdm_aml *l)
 {
-	aml_append(l, aml_name_decl(c, "TOOLONG", aml_int(c, 1)));
-	aml_append(l, aml_local(c, 9));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "TOOLONG", vdm_aml_int(c, 1)));
+	vdm_aml_append(l, vdm_aml_local(c, 9));
 }
 
 static void bad_input_is_reported_with_the_value_and_never_crashes(void **state)
@@ -655,11 +669,11 @@ static void bad_input_is_reported_with_the_value_and_never_crashes(void **state)
 /* A node appended twice is copied twice; the parent owns copies, not the node. */
 static void a_node_can_be_appended_to_many_parents(void **state)
 {
-	struct aml_ctx *c = *state;
-	struct aml *l = aml_list(c), *one = aml_int(c, 1);
+	struct vdm_aml_ctx *c = *state;
+	struct vdm_aml *l = vdm_aml_list(c), *one = vdm_aml_int(c, 1);
 
-	aml_append(l, aml_name_decl(c, "A", one));
-	aml_append(l, aml_name_decl(c, "B", one));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "A", one));
+	vdm_aml_append(l, vdm_aml_name_decl(c, "B", one));
 	EXPECT_BYTES(l, 0x08, 0x41, 0x5f, 0x5f, 0x5f, 0x01, 0x08, 0x42, 0x5f, 0x5f, 0x5f, 0x01);
 }
 

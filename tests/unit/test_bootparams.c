@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "firmware/machine.h"
-#include "firmware/vdm_layout.h"
+#include <vdm/machine_desc.h>
+#include <vdm/layout.h>
 #include "memory.h"
 #include "x86/arch.h"
 #include "x86/boot.h"

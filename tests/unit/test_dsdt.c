@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "firmware/dsdt.h"
-#include "firmware/machine.h"
+#include <vdm/dsdt.h>
+#include <vdm/machine_desc.h>
 
 /*
  * The goldens are the AML body (after the 36-byte header) that iasl 20200925 produced, by

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 #include <libfdt.h>
 
-#include "firmware/vdm_fdt.h"
-#include "firmware/vdm_layout.h"
-#include "firmware/vdm_place.h"
+#include <vdm/fdt.h>
+#include <vdm/layout.h>
+#include <vdm/place.h>
 
 #define GIB (UINT64_C(1) << 30)
 

@@ -15,7 +15,7 @@
 #include <vdm/props.h>
 #include <vdm/ring.h>
 
-#include "aml.h"      /* vmm-example/firmware: the AML encoder */
+#include <vdm/aml.h>
 #include "qmp.h"      /* vmm-example: QMP sessions */
 #include "qmp_json.h" /* vmm-example: the strict JSON parser */
 
@@ -28,12 +28,12 @@
  *   F1 abi/props.c        vdm_parse_size: digits that overflowed before a non-digit gave
  *                         -ERANGE ("does not fit in 64 bits"), not -EINVAL ("not a size");
  *                         fixed in c8027fe.
- *   F2 firmware/aml*.c    aml_append(x, x): heap-use-after-free (emit() copied from the buffer
+ *   F2 firmware/aml*.c    vdm_aml_append(x, x): heap-use-after-free (emit() copied from the buffer
  *                         put() reallocates); fixed in c8027fe (refused as an error).
  *   F3 tests/guest/lib    AML walker read one byte past a table ending in a bare Name; fixed
  *                         in b6b3eea; its input is tests/fuzz/corpus/fuzz_aml/regress-F3-*,
  *                         replayed by scripts/fuzz-ci.sh under ASan (the walker is not linked
- *                         here: its `struct aml` clashes with the encoder's).
+ *                         here: its `struct vdm_aml` clashes with the encoder's).
  *   F4 abi/ring.c         vdm_ring_check_response accepted a read whose value is wider than the
  *                         access (1-byte config read returning 0x236), so the proxy handed the
  *                         VMM bits a device.h value never has; fixed in cfcb1aa.
@@ -196,27 +196,27 @@ static void fuzz_F1_overflowing_digits_then_garbage_is_not_a_size(void **state)
 	fuzz_props_one(input, sizeof(input) - 1);
 }
 
-/* ---- F2: aml_append of a block to itself (fixed in c8027fe; was a use-after-free) ------- */
+/* ---- F2: vdm_aml_append of a block to itself (fixed in c8027fe; was a use-after-free) ------- */
 
 static void fuzz_F2_appending_a_block_to_itself_is_refused(void **state)
 {
 	/* fuzz_aml input that found it (tree mode, misuse case 18): 66 d9 8b 03 9a 26 8b */
-	struct aml_ctx *c = aml_ctx_new();
-	struct aml *m;
+	struct vdm_aml_ctx *c = vdm_aml_ctx_new();
+	struct vdm_aml *m;
 	const char *msg = NULL;
 	unsigned i;
 
 	(void)state;
 	assert_non_null(c);
-	m = aml_method(c, "SELF", 0, AML_NOT_SERIALIZED);
+	m = vdm_aml_method(c, "SELF", 0, VDM_AML_NOT_SERIALIZED);
 	/* Enough body that copying it into itself must grow (and move) the buffer. */
 	for (i = 0; i < 40; i++)
-		aml_append(m, aml_return(c, aml_int(c, i)));
-	assert_int_equal(aml_ctx_error(c, NULL), 0);
-	aml_append(m, m);
-	assert_int_equal(aml_ctx_error(c, &msg), -EINVAL);
+		vdm_aml_append(m, vdm_aml_return(c, vdm_aml_int(c, i)));
+	assert_int_equal(vdm_aml_ctx_error(c, NULL), 0);
+	vdm_aml_append(m, m);
+	assert_int_equal(vdm_aml_ctx_error(c, &msg), -EINVAL);
 	assert_true(msg && msg[0]);
-	aml_ctx_free(c);
+	vdm_aml_ctx_free(c);
 }
 
 /* ---- F4: ring read values wider than the access (fixed in cfcb1aa) ---------------------- */
@@ -345,27 +345,27 @@ static void fuzz_F8_field_widths_encode_as_iasl_does(void **state)
 		'B', '0', '0', '0', 0x4f, 0x03, 'C', '0', '0', '0', 0x8e, 0xff, 0x00,
 		'D', '0', '0', '0', 0x8f, 0xff, 0x00, 0x00, 0x4f, 0x03, 'E', '0', '0', '0', 0x01,
 	};
-	struct aml_ctx *c = aml_ctx_new();
-	struct aml *root, *f;
+	struct vdm_aml_ctx *c = vdm_aml_ctx_new();
+	struct vdm_aml *root, *f;
 	uint8_t *out = NULL;
 	size_t len = 0;
 
 	(void)state;
 	assert_non_null(c);
-	root = aml_list(c);
-	f = aml_field(c, "R000", AML_ANY_ACC, AML_NO_LOCK, AML_PRESERVE);
-	aml_field_named(f, "A000", 62);
-	aml_field_named(f, "B000", 63);
-	aml_field_named(f, "C000", 4094);
-	aml_field_named(f, "D000", 4095);
-	aml_field_reserved(f, 63);
-	aml_field_named(f, "E000", 1);
-	aml_append(root, f);
-	assert_int_equal(aml_serialize(root, &out, &len), 0);
+	root = vdm_aml_list(c);
+	f = vdm_aml_field(c, "R000", VDM_AML_ANY_ACC, VDM_AML_NO_LOCK, VDM_AML_PRESERVE);
+	vdm_aml_field_named(f, "A000", 62);
+	vdm_aml_field_named(f, "B000", 63);
+	vdm_aml_field_named(f, "C000", 4094);
+	vdm_aml_field_named(f, "D000", 4095);
+	vdm_aml_field_reserved(f, 63);
+	vdm_aml_field_named(f, "E000", 1);
+	vdm_aml_append(root, f);
+	assert_int_equal(vdm_aml_serialize(root, &out, &len), 0);
 	assert_int_equal(len, sizeof(iasl));
 	assert_memory_equal(out, iasl, sizeof(iasl));
 	free(out);
-	aml_ctx_free(c);
+	vdm_aml_ctx_free(c);
 }
 
 int main(void)

@@ -1,4 +1,4 @@
-/* Unit tests for vmm-example/machine_sandbox.c without KVM: devices run in vdm-devhosts by
+/* Unit tests for vmm-example/machine_sandbox.c (the machine's backend) without KVM: devices run in vdm-devhosts by
  * default and in-process with --in-process, with the same machine either way; a killed
  * device reads all-ones while the rest carries on; the event-loop fds and `info devices`
  * states; a sandboxed GED's eject arrives once, inside the guest's write. */
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -22,16 +23,17 @@
 #include <vdm/proxy.h>
 
 #include "event_loop.h"
-#include "machine_fixture.h"
+#include "vmm_fixture.h"
 #include "machine_sandbox.h"
 #include "sandbox_watch.h"
 
 static unsigned proxies(void)
 {
-	unsigned i, n = 0;
+	struct vdm_machine_dev_info d;
+	unsigned n = 0;
 
-	for (i = 0; i < m.ndevs; i++)
-		n += m.devs[i].dev && vdm_device_is_proxy(m.devs[i].dev);
+	for (size_t i = 0; i < vdm_machine_num_devices(vm.m); i++)
+		n += vdm_machine_device(vm.m, i, &d) == 0 && d.dev && vdm_device_is_proxy(d.dev);
 	return n;
 }
 
@@ -52,29 +54,29 @@ static void root_ports_ged_and_testdevs_run_in_device_hosts_by_default(void **st
 
 	(void)state;
 	assert_int_equal(BUILD(MACHINE_ARGS), 0);
-	assert_false(machine_sandbox_in_process());
+	assert_false(vm.sb.in_process);
 	/* t0, its root port, the free port, the GED; the host bridge stays in the VMM */
 	assert_int_equal(proxies(), 4);
-	assert_true(vdm_device_is_proxy(dev_by_id("t0")->dev));
-	assert_true(vdm_device_is_proxy(m.devs[m.ged].dev));
-	assert_false(vdm_device_is_proxy(dev_by_id("host")->dev));
-	assert_int_equal(machine_sandbox_state(dev_by_id("host")->dev, s, sizeof(s)),
+	assert_true(vdm_device_is_proxy(dev_by_id("t0").dev));
+	assert_true(vdm_device_is_proxy(ged().dev));
+	assert_false(vdm_device_is_proxy(dev_by_id("host").dev));
+	assert_int_equal(machine_sandbox_state(dev_by_id("host").dev, s, sizeof(s)),
 			 MACHINE_SANDBOX_IN_PROCESS);
 	assert_string_equal(s, "in-process");
-	assert_int_equal(machine_sandbox_state(dev_by_id("t0")->dev, s, sizeof(s)),
+	assert_int_equal(machine_sandbox_state(dev_by_id("t0").dev, s, sizeof(s)),
 			 MACHINE_SANDBOX_RUNNING);
 	assert_int_equal(strncmp(s, "running pid ", 12), 0);
-	assert_int_equal(atoi(s + 12), vdm_proxy_pid(dev_by_id("t0")->dev));
+	assert_int_equal(atoi(s + 12), vdm_proxy_pid(dev_by_id("t0").dev));
 	/* each device host: its pidfd and its notify eventfd */
-	assert_int_equal(machine_sandbox_fds(&m, fds, 32), 8);
-	assert_int_equal(machine_sandbox_fds(&m, fds, 3), 8); /* the count even when truncated */
-	assert_int_equal(machine_sandbox_handle(&m, vdm_proxy_notify_fd(dev_by_id("t0")->dev)), 1);
-	assert_int_equal(machine_sandbox_handle(&m, 0), -ENOENT);
-	assert_int_equal(machine_sandbox_handle(&m, -1), -ENOENT);
+	assert_int_equal(machine_sandbox_fds(vm.m, fds, 32), 8);
+	assert_int_equal(machine_sandbox_fds(vm.m, fds, 3), 8); /* the count even when truncated */
+	assert_int_equal(machine_sandbox_handle(vm.m, vdm_proxy_notify_fd(dev_by_id("t0").dev)), 1);
+	assert_int_equal(machine_sandbox_handle(vm.m, 0), -ENOENT);
+	assert_int_equal(machine_sandbox_handle(vm.m, -1), -ENOENT);
 	/* firmware programmed them through config space, as in-process */
 	assert_int_equal(cfg(1, 0, 0, 0, 4), 0x00051b36u);
 	assert_int_equal(cfg(1, 0, 0, 4, 2) & 7, 7);
-	machine_destroy(&m);
+	vmm_machine_destroy(&vm);
 }
 
 static void in_process_builds_the_same_machine_with_no_device_host(void **state)
@@ -93,17 +95,17 @@ static void in_process_builds_the_same_machine_with_no_device_host(void **state)
 			assert_int_equal(BUILD("--in-process", MACHINE_ARGS), 0);
 		else
 			assert_int_equal(BUILD(MACHINE_ARGS), 0);
-		assert_int_equal(machine_sandbox_in_process(), k == 1);
+		assert_int_equal(vm.sb.in_process, k == 1);
 		assert_int_equal(proxies(), k ? 0 : 4);
-		assert_int_equal(machine_sandbox_fds(&m, fds, 4), k ? 0 : 8);
-		machine_print_topology(&m, f);
+		assert_int_equal(machine_sandbox_fds(vm.m, fds, 4), k ? 0 : 8);
+		vdm_machine_print_topology(vm.m, f);
 		fclose(f);
 		for (b = 0; b < 3; b++) {
 			for (r = 0; r < 64; r++)
 				conf[k][b][r] = cfg((int)b, b ? 0 : 1, 0, r * 4, 4);
-			assert_int_equal(vdm_ged_query(m.devs[m.ged].dev, b, &st[k][b]), 0);
+			assert_int_equal(vdm_ged_query(ged().dev, b, &st[k][b]), 0);
 		}
-		machine_destroy(&m);
+		vmm_machine_destroy(&vm);
 	}
 	assert_string_equal(topo[0], topo[1]);
 	assert_memory_equal(conf[0], conf[1], sizeof(conf[0]));
@@ -123,17 +125,15 @@ static void count_event(void *opaque, const struct vdm_proxy_event *ev)
 
 static void a_killed_device_reads_all_ones_and_the_machine_carries_on(void **state)
 {
-	struct machine_dev *t0;
 	struct vdm_device *dev;
 	char s[128];
 	int fds[32], pidfd;
 
 	(void)state;
 	events = 0;
-	machine_sandbox_set_event_hook(count_event, NULL);
 	assert_int_equal(BUILD(MACHINE_ARGS), 0);
-	t0 = dev_by_id("t0");
-	dev = t0->dev;
+	machine_sandbox_set_event_hook(&vm.sb, count_event, NULL);
+	dev = dev_by_id("t0").dev;
 	pidfd = vdm_proxy_pidfd(dev);
 	kill_device(dev);
 	/* noticed before anyone touched it: `info devices` can say so at once */
@@ -150,35 +150,34 @@ static void a_killed_device_reads_all_ones_and_the_machine_carries_on(void **sta
 	}
 	/* the guest's view: all-ones, writes dropped; its root port and the rest answer */
 	assert_int_equal(cfg(1, 0, 0, 0, 4), 0xffffffffu);
-	pci_host_cfg_write(m.pci, 1, 0, 4, 2, 0);
+	vdm_pci_host_cfg_write(vdm_machine_pci_host(vm.m), 1, 0, 4, 2, 0);
 	assert_int_equal(cfg(1, 0, 0, 4, 2), 0xffff);
 	assert_int_equal(cfg(0, 1, 0, 0, 4), 0x000c1b36u);
 	assert_int_equal(cfg(0, 2, 0, 0, 4), 0x000c1b36u);
-	assert_int_equal(vdm_ged_num_selectors(m.devs[m.ged].dev), 3);
+	assert_int_equal(vdm_ged_num_selectors(ged().dev), 3);
 	assert_int_equal(events, 1);
 	/* the event loop: its fds end, and are no longer handed out */
-	assert_int_equal(machine_sandbox_handle(&m, pidfd), 0);
-	assert_int_equal(machine_sandbox_fds(&m, fds, 32), 6);
+	assert_int_equal(machine_sandbox_handle(vm.m, pidfd), 0);
+	assert_int_equal(machine_sandbox_fds(vm.m, fds, 32), 6);
 	assert_int_equal(machine_sandbox_state(dev, s, sizeof(s)), MACHINE_SANDBOX_FAILED);
 	assert_string_equal(s, "failed: killed by SIGKILL");
 	assert_int_equal(events, 1);
-	machine_destroy(&m);
-	machine_sandbox_set_event_hook(NULL, NULL);
+	vmm_machine_destroy(&vm);
 }
 
-static uint32_t ejects, eject_bsel = 99, eject_slot = 99;
-
-static void on_eject(void *opaque, uint32_t bsel, uint32_t slot)
+/* Wake-ups the machine sent to the monitor's eject eventfd so far. */
+static uint64_t eject_wakeups(void)
 {
-	(void)opaque;
-	ejects++;
-	eject_bsel = bsel;
-	eject_slot = slot;
+	uint64_t n = 0;
+
+	if (read(vm.eject_fd, &n, sizeof(n)) < 0)
+		n = 0;
+	return n;
 }
 
 static void a_sandboxed_ged_ejects_once_inside_the_guests_write(void **state)
 {
-	struct machine_dev *g;
+	struct vdm_machine_eject ev;
 	uint32_t bsel;
 	unsigned k;
 
@@ -188,25 +187,35 @@ static void a_sandboxed_ged_ejects_once_inside_the_guests_write(void **state)
 			assert_int_equal(BUILD("--in-process", MACHINE_ARGS), 0);
 		else
 			assert_int_equal(BUILD(MACHINE_ARGS), 0);
-		m.eject = on_eject;
-		ejects = 0;
-		g = &m.devs[m.ged];
-		bsel = m.desc.root_ports[m.devs[dev_by_id("t0")->parent].root_port].bsel;
-		assert_int_equal(machine_unplug_request(&m, "t0", err, sizeof(err)), 0);
-		machine_platform_write(&g->rctx[VDM_GED_REGION_PCIHP], VDM_PCIHP_BNUM, 4, bsel);
-		machine_platform_write(&g->rctx[VDM_GED_REGION_PCIHP], VDM_PCIHP_B0EJ, 4, 1);
-		assert_int_equal(ejects, 1); /* before the write returned */
-		assert_int_equal(eject_bsel, bsel);
-		assert_int_equal(eject_slot, 0);
+		vm.eject_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		assert_true(vm.eject_fd >= 0);
+		bsel = D->root_ports[0].bsel; /* t0's own port comes first */
+		assert_string_equal(dev_by_id("t0").parent_id, D->root_ports[0].id);
+		assert_int_equal(vdm_machine_unplug_request(vm.m, "t0", err, sizeof(err)), 0);
+		assert_int_equal(dev_by_id("t0").state, VDM_MACHINE_DEV_EJECTING);
+		/* the guest's _EJ0: select the bus, write the slot's bit */
+		assert_true(vdm_machine_mmio_write(vm.m, D->pcihp_base + VDM_PCIHP_BNUM, 4, bsel));
+		assert_true(vdm_machine_mmio_write(vm.m, D->pcihp_base + VDM_PCIHP_B0EJ, 4, 1));
+		assert_int_equal(eject_wakeups(), 1); /* before the write returned */
 		if (!k) { /* the event loop finds nothing more to deliver */
 			int fds[32];
-			size_t i, n = machine_sandbox_fds(&m, fds, 32);
+			size_t i, n = machine_sandbox_fds(vm.m, fds, 32);
 
 			for (i = 0; i < n; i++)
-				assert_int_equal(machine_sandbox_handle(&m, fds[i]), 1);
+				assert_int_equal(machine_sandbox_handle(vm.m, fds[i]), 1);
 		}
-		assert_int_equal(ejects, 1);
-		machine_destroy(&m);
+		assert_int_equal(eject_wakeups(), 0);
+		/* the control thread carries it out once */
+		assert_int_equal(vdm_machine_process_eject(vm.m, &ev), 1);
+		assert_string_equal(ev.id, "t0");
+		assert_int_equal(ev.bus_sel, bsel);
+		assert_int_equal(ev.slot, 0);
+		assert_true(ev.requested);
+		assert_int_equal(vdm_machine_find(vm.m, "t0"), -ENOENT);
+		assert_int_equal(cfg(1, 0, 0, 0, 4), 0xffffffffu);
+		assert_int_equal(vdm_machine_process_eject(vm.m, &ev), 0);
+		close(vm.eject_fd);
+		vmm_machine_destroy(&vm);
 	}
 }
 
@@ -222,10 +231,10 @@ static void a_missing_device_host_is_a_clear_error(void **state)
 	assert_non_null(strstr(err, "--in-process"));
 	assert_true(BUILD(MACHINE_ARGS) < 0);
 	assert_non_null(strstr(err, "VDM_DEVHOST=/nonexistent/vdm-devhost"));
-	machine_destroy(&m);
+	vmm_machine_destroy(&vm);
 	/* --in-process needs none */
 	assert_int_equal(BUILD("--in-process", MACHINE_ARGS), 0);
-	machine_destroy(&m);
+	vmm_machine_destroy(&vm);
 	unsetenv("VDM_DEVHOST");
 	/* without it: beside the program or in the build tree this test was built in */
 	assert_int_equal(machine_sandbox_devhost_path(path, sizeof(path), err, sizeof(err)), 0);
@@ -237,23 +246,21 @@ static void the_event_loop_fails_a_dead_device_before_the_guest_reads_it(void **
 {
 	struct ev_loop *loop;
 	struct sandbox_watch w;
-	struct machine_dev *t0;
 	size_t watched;
 	unsigned i;
 
 	(void)state;
 	assert_int_equal(BUILD(MACHINE_ARGS), 0);
 	assert_int_equal(ev_loop_create(&loop, err, sizeof(err)), 0);
-	sandbox_watch_init(&w, loop, &m);
+	sandbox_watch_init(&w, loop, vm.m);
 	watched = w.n;
 	/* pidfd and notify eventfd of each devhost: t0's root port, the hotplug port, the
 	 * GED and t0 */
 	assert_int_equal(watched, 2 * 4);
 	assert_int_equal(ev_loop_num_watches(loop), watched);
-	t0 = dev_by_id("t0");
 	for (i = 0; i < 200; i++) /* config reads answered from the read mirror */
 		assert_int_equal(cfg(1, 0, 0, 0, 4), 0x00051b36u);
-	kill_device(t0->dev);
+	kill_device(dev_by_id("t0").dev);
 	for (i = 0; i < 50 && !w.deaths; i++) {
 		ev_loop_run_once(loop, 100);
 		sandbox_watch_sync(&w);
@@ -266,7 +273,7 @@ static void the_event_loop_fails_a_dead_device_before_the_guest_reads_it(void **
 	sandbox_watch_stop(&w);
 	assert_int_equal(ev_loop_num_watches(loop), 0);
 	ev_loop_destroy(loop);
-	machine_destroy(&m);
+	vmm_machine_destroy(&vm);
 }
 
 int main(void)

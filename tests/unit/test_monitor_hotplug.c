@@ -1,5 +1,6 @@
 /* Unit tests for the monitor over a real machine without KVM (vmm-example/monitor*.c,
- * machine_hotplug.c): device_add / device_del through a UNIX-socket client and a QMP client,
+ * libvdm-machine's hotplug.c): device_add / device_del through a UNIX-socket client and a
+ * QMP client,
  * the guest's side played through the GED registers, 20 cycles on one slot, and refusals. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -23,11 +24,11 @@
 #include <vdm/ged.h>
 
 #include "event_loop.h"
-#include "machine_fixture.h"
+#include "vmm_fixture.h"
 #include "machine_sandbox.h"
 #include "monitor.h"
 #include "options.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 #include "vmm.h"
 
 static struct vmm v;
@@ -40,13 +41,13 @@ static void start(void)
 	pthread_mutex_init(&v.stop_lock, NULL);
 	snprintf(hmp_path, sizeof(hmp_path), "/tmp/vdm-test-hmp-%d", getpid());
 	snprintf(qmp_path, sizeof(qmp_path), "/tmp/vdm-test-qmp-%d", getpid());
-	assert_int_equal(monitor_start(&v, &m, hmp_path, qmp_path, err, sizeof(err)), 0);
+	assert_int_equal(monitor_start(&v, &vm, hmp_path, qmp_path, err, sizeof(err)), 0);
 }
 
 static void stop(void)
 {
 	monitor_stop(&v);
-	machine_destroy(&m);
+	vmm_machine_destroy(&vm);
 	assert_int_equal(access(hmp_path, F_OK), -1); /* socket files removed */
 }
 
@@ -97,18 +98,16 @@ static char *hmp(int fd, const char *line)
 /* The guest's _EJ0 for the slot behind root port index `rp`: BNUM = bsel, B0EJ = 1. */
 static void guest_ejects(unsigned rp)
 {
-	struct machine_dev *g = &m.devs[m.ged];
-
-	machine_platform_write(&g->rctx[VDM_GED_REGION_PCIHP], VDM_PCIHP_BNUM, 4,
-			       m.desc.root_ports[rp].bsel);
-	machine_platform_write(&g->rctx[VDM_GED_REGION_PCIHP], VDM_PCIHP_B0EJ, 4, 1);
+	assert_true(vdm_machine_mmio_write(vm.m, D->pcihp_base + VDM_PCIHP_BNUM, 4,
+					   D->root_ports[rp].bsel));
+	assert_true(vdm_machine_mmio_write(vm.m, D->pcihp_base + VDM_PCIHP_B0EJ, 4, 1));
 }
 
 static uint32_t pcid(unsigned rp)
 {
 	struct vdm_ged_bus_state st;
 
-	assert_int_equal(vdm_ged_query(m.devs[m.ged].dev, m.desc.root_ports[rp].bsel, &st), 0);
+	assert_int_equal(vdm_ged_query(ged().dev, D->root_ports[rp].bsel, &st), 0);
 	return st.down;
 }
 
@@ -116,7 +115,8 @@ static uint32_t vendor_behind(unsigned rp)
 {
 	uint32_t val;
 
-	pci_host_cfg_read(m.pci, m.desc.root_ports[rp].secondary_bus, 0, 0, 4, &val);
+	vdm_pci_host_cfg_read(vdm_machine_pci_host(vm.m), D->root_ports[rp].secondary_bus, 0, 0, 4,
+			      &val);
 	return val;
 }
 
@@ -178,7 +178,7 @@ static void hmp_add_del_20_cycles_on_one_slot_leave_nothing_behind(void **state)
 		assert_null(strstr(r, "t1 "));
 	}
 	assert_int_equal(count_fds(), fds_before);
-	assert_true(m.ndevs < 10); /* entries are reused, not piled up */
+	assert_true(vdm_machine_num_devices(vm.m) < 10); /* entries are reused, not piled up */
 	close(fd);
 	stop();
 }
@@ -188,7 +188,7 @@ static int oldest_spare(void)
 {
 	int pid = -1;
 
-	return machine_sandbox_spare_pids(&pid, 1) ? pid : -1;
+	return machine_sandbox_spare_pids(&vm.sb, &pid, 1) ? pid : -1;
 }
 
 /* The pid on the first "(spare devhost)" row of `info devices`, or -1 when there is none. */
@@ -225,15 +225,15 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	(void)state;
 	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--hotplug-ports", "1",
 			       "--spare-devhosts", "1"), 0);
-	machine_sandbox_set_spares(1, false); /* a VMM that cannot renice: the timing rules */
+	machine_sandbox_set_spares(&vm.sb, 1, false); /* a VMM that cannot renice: the timing rules */
 	start();
 	fd = connect_to(hmp_path);
 	read_until(fd, "(vdm) ");
 	assert_int_equal(spare_in_info(fd), -1); /* none until the event loop asks */
-	machine_sandbox_keep_spare(&m, vmm_now_ns());
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns());
 	spare = spare_in_info(fd);
 	assert_true(spare > 0);
-	machine_sandbox_keep_spare(&m, vmm_now_ns()); /* one is enough */
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns()); /* one is enough */
 	assert_int_equal(spare_in_info(fd), spare);
 
 	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M\n");
@@ -246,12 +246,12 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	now = vmm_now_ns();
 	for (int i = 0; i < 5; i++) {
 		vendor_behind(0);
-		machine_sandbox_keep_spare(&m, now + (uint64_t)i * 50000000u);
+		machine_sandbox_keep_spare(&vm.sb, vm.m, now + (uint64_t)i * 50000000u);
 		assert_int_equal(spare_in_info(fd), -1);
 	}
-	machine_sandbox_keep_spare(&m, now + 4 * 50000000u + 90000000u); /* quiet 90 ms */
+	machine_sandbox_keep_spare(&vm.sb, vm.m, now + 4 * 50000000u + 90000000u); /* quiet 90 ms */
 	assert_int_equal(spare_in_info(fd), -1);
-	machine_sandbox_keep_spare(&m, now + 4 * 50000000u + 110000000u); /* quiet 110 ms */
+	machine_sandbox_keep_spare(&vm.sb, vm.m, now + 4 * 50000000u + 110000000u); /* quiet 110 ms */
 	spare = spare_in_info(fd);
 	assert_true(spare > 0 && spare != t1);
 
@@ -262,11 +262,11 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	now = vmm_now_ns();
 	for (uint64_t t = 0; t < 1900000000u; t += 50000000u) {
 		vendor_behind(0);
-		machine_sandbox_keep_spare(&m, now + t);
+		machine_sandbox_keep_spare(&vm.sb, vm.m, now + t);
 		assert_int_equal(oldest_spare(), -1);
 	}
 	vendor_behind(0);
-	machine_sandbox_keep_spare(&m, now + 2050000000u);
+	machine_sandbox_keep_spare(&vm.sb, vm.m, now + 2050000000u);
 	spare = spare_in_info(fd);
 	assert_true(spare > 0);
 	r = hmp(fd, "device_del t3\n");
@@ -278,7 +278,7 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	assert_int_equal(kill(spare, SIGKILL), 0);
 	for (int i = 0; i < 200 && oldest_spare() == spare; i++) {
 		usleep(5000);
-		machine_sandbox_keep_spare(&m, vmm_now_ns());
+		machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns());
 	}
 	assert_true(spare_in_info(fd) > 0 && spare_in_info(fd) != spare);
 	spare = spare_in_info(fd);
@@ -287,12 +287,12 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	assert_int_equal(pid_in_info(fd, "t2  "), spare);
 	/* device_del: the guest is done with what it was given, the next spare starts now */
 	vendor_behind(1);
-	machine_sandbox_keep_spare(&m, vmm_now_ns());
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns());
 	assert_int_equal(oldest_spare(), -1);
 	r = hmp(fd, "device_del t2\n");
 	assert_non_null(strstr(r, "unplug of t2 requested"));
 	vendor_behind(1);
-	machine_sandbox_keep_spare(&m, vmm_now_ns());
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns());
 	spare = oldest_spare();
 	assert_true(spare > 0);
 	close(fd);
@@ -327,7 +327,7 @@ static void spares_wait_niced_and_devices_run_at_the_vmms_priority(void **state)
 	start();
 	fd = connect_to(hmp_path);
 	read_until(fd, "(vdm) ");
-	machine_sandbox_keep_spare(&m, vmm_now_ns());
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns());
 	s1 = oldest_spare();
 	assert_true(s1 > 0);
 	if (nice_of(s1) != 19) {
@@ -341,9 +341,9 @@ static void spares_wait_niced_and_devices_run_at_the_vmms_priority(void **state)
 	assert_int_equal(nice_of(s1), me); /* a device host runs at the VMM's priority */
 	now = vmm_now_ns();
 	vendor_behind(0);
-	machine_sandbox_keep_spare(&m, now);
+	machine_sandbox_keep_spare(&vm.sb, vm.m, now);
 	assert_int_equal(oldest_spare(), -1); /* the guest is busy with t1 */
-	machine_sandbox_keep_spare(&m, now + 110000000u); /* quiet 110 ms */
+	machine_sandbox_keep_spare(&vm.sb, vm.m, now + 110000000u); /* quiet 110 ms */
 	s2 = oldest_spare();
 	assert_true(s2 > 0 && s2 != s1);
 	assert_int_equal(nice_of(s2), 19);
@@ -363,11 +363,11 @@ static void two_spares_by_default_taken_oldest_first(void **state)
 	start();
 	fd = connect_to(hmp_path);
 	read_until(fd, "(vdm) ");
-	machine_sandbox_keep_spare(&m, vmm_now_ns()); /* one per turn */
-	assert_int_equal(machine_sandbox_spare_pids(pids, 4), 1);
-	machine_sandbox_keep_spare(&m, vmm_now_ns() + 1000);
-	machine_sandbox_keep_spare(&m, vmm_now_ns() + 2000); /* and no more than two */
-	assert_int_equal(machine_sandbox_spare_pids(pids, 4), 2);
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns()); /* one per turn */
+	assert_int_equal(machine_sandbox_spare_pids(&vm.sb, pids, 4), 1);
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns() + 1000);
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns() + 2000); /* and no more than two */
+	assert_int_equal(machine_sandbox_spare_pids(&vm.sb, pids, 4), 2);
 	r = hmp(fd, "info devices\n");
 	assert_non_null(strstr(r, "ready for device_add"));
 	assert_non_null(strstr(r, "ready after the one above"));
@@ -377,7 +377,7 @@ static void two_spares_by_default_taken_oldest_first(void **state)
 	r = hmp(fd, "device_add testdev,id=b\n");
 	assert_non_null(strstr(r, "added behind"));
 	assert_int_equal(pid_in_info(fd, "b   "), pids[1]);
-	n = (int)machine_sandbox_spare_pids(pids, 4);
+	n = (int)machine_sandbox_spare_pids(&vm.sb, pids, 4);
 	assert_int_equal(n, 0);
 	close(fd);
 	stop();
@@ -387,13 +387,13 @@ static void no_spare_when_off_or_in_process(void **state)
 {
 	(void)state;
 	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--spare-devhosts", "0"), 0);
-	machine_sandbox_keep_spare(&m, vmm_now_ns());
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns());
 	assert_int_equal(oldest_spare(), -1);
-	machine_destroy(&m);
+	vmm_machine_destroy(&vm);
 	assert_int_equal(BUILD("--device", "pcie-root-port,id=rp1", "--in-process"), 0);
-	machine_sandbox_keep_spare(&m, vmm_now_ns());
+	machine_sandbox_keep_spare(&vm.sb, vm.m, vmm_now_ns());
 	assert_int_equal(oldest_spare(), -1);
-	machine_destroy(&m);
+	vmm_machine_destroy(&vm);
 	{
 		char *bad[] = { "vmm-example", "--spare-devhosts", "5" };
 
@@ -419,7 +419,7 @@ static void a_bar_set_that_no_longer_fits_is_refused_before_the_guest_sees_it(vo
 	assert_non_null(strstr(r, "rp1"));
 	assert_non_null(strstr(r, "nothing was added (x-fit-check=off lets the guest try)"));
 	assert_int_equal(vendor_behind(0), 0xffffffffu);
-	assert_int_equal(vdm_ged_pending_events(m.devs[m.ged].dev), 0);
+	assert_int_equal(vdm_ged_pending_events(ged().dev), 0);
 	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M,x-fit-check=off\n");
 	assert_non_null(strstr(r, "device_add: t1 (pci-testdev) added behind rp1; warning: "));
 	assert_int_equal(vendor_behind(0), 0x00051b36u);

@@ -15,7 +15,7 @@
 #include <vdm/pci.h>
 
 #include "bus.h"
-#include "pci_host.h"
+#include <vdm/pci_host.h>
 
 /* --- a recording endpoint: BAR0 mem32 4K, BAR1 io 256, BAR2 mem64 pref 1M, INTA -------- */
 struct rec_dev {
@@ -95,7 +95,7 @@ struct irq_rec {
 };
 
 struct fx {
-	struct pci_host *h;
+	struct vdm_pci_host *h;
 	struct vdm_device *rp;
 	struct rec_dev *child, *root_ep;
 	int rp_fn, child_fn, root_fn;
@@ -115,13 +115,13 @@ static uint32_t cfg(struct fx *f, uint8_t bus, uint8_t devfn, uint32_t reg, uint
 {
 	uint32_t v;
 
-	pci_host_cfg_read(f->h, bus, devfn, reg, size, &v);
+	vdm_pci_host_cfg_read(f->h, bus, devfn, reg, size, &v);
 	return v;
 }
 
 static void wcfg(struct fx *f, uint8_t bus, uint8_t devfn, uint32_t reg, uint32_t size, uint32_t v)
 {
-	pci_host_cfg_write(f->h, bus, devfn, reg, size, v);
+	vdm_pci_host_cfg_write(f->h, bus, devfn, reg, size, v);
 }
 
 static int setup(void **state)
@@ -130,16 +130,16 @@ static int setup(void **state)
 	struct vdm_host host;
 	char err[128];
 
-	f->h = pci_host_create(0, 255, irq_sink, NULL, &f->irq);
-	f->rp_fn = pci_host_reserve(f->h, &host);
+	f->h = vdm_pci_host_create(0, 255, irq_sink, NULL, &f->irq);
+	f->rp_fn = vdm_pci_host_reserve(f->h, &host);
 	assert_int_equal(vdm_root_port_type.create(NULL, &host, &f->rp, err, sizeof(err)), 0);
-	assert_int_equal(pci_host_attach(f->h, f->rp_fn, f->rp, -1, 3 << 3), 0);
-	f->child_fn = pci_host_reserve(f->h, &host);
+	assert_int_equal(vdm_pci_host_attach(f->h, f->rp_fn, f->rp, -1, 3 << 3), 0);
+	f->child_fn = vdm_pci_host_reserve(f->h, &host);
 	f->child = rec_new(&host);
-	assert_int_equal(pci_host_attach(f->h, f->child_fn, &f->child->fn.dev, f->rp_fn, 0), 0);
-	f->root_fn = pci_host_reserve(f->h, &host);
+	assert_int_equal(vdm_pci_host_attach(f->h, f->child_fn, &f->child->fn.dev, f->rp_fn, 0), 0);
+	f->root_fn = vdm_pci_host_reserve(f->h, &host);
 	f->root_ep = rec_new(&host);
-	assert_int_equal(pci_host_attach(f->h, f->root_fn, &f->root_ep->fn.dev, -1, 5 << 3), 0);
+	assert_int_equal(vdm_pci_host_attach(f->h, f->root_fn, &f->root_ep->fn.dev, -1, 5 << 3), 0);
 	/* Firmware-style programming, as the guest would do it through config space. */
 	wcfg(f, 0, 3 << 3, 0x18, 4, 0x000101 << 0 | 1 << 8 | 1 << 16); /* 0 / 1 / 1 */
 	wcfg(f, 0, 3 << 3, 0x20, 4, 0xc010c000);  /* mem window 0xc0000000-0xc01fffff */
@@ -156,10 +156,10 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	vdm_device_destroy(pci_host_detach(f->h, f->child_fn));
-	vdm_device_destroy(pci_host_detach(f->h, f->root_fn));
-	vdm_device_destroy(pci_host_detach(f->h, f->rp_fn));
-	pci_host_destroy(f->h);
+	vdm_device_destroy(vdm_pci_host_detach(f->h, f->child_fn));
+	vdm_device_destroy(vdm_pci_host_detach(f->h, f->root_fn));
+	vdm_device_destroy(vdm_pci_host_detach(f->h, f->rp_fn));
+	vdm_pci_host_destroy(f->h);
 	free(f);
 	return 0;
 }
@@ -201,26 +201,26 @@ static void cf8_cfc_and_ecam_reach_the_same_registers(void **state)
 	struct fx *f = *state;
 	uint64_t v;
 
-	pci_host_cf8_write(f->h, 0, 4, 0x80000000u | 1 << 16 | 0 << 8 | 0x00);
-	pci_host_cfc_read(f->h, 0, 4, &v);
+	vdm_pci_host_cf8_write(f->h, 0, 4, 0x80000000u | 1 << 16 | 0 << 8 | 0x00);
+	vdm_pci_host_cfc_read(f->h, 0, 4, &v);
 	assert_int_equal(v, 0x56781234u);
-	pci_host_cfc_read(f->h, 2, 2, &v); /* byte offset 2 of the dword */
+	vdm_pci_host_cfc_read(f->h, 2, 2, &v); /* byte offset 2 of the dword */
 	assert_int_equal(v, 0x5678);
-	pci_host_cf8_read(f->h, 0, 4, &v);
+	vdm_pci_host_cf8_read(f->h, 0, 4, &v);
 	assert_int_equal(v, 0x80010000u);
 	/* enable bit clear: nothing */
-	pci_host_cf8_write(f->h, 0, 4, 0x00010000u);
-	pci_host_cfc_read(f->h, 0, 4, &v);
+	vdm_pci_host_cf8_write(f->h, 0, 4, 0x00010000u);
+	vdm_pci_host_cfc_read(f->h, 0, 4, &v);
 	assert_int_equal(v, 0xffffffffu);
 	/* ECAM: bus 0, device 5, register 0x0e (header type) */
-	pci_host_ecam_read(f->h, (5u << 15) | 0x0e, 1, &v);
+	vdm_pci_host_ecam_read(f->h, (5u << 15) | 0x0e, 1, &v);
 	assert_int_equal(v, 0);
-	pci_host_ecam_read(f->h, (1u << 20) | 0x00, 4, &v);
+	vdm_pci_host_ecam_read(f->h, (1u << 20) | 0x00, 4, &v);
 	assert_int_equal(v, 0x56781234u);
-	pci_host_ecam_read(f->h, (1u << 20) | 0x00, 8, &v); /* split into two dwords */
+	vdm_pci_host_ecam_read(f->h, (1u << 20) | 0x00, 8, &v); /* split into two dwords */
 	assert_int_equal(v >> 32, cfg(f, 1, 0, 4, 4));
 	/* an ECAM write lands in config space */
-	pci_host_ecam_write(f->h, (5u << 15) | 0x3c, 1, 0x42);
+	vdm_pci_host_ecam_write(f->h, (5u << 15) | 0x3c, 1, 0x42);
 	assert_int_equal(cfg(f, 0, 5 << 3, 0x3c, 1), 0x42);
 }
 
@@ -230,29 +230,29 @@ static void bar_access_needs_the_decode_bit_and_follows_bar_moves(void **state)
 	uint64_t v;
 
 	wcfg(f, 0, 5 << 3, 0x10, 4, 0xd0000000);
-	assert_false(pci_host_mmio_read(f->h, 0xd0000010, 4, &v)); /* MEM decode still off */
+	assert_false(vdm_pci_host_mmio_read(f->h, 0xd0000010, 4, &v)); /* MEM decode still off */
 	assert_int_equal(v, 0xffffffffu);
 	wcfg(f, 0, 5 << 3, 0x04, 2, 0x2);
-	assert_true(pci_host_mmio_read(f->h, 0xd0000010, 4, &v));
+	assert_true(vdm_pci_host_mmio_read(f->h, 0xd0000010, 4, &v));
 	assert_int_equal(v, 0x10);
 	assert_int_equal(f->root_ep->last_region, 0);
-	assert_true(pci_host_mmio_write(f->h, 0xd0000ffc, 4, 0xabcd));
+	assert_true(vdm_pci_host_mmio_write(f->h, 0xd0000ffc, 4, 0xabcd));
 	assert_int_equal(f->root_ep->last_off, 0xffc);
 	assert_int_equal(f->root_ep->last_val, 0xabcd);
-	assert_false(pci_host_mmio_read(f->h, 0xd0000ffe, 4, &v)); /* runs past the BAR */
+	assert_false(vdm_pci_host_mmio_read(f->h, 0xd0000ffe, 4, &v)); /* runs past the BAR */
 	/* the guest moves the BAR: old address dead, new one live */
 	wcfg(f, 0, 5 << 3, 0x10, 4, 0xd1000000);
-	assert_false(pci_host_mmio_read(f->h, 0xd0000010, 4, &v));
-	assert_true(pci_host_mmio_read(f->h, 0xd1000020, 2, &v));
+	assert_false(vdm_pci_host_mmio_read(f->h, 0xd0000010, 4, &v));
+	assert_true(vdm_pci_host_mmio_read(f->h, 0xd1000020, 2, &v));
 	assert_int_equal(v, 0x20);
 	/* BAR sizing with decode on: all-ones then restore keeps routing right afterwards */
 	wcfg(f, 0, 5 << 3, 0x10, 4, 0xffffffff);
 	assert_int_equal(cfg(f, 0, 5 << 3, 0x10, 4), 0xfffff000u);
 	wcfg(f, 0, 5 << 3, 0x10, 4, 0xd1000000);
-	assert_true(pci_host_mmio_read(f->h, 0xd1000020, 4, &v));
+	assert_true(vdm_pci_host_mmio_read(f->h, 0xd1000020, 4, &v));
 	/* decode off again */
 	wcfg(f, 0, 5 << 3, 0x04, 2, 0x0);
-	assert_false(pci_host_mmio_read(f->h, 0xd1000020, 4, &v));
+	assert_false(vdm_pci_host_mmio_read(f->h, 0xd1000020, 4, &v));
 }
 
 static void child_bars_are_reached_only_inside_open_bridge_windows(void **state)
@@ -265,28 +265,29 @@ static void child_bars_are_reached_only_inside_open_bridge_windows(void **state)
 	wcfg(f, 1, 0, 0x18, 4, 0x0000000c);           /* BAR2 64-bit: 0x10_00000000 */
 	wcfg(f, 1, 0, 0x1c, 4, 0x10);
 	wcfg(f, 1, 0, 0x04, 2, 0x3);
-	assert_true(pci_host_mmio_read(f->h, 0xc0100008, 4, &v));
+	assert_true(vdm_pci_host_mmio_read(f->h, 0xc0100008, 4, &v));
 	assert_int_equal(v, 0x8);
-	assert_true(pci_host_pio_read(f->h, 0x1104, 1, &v));
+	assert_true(vdm_pci_host_pio_read(f->h, 0x1104, 1, &v));
 	assert_int_equal(f->child->last_region, 1);
-	assert_true(pci_host_mmio_write(f->h, UINT64_C(0x1000000040), 8, 0x1122334455667788ull));
+	assert_true(
+		vdm_pci_host_mmio_write(f->h, UINT64_C(0x1000000040), 8, 0x1122334455667788ull));
 	assert_int_equal(f->child->last_region, 2);
 	assert_int_equal(f->child->last_off, 0x40);
 	assert_true(f->child->last_val == 0x1122334455667788ull);
 	/* BAR0 outside the window: unreachable although the device decodes it */
 	wcfg(f, 1, 0, 0x10, 4, 0xc0400000);
-	assert_false(pci_host_mmio_read(f->h, 0xc0400008, 4, &v));
+	assert_false(vdm_pci_host_mmio_read(f->h, 0xc0400008, 4, &v));
 	wcfg(f, 1, 0, 0x10, 4, 0xc0100000);
 	/* bridge memory decode off: neither memory window forwards; I/O still does */
 	wcfg(f, 0, 3 << 3, 0x04, 2, 0x1);
-	assert_false(pci_host_mmio_read(f->h, 0xc0100008, 4, &v));
-	assert_false(pci_host_mmio_read(f->h, UINT64_C(0x1000000040), 4, &v));
-	assert_true(pci_host_pio_read(f->h, 0x1104, 1, &v));
+	assert_false(vdm_pci_host_mmio_read(f->h, 0xc0100008, 4, &v));
+	assert_false(vdm_pci_host_mmio_read(f->h, UINT64_C(0x1000000040), 4, &v));
+	assert_true(vdm_pci_host_pio_read(f->h, 0x1104, 1, &v));
 	wcfg(f, 0, 3 << 3, 0x04, 2, 0x3);
 	/* the guest closes the prefetchable window (base > limit) */
 	wcfg(f, 0, 3 << 3, 0x24, 4, 0x0001fff1);
-	assert_false(pci_host_mmio_read(f->h, UINT64_C(0x1000000040), 4, &v));
-	assert_true(pci_host_mmio_read(f->h, 0xc0100008, 4, &v));
+	assert_false(vdm_pci_host_mmio_read(f->h, UINT64_C(0x1000000040), 4, &v));
+	assert_true(vdm_pci_host_mmio_read(f->h, 0xc0100008, 4, &v));
 }
 
 static void intx_goes_to_the_swizzled_gsi_and_is_shared_by_level(void **state)
@@ -295,7 +296,7 @@ static void intx_goes_to_the_swizzled_gsi_and_is_shared_by_level(void **state)
 
 	/* root-bus device 5, INTA -> GSI 16 + (5 + 0) % 8 = 21 */
 	vdm_device_set_irq(&f->root_ep->fn.dev, 0, 1);
-	assert_int_equal(f->irq.gsi, pci_intx_gsi(5, 1));
+	assert_int_equal(f->irq.gsi, vdm_pci_intx_gsi(5, 1));
 	assert_int_equal(f->irq.gsi, 21);
 	assert_int_equal(f->irq.level, 1);
 	vdm_device_set_irq(&f->root_ep->fn.dev, 0, 1); /* no second edge */
@@ -321,14 +322,14 @@ static void attach_refuses_taken_devfns_and_non_bridge_parents(void **state)
 	struct rec_dev *d;
 	int fn;
 
-	fn = pci_host_reserve(f->h, &host);
+	fn = vdm_pci_host_reserve(f->h, &host);
 	d = rec_new(&host);
-	assert_int_equal(pci_host_attach(f->h, fn, &d->fn.dev, -1, 5 << 3), -EBUSY);
-	assert_int_equal(pci_host_attach(f->h, fn, &d->fn.dev, f->rp_fn, 0), -EBUSY);
-	assert_int_equal(pci_host_attach(f->h, fn, &d->fn.dev, f->root_fn, 0), -EINVAL);
-	assert_int_equal(pci_host_attach(f->h, fn, &d->fn.dev, -1, 6 << 3), 0);
+	assert_int_equal(vdm_pci_host_attach(f->h, fn, &d->fn.dev, -1, 5 << 3), -EBUSY);
+	assert_int_equal(vdm_pci_host_attach(f->h, fn, &d->fn.dev, f->rp_fn, 0), -EBUSY);
+	assert_int_equal(vdm_pci_host_attach(f->h, fn, &d->fn.dev, f->root_fn, 0), -EINVAL);
+	assert_int_equal(vdm_pci_host_attach(f->h, fn, &d->fn.dev, -1, 6 << 3), 0);
 	assert_int_equal(cfg(f, 0, 6 << 3, 0, 4), 0x56781234u);
-	assert_true(pci_host_detach(f->h, fn) == &d->fn.dev);
+	assert_true(vdm_pci_host_detach(f->h, fn) == &d->fn.dev);
 	assert_int_equal(cfg(f, 0, 6 << 3, 0, 4), 0xffffffffu);
 	vdm_device_destroy(&d->fn.dev);
 }

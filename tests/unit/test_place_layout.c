@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "firmware/vdm_layout.h"
+#include <vdm/layout.h>
 
 #define MIB (UINT64_C(1) << 20)
 #define GIB (UINT64_C(1) << 30)

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "firmware/vdm_alloc.h"
-#include "firmware/vdm_layout.h"
-#include "firmware/vdm_place.h"
+#include <vdm/alloc.h>
+#include <vdm/layout.h>
+#include <vdm/place.h>
 
 #define KIB (UINT64_C(1) << 10)
 #define MIB (UINT64_C(1) << 20)

@@ -17,7 +17,7 @@
 #include <vdm/props.h>
 #include <vdm/ring.h>
 
-#include "pci/root_port.h"
+#include <vdm/root_port.h>
 
 struct pair {
 	_Alignas(64) unsigned char mem[VDM_RING_MASKS_END];

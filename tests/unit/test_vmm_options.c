@@ -16,7 +16,7 @@
 #include <vdm/devices.h>
 #include <vdm/ged.h>
 
-#include "firmware/machine.h"
+#include <vdm/machine_desc.h>
 #include "options.h"
 
 static struct vmm_options o;

@@ -7,7 +7,7 @@
 #include "../memory.h"
 #include "arch.h"
 #include "boot.h"
-#include "machine.h"
+#include <vdm/machine_desc.h>
 
 #define SETUP_HDR_OFF 0x1f1
 #define BOOT_FLAG_OFF 0x1fe

@@ -1,0 +1,133 @@
+/* What the machine decodes while the guest runs: fixed ranges (UART, PM port and timer, CF8/CFC,
+ * ECAM, platform device regions) through a sorted bus, then the PCI BARs the guest programmed. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <vdm/ged.h>
+
+#include "machine_int.h"
+
+/* x86 PCI configuration mechanism #1. */
+#define PCI_CF8_PORT 0xcf8
+#define PCI_CFC_PORT 0xcfc
+
+void vdm__machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
+{
+	struct machine_region *r = opaque;
+	struct machine_dev *d = r->d;
+
+	atomic_fetch_add(&d->reads[r->region], 1);
+	pthread_mutex_lock(&d->lock);
+	if (vdm_bar_read(d->dev, r->region, offset, size, value) < 0)
+		atomic_fetch_add(&d->m->bad_accesses, 1);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void vdm__machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value)
+{
+	struct machine_region *r = opaque;
+	struct machine_dev *d = r->d;
+	const struct vdm_machine_backend *b = &d->m->cfg.backend;
+
+	pthread_mutex_lock(&d->lock);
+	if (vdm_bar_write(d->dev, r->region, offset, size, value) < 0)
+		atomic_fetch_add(&d->m->bad_accesses, 1);
+	/* The guest's _EJ0 wrote the eject register: a sandboxed GED's eject travels back
+	 * asynchronously; have it delivered inside this write, as an in-process GED does. */
+	if (b->deliver && d->type == &vdm_ged_type && r->region == VDM_GED_REGION_PCIHP &&
+	    offset == VDM_PCIHP_B0EJ)
+		b->deliver(b->opaque, d->dev);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static int add(struct bus *b, uint64_t base, uint64_t size, const struct bus_handler *h,
+	       char *err, size_t len)
+{
+	int e = vdm__bus_add(b, base, size, h);
+
+	if (e)
+		return vdm__mfail(err, len, e, "%s at 0x%llx+0x%llx: %s", h->name,
+			     (unsigned long long)base, (unsigned long long)size,
+			     e == -EEXIST ? "overlaps another device" : strerror(-e));
+	return 0;
+}
+
+int vdm__machine_wire(struct vdm_machine *m, char *err, size_t len)
+{
+	const struct vdm_mach_desc *d = &m->desc;
+	const struct bus_handler com1 = { "COM1", vdm__uart_read, vdm__uart_write, &m->uart };
+	const struct bus_handler pwr = { "power", vdm__pm_ctl_read, vdm__pm_ctl_write, &m->pm };
+	const struct bus_handler pmtmr = { "pm-timer", vdm__pm_timer_read, NULL, &m->pm };
+	const struct bus_handler cf8 = { "pci-cf8", vdm_pci_host_cf8_read, vdm_pci_host_cf8_write,
+					 m->pci };
+	const struct bus_handler cfc = { "pci-cfc", vdm_pci_host_cfc_read, vdm_pci_host_cfc_write,
+					 m->pci };
+	const struct bus_handler ecam = { "pci-ecam", vdm_pci_host_ecam_read,
+					  vdm_pci_host_ecam_write, m->pci };
+	unsigned i, r;
+	int e;
+
+	if ((e = add(&m->pio, d->serial_port, 8, &com1, err, len)) ||
+	    (e = add(&m->pio, d->power_port, 1, &pwr, err, len)) ||
+	    (e = add(&m->pio, d->power_port + POWER_PMTMR_OFFSET, 4, &pmtmr, err, len)) ||
+	    (e = add(&m->pio, PCI_CF8_PORT, 4, &cf8, err, len)) ||
+	    (e = add(&m->pio, PCI_CFC_PORT, 4, &cfc, err, len)) ||
+	    (e = add(&m->mmio, d->ecam.base, d->ecam.size, &ecam, err, len)))
+		return e;
+	for (i = 0; i < m->ndevs; i++) {
+		struct machine_dev *md = &m->devs[i];
+
+		if (md->fn >= 0 || !md->dev)
+			continue;
+		for (r = 0; r < VDM_MAX_REGIONS; r++) {
+			const struct vdm_region_decl *rd = &md->dev->res.regions[r];
+			struct bus_handler h = { md->dev->type->name, vdm__machine_platform_read,
+						 vdm__machine_platform_write, &md->rctx[r] };
+
+			if (rd->kind == VDM_REGION_NONE || !rd->size)
+				continue;
+			e = add(rd->kind == VDM_REGION_IO ? &m->pio : &m->mmio, md->region_base[r],
+				rd->size, &h, err, len);
+			if (e)
+				return e;
+		}
+	}
+	return 0;
+}
+
+bool vdm_machine_mmio_read(struct vdm_machine *m, uint64_t addr, uint32_t size,
+			   uint64_t *value)
+{
+	return vdm__bus_read(&m->mmio, addr, size, value) ||
+	       vdm_pci_host_mmio_read(m->pci, addr, size, value);
+}
+
+bool vdm_machine_mmio_write(struct vdm_machine *m, uint64_t addr, uint32_t size,
+			    uint64_t value)
+{
+	return vdm__bus_write(&m->mmio, addr, size, value) ||
+	       vdm_pci_host_mmio_write(m->pci, addr, size, value);
+}
+
+bool vdm_machine_pio_read(struct vdm_machine *m, uint64_t port, uint32_t size, uint64_t *value)
+{
+	return vdm__bus_read(&m->pio, port, size, value) ||
+	       vdm_pci_host_pio_read(m->pci, port, size, value);
+}
+
+bool vdm_machine_pio_write(struct vdm_machine *m, uint64_t port, uint32_t size, uint64_t value)
+{
+	return vdm__bus_write(&m->pio, port, size, value) ||
+	       vdm_pci_host_pio_write(m->pci, port, size, value);
+}
+
+size_t vdm_machine_console_in(struct vdm_machine *m, const uint8_t *buf, size_t len)
+{
+	return vdm__uart_feed(&m->uart, buf, len);
+}
+
+size_t vdm_machine_console_space(struct vdm_machine *m)
+{
+	return vdm__uart_rx_space(&m->uart);
+}
