@@ -64,7 +64,7 @@ uint32_t vdm__pcihp_read(struct vdm_pcihp *hp, uint32_t offset)
 }
 
 void vdm__pcihp_write(struct vdm_pcihp *hp, uint32_t offset, uint32_t value,
-		     vdm_pcihp_eject_fn eject, void *opaque)
+		      vdm_pcihp_eject_fn eject, void *opaque)
 {
 	struct vdm_pcihp_bus *b;
 	uint32_t slot;

@@ -31,7 +31,7 @@ void vdm__pcihp_reset(struct vdm_pcihp *hp);
 /* 32-bit register read/write at a 4-aligned offset < VDM_PCIHP_REGION_SIZE (caller checks). */
 uint32_t vdm__pcihp_read(struct vdm_pcihp *hp, uint32_t offset);
 void vdm__pcihp_write(struct vdm_pcihp *hp, uint32_t offset, uint32_t value,
-		     vdm_pcihp_eject_fn eject, void *opaque);
+		      vdm_pcihp_eject_fn eject, void *opaque);
 
 /* Host side; 0 or -EINVAL for a bad selector/slot. */
 int vdm__pcihp_set_slots(struct vdm_pcihp *hp, uint32_t bsel, uint32_t slot_mask);

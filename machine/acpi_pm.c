@@ -16,7 +16,7 @@ static uint64_t now_ns(void)
 }
 
 void vdm__pm_init(struct power *p, uint8_t reset_value, uint8_t s5_slp_typ, power_event_fn ev,
-		void *opaque)
+		  void *opaque)
 {
 	p->reset_value = reset_value;
 	p->s5_slp_typ = s5_slp_typ;

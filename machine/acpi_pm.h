@@ -26,7 +26,7 @@ struct power {
 #define POWER_PMTMR_HZ 3579545u
 
 void vdm__pm_init(struct power *p, uint8_t reset_value, uint8_t s5_slp_typ, power_event_fn ev,
-		void *opaque);
+		  void *opaque);
 
 /* Bus handlers: the control byte (offset 0) and the PM timer (offset 0..3). */
 void vdm__pm_ctl_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);

@@ -132,8 +132,8 @@ static void put_pkglen(struct vdm_aml *n, size_t body)
 		k = 4;
 	else {
 		vdm__aml_fail(n->ctx, -ERANGE,
-			     "AML package of %zu bytes exceeds the PkgLength limit (%u)", body,
-			     PKGLEN_MAX - 4);
+			      "AML package of %zu bytes exceeds the PkgLength limit (%u)", body,
+			      PKGLEN_MAX - 4);
 		return;
 	}
 	v = body + k;
@@ -331,7 +331,7 @@ struct vdm_aml *vdm_aml_method(struct vdm_aml_ctx *c, const char *path, unsigned
 
 	if (nargs > 7) {
 		vdm__aml_fail(c, -EINVAL, "Method %s: %u arguments; AML allows 0-7",
-			     path ? path : "?", nargs);
+			      path ? path : "?", nargs);
 		return &c->poison;
 	}
 	n = named_block(c, METHOD_OP, -1, path);
@@ -377,7 +377,7 @@ void vdm_aml_append(struct vdm_aml *parent, struct vdm_aml *child)
 		return; /* the error is already recorded */
 	if (parent->kind == K_TERM) {
 		vdm__aml_fail(parent->ctx, -EINVAL,
-			     "vdm_aml_append: the parent is a term, not a block");
+			      "vdm_aml_append: the parent is a term, not a block");
 		return;
 	}
 	if (parent->sealed) {
@@ -387,7 +387,7 @@ void vdm_aml_append(struct vdm_aml *parent, struct vdm_aml *child)
 	}
 	if (child->ctx != parent->ctx) {
 		vdm__aml_fail(parent->ctx, -EINVAL,
-			     "vdm_aml_append: child belongs to another context");
+			      "vdm_aml_append: child belongs to another context");
 		return;
 	}
 	if (child == parent) { /* found by fuzz_aml (regression test F2) */
@@ -441,7 +441,7 @@ struct vdm_aml *vdm_aml_string(struct vdm_aml_ctx *c, const char *s)
 	for (const char *p = s; *p; p++) {
 		if ((unsigned char)*p > 0x7f) {
 			vdm__aml_fail(c, -EINVAL,
-				     "AML string \"%s\": only ASCII 0x01-0x7f is allowed", s);
+				      "AML string \"%s\": only ASCII 0x01-0x7f is allowed", s);
 			return &c->poison;
 		}
 	}
@@ -485,14 +485,14 @@ struct vdm_aml *vdm_aml_eisaid(struct vdm_aml_ctx *c, const char *id)
 
 	if (!id || strlen(id) != 7) {
 		vdm__aml_fail(c, -EINVAL,
-			     "EisaId \"%s\": want 3 letters and 4 hex digits, e.g. PNP0A08",
-			     id ? id : "(null)");
+			      "EisaId \"%s\": want 3 letters and 4 hex digits, e.g. PNP0A08",
+			      id ? id : "(null)");
 		return &c->poison;
 	}
 	for (int i = 0; i < 3; i++) {
 		if (id[i] < 'A' || id[i] > 'Z') {
 			vdm__aml_fail(c, -EINVAL, "EisaId \"%s\": '%c' is not a capital letter", id,
-				     id[i]);
+				      id[i]);
 			return &c->poison;
 		}
 		v = (v << 5) | (uint32_t)(id[i] - '@');
@@ -504,7 +504,7 @@ struct vdm_aml *vdm_aml_eisaid(struct vdm_aml_ctx *c, const char *id)
 
 		if (hi < 0 || lo < 0) {
 			vdm__aml_fail(c, -EINVAL, "EisaId \"%s\": last four characters must be hex",
-				     id);
+				      id);
 			return &c->poison;
 		}
 		b[2 + i] = (uint8_t)(hi << 4 | lo);
@@ -635,7 +635,7 @@ static void put_field_bits(struct vdm_aml *f, unsigned bits)
 {
 	if (bits > PKGLEN_MAX) {
 		vdm__aml_fail(f->ctx, -ERANGE, "Field element of %u bits: at most %u", bits,
-			     PKGLEN_MAX);
+			      PKGLEN_MAX);
 		return;
 	}
 	if (bits <= 0x3f - 1) {

@@ -33,8 +33,8 @@ static struct vdm_aml *addr_space(struct vdm_aml_ctx *c, uint8_t tag, unsigned w
 	}
 	if (w < 8 && max - min == (1ull << (8 * w)) - 1) {
 		vdm__aml_fail(c, -ERANGE,
-			     "address range 0x%llx-0x%llx: length does not fit %u bytes",
-			     (unsigned long long)min, (unsigned long long)max, w);
+			      "address range 0x%llx-0x%llx: length does not fit %u bytes",
+			      (unsigned long long)min, (unsigned long long)max, w);
 		return &c->poison;
 	}
 	n = vdm__aml_term(c);
@@ -129,7 +129,7 @@ struct vdm_aml *vdm_aml_irq_noflags(struct vdm_aml_ctx *c, unsigned irq)
 
 	if (irq > 15) {
 		vdm__aml_fail(c, -EINVAL,
-			     "IRQNoFlags {%u}: ISA IRQs are 0-15; use Interrupt () instead", irq);
+			      "IRQNoFlags {%u}: ISA IRQs are 0-15; use Interrupt () instead", irq);
 		return &c->poison;
 	}
 	n = vdm__aml_term(c);

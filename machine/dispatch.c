@@ -6,11 +6,8 @@
 
 #include <vdm/ged.h>
 
+#include "arch.h"
 #include "machine_int.h"
-
-/* x86 PCI configuration mechanism #1. */
-#define PCI_CF8_PORT 0xcf8
-#define PCI_CFC_PORT 0xcfc
 
 void vdm__machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value)
 {
@@ -41,39 +38,28 @@ void vdm__machine_platform_write(void *opaque, uint64_t offset, uint32_t size, u
 	pthread_mutex_unlock(&d->lock);
 }
 
-static int add(struct bus *b, uint64_t base, uint64_t size, const struct bus_handler *h,
-	       char *err, size_t len)
+int vdm__machine_bus_add(struct bus *b, uint64_t base, uint64_t size,
+			 const struct bus_handler *h, char *err, size_t len)
 {
 	int e = vdm__bus_add(b, base, size, h);
 
 	if (e)
 		return vdm__mfail(err, len, e, "%s at 0x%llx+0x%llx: %s", h->name,
-			     (unsigned long long)base, (unsigned long long)size,
-			     e == -EEXIST ? "overlaps another device" : strerror(-e));
+				  (unsigned long long)base, (unsigned long long)size,
+				  e == -EEXIST ? "overlaps another device" : strerror(-e));
 	return 0;
 }
 
+/* The decoders every machine has (ECAM, the platform devices' regions), then the arch's. */
 int vdm__machine_wire(struct vdm_machine *m, char *err, size_t len)
 {
-	const struct vdm_mach_desc *d = &m->desc;
-	const struct bus_handler com1 = { "COM1", vdm__uart_read, vdm__uart_write, &m->uart };
-	const struct bus_handler pwr = { "power", vdm__pm_ctl_read, vdm__pm_ctl_write, &m->pm };
-	const struct bus_handler pmtmr = { "pm-timer", vdm__pm_timer_read, NULL, &m->pm };
-	const struct bus_handler cf8 = { "pci-cf8", vdm_pci_host_cf8_read, vdm_pci_host_cf8_write,
-					 m->pci };
-	const struct bus_handler cfc = { "pci-cfc", vdm_pci_host_cfc_read, vdm_pci_host_cfc_write,
-					 m->pci };
 	const struct bus_handler ecam = { "pci-ecam", vdm_pci_host_ecam_read,
 					  vdm_pci_host_ecam_write, m->pci };
 	unsigned i, r;
 	int e;
 
-	if ((e = add(&m->pio, d->serial_port, 8, &com1, err, len)) ||
-	    (e = add(&m->pio, d->power_port, 1, &pwr, err, len)) ||
-	    (e = add(&m->pio, d->power_port + POWER_PMTMR_OFFSET, 4, &pmtmr, err, len)) ||
-	    (e = add(&m->pio, PCI_CF8_PORT, 4, &cf8, err, len)) ||
-	    (e = add(&m->pio, PCI_CFC_PORT, 4, &cfc, err, len)) ||
-	    (e = add(&m->mmio, d->ecam.base, d->ecam.size, &ecam, err, len)))
+	e = vdm__machine_bus_add(&m->mmio, m->desc.ecam.base, m->desc.ecam.size, &ecam, err, len);
+	if (e)
 		return e;
 	for (i = 0; i < m->ndevs; i++) {
 		struct machine_dev *md = &m->devs[i];
@@ -87,13 +73,13 @@ int vdm__machine_wire(struct vdm_machine *m, char *err, size_t len)
 
 			if (rd->kind == VDM_REGION_NONE || !rd->size)
 				continue;
-			e = add(rd->kind == VDM_REGION_IO ? &m->pio : &m->mmio, md->region_base[r],
-				rd->size, &h, err, len);
+			e = vdm__machine_bus_add(rd->kind == VDM_REGION_IO ? &m->pio : &m->mmio,
+						 md->region_base[r], rd->size, &h, err, len);
 			if (e)
 				return e;
 		}
 	}
-	return 0;
+	return m->arch->wire(m, err, len);
 }
 
 bool vdm_machine_mmio_read(struct vdm_machine *m, uint64_t addr, uint32_t size,

@@ -68,7 +68,7 @@ static int find_port(struct vdm_machine *m, const char *bus, const char *spec, c
 				  "info pci)",
 				  spec, bus);
 	return vdm__mfail(err, len, -ENOSPC, "%s: no empty hotplug-capable root port (the machine "
-		     "needs more hotplug ports)", spec);
+			  "needs more hotplug ports)", spec);
 }
 
 int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
@@ -195,7 +195,7 @@ int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
 	rc = vdm_pci_host_attach(m->pci, d->fn, d->dev, rp->fn, 0);
 	if (rc) {
 		vdm__mfail(err, err_len, rc, "%s: cannot attach behind %s: %s", spec, rp->id,
-		      strerror(-rc));
+			   strerror(-rc));
 		goto fail_created;
 	}
 	vdm_pci_host_fn_lock(m->pci, rp->fn);

@@ -11,6 +11,7 @@
 #include <vdm/layout.h>
 #include <vdm/place.h>
 
+#include "arch.h"
 #include "machine_int.h"
 
 const struct vdm_prop_desc vdm_machine_props[] = {
@@ -274,7 +275,7 @@ static int fill_root_port_props(struct machine_dev *d, char *err, size_t len)
 				  &d->props, why, sizeof(why));
 	if (rc < 0)
 		return vdm__mfail(err, len, rc, "%s %s: %s", d->spec ? "--device" : "root port",
-			     d->spec ? d->spec : d->id, why);
+				  d->spec ? d->spec : d->id, why);
 	return 0;
 }
 
@@ -317,8 +318,8 @@ int vdm__machine_create_dev(struct vdm_machine *m, struct machine_dev *d, char *
 		d->fn = -1;
 		d->dev = NULL;
 		return vdm__mfail(err, len, rc < 0 ? rc : -EIO, "%s %s: %s",
-			     d->spec ? "--device" : "device", d->spec ? d->spec : d->id,
-			     why[0] ? why : "create failed");
+				  d->spec ? "--device" : "device", d->spec ? d->spec : d->id,
+				  why[0] ? why : "create failed");
 	}
 	return 0;
 }
@@ -348,25 +349,25 @@ int vdm_machine_create(const struct vdm_machine_config *cfg, struct vdm_machine 
 				  "machine config: struct_size %u, expected %zu "
 				  "(set it to sizeof(struct vdm_machine_config))",
 				  cfg ? cfg->struct_size : 0, sizeof(*cfg));
-	if (cfg->arch != VDM_ARCH_X86_64)
-		return vdm__mfail(err, err_len, -ENOTSUP,
-				  "machine config: arch %u is not built into "
-				  "this libvdm-machine (x86_64 = %u)",
-				  cfg->arch, VDM_ARCH_X86_64);
+	if (!vdm__machine_arch(cfg->arch))
+		return vdm__mfail(err, err_len, -ENOTSUP, "machine config: arch %u is not built "
+				  "into this libvdm-machine (x86_64 = %u)", cfg->arch,
+				  VDM_ARCH_X86_64);
 	if (cfg->num_cpus < 1 || cfg->num_cpus > VDM_ACPI_MAX_CPUS)
 		return vdm__mfail(err, err_len, -EINVAL, "machine config: %u CPUs: give 1 to %u",
-			     cfg->num_cpus, VDM_ACPI_MAX_CPUS);
+				  cfg->num_cpus, VDM_ACPI_MAX_CPUS);
 	if (cfg->preserve_policy > VDM_PRESERVE_OFF)
 		return vdm__mfail(err, err_len, -EINVAL, "machine config: preserve policy %u: use "
-			     "VDM_PRESERVE_AUTO, _ON or _OFF", cfg->preserve_policy);
+				  "VDM_PRESERVE_AUTO, _ON or _OFF", cfg->preserve_policy);
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return vdm__mfail(err, err_len, -ENOMEM, "out of memory");
 	m->cfg = *cfg;
+	m->arch = vdm__machine_arch(cfg->arch);
 	m->ged = -1;
 	vdm__bus_init(&m->pio);
 	vdm__bus_init(&m->mmio);
-	rc = vdm_x86_layout(&m->desc, cfg->ram_size, cfg->phys_bits, err, err_len);
+	rc = m->arch->layout(&m->desc, cfg->ram_size, cfg->phys_bits, err, err_len);
 	if (rc) {
 		free(m);
 		return rc;
@@ -377,6 +378,8 @@ int vdm_machine_create(const struct vdm_machine_config *cfg, struct vdm_machine 
 	vdm__uart_init(&m->uart, uart_tx, uart_irq, m);
 	vdm__pm_init(&m->pm, m->desc.reset_value, m->desc.s5_slp_typ, power_event, m);
 	m->pci = vdm_pci_host_create(m->desc.bus_start, m->desc.bus_end, pci_irq, pci_log, m);
+	if (m->pci && m->desc.intx_gsis)
+		vdm_pci_host_set_intx(m->pci, m->desc.intx_gsi_base, m->desc.intx_gsis);
 	hb = m->pci ? vdm__machine_new_dev(m, &vdm_host_bridge_type, NULL) : NULL;
 	if (!hb) {
 		vdm_machine_destroy(m);

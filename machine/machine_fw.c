@@ -77,7 +77,7 @@ static int program_port(struct vdm_machine *m, struct machine_dev *d,
 				      rp->subordinate_bus);
 	if (rc)
 		return vdm__mfail(err, len, rc, "firmware: %s bus numbers %u/%u/%u: %s", d->id,
-			     m->desc.bus_start, rp->secondary_bus, rp->subordinate_bus, strerror(-rc));
+				  m->desc.bus_start, rp->secondary_bus, rp->subordinate_bus, strerror(-rc));
 	if ((rc = set_window(d, VDM_PCI_WINDOW_IO, rp->io, "I/O", err, len)) ||
 	    (rc = set_window(d, VDM_PCI_WINDOW_MEM, rp->mem, "memory", err, len)) ||
 	    (rc = set_window(d, VDM_PCI_WINDOW_PREF, rp->pref, "prefetchable", err, len)))

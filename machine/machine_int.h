@@ -59,8 +59,11 @@ struct machine_dev {
 	char *spec_copy;                   /* owned copy of spec (vdm_machine_add_spec, hot-add) */
 };
 
+struct vdm__machine_arch;
+
 struct vdm_machine {
 	struct vdm_machine_config cfg;
+	const struct vdm__machine_arch *arch;
 	struct vdm_mach_desc desc;
 	struct vdm_pci_host *pci;
 	struct machine_dev devs[VDM_MACHINE_MAX_DEVICES];

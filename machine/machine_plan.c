@@ -192,7 +192,7 @@ static int find_ged(struct vdm_machine *m, char *err, size_t len)
 		if (m->devs[i].type == &vdm_ged_type) {
 			if (g >= 0)
 				return vdm__mfail(err, len, -EINVAL, "--device %s: only one ged",
-					     m->devs[i].spec);
+						  m->devs[i].spec);
 			g = (int)i;
 		} else if (!machine_type_is_pci(m->devs[i].type)) {
 			return vdm__mfail(err, len, -EINVAL,
@@ -250,8 +250,8 @@ int vdm__machine_plan(struct vdm_machine *m, char *err, size_t len)
 	for (i = 0; i < m->ndevs; i++)
 		if (!m->devs[i].id[0])
 			vdm__machine_gen_id(m, &m->devs[i],
-				       is_root_port(&m->devs[i]) ? "rp"
-				       : machine_type_is_pci(m->devs[i].type) ? "dev"
+					    is_root_port(&m->devs[i]) ? "rp"
+					    : machine_type_is_pci(m->devs[i].type) ? "dev"
 									      : m->devs[i].type->name);
 	if ((rc = resolve_buses(m, err, len)) ||
 	    (rc = add_free_ports(m, m->cfg.hotplug_ports, err, len)) ||

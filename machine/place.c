@@ -137,17 +137,17 @@ static int check_reserve(const struct vdm_place_port *p, struct vdm_place_msgs *
 	}
 	if (r->io != VDM_PLACE_UNSET && r->io > 0x10000) {
 		vdm__place_err(msgs, "%s: io-reserve=%s: I/O space is only 64K", id,
-			      vdm_fmt_size(s, sizeof(s), r->io));
+			       vdm_fmt_size(s, sizeof(s), r->io));
 		return -EINVAL;
 	}
 	if (r->mem != VDM_PLACE_UNSET && r->mem >= FOUR_G) {
 		vdm__place_err(msgs, "%s: mem-reserve=%s: must be below 4G", id,
-			      vdm_fmt_size(s, sizeof(s), r->mem));
+			       vdm_fmt_size(s, sizeof(s), r->mem));
 		return -EINVAL;
 	}
 	if (r->pref32 != VDM_PLACE_UNSET && r->pref32 >= FOUR_G) {
 		vdm__place_err(msgs, "%s: pref32-reserve=%s: must be below 4G", id,
-			      vdm_fmt_size(s, sizeof(s), r->pref32));
+			       vdm_fmt_size(s, sizeof(s), r->pref32));
 		return -EINVAL;
 	}
 	if (r->pref32 != VDM_PLACE_UNSET && r->pref64 != VDM_PLACE_UNSET) {
@@ -177,7 +177,7 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 
 	if (t->num_ports > VDM_MACH_MAX_ROOT_PORTS || (t->num_ports && !t->ports)) {
 		vdm__place_err(msgs, "%u root ports: at most %u are supported", t->num_ports,
-			      VDM_MACH_MAX_ROOT_PORTS);
+			       VDM_MACH_MAX_ROOT_PORTS);
 		return -EINVAL;
 	}
 	if (t->num_endpoints > 256 || (t->num_endpoints && !t->endpoints)) {
@@ -186,12 +186,12 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 	}
 	if (t->default_pref && !vdm_is_pow2(t->default_pref)) {
 		vdm__place_err(msgs, "default prefetchable window %" PRIu64
-			      ": must be a power of two", t->default_pref);
+			       ": must be a power of two", t->default_pref);
 		return -EINVAL;
 	}
 	if (m->bus_end <= m->bus_start) {
 		vdm__place_err(msgs, "bus range %u..%u leaves no bus for root ports", m->bus_start,
-			      m->bus_end);
+			       m->bus_end);
 		return -EINVAL;
 	}
 	for (uint32_t i = 0; i < t->num_ports; i++) {
@@ -200,7 +200,7 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 
 		if (owner[p->self.devfn]++) {
 			vdm__place_err(msgs, "%s: devfn %02x.%x is already taken on the root bus",
-				      fn_id(&p->self), p->self.devfn >> 3, p->self.devfn & 7);
+				       fn_id(&p->self), p->self.devfn >> 3, p->self.devfn & 7);
 			return -EINVAL;
 		}
 		ret = check_reserve(p, msgs);
@@ -210,8 +210,8 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 			return ret;
 		if (p->num_children > VDM_PLACE_MAX_CHILDREN || (p->num_children && !p->children)) {
 			vdm__place_err(msgs, "%s: %u children: a root port's bus holds at most %u "
-				      "functions", fn_id(&p->self), p->num_children,
-				      VDM_PLACE_MAX_CHILDREN);
+				       "functions", fn_id(&p->self), p->num_children,
+				       VDM_PLACE_MAX_CHILDREN);
 			return -EINVAL;
 		}
 		for (uint32_t c = 0; c < p->num_children; c++) {
@@ -220,8 +220,8 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 
 			if (f->devfn >= 8 || (seen & (1u << f->devfn))) {
 				vdm__place_err(msgs, "%s: devfn %02x.%x behind %s: %s", fn_id(f),
-					      f->devfn >> 3, f->devfn & 7, fn_id(&p->self),
-					      f->devfn >= 8 ? "a root port's secondary bus has "
+					       f->devfn >> 3, f->devfn & 7, fn_id(&p->self),
+					       f->devfn >= 8 ? "a root port's secondary bus has "
 							      "device 0 only"
 							    : "already taken");
 				return -EINVAL;
@@ -238,7 +238,7 @@ static int check_topo(const struct vdm_mach_desc *m, const struct vdm_place_topo
 
 		if (owner[f->devfn]++) {
 			vdm__place_err(msgs, "%s: devfn %02x.%x is already taken on the root bus",
-				      fn_id(f), f->devfn >> 3, f->devfn & 7);
+				       fn_id(f), f->devfn >> 3, f->devfn & 7);
 			return -EINVAL;
 		}
 		ret = check_fn("", f, VDM_MAX_REGIONS, msgs);
@@ -420,8 +420,8 @@ static int assign_buses(struct vdm_mach_desc *m, const struct vdm_place_topo *t,
 
 		if (next + extra > m->bus_end) {
 			vdm__place_err(msgs, "%s: needs buses %u..%u (bus-reserve=%u) but the last "
-				      "bus is %u", fn_id(&p->self), next, next + extra, extra,
-				      m->bus_end);
+				       "bus is %u", fn_id(&p->self), next, next + extra, extra,
+				       m->bus_end);
 			return -ENOSPC;
 		}
 		m->root_ports[best].secondary_bus = (uint8_t)next;

@@ -34,7 +34,7 @@ uint64_t vdm__pack_align(const struct vdm_pack_item *it);
  * msgs for shrunk items), -ENOSPC (msgs->err names the item that does not fit), -ENOMEM.
  */
 int vdm__pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *items, size_t n,
-	     struct vdm_place_msgs *msgs);
+	      struct vdm_place_msgs *msgs);
 
 /* Append a formatted line to msgs->err (overwrite) or msgs->warn (append, '\n' added). */
 void vdm__place_err(struct vdm_place_msgs *msgs, const char *fmt, ...)

@@ -131,7 +131,7 @@ static uint64_t smaller(const struct vdm_pack_item *it, uint64_t size)
 }
 
 int vdm__pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *items, size_t n,
-	     struct vdm_place_msgs *msgs)
+	      struct vdm_place_msgs *msgs)
 {
 	struct pack_ctx c = { .ap = ap, .items = items, .n = n };
 	char s1[32], s2[32], s3[32];
@@ -156,8 +156,8 @@ int vdm__pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *it
 			const struct vdm_pack_item *it = &items[c.failed];
 
 			vdm__place_err(msgs,
-				      "%s%s: %s (aligned to %s) does not fit in the %s [0x%" PRIx64
-				      ", 0x%" PRIx64 "): the largest free aligned block left is %s",
+				       "%s%s: %s (aligned to %s) does not fit in the %s [0x%" PRIx64
+				       ", 0x%" PRIx64 "): the largest free aligned block left is %s",
 				      it->label,
 				      it->shrinkable ? " shrunk to what its devices need" : "",
 				      vdm_fmt_size(s1, sizeof(s1), it->size),
@@ -194,8 +194,8 @@ int vdm__pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *it
 		if (!items[i].shrinkable || items[i].size >= items[i].want)
 			continue;
 		vdm__place_warn(msgs,
-			       "%s: shrunk from %s to %s: the %s [0x%" PRIx64 ", 0x%" PRIx64
-			       ") cannot hold every port's default window; set the reserve "
+				"%s: shrunk from %s to %s: the %s [0x%" PRIx64 ", 0x%" PRIx64
+				") cannot hold every port's default window; set the reserve "
 			       "explicitly on fewer ports or give the guest more phys-bits",
 			       items[i].label, vdm_fmt_size(s1, sizeof(s1), items[i].want),
 			       vdm_fmt_size(s2, sizeof(s2), items[i].size), ap_name, ap.base,

@@ -18,7 +18,7 @@
 #include "options.h"
 #include "vmm.h"
 #include "vmm_machine.h"
-#include "x86/arch.h"
+#include "arch.h"
 
 #define MAX_IMAGE (UINT64_C(1) << 31)
 
@@ -195,7 +195,7 @@ static int load_guest(struct vmm *v, struct vmm_machine *vm, const struct vmm_op
 		char why[512];
 
 		rc = arch_load_linux(&v->ram, desc, img, img_len, initrd, initrd_len, cmdline, rsdp,
-				     &e, why, sizeof(why));
+				     o->dt_boot, &e, why, sizeof(why));
 		if (rc && strncmp(why, "--", 2)) /* name the file unless the text names an option */
 			snprintf(err, err_len, "--kernel %s: %s", o->kernel, why);
 		else if (rc)

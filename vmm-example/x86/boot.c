@@ -182,8 +182,8 @@ uint16_t x86_gdt(uint8_t *mem, uint16_t code_sel)
 
 int arch_load_linux(const struct guest_ram *ram, const struct vdm_mach_desc *m,
 		    const uint8_t *kernel, size_t kernel_len, const uint8_t *initrd,
-		    size_t initrd_len, const char *cmdline, uint64_t rsdp, struct arch_entry *e,
-		    char *err, size_t err_len)
+		    size_t initrd_len, const char *cmdline, uint64_t rsdp, bool dt_boot,
+		    struct arch_entry *e, char *err, size_t err_len)
 {
 	uint8_t *mem = guest_ram_ptr(ram, 0, ram->low_size);
 	uint64_t low_end = ram->low_size, need, base, initrd_addr = 0;
@@ -191,6 +191,10 @@ int arch_load_linux(const struct guest_ram *ram, const struct vdm_mach_desc *m,
 	struct x86_bzimage k;
 	int ret;
 
+	if (dt_boot) {
+		snprintf(err, err_len, "--boot dt: x86 guests boot with ACPI and the zero page only");
+		return -EINVAL;
+	}
 	ret = x86_bzimage_parse(kernel, kernel_len, &k, err, err_len);
 	if (ret)
 		return ret;

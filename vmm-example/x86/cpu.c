@@ -81,8 +81,11 @@ bool arch_has_1g_pages(int kvm_fd)
 	return r;
 }
 
-int arch_vm_init(int vm_fd, char *err, size_t err_len)
+int arch_vm_init(struct arch_vm *a, int vm_fd, const struct vdm_mach_desc *d, char *err,
+		 size_t err_len)
 {
+	(void)d;
+	a->vm_fd = vm_fd;
 	uint64_t idmap = IDENTITY_MAP_ADDR;
 	struct kvm_irq_routing *rt;
 	unsigned i;
@@ -174,9 +177,10 @@ void arch_host_quirks(char *msg, size_t len)
 		msg[0] = 0;
 }
 
-int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned index, unsigned ncpus, char *err,
-		   size_t err_len)
+int arch_vcpu_init(const struct arch_vm *a, int kvm_fd, int vcpu_fd, unsigned index,
+		   unsigned ncpus, char *err, size_t err_len)
 {
+	(void)a;
 	struct kvm_cpuid2 *cp = supported_cpuid(kvm_fd);
 	int e;
 
