@@ -8,6 +8,7 @@
 #include "pci_host_int.h"
 
 #define PCI_COMMAND 0x04
+#define PCI_HEADER_TYPE 0x0e
 #define PCI_COMMAND_IO 0x1
 #define PCI_COMMAND_MEM 0x2
 #define PCI_BAR0 0x10
@@ -417,6 +418,17 @@ static int find_fn(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn)
 	return -1;
 }
 
+/* Caller holds the lock.  True when functions other than 0 sit in devfn's slot: the slot is
+ * then multifunction, which function 0's header type says (bit 7), or Linux scans function 0
+ * only.  The host wires the slot, so it sets the bit whatever the device model says. */
+static bool multifunction_slot(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn)
+{
+	for (uint8_t fn = 1; fn < 8; fn++)
+		if (find_fn(h, bus, (uint8_t)((devfn & ~7u) | fn)) >= 0)
+			return true;
+	return false;
+}
+
 void vdm_pci_host_cfg_read(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn, uint32_t reg,
 		       uint32_t size, uint32_t *value)
 {
@@ -427,8 +439,12 @@ void vdm_pci_host_cfg_read(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn, u
 		return;
 	pthread_rwlock_rdlock(&h->lock);
 	i = find_fn(h, bus, devfn);
-	if (i >= 0)
+	if (i >= 0) {
 		*value = fn_cfg(&h->fns[i], reg, size);
+		if ((devfn & 7) == 0 && reg <= PCI_HEADER_TYPE && reg + size > PCI_HEADER_TYPE &&
+		    multifunction_slot(h, bus, devfn))
+			*value |= 0x80u << (8 * (PCI_HEADER_TYPE - reg));
+	}
 	pthread_rwlock_unlock(&h->lock);
 }
 

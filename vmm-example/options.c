@@ -127,19 +127,22 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"\n"
 		"Test hooks:\n"
 		"  --payload-test-ged     with --payload: once the guest first reads the GED event\n"
-		"                         selector, hot-add a testdev into the first empty hotplug\n"
+		"                         selector, hot-add a pci-testdev into the first empty hotplug\n"
 		"                         root port and raise the GED PCI hotplug event\n"
 		"  --test-hot-add SECONDS:SPEC\n"
 		"                         after SECONDS of guest run, hot-add the PCI endpoint SPEC\n"
 		"                         (as --device; bus=ROOTPORT or the first empty hotplug port)\n"
-		"                         through ACPI hotplug, e.g. 30:testdev,membar=1G,bus=rp0\n"
+		"                         through ACPI hotplug, e.g. 30:pci-testdev,membar=1G,bus=rp0\n"
 		"\n"
-		"Device types:\n",
+		"Device types (QEMU's names):\n",
 		prog, VMM_MAX_CPUS, VMM_DEFAULT_HOTPLUG_PORTS, SPARE_POOL_MAX);
 	for (i = 0; i < n; i++) {
+		const char *old_name = vdm_props_type_old_name(types[i]->name);
 		uint32_t p;
 
 		fprintf(out, "  %-16s %s\n", types[i]->name, types[i]->summary ? types[i]->summary : "");
+		if (old_name) /* QEMU's names are the types' names; vdm's former ones still work */
+			fprintf(out, "      (also accepted as %s)\n", old_name);
 		for (p = 0; p < types[i]->num_props; p++)
 			fprintf(out, "      %-16s %s\n", types[i]->props_schema[p].name,
 				types[i]->props_schema[p].help ? types[i]->props_schema[p].help : "");

@@ -30,7 +30,7 @@ enum vdm_preserve_policy {
 	VDM_PRESERVE_OFF = 2,  /* always return 1 */
 };
 
-#define VDM_MACH_MAX_ROOT_PORTS 32
+#define VDM_MACH_MAX_ROOT_PORTS 248 /* 31 root-bus slots of 8 functions */
 #define VDM_MACH_MAX_RAM 4
 #define VDM_MACH_MAX_RESERVED 8
 #define VDM_MACH_ID_MAX 32

@@ -8,7 +8,7 @@
 
 #include <vdm/device.h>
 
-#define VDM_PCI_HOST_MAX_FNS 128
+#define VDM_PCI_HOST_MAX_FNS 512
 #define VDM_PCI_HOST_MAX_ROUTES (VDM_PCI_HOST_MAX_FNS * VDM_MAX_REGIONS)
 
 /*

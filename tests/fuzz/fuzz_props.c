@@ -344,9 +344,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			goto out;
 		}
 		FUZZ_CHECK(t != NULL, "parse succeeded without a type");
-		/* The type name is what precedes the first comma. */
-		i = strlen(t->name);
-		FUZZ_CHECK(strncmp(text, t->name, i) == 0 && (text[i] == ',' || text[i] == '\0'),
+		/* The type name, or a former name it has (vdm_props_type_alias), is what precedes
+		 * the first comma. */
+		i = strcspn(text, ",");
+		FUZZ_CHECK((strlen(t->name) == i && strncmp(text, t->name, i) == 0) ||
+				   (vdm_props_type_alias(text, i) &&
+				    !strcmp(vdm_props_type_alias(text, i), t->name)),
 			   "\"%.60s\" parsed as type %s", text, t->name);
 		break;
 	default:

@@ -20,16 +20,21 @@
  *  - the Red Hat reserve capability reads back every reserve as given (UINT64_MAX where
  *    absent) and is absent without reserves; PSN = slot, HPC/HPS = hotplug, LNKCAP port;
  *  - read-only fields (header ids, capability headers, DEVCAP/LNKCAP/SLTCAP/..., SSVID,
- *    reserve capability, ACS) never change; with io-reserve=0 the I/O window and the
- *    command register's I/O enable stay off;
+ *    MSI-X table/PBA locations, reserve capability, AER and ACS headers and capability
+ *    registers, BAR0's type bits, BAR1) never change; with io-reserve=0 the I/O window and
+ *    the command register's I/O enable stay off;
  *  - window registers keep their type nibbles (16-bit I/O, 64-bit prefetchable);
  *    vdm_pci_bridge_set_window/_set_buses succeed exactly for valid requests and read back;
  *  - Slot Status PDS and Link Status DLLLA follow the host's presence, whatever the guest
- *    writes; Slot Control never holds a bit Slot Capabilities does not advertise;
- *  - reset restores the power-on config space except presence, which survives;
+ *    writes; Slot Control never holds a bit outside QEMU's writable set (PCC only with
+ *    PCP in Slot Capabilities);
+ *  - reset restores the power-on config space except presence, which survives, and the
+ *    slot power and power indicator, which follow it;
  *  - capability walks find the same offsets after any traffic; the pci.h access contract;
  *  - host control: SET_PRESENCE only with 0/1 arguments, PCIE_CAP = the capability offset,
- *    anything else -EOPNOTSUPP with result 0.
+ *    anything else -EOPNOTSUPP with result 0;
+ *  - BAR0 (the MSI-X table) takes 1/2/4/8-byte accesses inside its 4 KiB; every other
+ *    region access is -EINVAL (reads all-ones).
  */
 
 #define RP_MAX_OPS 512
@@ -49,7 +54,7 @@ struct rp_state {
 	bool given[RP_NPROPS];
 	uint64_t val[RP_NPROPS];
 	bool present;
-	uint32_t exp, msi, ssvid, vndr;
+	uint32_t exp, msix, ssvid, vndr, aer, acs;
 };
 
 /* ---- properties -------------------------------------------------------------------------- */
@@ -238,9 +243,14 @@ static void rp_check_identity(struct rp_state *s)
 	uint32_t sltcap, lnkcap, off = 0;
 	int p, r;
 
-	FUZZ_CHECK(s->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE && s->dev->res.num_irqs == 0,
-		   "root port declares bus %u, %u irqs", s->dev->res.bus_kind,
-		   s->dev->res.num_irqs);
+	/* no INTx and one BAR: the 4 KiB MSI-X table */
+	FUZZ_CHECK(s->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE && s->dev->res.num_irqs == 0 &&
+			   s->dev->res.regions[0].kind == VDM_REGION_MEM32 &&
+			   s->dev->res.regions[0].size == 4096 &&
+			   s->dev->res.regions[1].kind == VDM_REGION_NONE,
+		   "root port declares bus %u, %u irqs, BAR0 kind %u size %llu",
+		   s->dev->res.bus_kind, s->dev->res.num_irqs, s->dev->res.regions[0].kind,
+		   (unsigned long long)s->dev->res.regions[0].size);
 	/* pref64-reserve=18446744073709551615 is accepted but is the capability's "not set"
 	 * pattern (QEMU's default too), so it does not count as a reserve; the same for a
 	 * hand-built io-reserve of all-ones. */
@@ -272,26 +282,15 @@ static void rp_check_identity(struct rp_state *s)
 		   "LNKCAP %#x: wrong port number", lnkcap);
 }
 
-/* Slot Control bits a guest may set, given Slot Capabilities (PCIe 7.5.3.9/10: each
- * control needs the capability it controls; presence and link-state events always). */
+/* Slot Control bits a guest may set (QEMU's pcie_cap_slot_init: the indicator controls and
+ * interrupt enables always, the power controller only when Slot Capabilities has one). */
 static uint32_t rp_sltctl_allowed(uint32_t sltcap)
 {
-	static const struct {
-		uint32_t cap, ctl;
-	} needs[] = {
-		{ VDM_PCI_EXP_SLTCAP_ABP, VDM_PCI_EXP_SLTCTL_ABPE },
-		{ VDM_PCI_EXP_SLTCAP_HPC, VDM_PCI_EXP_SLTCTL_HPIE },
-		{ VDM_PCI_EXP_SLTCAP_HPC, VDM_PCI_EXP_SLTCTL_CCIE },
-		{ VDM_PCI_EXP_SLTCAP_AIP, VDM_PCI_EXP_SLTCTL_AIC },
-		{ VDM_PCI_EXP_SLTCAP_PIP, VDM_PCI_EXP_SLTCTL_PIC },
-		{ VDM_PCI_EXP_SLTCAP_PCP, VDM_PCI_EXP_SLTCTL_PCC },
-		{ VDM_PCI_EXP_SLTCAP_EIP, VDM_PCI_EXP_SLTCTL_EIC },
-	};
-	uint32_t allowed = VDM_PCI_EXP_SLTCTL_PDCE | VDM_PCI_EXP_SLTCTL_DLLSCE;
+	uint32_t allowed = VDM_PCI_EXP_SLTCTL_HPIE | VDM_PCI_EXP_SLTCTL_CCIE |
+			   VDM_PCI_EXP_SLTCTL_PDCE | VDM_PCI_EXP_SLTCTL_ABPE |
+			   VDM_PCI_EXP_SLTCTL_PIC | VDM_PCI_EXP_SLTCTL_AIC;
 
-	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
-		allowed |= (sltcap & needs[i].cap) ? needs[i].ctl : 0;
-	return allowed;
+	return allowed | ((sltcap & VDM_PCI_EXP_SLTCAP_PCP) ? VDM_PCI_EXP_SLTCTL_PCC : 0);
 }
 
 static void rp_check_state(struct rp_state *s)
@@ -312,7 +311,10 @@ static void rp_check_state(struct rp_state *s)
 	FUZZ_CHECK(!!(lnksta & VDM_PCI_EXP_LNKSTA_DLLLA) == s->present,
 		   "LNKSTA %#x: link active is not the host's presence %d", lnksta, s->present);
 	FUZZ_CHECK(!(sltctl & ~rp_sltctl_allowed(sltcap)),
-		   "SLTCTL %#x holds a bit SLTCAP %#x does not advertise", sltctl, sltcap);
+		   "SLTCTL %#x holds a bit outside the writable set for SLTCAP %#x", sltctl, sltcap);
+	FUZZ_CHECK((vdm_fuzz_pci_peek(p, VDM_PCI_BAR0, 4) & 0xfff) == 0,
+		   "BAR0 %#x: a 4 KiB 32-bit memory BAR has only address bits above bit 11",
+		   vdm_fuzz_pci_peek(p, VDM_PCI_BAR0, 4));
 	FUZZ_CHECK((win & 0x0f0f) == 0, "I/O base/limit %#x lost the 16-bit type", win);
 	FUZZ_CHECK((mem & 0x000f000f) == 0, "memory base/limit %#x has low bits", mem);
 	FUZZ_CHECK((pref & 0x000f000f) == 0x00010001, "pref base/limit %#x lost the 64-bit type",
@@ -332,15 +334,21 @@ static void rp_record_ro(struct rp_state *s)
 
 	s->exp = vdm_root_port_pcie_cap(s->dev);
 	FUZZ_CHECK(s->exp >= 0x40 && s->exp < 0x100, "PCIe capability at %#x", s->exp);
-	r = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSI, &off);
-	FUZZ_CHECK(r == 0, "no MSI capability");
-	s->msi = off;
+	r = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSIX, &off);
+	FUZZ_CHECK(r == 0, "no MSI-X capability");
+	s->msix = off;
 	off = 0;
 	r = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_SSVID, &off);
 	FUZZ_CHECK(r == 0, "no SSVID capability");
 	s->ssvid = off;
 	off = 0;
 	s->vndr = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_VNDR, &off) == 0 ? off : 0;
+	off = 0;
+	FUZZ_CHECK(vdm_pci_find_ext_cap(s->dev, VDM_PCI_EXT_CAP_ID_ERR, &off) == 0, "no AER");
+	s->aer = off;
+	off = 0;
+	FUZZ_CHECK(vdm_pci_find_ext_cap(s->dev, VDM_PCI_EXT_CAP_ID_ACS, &off) == 0, "no ACS");
+	s->acs = off;
 
 	vdm_fuzz_pci_add_ro(p, s->exp, 4, "PCIe capability header and flags");
 	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_DEVCAP, 4, "DEVCAP");
@@ -351,15 +359,19 @@ static void rp_record_ro(struct rp_state *s)
 	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCAP2, 4, "LNKCAP2");
 	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCTL2, 2, "LNKCTL2");
 	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_SLTCAP2, 4, "SLTCAP2");
-	vdm_fuzz_pci_add_ro(p, s->msi, 2, "MSI capability header");
+	vdm_fuzz_pci_add_ro(p, s->msix, 2, "MSI-X capability header");
+	vdm_fuzz_pci_add_ro(p, s->msix + VDM_PCI_MSIX_TABLE, 4, "MSI-X table location");
+	vdm_fuzz_pci_add_ro(p, s->msix + VDM_PCI_MSIX_PBA, 4, "MSI-X pending-bit array location");
 	vdm_fuzz_pci_add_ro(p, s->ssvid, 4, "SSVID capability header");
 	vdm_fuzz_pci_add_ro(p, s->ssvid + 4, 4, "SSVID ids");
 	for (i = 0; s->vndr && i < VDM_PCI_RH_CAP_SIZEOF; i += 4)
 		vdm_fuzz_pci_add_ro(p, s->vndr + i, 4, "Red Hat reserve capability");
-	vdm_fuzz_pci_add_ro(p, VDM_PCI_EXT_CAP_START, 4, "ACS extended capability header");
-	vdm_fuzz_pci_add_ro(p, VDM_PCI_EXT_CAP_START + VDM_PCI_ACS_CAP, 2,
-			    "ACS capability register");
-	vdm_fuzz_pci_add_ro(p, VDM_PCI_BAR0, 4, "bridge BAR0 (none)");
+	vdm_fuzz_pci_add_ro(p, s->aer, 4, "AER extended capability header");
+	vdm_fuzz_pci_add_ro(p, s->aer + VDM_PCI_ERR_UNCOR_MASK, 4,
+			    "AER uncorrectable mask (RO in 7.2)");
+	vdm_fuzz_pci_add_ro(p, s->aer + VDM_PCI_ERR_HEADER_LOG, 4, "AER header log");
+	vdm_fuzz_pci_add_ro(p, s->acs, 4, "ACS extended capability header");
+	vdm_fuzz_pci_add_ro(p, s->acs + VDM_PCI_ACS_CAP, 2, "ACS capability register");
 	vdm_fuzz_pci_add_ro(p, VDM_PCI_BAR0 + 4, 4, "bridge BAR1 (none)");
 	if (s->given[RP_IO] && s->val[RP_IO] == 0) {
 		vdm_fuzz_pci_add_ro(p, VDM_PCI_IO_BASE, 2, "I/O window with io-reserve=0");
@@ -371,15 +383,19 @@ static void rp_check_caps(struct rp_state *s)
 {
 	uint32_t off = 0;
 
-	FUZZ_CHECK(vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSI, &off) == 0 && off == s->msi,
-		   "MSI capability moved to %#x", off);
+	FUZZ_CHECK(vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSIX, &off) == 0 && off == s->msix,
+		   "MSI-X capability moved to %#x", off);
 	off = 0;
 	FUZZ_CHECK(vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_SSVID, &off) == 0 && off == s->ssvid,
 		   "SSVID capability moved to %#x", off);
 	off = 0;
 	FUZZ_CHECK(vdm_pci_find_ext_cap(s->dev, VDM_PCI_EXT_CAP_ID_ACS, &off) == 0 &&
-			   off == VDM_PCI_EXT_CAP_START,
+			   off == s->acs,
 		   "ACS capability moved to %#x", off);
+	off = 0;
+	FUZZ_CHECK(vdm_pci_find_ext_cap(s->dev, VDM_PCI_EXT_CAP_ID_ERR, &off) == 0 &&
+			   off == VDM_PCI_EXT_CAP_START,
+		   "AER capability moved to %#x", off);
 }
 
 /* ---- host-side ops ----------------------------------------------------------------------- */
@@ -476,6 +492,7 @@ static void rp_reset(struct rp_state *s)
 {
 	uint8_t expect[VDM_PCI_CFG_EXP_SIZE];
 	uint32_t lnk = s->exp + VDM_PCI_EXP_LNKSTA + 1, slt = s->exp + VDM_PCI_EXP_SLTSTA;
+	uint16_t ctl;
 
 	vdm_device_reset(s->dev);
 	memcpy(expect, s->pci.power_on, sizeof(expect));
@@ -486,6 +503,14 @@ static void rp_reset(struct rp_state *s)
 		expect[lnk] |= (uint8_t)(VDM_PCI_EXP_LNKSTA_DLLLA >> 8);
 		expect[slt] |= (uint8_t)VDM_PCI_EXP_SLTSTA_PDS;
 	}
+	/* ... and sets slot power and its indicator: on when occupied, off when empty. */
+	ctl = (uint16_t)(expect[s->exp + VDM_PCI_EXP_SLTCTL] |
+			 expect[s->exp + VDM_PCI_EXP_SLTCTL + 1] << 8);
+	ctl &= (uint16_t)~(VDM_PCI_EXP_SLTCTL_PIC | VDM_PCI_EXP_SLTCTL_PCC);
+	ctl |= s->present ? VDM_PCI_EXP_SLTCTL_PIC_ON
+			  : VDM_PCI_EXP_SLTCTL_PIC_OFF | VDM_PCI_EXP_SLTCTL_PCC;
+	expect[s->exp + VDM_PCI_EXP_SLTCTL] = (uint8_t)ctl;
+	expect[s->exp + VDM_PCI_EXP_SLTCTL + 1] = (uint8_t)(ctl >> 8);
 	vdm_fuzz_pci_check_space(&s->pci, expect, VDM_FUZZ_INV_RESET, "after reset");
 }
 
@@ -525,14 +550,21 @@ static void rp_op(struct rp_state *s, struct vdm_fuzz_in *f)
 		rp_control(s, f);
 		return;
 	}
-	if (raw >= 0xf0) { /* a bridge without BARs refuses every region access */
-		uint64_t v = 0x5a5a, off = vdm_fuzz_u64(f);
-		uint32_t region = vdm_fuzz_u8(f), size = vdm_fuzz_access_size(f);
+	if (raw >= 0xf0) { /* BAR0 is the MSI-X table; every other region access is refused */
+		uint64_t v = 0x5a5a;
+		uint64_t off = (vdm_fuzz_u8(f) & 1) ? vdm_fuzz_u64(f) : vdm_fuzz_u16(f) % 4200;
+		uint32_t region = vdm_fuzz_u8(f) % 3, size = vdm_fuzz_access_size(f);
 		int r = (raw & 1) ? vdm_bar_write(s->dev, region, off, size, vdm_fuzz_u64(f))
 				  : vdm_bar_read(s->dev, region, off, size, &v);
+		bool ok = region == 0 && off < 4096 && size <= 4096 - off &&
+			  (size == 1 || size == 2 || size == 4 || size == 8);
 
-		FUZZ_CHECK(r == -EINVAL && ((raw & 1) || v == UINT64_MAX),
-			   "BAR access to a root port returned %d, %#llx", r, (unsigned long long)v);
+		FUZZ_CHECK(ok ? r == 0 : (r == -EINVAL && ((raw & 1) || v == UINT64_MAX)),
+			   "BAR%u access at %#llx size %u returned %d, %#llx", region,
+			   (unsigned long long)off, size, r, (unsigned long long)v);
+		FUZZ_CHECK(!ok || (raw & 1) || off < 16 || v == 0,
+			   "BAR0 %#llx outside the table read %#llx", (unsigned long long)off,
+			   (unsigned long long)v);
 		return;
 	}
 	if (vdm_fuzz_pci_op(&s->pci, op, f))

@@ -26,7 +26,8 @@ struct vdm_mach_desc;
 
 /* Where the boot vCPU starts and what it holds (filled by arch_load_*). */
 struct arch_entry {
-	uint64_t rip, rsp, rsi, rdi;
+	bool prot32; /* 32-bit protected mode, no paging (the PVH entry); else long mode */
+	uint64_t rip, rsp, rsi, rdi, rbx;
 	uint64_t cr3;
 	uint16_t code_sel, data_sel;
 	uint64_t gdt_base;
@@ -78,7 +79,9 @@ static inline uint32_t arch_irqfd_gsi(uint32_t gsi)
 int arch_vcpu_init(const struct arch_vm *a, int kvm_fd, int vcpu_fd, unsigned index,
 		   unsigned ncpus, char *err, size_t err_len);
 
-/* Load a bzImage (+ initrd, cmdline) per the Linux 64-bit boot protocol; fill *e.
+/* Load Linux (+ initrd, cmdline) and fill *e.  `kernel` is told apart by its content: an
+ * uncompressed vmlinux ELF boots through its PVH entry (no decompressor runs; x86/pvh.h),
+ * a bzImage through the 64-bit boot protocol; anything else is refused naming both.
  * `dt_boot` (a device-tree boot) is for arm64 and is refused here. */
 int arch_load_linux(const struct guest_ram *ram, const struct vdm_mach_desc *m,
 		    const uint8_t *kernel, size_t kernel_len, const uint8_t *initrd,
