@@ -1,5 +1,6 @@
 /* The arm64 machine's device tree root: chosen, memory, cpus (PSCI), the arch timer, GICv3, the
  * PL011 with its APB clock, the ECAM host bridge with its INTx map and the GED (vdm/fdt.h). */
+#include <errno.h>
 #include <stdio.h>
 
 #include <vdm/acpi_tables.h>
@@ -41,7 +42,7 @@ int vdm__fdt_arm64_check(const struct vdm_mach_desc *m, char *err, size_t err_le
 		return 0;
 	if (err && err_len)
 		snprintf(err, err_len, "arm64 device tree: %s (value %u)", why, v);
-	return -1;
+	return -EINVAL;
 }
 
 /* Three-cell GIC specifier of INTID `intid` (SPI or PPI). */
