@@ -12,6 +12,8 @@
 #define GTDT_LEN 96      /* revision 2: no platform timers, no virtual EL2 timer */
 #define SPCR_LEN 80      /* revision 2 */
 
+/* FADT IAPC_BOOT_ARCH (§5.2.9.3): the one flag Linux reads on every architecture */
+#define BOOT_MSI_NOT_SUPPORTED (1u << 3)
 /* FADT ARM_BOOT_ARCH (§5.2.9.4) */
 #define ARM_PSCI_COMPLIANT (1u << 0)
 #define ARM_PSCI_USE_HVC (1u << 1)
@@ -40,11 +42,18 @@ static uint32_t fadt_len(const struct vdm_mach_desc *m)
  * ARM_BOOT_ARCH says PSCI (0.2 or later) brings the CPUs up, through HVC: the VMM's KVM
  * handles PSCI calls itself.  Linux/arm64 refuses ACPI unless the FADT is 5.1 or later and
  * hardware-reduced (arch/arm64/kernel/acpi.c), and takes its CPU boot method from these flags.
+ * MSI not supported: the machine has no GIC ITS (nothing the MADT or an IORT could name), so
+ * no MSI domain; Linux's ACPI host bridge would still try MSI for every PCIe port (they
+ * offer MSI) and WARN in pci_msi_setup_msi_irqs.  Linux honours this flag on any
+ * architecture (drivers/pci/pci-acpi.c, acpi_pci_init: pci_no_msi()), as arm64 firmware
+ * without an ITS does; it then asks _OSC for no control, which leaves hotplug to acpiphp.
+ * A machine that gains an ITS drops the flag and adds the MADT ITS entry and an IORT.
  */
 static void build_fadt(uint8_t *t, uint32_t len, const struct vdm_mach_desc *m, uint64_t dsdt_gpa)
 {
 	(void)m;
 	vdm__acpi_header(t, "FACP", len, 6);
+	vdm__acpi_wle(t, 109, BOOT_MSI_NOT_SUPPORTED, 2); /* IAPC_BOOT_ARCH */
 	vdm__acpi_wle(t, 112, FADT_HW_REDUCED_ACPI | FADT_PWR_BUTTON | FADT_SLP_BUTTON, 4);
 	vdm__acpi_wle(t, 129, ARM_PSCI_COMPLIANT | ARM_PSCI_USE_HVC, 2); /* ARM_BOOT_ARCH */
 	vdm__acpi_w8(t, 131, 3);            /* FADT minor version: ACPI 6.3 */

@@ -26,7 +26,8 @@
  * arm64 (VDM_ARCH_ARM64):
  *   RSDP, MCFG, DSDT as above; XSDT: FACP, APIC, GTDT, MCFG, SPCR
  *   FACP  revision 6, minor 3: HW_REDUCED_ACPI, PWR_BUTTON, SLP_BUTTON, ARM_BOOT_ARCH =
- *         PSCI_COMPLIANT | PSCI_USE_HVC; no reset, sleep or PM timer registers; X_DSDT
+ *         PSCI_COMPLIANT | PSCI_USE_HVC, IAPC_BOOT_ARCH = MSI not supported (no GIC ITS);
+ *         no reset, sleep or PM timer registers; X_DSDT
  *   APIC  revision 5: one GICC (80 bytes) per CPU (UID = index, MPIDR = vdm_arm64_mpidr(index),
  *         enabled, GICv3: physical base, GICR base and CPU interface number 0), one GICD at
  *         mach->gicd (version 3), one GICR discovery range over mach->gicr

@@ -281,11 +281,12 @@ check_ged() { # HOTPLUG
 
 # ---- 3. arm64: what only the arm64 machine has ----------------------------------------------
 
-# The static tables as iasl reads them: PSCI through HVC, one GICC per CPU (4), GICv3, the
-# timer PPIs, the SBSA UART.
+# The static tables as iasl reads them: PSCI through HVC, no MSI (no ITS), one GICC per CPU (4),
+# GICv3, the timer PPIs, the SBSA UART.
 check_arm64_tables() {
 	local f
-	for f in "PSCI Compliant : 1" "Must use HVC for PSCI : 1" "Hardware Reduced (V5) : 1"; do
+	for f in "PSCI Compliant : 1" "Must use HVC for PSCI : 1" "Hardware Reduced (V5) : 1" \
+		"MSI Not Supported (V4) : 1"; do
 		grep -qF "$f" facp.dsl || fail "FADT: no '$f'"
 	done
 	[ "$(grep -c 'Subtable Type : 0B \[Generic Interrupt Controller\]' apic.dsl)" = 4 ] ||

@@ -134,7 +134,7 @@ static void tables_sit_at_the_firmware_area_in_xsdt_order(void **state)
 		assert_true(rd(x, 36 + 8 * i, 8) == b.l.tables[2 + i].gpa);
 }
 
-static void fadt_is_hardware_reduced_and_boots_cpus_through_psci_hvc(void **state)
+static void fadt_is_hardware_reduced_boots_cpus_through_psci_hvc_and_says_no_msi(void **state)
 {
 	struct vdm_mach_desc m;
 	struct built b;
@@ -149,7 +149,7 @@ static void fadt_is_hardware_reduced_and_boots_cpus_through_psci_hvc(void **stat
 	/* HW_REDUCED_ACPI, PWR_BUTTON, SLP_BUTTON; no RESET_REG_SUP, no TMR_VAL_EXT */
 	assert_int_equal(rd(f, 112, 4), (1u << 20) | (1u << 4) | (1u << 5));
 	assert_int_equal(rd(f, 129, 2), 3); /* ARM_BOOT_ARCH: PSCI_COMPLIANT | PSCI_USE_HVC */
-	assert_int_equal(rd(f, 109, 2), 0); /* no IA-PC boot flags */
+	assert_int_equal(rd(f, 109, 2), 8); /* "MSI not supported": no ITS, no MSI domain */
 	assert_true(rd(f, 140, 8) == b.l.tables[7].gpa); /* X_DSDT */
 	assert_int_equal(rd(f, 40, 4), 0);                /* 32-bit DSDT field unused */
 	/* no x86 power port: reset register, sleep registers, PM timer all absent */
@@ -380,7 +380,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tables_sit_at_the_firmware_area_in_xsdt_order),
-		cmocka_unit_test(fadt_is_hardware_reduced_and_boots_cpus_through_psci_hvc),
+		cmocka_unit_test(fadt_is_hardware_reduced_boots_cpus_through_psci_hvc_and_says_no_msi),
 		cmocka_unit_test(madt_has_a_gicc_per_cpu_then_gicd_v3_and_the_gicr_range),
 		cmocka_unit_test(gtdt_gives_the_timer_ppis_level_high_always_on),
 		cmocka_unit_test(spcr_names_the_pl011_as_an_sbsa_uart_with_its_gic_interrupt),
