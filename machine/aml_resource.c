@@ -20,7 +20,7 @@ struct vdm_aml *vdm_aml_resource_template(struct vdm_aml_ctx *c)
  * flags, then granularity, min, max, translation, length, each `w` bytes wide. */
 static struct vdm_aml *addr_space(struct vdm_aml_ctx *c, uint8_t tag, unsigned w, uint8_t rtype,
 			      enum vdm_aml_rd_usage usage, uint8_t tflags, uint64_t min,
-			      uint64_t max)
+			      uint64_t max, uint64_t translation)
 {
 	/* MinFixed (bit 2) | MaxFixed (bit 3), PosDecode (bit 1 clear) */
 	uint8_t gflags = (uint8_t)(0x0c | (usage == VDM_AML_RESOURCE_CONSUMER ? 1 : 0));
@@ -46,33 +46,66 @@ static struct vdm_aml *addr_space(struct vdm_aml_ctx *c, uint8_t tag, unsigned w
 	vdm__aml_put_le(n, 0, w);             /* granularity */
 	vdm__aml_put_le(n, min, w);
 	vdm__aml_put_le(n, max, w);
-	vdm__aml_put_le(n, 0, w);             /* translation */
+	vdm__aml_put_le(n, translation, w);   /* translation offset (_TRA) */
 	vdm__aml_put_le(n, max - min + 1, w); /* length */
 	return n;
 }
 
 struct vdm_aml *vdm_aml_word_bus_number(struct vdm_aml_ctx *c, uint16_t min, uint16_t max)
 {
-	return addr_space(c, 0x88, 2, 2, VDM_AML_RESOURCE_PRODUCER, 0, min, max);
+	return addr_space(c, 0x88, 2, 2, VDM_AML_RESOURCE_PRODUCER, 0, min, max, 0);
 }
 
 struct vdm_aml *vdm_aml_word_io(struct vdm_aml_ctx *c, uint16_t min, uint16_t max)
 {
 	/* type flags: ISA and non-ISA ranges (EntireRange = 3) */
-	return addr_space(c, 0x88, 2, 1, VDM_AML_RESOURCE_PRODUCER, 0x03, min, max);
+	return addr_space(c, 0x88, 2, 1, VDM_AML_RESOURCE_PRODUCER, 0x03, min, max, 0);
+}
+
+/* I/O type flags (§6.4.3.5.5): EntireRange (_RNG = 3), _TTP in bit 4, DenseTranslation
+ * (_TRS, bit 5, clear). */
+static uint8_t io_tflags(enum vdm_aml_io_type type)
+{
+	return (uint8_t)(0x03 | (type == VDM_AML_TYPE_TRANSLATION ? 0x10 : 0));
+}
+
+struct vdm_aml *vdm_aml_dword_io(struct vdm_aml_ctx *c, enum vdm_aml_io_type type, uint32_t min,
+				 uint32_t max, uint32_t translation)
+{
+	if ((uint64_t)max + translation > UINT32_MAX) {
+		vdm__aml_fail(c, -ERANGE,
+			      "DWordIO 0x%x-0x%x + translation 0x%x: above 4 GiB, use QWordIO",
+			      min, max, translation);
+		return &c->poison;
+	}
+	return addr_space(c, 0x87, 4, 1, VDM_AML_RESOURCE_PRODUCER, io_tflags(type), min, max,
+			  translation);
+}
+
+struct vdm_aml *vdm_aml_qword_io(struct vdm_aml_ctx *c, enum vdm_aml_io_type type, uint64_t min,
+				 uint64_t max, uint64_t translation)
+{
+	if (max + translation < max) {
+		vdm__aml_fail(c, -ERANGE, "QWordIO 0x%llx-0x%llx + translation 0x%llx: wraps",
+			      (unsigned long long)min, (unsigned long long)max,
+			      (unsigned long long)translation);
+		return &c->poison;
+	}
+	return addr_space(c, 0x8a, 8, 1, VDM_AML_RESOURCE_PRODUCER, io_tflags(type), min, max,
+			  translation);
 }
 
 struct vdm_aml *vdm_aml_dword_memory(struct vdm_aml_ctx *c, enum vdm_aml_rd_usage usage,
 			     enum vdm_aml_rd_cache cache, uint32_t min, uint32_t max)
 {
 	/* type flags: ReadWrite (bit 0), cacheability (bits 1-2) */
-	return addr_space(c, 0x87, 4, 0, usage, (uint8_t)(1 | (cache & 3) << 1), min, max);
+	return addr_space(c, 0x87, 4, 0, usage, (uint8_t)(1 | (cache & 3) << 1), min, max, 0);
 }
 
 struct vdm_aml *vdm_aml_qword_memory(struct vdm_aml_ctx *c, enum vdm_aml_rd_usage usage,
 			     enum vdm_aml_rd_cache cache, uint64_t min, uint64_t max)
 {
-	return addr_space(c, 0x8a, 8, 0, usage, (uint8_t)(1 | (cache & 3) << 1), min, max);
+	return addr_space(c, 0x8a, 8, 0, usage, (uint8_t)(1 | (cache & 3) << 1), min, max, 0);
 }
 
 struct vdm_aml *vdm_aml_io(struct vdm_aml_ctx *c, uint16_t min, uint16_t max, uint8_t align,

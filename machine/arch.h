@@ -18,11 +18,18 @@ struct vdm__machine_arch {
 	int (*layout)(struct vdm_mach_desc *d, uint64_t ram, unsigned phys_bits, char *err,
 		      size_t len);
 	/* Add the architecture's fixed decoders (x86: COM1, the power port and PM timer, CF8/CFC
-	 * in I/O space) to the machine's buses.  0 or -errno with err. */
+	 * in I/O space; arm64: the PL011 and the PCI I/O window in MMIO) to the machine's buses.
+	 * 0 or -errno with err. */
 	int (*wire)(struct vdm_machine *m, char *err, size_t len);
+	/* The console UART's receiver (vdm_machine_console_in / _space): queue bytes, return how
+	 * many fitted; free space. */
+	size_t (*console_in)(struct vdm_machine *m, const uint8_t *buf, size_t len);
+	size_t (*console_space)(struct vdm_machine *m);
+	uint32_t max_cpus; /* vdm_machine_config.num_cpus: 1..max_cpus */
 };
 
 extern const struct vdm__machine_arch vdm__machine_arch_x86_64; /* arch_x86.c */
+extern const struct vdm__machine_arch vdm__machine_arch_arm64;  /* arch_arm64.c */
 
 /* The ops for `arch`, or NULL when it is not built in (arch.c). */
 const struct vdm__machine_arch *vdm__machine_arch(uint32_t arch);

@@ -31,9 +31,22 @@ static int wire(struct vdm_machine *m, char *err, size_t len)
 	return 0;
 }
 
+static size_t console_in(struct vdm_machine *m, const uint8_t *buf, size_t len)
+{
+	return vdm__uart_feed(&m->uart, buf, len);
+}
+
+static size_t console_space(struct vdm_machine *m)
+{
+	return vdm__uart_rx_space(&m->uart);
+}
+
 const struct vdm__machine_arch vdm__machine_arch_x86_64 = {
 	.arch = VDM_ARCH_X86_64,
 	.name = "x86_64",
 	.layout = vdm_x86_layout,
 	.wire = wire,
+	.console_in = console_in,
+	.console_space = console_space,
+	.max_cpus = VDM_ACPI_MAX_CPUS,
 };

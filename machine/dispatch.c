@@ -1,5 +1,5 @@
-/* What the machine decodes while the guest runs: fixed ranges (UART, PM port and timer, CF8/CFC,
- * ECAM, platform device regions) through a sorted bus, then the PCI BARs the guest programmed. */
+/* What the machine decodes while the guest runs: fixed ranges (the UART, PM port and timer, CF8/CFC,
+ * PCI I/O window, ECAM, platform regions) through a sorted bus, then the BARs the guest programmed. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,10 +110,10 @@ bool vdm_machine_pio_write(struct vdm_machine *m, uint64_t port, uint32_t size, 
 
 size_t vdm_machine_console_in(struct vdm_machine *m, const uint8_t *buf, size_t len)
 {
-	return vdm__uart_feed(&m->uart, buf, len);
+	return m->arch->console_in(m, buf, len);
 }
 
 size_t vdm_machine_console_space(struct vdm_machine *m)
 {
-	return vdm__uart_rx_space(&m->uart);
+	return m->arch->console_space(m);
 }

@@ -1,5 +1,5 @@
-/* DSDT generator: turns the placed machine (machine.h) into AML with the encoder (aml.h).
- * The ASL each function emits is quoted above it; QEMU's acpi-pcihp and GED AML are the model. */
+/* DSDT generator, the parts both machines share: host bridge _OSC/_DSM, root ports and their ACPI
+ * hotplug slots, the hotplug registers, GED, power button.  ASL quoted above each function. */
 #include <vdm/dsdt.h>
 
 #include <errno.h>
@@ -8,9 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <vdm/aml.h>
 #include <vdm/ged.h>
 
-#include <vdm/aml.h>
+#include "dsdt_int.h"
 
 #define PCI_FW_UUID "e5c937d0-3553-4d7a-9117-ea4d19c3434d" /* PCI Firmware spec _DSM */
 #define PCI_OSC_UUID "33db4d5b-1ff7-401c-9657-7441c03dd766" /* PCI host bridge _OSC */
@@ -20,11 +21,7 @@
 #define OSC_CTRL_ALL 0x1fu
 #define OSC_CTRL_NATIVE_PCIE_HOTPLUG 0x01u
 
-#define CFG_PORTS_START 0x0cf8u /* type-1 configuration mechanism */
-#define CFG_PORTS_LEN 8u
-
-__attribute__((format(printf, 3, 4))) static int say(char *err, size_t len, const char *fmt,
-						      ...)
+int vdm__dsdt_say(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -36,7 +33,8 @@ __attribute__((format(printf, 3, 4))) static int say(char *err, size_t len, cons
 	return -EINVAL;
 }
 
-static void name_int(struct vdm_aml_ctx *c, struct vdm_aml *parent, const char *name, uint64_t v)
+void vdm__dsdt_name_int(struct vdm_aml_ctx *c, struct vdm_aml *parent, const char *name,
+			uint64_t v)
 {
 	vdm_aml_append(parent, vdm_aml_name_decl(c, name, vdm_aml_int(c, v)));
 }
@@ -52,53 +50,12 @@ static void port_name(char out[5], const struct vdm_mach_root_port *rp)
 }
 
 /* A consumer memory range: Memory32Fixed below 4 GiB, QWordMemory above. */
-static struct vdm_aml *mem_consumer(struct vdm_aml_ctx *c, uint64_t base, uint64_t size)
+struct vdm_aml *vdm__dsdt_mem_consumer(struct vdm_aml_ctx *c, uint64_t base, uint64_t size)
 {
 	if (base + size <= (1ull << 32))
 		return vdm_aml_memory32_fixed(c, (uint32_t)base, (uint32_t)size);
 	return vdm_aml_qword_memory(c, VDM_AML_RESOURCE_CONSUMER, VDM_AML_NON_CACHEABLE, base,
 				base + size - 1);
-}
-
-/*
- * Name (_CRS, ResourceTemplate () {
- *   WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, bus_start, bus_end, ...)
- *   IO (Decode16, 0x0CF8, 0x0CF8, 0x01, 0x08)
- *   WordIO (...pci_io below 0xCF8...)  WordIO (...pci_io above 0xCFF...)
- *   DWordMemory (ResourceProducer, ..., NonCacheable, ReadWrite, ..., pci_mem32)
- *   QWordMemory (ResourceProducer, ..., Prefetchable, ReadWrite, ..., pci_mem64)
- * })
- */
-static struct vdm_aml *host_bridge_crs(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
-{
-	struct vdm_aml *rt = vdm_aml_resource_template(c);
-	uint64_t io_lo = m->pci_io.base, io_hi = vdm_range_end(m->pci_io);
-
-	vdm_aml_append(rt, vdm_aml_word_bus_number(c, m->bus_start, m->bus_end));
-	vdm_aml_append(rt, vdm_aml_io(c, CFG_PORTS_START, CFG_PORTS_START, 1, CFG_PORTS_LEN));
-	if (m->pci_io.size) {
-		/* The config ports belong to the host bridge itself, not to its children. */
-		if (io_lo < CFG_PORTS_START)
-			vdm_aml_append(rt, vdm_aml_word_io(c, (uint16_t)io_lo,
-						   (uint16_t)((io_hi < CFG_PORTS_START ?
-							       io_hi : CFG_PORTS_START) - 1)));
-		if (io_hi > CFG_PORTS_START + CFG_PORTS_LEN) {
-			uint64_t lo = io_lo > CFG_PORTS_START + CFG_PORTS_LEN ?
-					      io_lo : CFG_PORTS_START + CFG_PORTS_LEN;
-
-			vdm_aml_append(rt, vdm_aml_word_io(c, (uint16_t)lo, (uint16_t)(io_hi - 1)));
-		}
-	}
-	if (m->pci_mem32.size)
-		vdm_aml_append(
-			rt, vdm_aml_dword_memory(c, VDM_AML_RESOURCE_PRODUCER,
-						 VDM_AML_NON_CACHEABLE, (uint32_t)m->pci_mem32.base,
-						 (uint32_t)(vdm_range_end(m->pci_mem32) - 1)));
-	if (m->pci_mem64.size)
-		vdm_aml_append(rt, vdm_aml_qword_memory(c, VDM_AML_RESOURCE_PRODUCER,
-							VDM_AML_PREFETCHABLE, m->pci_mem64.base,
-							vdm_range_end(m->pci_mem64) - 1));
-	return vdm_aml_name_decl(c, "_CRS", rt);
 }
 
 /*
@@ -248,14 +205,14 @@ static struct vdm_aml *root_port_device(struct vdm_aml_ctx *c, const struct vdm_
 
 	port_name(name, rp);
 	dev = vdm_aml_device(c, name);
-	name_int(c, dev, "_ADR", (uint64_t)(rp->devfn >> 3) << 16 | (rp->devfn & 7));
+	vdm__dsdt_name_int(c, dev, "_ADR", (uint64_t)(rp->devfn >> 3) << 16 | (rp->devfn & 7));
 	if (!hotplug_port(m, rp))
 		return dev;
-	name_int(c, dev, "BSEL", rp->bsel);
+	vdm__dsdt_name_int(c, dev, "BSEL", rp->bsel);
 
 	slot = vdm_aml_device(c, "S00");
-	name_int(c, slot, "_ADR", 0);
-	name_int(c, slot, "_SUN", rp->slot);
+	vdm__dsdt_name_int(c, slot, "_ADR", 0);
+	vdm__dsdt_name_int(c, slot, "_SUN", rp->slot);
 	ej0 = vdm_aml_method(c, "_EJ0", 1, VDM_AML_NOT_SERIALIZED);
 	vdm_aml_append(ej0, vdm_aml_call(c, "PCEJ", 2, vdm_aml_name(c, "BSEL"), vdm_aml_int(c, 0)));
 	vdm_aml_append(slot, ej0);
@@ -299,20 +256,26 @@ static struct vdm_aml *root_pcnt(struct vdm_aml_ctx *c, const struct vdm_mach_de
  *   Name (_HID, EisaId ("PNP0A08"))  Name (_CID, EisaId ("PNP0A03"))  (no _ADR: with a _HID
  *   iasl warns "requires either a _HID or _ADR, but not both")
  *   Name (_SEG, segment)  Name (_BBN, bus_start)  Name (_UID, segment)
- *   Name (_CRS, ...)  Method (_OSC, ...)  Method (_DSM, ...)
+ *   [the architecture's: _CCA, _CRS, _PRT]
+ *   Method (_OSC, ...)  Method (_DSM, ...)
  *   [hotplug register block, PCEJ]  Device (Sxx) {...}...  [Method (PCNT, ...)]
  * }
  */
-static struct vdm_aml *host_bridge(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
+struct vdm_aml *vdm__dsdt_host_bridge_begin(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 {
 	struct vdm_aml *pci0 = vdm_aml_device(c, "PCI0");
 
 	vdm_aml_append(pci0, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0A08")));
 	vdm_aml_append(pci0, vdm_aml_name_decl(c, "_CID", vdm_aml_eisaid(c, "PNP0A03")));
-	name_int(c, pci0, "_SEG", m->segment);
-	name_int(c, pci0, "_BBN", m->bus_start);
-	name_int(c, pci0, "_UID", m->segment);
-	vdm_aml_append(pci0, host_bridge_crs(c, m));
+	vdm__dsdt_name_int(c, pci0, "_SEG", m->segment);
+	vdm__dsdt_name_int(c, pci0, "_BBN", m->bus_start);
+	vdm__dsdt_name_int(c, pci0, "_UID", m->segment);
+	return pci0;
+}
+
+void vdm__dsdt_host_bridge_end(struct vdm_aml_ctx *c, struct vdm_aml *pci0,
+			       const struct vdm_mach_desc *m)
+{
 	vdm_aml_append(pci0, host_bridge_osc(c, m));
 	vdm_aml_append(pci0, host_bridge_dsm(c, m));
 	if (m->acpi_pci_hotplug)
@@ -321,46 +284,30 @@ static struct vdm_aml *host_bridge(struct vdm_aml_ctx *c, const struct vdm_mach_
 		vdm_aml_append(pci0, root_port_device(c, m, &m->root_ports[i]));
 	if (m->acpi_pci_hotplug)
 		vdm_aml_append(pci0, root_pcnt(c, m));
-	return pci0;
 }
 
 /*
- * Device (MBRD) {   // motherboard resources: Linux/x86 accepts the MCFG's ECAM only when a
- *                   // PNP0C01/PNP0C02 device's _CRS covers it
- *   Name (_HID, EisaId ("PNP0C02"))  Name (_UID, Zero)
- *   Name (_CRS, ResourceTemplate () { Memory32Fixed (ReadWrite, ecam.base, ecam.size)
- *                                     Memory32Fixed (ReadWrite, ged_base, 4) })
- * }
  * Device (PHPR) {   // the hotplug register block, so nothing else is placed over it
  *   Name (_HID, EisaId ("PNP0C02"))  Name (_UID, "PCI Hotplug resources")
  *   Name (_CRS, ResourceTemplate () { Memory32Fixed (ReadWrite, pcihp_base, pcihp_size) })
  * }
  * (QEMU's PHPR is a PNP0A06 container with an I/O range; Linux reserves the ranges of
- * PNP0C02 devices only, and our block is MMIO.)  Ranges above 4 GiB use QWordMemory.
+ * PNP0C02 devices only, and our block is MMIO.)  Above 4 GiB it uses QWordMemory.
  */
-static void motherboard_resources(struct vdm_aml_ctx *c, struct vdm_aml *sb,
-				  const struct vdm_mach_desc *m)
+void vdm__dsdt_hotplug_resources(struct vdm_aml_ctx *c, struct vdm_aml *sb,
+				 const struct vdm_mach_desc *m)
 {
-	struct vdm_aml *mbrd = vdm_aml_device(c, "MBRD"), *rt = vdm_aml_resource_template(c);
+	struct vdm_aml *phpr, *rt;
 
-	vdm_aml_append(mbrd, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0C02")));
-	name_int(c, mbrd, "_UID", 0);
-	vdm_aml_append(rt, mem_consumer(c, m->ecam.base, m->ecam.size));
-	vdm_aml_append(rt, mem_consumer(c, m->ged_base, VDM_GED_SEL_SIZE));
-	vdm_aml_append(mbrd, vdm_aml_name_decl(c, "_CRS", rt));
-	vdm_aml_append(sb, mbrd);
-
-	if (m->acpi_pci_hotplug) {
-		struct vdm_aml *phpr = vdm_aml_device(c, "PHPR"),
-			       *rt2 = vdm_aml_resource_template(c);
-
-		vdm_aml_append(phpr, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0C02")));
-		vdm_aml_append(phpr, vdm_aml_name_decl(c, "_UID",
-						       vdm_aml_string(c, "PCI Hotplug resources")));
-		vdm_aml_append(rt2, mem_consumer(c, m->pcihp_base, m->pcihp_size));
-		vdm_aml_append(phpr, vdm_aml_name_decl(c, "_CRS", rt2));
-		vdm_aml_append(sb, phpr);
-	}
+	if (!m->acpi_pci_hotplug)
+		return;
+	phpr = vdm_aml_device(c, "PHPR");
+	rt = vdm_aml_resource_template(c);
+	vdm_aml_append(phpr, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0C02")));
+	vdm_aml_append(phpr, vdm_aml_name_decl(c, "_UID", vdm_aml_string(c, "PCI Hotplug resources")));
+	vdm_aml_append(rt, vdm__dsdt_mem_consumer(c, m->pcihp_base, m->pcihp_size));
+	vdm_aml_append(phpr, vdm_aml_name_decl(c, "_CRS", rt));
+	vdm_aml_append(sb, phpr);
 }
 
 /*
@@ -379,7 +326,7 @@ static void motherboard_resources(struct vdm_aml_ctx *c, struct vdm_aml *sb,
  *   }
  * }
  */
-static struct vdm_aml *ged(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
+struct vdm_aml *vdm__dsdt_ged(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 {
 	struct vdm_aml *dev = vdm_aml_device(c, "GED"), *rt = vdm_aml_resource_template(c);
 	struct vdm_aml *evt = vdm_aml_method(c, "_EVT", 1, VDM_AML_SERIALIZED),
@@ -387,7 +334,7 @@ static struct vdm_aml *ged(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 	struct vdm_aml *f, *pwr, *hp;
 
 	vdm_aml_append(dev, vdm_aml_name_decl(c, "_HID", vdm_aml_string(c, "ACPI0013")));
-	name_int(c, dev, "_UID", 0);
+	vdm__dsdt_name_int(c, dev, "_UID", 0);
 	vdm_aml_append(rt,
 		       vdm_aml_interrupt(c, VDM_AML_IRQ_CONSUMER | VDM_AML_IRQ_EDGE, m->ged_gsi));
 	vdm_aml_append(dev, vdm_aml_name_decl(c, "_CRS", rt));
@@ -420,79 +367,58 @@ static struct vdm_aml *ged(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
 	return dev;
 }
 
-/*
- * Device (PWRB) { Name (_HID, EisaId ("PNP0C0C"))  Name (_UID, Zero) }
- * Device (COM1) {
- *   Name (_HID, EisaId ("PNP0501"))  Name (_UID, One)
- *   Name (_CRS, ResourceTemplate () { IO (Decode16, port, port, 0x00, 0x08)
- *                                     IRQNoFlags () { gsi } })    // Interrupt () if > 15
- * }
- */
-static void platform_devices(struct vdm_aml_ctx *c, struct vdm_aml *sb,
-			     const struct vdm_mach_desc *m)
+/* Device (PWRB) { Name (_HID, EisaId ("PNP0C0C"))  Name (_UID, Zero) } */
+struct vdm_aml *vdm__dsdt_power_button(struct vdm_aml_ctx *c)
 {
 	struct vdm_aml *pwrb = vdm_aml_device(c, "PWRB");
 
 	vdm_aml_append(pwrb, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0C0C")));
-	name_int(c, pwrb, "_UID", 0);
-	vdm_aml_append(sb, pwrb);
-
-	if (m->serial_port) {
-		struct vdm_aml *com = vdm_aml_device(c, "COM1"), *rt = vdm_aml_resource_template(c);
-
-		vdm_aml_append(com, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0501")));
-		name_int(c, com, "_UID", 1);
-		vdm_aml_append(rt, vdm_aml_io(c, m->serial_port, m->serial_port, 0, 8));
-		if (m->serial_gsi <= 15)
-			vdm_aml_append(rt, vdm_aml_irq_noflags(c, m->serial_gsi));
-		else
-			vdm_aml_append(rt,
-				       vdm_aml_interrupt(c, VDM_AML_IRQ_CONSUMER | VDM_AML_IRQ_EDGE,
-							 m->serial_gsi));
-		vdm_aml_append(com, vdm_aml_name_decl(c, "_CRS", rt));
-		vdm_aml_append(sb, com);
-	}
+	vdm__dsdt_name_int(c, pwrb, "_UID", 0);
+	return pwrb;
 }
 
 static int check_machine(const struct vdm_mach_desc *m, char *err, size_t err_len)
 {
 	if (m->num_root_ports > VDM_MACH_MAX_ROOT_PORTS)
-		return say(err, err_len, "num_root_ports=%u: at most %u", m->num_root_ports,
-			   VDM_MACH_MAX_ROOT_PORTS);
+		return vdm__dsdt_say(err, err_len, "num_root_ports=%u: at most %u",
+				     m->num_root_ports, VDM_MACH_MAX_ROOT_PORTS);
 	if (m->bus_end < m->bus_start)
-		return say(err, err_len, "PCI buses %u..%u: end below start", m->bus_start,
-			   m->bus_end);
+		return vdm__dsdt_say(err, err_len, "PCI buses %u..%u: end below start",
+				     m->bus_start, m->bus_end);
 	if (m->pci_io.size && vdm_range_end(m->pci_io) > 0x10000)
-		return say(err, err_len,
-			   "PCI I/O aperture 0x%llx+0x%llx: must end at or below 0x10000",
-			   (unsigned long long)m->pci_io.base,
-			   (unsigned long long)m->pci_io.size);
+		return vdm__dsdt_say(err, err_len,
+				     "PCI I/O aperture 0x%llx+0x%llx: must end at or below 0x10000",
+				     (unsigned long long)m->pci_io.base,
+				     (unsigned long long)m->pci_io.size);
 	if (m->pci_mem32.size && vdm_range_end(m->pci_mem32) > (1ull << 32))
-		return say(err, err_len,
-			   "PCI 32-bit aperture 0x%llx+0x%llx: must end at or below 4 GiB",
-			   (unsigned long long)m->pci_mem32.base,
-			   (unsigned long long)m->pci_mem32.size);
+		return vdm__dsdt_say(
+			err, err_len,
+			"PCI 32-bit aperture 0x%llx+0x%llx: must end at or below 4 GiB",
+			(unsigned long long)m->pci_mem32.base,
+			(unsigned long long)m->pci_mem32.size);
 	if (m->pci_mem64.size && vdm_range_end(m->pci_mem64) - 1 < m->pci_mem64.base)
-		return say(err, err_len, "PCI 64-bit aperture 0x%llx+0x%llx: wraps around",
-			   (unsigned long long)m->pci_mem64.base,
-			   (unsigned long long)m->pci_mem64.size);
+		return vdm__dsdt_say(err, err_len,
+				     "PCI 64-bit aperture 0x%llx+0x%llx: wraps around",
+				     (unsigned long long)m->pci_mem64.base,
+				     (unsigned long long)m->pci_mem64.size);
 	if (!m->ecam.size)
-		return say(err, err_len, "ECAM size 0: the host bridge needs its ECAM");
+		return vdm__dsdt_say(err, err_len, "ECAM size 0: the host bridge needs its ECAM");
 	if (m->acpi_pci_hotplug && m->pcihp_size < VDM_PCIHP_LEN)
-		return say(err, err_len,
-			   "pcihp_size=0x%x: the PCI hotplug block needs 0x%x bytes",
-			   m->pcihp_size, VDM_PCIHP_LEN);
+		return vdm__dsdt_say(err, err_len,
+				     "pcihp_size=0x%x: the PCI hotplug block needs 0x%x bytes",
+				     m->pcihp_size, VDM_PCIHP_LEN);
 	for (uint32_t i = 0; i < m->num_root_ports; i++) {
 		const struct vdm_mach_root_port *rp = &m->root_ports[i];
 
 		if (hotplug_port(m, rp) && rp->bsel >= VDM_GED_MAX_SELECTORS)
-			return say(err, err_len, "root port %s: BSEL %u, the GED has %u selectors",
-				   rp->id, rp->bsel, VDM_GED_MAX_SELECTORS);
+			return vdm__dsdt_say(err, err_len,
+					     "root port %s: BSEL %u, the GED has %u selectors",
+					     rp->id, rp->bsel, VDM_GED_MAX_SELECTORS);
 		for (uint32_t j = 0; j < i; j++)
 			if (m->root_ports[j].devfn == rp->devfn)
-				return say(err, err_len,
-					   "root ports %s and %s: both at devfn 0x%02x",
-					   m->root_ports[j].id, rp->id, rp->devfn);
+				return vdm__dsdt_say(err, err_len,
+						     "root ports %s and %s: both at devfn 0x%02x",
+						     m->root_ports[j].id, rp->id, rp->devfn);
 	}
 	return 0;
 }
@@ -501,12 +427,16 @@ int vdm_dsdt_build(const struct vdm_mach_desc *m, uint8_t **aml, size_t *len, ch
 		   size_t err_len)
 {
 	struct vdm_aml_ctx *c;
-	struct vdm_aml *top, *sb, *s5;
+	struct vdm_aml *top;
 	const char *msg;
 	int rc;
 
 	*aml = NULL;
 	*len = 0;
+	if (m->arch != VDM_ARCH_X86_64 && m->arch != VDM_ARCH_ARM64)
+		return vdm__dsdt_say(err, err_len,
+				     "arch %u: no DSDT for it (x86_64 = %u, arm64 = %u)", m->arch,
+				     VDM_ARCH_X86_64, VDM_ARCH_ARM64);
 	rc = check_machine(m, err, err_len);
 	if (rc)
 		return rc;
@@ -514,26 +444,12 @@ int vdm_dsdt_build(const struct vdm_mach_desc *m, uint8_t **aml, size_t *len, ch
 	if (!c)
 		return -ENOMEM;
 	top = vdm_aml_list(c);
-	sb = vdm_aml_scope(c, "\\_SB");
-	vdm_aml_append(sb, host_bridge(c, m));
-	motherboard_resources(c, sb, m);
-	vdm_aml_append(sb, ged(c, m));
-	platform_devices(c, sb, m);
-	vdm_aml_append(top, sb);
-
-	/* Name (\_S5, Package () { typ, typ, Zero, Zero }): SLP_TYPa, SLP_TYPb, reserved. */
-	s5 = vdm_aml_package(c);
-	vdm_aml_append(s5, vdm_aml_int(c, m->s5_slp_typ));
-	vdm_aml_append(s5, vdm_aml_int(c, m->s5_slp_typ));
-	vdm_aml_append(s5, vdm_aml_int(c, 0));
-	vdm_aml_append(s5, vdm_aml_int(c, 0));
-	vdm_aml_append(top, vdm_aml_name_decl(c, "\\_S5", s5));
-
-	rc = vdm_aml_serialize(top, aml, len);
-	if (rc && rc != -ENOMEM && err && err_len) {
-		vdm_aml_ctx_error(c, &msg);
+	rc = m->arch == VDM_ARCH_ARM64 ? vdm__dsdt_arm64(c, top, m, err, err_len)
+				       : vdm__dsdt_x86(c, top, m, err, err_len);
+	if (!rc)
+		rc = vdm_aml_serialize(top, aml, len);
+	if (rc && rc != -ENOMEM && vdm_aml_ctx_error(c, &msg) && err && err_len)
 		snprintf(err, err_len, "DSDT: %s", msg);
-	}
 	vdm_aml_ctx_free(c);
 	return rc;
 }

@@ -351,11 +351,11 @@ int vdm_machine_create(const struct vdm_machine_config *cfg, struct vdm_machine 
 				  cfg ? cfg->struct_size : 0, sizeof(*cfg));
 	if (!vdm__machine_arch(cfg->arch))
 		return vdm__mfail(err, err_len, -ENOTSUP, "machine config: arch %u is not built "
-				  "into this libvdm-machine (x86_64 = %u)", cfg->arch,
-				  VDM_ARCH_X86_64);
-	if (cfg->num_cpus < 1 || cfg->num_cpus > VDM_ACPI_MAX_CPUS)
+				  "into this libvdm-machine (x86_64 = %u, arm64 = %u)", cfg->arch,
+				  VDM_ARCH_X86_64, VDM_ARCH_ARM64);
+	if (cfg->num_cpus < 1 || cfg->num_cpus > vdm__machine_arch(cfg->arch)->max_cpus)
 		return vdm__mfail(err, err_len, -EINVAL, "machine config: %u CPUs: give 1 to %u",
-				  cfg->num_cpus, VDM_ACPI_MAX_CPUS);
+				  cfg->num_cpus, vdm__machine_arch(cfg->arch)->max_cpus);
 	if (cfg->preserve_policy > VDM_PRESERVE_OFF)
 		return vdm__mfail(err, err_len, -EINVAL, "machine config: preserve policy %u: use "
 				  "VDM_PRESERVE_AUTO, _ON or _OFF", cfg->preserve_policy);
@@ -376,6 +376,7 @@ int vdm_machine_create(const struct vdm_machine_config *cfg, struct vdm_machine 
 	m->desc.acpi_pci_hotplug = cfg->acpi_pci_hotplug;
 	m->desc.preserve_policy = cfg->preserve_policy;
 	vdm__uart_init(&m->uart, uart_tx, uart_irq, m);
+	vdm__pl011_init(&m->pl011, uart_tx, uart_irq, m);
 	vdm__pm_init(&m->pm, m->desc.reset_value, m->desc.s5_slp_typ, power_event, m);
 	m->pci = vdm_pci_host_create(m->desc.bus_start, m->desc.bus_end, pci_irq, pci_log, m);
 	if (m->pci && m->desc.intx_gsis)
@@ -413,6 +414,7 @@ void vdm_machine_destroy(struct vdm_machine *m)
 	vdm__bus_destroy(&m->pio);
 	vdm__bus_destroy(&m->mmio);
 	vdm__uart_destroy(&m->uart);
+	vdm__pl011_destroy(&m->pl011);
 	free(m);
 }
 

@@ -16,6 +16,7 @@
 
 #include "acpi_pm.h"
 #include "bus.h"
+#include "pl011.h"
 #include "uart16550.h"
 
 struct vdm_place;
@@ -72,7 +73,8 @@ struct vdm_machine {
 	bool realized;
 	/* fixed decoders: port I/O and MMIO ranges of the platform (not the BARs) */
 	struct bus pio, mmio;
-	struct uart16550 uart;
+	struct uart16550 uart; /* x86's console UART (COM1) */
+	struct pl011 pl011;    /* arm64's */
 	struct power pm;
 	/* ACPI tables as they go at desc.acpi.base in guest memory */
 	uint8_t *acpi;

@@ -74,6 +74,10 @@ enum vdm_aml_rd_cache {
 	VDM_AML_WRITE_COMBINING = 2,
 	VDM_AML_PREFETCHABLE = 3,
 };
+enum vdm_aml_io_type { /* _TTP of an I/O window: what the range is on the primary side */
+	VDM_AML_TYPE_STATIC = 0,      /* I/O on both sides (x86) */
+	VDM_AML_TYPE_TRANSLATION = 1, /* memory-mapped I/O: memory on the CPU side (arm64) */
+};
 enum vdm_aml_rd_irq_flags { /* Extended Interrupt descriptor flags (byte 3) */
 	VDM_AML_IRQ_CONSUMER = 1 << 0,
 	VDM_AML_IRQ_EDGE = 1 << 1,       /* else level */
@@ -196,6 +200,15 @@ struct vdm_aml *vdm_aml_resource_template(struct vdm_aml_ctx *c);
 struct vdm_aml *vdm_aml_word_bus_number(struct vdm_aml_ctx *c, uint16_t min, uint16_t max);
 /* WordIO (producer, MinFixed, MaxFixed, PosDecode, EntireRange, 0, min, max, 0, len) */
 struct vdm_aml *vdm_aml_word_io(struct vdm_aml_ctx *c, uint16_t min, uint16_t max);
+/* DWordIO / QWordIO (producer, MinFixed, MaxFixed, PosDecode, EntireRange, 0, min, max,
+ * translation, max - min + 1, , , , type, DenseTranslation): I/O ports [min, max] of the
+ * secondary side, which the CPU reaches at min + translation (Linux adds _TRA to get the CPU
+ * address of a memory-mapped I/O window).  -ERANGE when max + translation overflows the
+ * descriptor's width. */
+struct vdm_aml *vdm_aml_dword_io(struct vdm_aml_ctx *c, enum vdm_aml_io_type type, uint32_t min,
+				 uint32_t max, uint32_t translation);
+struct vdm_aml *vdm_aml_qword_io(struct vdm_aml_ctx *c, enum vdm_aml_io_type type, uint64_t min,
+				 uint64_t max, uint64_t translation);
 /* IO (Decode16, min, max, align, len) */
 struct vdm_aml *vdm_aml_io(struct vdm_aml_ctx *c, uint16_t min, uint16_t max, uint8_t align,
 			   uint8_t len);

@@ -1,10 +1,10 @@
-/* Flattened device tree for the placed machine (libfdt sequential write into a caller
- * buffer): memory, cpus, chosen, APICs, COM1, the ECAM PCI host bridge and the GED. */
+/* Flattened device tree of the placed machine, x86_64 or arm64 (libfdt sequential write into a
+ * caller buffer), and the /chosen-only tree an arm64 ACPI boot hands Linux in place of EFI. */
 #ifndef VDM_FDT_H
 #define VDM_FDT_H
 
 /*
- * The tree (root #address-cells = #size-cells = 2):
+ * The x86_64 tree (root #address-cells = #size-cells = 2):
  *
  *   / { compatible = "vdm,x86-virt"; interrupt-parent = <&ioapic>;
  *     chosen { bootargs; linux,initrd-start; linux,initrd-end (u64, only with an initrd);
@@ -40,6 +40,34 @@
  *    region 1 the QEMU acpi-pcihp register block; see include/vdm/ged.h.  No Linux
  *    driver binds it; it is there so tools and DT-reading payloads find the registers.
  *  - No interrupt-map: devices are expected to use MSI/MSI-X.
+ *
+ * The arm64 tree (root #address-cells = #size-cells = 2; interrupt specifiers are the
+ * arm,gic-v3 binding's <type number flags>: type 0 SPI (number = INTID - 32), 1 PPI
+ * (INTID - 16); flags 4 level high, 1 edge rising):
+ *
+ *   / { compatible = "vdm,arm64-virt"; interrupt-parent = <&gic>;
+ *     chosen { bootargs; linux,initrd-start; linux,initrd-end; stdout-path = "/serial@<uart>"; }
+ *     memory@<ram> { device_type = "memory"; reg; }
+ *     cpus { #address-cells = <1>; #size-cells = <0>;
+ *            cpu@<mpidr> { device_type = "cpu"; compatible = "arm,arm-v8";
+ *                          reg = <vdm_arm64_mpidr(N)>; enable-method = "psci"; } }
+ *     psci { compatible = "arm,psci-1.0", "arm,psci-0.2"; method = "hvc"; }
+ *     timer { compatible = "arm,armv8-timer"; always-on;
+ *             interrupts = <1 ppi 4> for timer_ppi[0..3] (secure, non-secure, virtual, EL2) }
+ *     intc@<gicd> { compatible = "arm,gic-v3"; interrupt-controller; #interrupt-cells = <3>;
+ *            #address-cells = <0>; reg = <gicd> <gicr>; phandle = <1>; }
+ *     apb-pclk { compatible = "fixed-clock"; #clock-cells = <0>; clock-frequency = <24000000>;
+ *            phandle = <2>; }
+ *     serial@<uart> { compatible = "arm,pl011", "arm,primecell"; reg = <uart_mmio>;
+ *            interrupts = <0 serial_gsi-32 4>; clocks = <2 2>; clock-names = "uartclk", "apb_pclk"; }
+ *     pci@<ecam> { as on x86, with ranges = <0x01000000 0 io  cpu(pci_io_cpu_base + io) 0 size>
+ *            ...; #interrupt-cells = <1>; interrupt-map-mask = <0xf800 0 0 7>;
+ *            interrupt-map = <slot << 11 0 0 pin &gic 0 spi 4> for slots 0..31, pins 1..4,
+ *            spi = intx_gsi_base + (slot + pin - 1) % intx_gsis - 32 (only with intx_gsis);
+ *            dma-coherent; }
+ *     ged@<ged_base> { as on x86, interrupts = <0 ged_gsi-32 1>; }
+ *   }
+ *   /memreserve/ for the reserved ranges in RAM (the firmware area at the top of RAM).
  */
 
 #include <stddef.h>
@@ -55,17 +83,45 @@ struct vdm_fdt_boot {
 
 #define VDM_FDT_IOAPIC_PHANDLE 1u
 #define VDM_FDT_IRQ_EDGE_RISING 0u /* intel,ce4100-ioapic sense cell */
+#define VDM_FDT_GIC_PHANDLE 1u      /* arm64 */
+#define VDM_FDT_APB_PCLK_PHANDLE 2u /* arm64 */
 
 /*
- * Build the device tree of `m` into buf[0..size).  `boot` may be NULL.  The result is a
- * finished, compact blob (fdt_totalsize(buf) bytes).
+ * Build the device tree of `m` (the tree of m->arch, above) into buf[0..size).  `boot` may be
+ * NULL.  The result is a finished, compact blob (fdt_totalsize(buf) bytes).
  * Returns 0; -ENOSPC if `size` is too small (retry with a bigger buffer; 64K is plenty
- * for 32 CPUs and root ports); -EINVAL for an m the tree cannot describe (no RAM, ECAM
- * smaller than bus-range, more than 256 CPUs) or another libfdt failure.  On error `err`
+ * for 32 CPUs and root ports); -EINVAL for an m the tree cannot describe (unknown arch, no
+ * RAM, ECAM smaller than bus-range, more than 256 CPUs (arm64: VDM_ACPI_ARM64_MAX_CPUS);
+ * arm64: a timer interrupt that is not a PPI, a UART, GED or INTx interrupt that is not an
+ * SPI, a GICR range short of 128 KiB per CPU, no UART) or another libfdt failure.  On error `err`
  * (may be NULL) names the failed libfdt call as written in the source and libfdt's
  * reason, e.g. `fdt_property(fdt, "reg", reg, n * 16): FDT_ERR_NOSPACE`.
  */
 int vdm_fdt_build(const struct vdm_mach_desc *m, const struct vdm_fdt_boot *boot, void *buf,
 		  size_t size, char *err, size_t err_len);
+
+/* What Linux's EFI stub would have found in UEFI and hands the kernel in /chosen (guest
+ * physical addresses; the VMM builds the system table and memory map itself). */
+struct vdm_fdt_uefi {
+	uint64_t system_table;   /* linux,uefi-system-table (u64) */
+	uint64_t mmap_start;     /* linux,uefi-mmap-start (u64) */
+	uint32_t mmap_size;      /* linux,uefi-mmap-size: bytes of the map (u32) */
+	uint32_t mmap_desc_size; /* linux,uefi-mmap-desc-size (u32) */
+	uint32_t mmap_desc_ver;  /* linux,uefi-mmap-desc-ver (u32), 1 */
+};
+
+/*
+ * The tree of an arm64 ACPI boot: a root (#address-cells = #size-cells = 2) holding only
+ *   chosen { bootargs; linux,initrd-start; linux,initrd-end (u64, with an initrd);
+ *            linux,uefi-system-table; linux,uefi-mmap-start; linux,uefi-mmap-size;
+ *            linux,uefi-mmap-desc-size; linux,uefi-mmap-desc-ver; }
+ * with the sizes Linux's EFI stub writes.  Linux/arm64 finds nothing but /chosen, so it takes
+ * its hardware from ACPI (the RSDP from the system table's configuration table) and its
+ * memory from the EFI map; no stdout-path: the SPCR names the console.  `boot` may be NULL.
+ * Returns 0, -ENOSPC (buffer too small; 4K is plenty), -EINVAL (no system table or map
+ * address, an empty map or one that is not whole descriptors; err says which).
+ */
+int vdm_fdt_build_uefi_chosen(const struct vdm_fdt_boot *boot, const struct vdm_fdt_uefi *uefi,
+			      void *buf, size_t size, char *err, size_t err_len);
 
 #endif /* VDM_FDT_H */

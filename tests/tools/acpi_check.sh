@@ -3,11 +3,32 @@
 # recompile every table to the same bytes, and acpiexec must run the DSDT's methods with the
 # answers the machine description asks for.  With VMM, the same checks run on what
 # `vmm-example --dump-acpi` writes, and its `--dump-dtb` blob goes through dtc.
-# Usage: acpi_check.sh ACPI_DUMP_BINARY WORKDIR [VMM_EXAMPLE_BINARY]
+# With --arch arm64: the arm64 machines' tables (GTDT and SPCR too), their _CCA, translated
+# I/O window, _PRT and UART through acpiexec, and both of their device trees through dtc.
+# Usage: acpi_check.sh [--arch arm64] ACPI_DUMP_BINARY WORKDIR [VMM_EXAMPLE_BINARY]
 set -uo pipefail
 
-dump=${1:?usage: acpi_check.sh ACPI_DUMP_BINARY WORKDIR}
-work=${2:?usage: acpi_check.sh ACPI_DUMP_BINARY WORKDIR}
+arch=x86_64
+if [ "${1:-}" = --arch ]; then
+	arch=${2:?usage: acpi_check.sh [--arch arm64] ACPI_DUMP_BINARY WORKDIR}
+	shift 2
+fi
+dump=${1:?usage: acpi_check.sh [--arch arm64] ACPI_DUMP_BINARY WORKDIR}
+work=${2:?usage: acpi_check.sh [--arch arm64] ACPI_DUMP_BINARY WORKDIR}
+case $arch in
+x86_64)
+	tables="facp apic mcfg" # besides the XSDT and the DSDT
+	dump_args=()
+	;;
+arm64)
+	tables="facp apic gtdt mcfg spcr"
+	dump_args=(--arch arm64)
+	;;
+*)
+	echo "acpi_check.sh: --arch $arch: give x86_64 or arm64"
+	exit 2
+	;;
+esac
 for tool in iasl acpiexec; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "SKIP: $tool not found (apt-get install acpica-tools)"
@@ -17,11 +38,17 @@ done
 
 fails=0
 checks=0
-fail() { echo "FAIL [$machine]: $*"; fails=$((fails + 1)); }
+# Failures are also logged to a file: a check inside $(...) (exec_ok's own) runs in a subshell
+# whose counter is lost, and its message lands in the caller's variable.
+fail() { echo "FAIL [$machine]: $*" | tee -a "$work/failures.log"; fails=$((fails + 1)); }
 pass() { checks=$((checks + 1)); }
 
-rm -rf "$work" && mkdir -p "$work" || exit 1
-"$dump" "$work" || { echo "FAIL: $dump $work"; exit 1; }
+if [ "$arch" = arm64 ] && ! command -v dtc >/dev/null; then
+	echo "SKIP: dtc not found (apt-get install device-tree-compiler)"
+	exit 77
+fi
+rm -rf "$work" && mkdir -p "$work" && : >"$work/failures.log" || exit 1
+"$dump" "${dump_args[@]}" "$work" || { echo "FAIL: $dump ${dump_args[*]} $work"; exit 1; }
 
 # UUIDs as acpiexec buffer arguments (ToUUID byte order).
 PCI_FW_UUID="(d0 37 c9 e5 53 35 7a 4d 91 17 ea 4d 19 c3 43 4d)"
@@ -40,7 +67,7 @@ cmp_masked() {
 
 check_iasl() {
 	local t out
-	for t in xsdt facp apic mcfg; do
+	for t in xsdt $tables; do
 		if ! out=$(iasl -d "$t.dat" 2>&1) || [ ! -s "$t.dsl" ]; then
 			fail "iasl -d $t.dat: $out"
 			continue
@@ -92,11 +119,13 @@ check_rsdp() {
 # ---- 2. acpiexec: run methods ----------------------------------------------------------------
 
 # exec_ok CMD [EXTRA.aml]: run one acpiexec command with our FADT (so ACPICA runs
-# hardware-reduced and validates it), MADT, MCFG and DSDT loaded; print its output.  Any
-# ACPICA error, exception or warning fails the check.
+# hardware-reduced and validates it), MADT, MCFG (arm64: GTDT, SPCR) and DSDT loaded; print
+# its output.  Any ACPICA error, exception or warning fails the check.
 exec_ok() {
-	local out
-	out=$(acpiexec -b "$1" facp.dat apic.dat mcfg.dat dsdt.aml ${2:+"$2"} 2>&1)
+	local out t
+	local -a files=()
+	for t in $tables; do files+=("$t.dat"); done
+	out=$(acpiexec -b "$1" "${files[@]}" dsdt.aml ${2:+"$2"} 2>&1)
 	if grep -qE "ACPI (Error|Exception|Warning)|AE_[A-Z_]+" <<<"$out"; then
 		fail "acpiexec '$1': $(grep -E 'ACPI (Error|Exception|Warning)|AE_[A-Z_]+' <<<"$out" | head -3)"
 	fi
@@ -250,6 +279,103 @@ check_ged() { # HOTPLUG
 	fi
 }
 
+# ---- 3. arm64: what only the arm64 machine has ----------------------------------------------
+
+# The static tables as iasl reads them: PSCI through HVC, no MSI (no ITS), one GICC per CPU (4),
+# GICv3, the timer PPIs, the SBSA UART.
+check_arm64_tables() {
+	local f
+	for f in "PSCI Compliant : 1" "Must use HVC for PSCI : 1" "Hardware Reduced (V5) : 1" \
+		"MSI Not Supported (V4) : 1"; do
+		grep -qF "$f" facp.dsl || fail "FADT: no '$f'"
+	done
+	[ "$(grep -c 'Subtable Type : 0B \[Generic Interrupt Controller\]' apic.dsl)" = 4 ] ||
+		fail "MADT: want 4 GICC entries, got $(grep -c 'Subtable Type : 0B' apic.dsl)"
+	grep -q 'Version : 03' apic.dsl || fail "MADT: GICD is not version 3"
+	grep -q 'Subtable Type : 0E \[Generic Interrupt Redistributor\]' apic.dsl ||
+		fail "MADT: no GICR structure"
+	grep -q 'Virtual Timer Interrupt : 0000001B' gtdt.dsl || fail "GTDT: virtual timer not PPI 27"
+	grep -q 'Interface Type : 0E' spcr.dsl || fail "SPCR: not an SBSA generic UART"
+	grep -q 'Address : 0000000009000000' spcr.dsl || fail "SPCR: not the PL011 at 0x9000000"
+	pass
+}
+
+# The DSDT's arm64 objects through acpiexec: _CCA, the UART, the _CRS as ACPICA decodes it
+# (the I/O window with its translation, no configuration ports) and the _PRT, every entry
+# recomputed here: slot S, pin P -> SPI INTID 35 + (S + P) % 4.
+check_arm64_dsdt() {
+	local out line i=-1 want s p
+	local -a got=()
+	queue=("_CCA|evaluate \\_SB.PCI0._CCA|[Integer] = 0000000000000001")
+	queue+=("C003 _UID|evaluate \\_SB.C003._UID|[Integer] = 0000000000000003")
+	run_queue
+	out=$(exec_ok 'evaluate \_SB.COM0._HID')
+	grep -q '\[String\] Length 08 = "ARMH0011"' <<<"$out" || fail "COM0 is not ARMH0011: $out"
+	# acpiexec's resources command decodes _PRT and _CRS, then tries _SRS, which the host
+	# bridge does not have: that one AE_NOT_FOUND is expected, nothing else may complain.
+	out=$(acpiexec -b 'resources \_SB.PCI0' facp.dat apic.dat gtdt.dat mcfg.dat spcr.dat \
+		dsdt.aml 2>&1 | grep -v '^AcpiSetCurrentResources failed: AE_NOT_FOUND$')
+	grep -qE "ACPI (Error|Exception|Warning)|AE_[A-Z_]+" <<<"$out" &&
+		fail "acpiexec 'resources \\_SB.PCI0': $(grep -E 'ACPI (Error|Exception|Warning)|AE_' <<<"$out" | head -3)"
+	grep -q '^Evaluating _CRS' <<<"$out" || fail "acpiexec did not decode PCI0's _CRS"
+	grep -q 'Translation : TypeTranslation' <<<"$out" &&
+		grep -q 'Translation Offset : 3EFF0000' <<<"$out" &&
+		grep -q 'Address Minimum : 00001000' <<<"$out" ||
+		fail "_CRS: no I/O window at 0x1000 translated by 0x3EFF0000: $out"
+	grep -qE 'Address Minimum : 0CF8|Resource Type : Fixed I/O|Resource Type : I/O$' <<<"$out" &&
+		fail "_CRS holds x86 configuration ports"
+	pass
+	out=$(exec_ok 'evaluate \_SB.PCI0._PRT')
+	grep -q '\[Package\] Contains 128 Elements:' <<<"$out" || fail "_PRT: not 128 entries"
+	while IFS= read -r line; do
+		case $line in
+		*'[Package] Contains 4 Elements:'*) i=$((i + 1)) ;;
+		*'[Integer] = '*) ((i >= 0)) && got[i]+="${line##* = } " ;;
+		esac
+	done <<<"$out"
+	for ((s = 0; s < 32; s++)); do
+		for ((p = 0; p < 4; p++)); do
+			want=$(printf '%016X %016X %016X %016X ' $(((s << 16) | 0xffff)) $p 0 \
+				$((35 + (s + p) % 4)))
+			[ "${got[s * 4 + p]:-}" = "$want" ] ||
+				fail "_PRT slot $s pin $p: got '${got[s * 4 + p]:-}', want '$want'"
+		done
+	done
+	pass
+	for line in COM1 _S5_ MBRD; do
+		grep -q "$line" dsdt.dsl && fail "arm64 DSDT has $line"
+	done
+	pass
+}
+
+# Both device trees through dtc (no warnings), and what Linux looks for in them.
+check_arm64_fdt() {
+	local f
+	if ! dtc -I dtb -O dts -o vm.dts vm.dtb 2>dtc.err || [ -s dtc.err ]; then
+		fail "dtc -I dtb vm.dtb: $(cat dtc.err)"
+		return
+	fi
+	for f in 'compatible = "arm,gic-v3";' 'compatible = "arm,armv8-timer";' \
+		'enable-method = "psci";' 'method = "hvc";' 'compatible = "arm,pl011\0arm,primecell";' \
+		'clock-names = "uartclk\0apb_pclk";' 'compatible = "pci-host-ecam-generic";' \
+		'stdout-path = "/serial@9000000";' 'interrupt-map-mask = <0xf800 0x00 0x00 0x07>;' \
+		'ranges = <0x1000000 0x00 0x1000 0x00 0x3eff1000 0x00 0xf000 ' 'dma-coherent;' \
+		'compatible = "vdm,ged-pcihp";'; do
+		grep -qF "$f" vm.dts || fail "vm.dts lacks: $f"
+	done
+	[ "$(grep -c 'device_type = "cpu";' vm.dts)" = 4 ] || fail "vm.dts: want 4 cpus"
+	if ! dtc -I dtb -O dts -o chosen.dts chosen.dtb 2>dtc.err || [ -s dtc.err ]; then
+		fail "dtc -I dtb chosen.dtb: $(cat dtc.err)"
+		return
+	fi
+	[ "$(grep -cE '^\s+[a-z0-9@,-]+ \{' chosen.dts)" = 1 ] && grep -q 'chosen {' chosen.dts ||
+		fail "chosen.dtb holds more than /chosen: $(cat chosen.dts)"
+	grep -q 'linux,uefi-system-table = <0x00 0x' chosen.dts &&
+		grep -q 'linux,uefi-mmap-desc-ver = <0x01>;' chosen.dts ||
+		fail "chosen.dtb lacks the EFI stub's properties: $(cat chosen.dts)"
+	pass
+}
+
 # machine  _DSM-5  ACPI-hotplug   (see acpi_dump.c)
 while read -r machine dsm5 hotplug; do
 	dir=$work/$machine
@@ -259,6 +385,14 @@ while read -r machine dsm5 hotplug; do
 	check_iasl
 	check_dsm_osc "$dsm5" "$hotplug"
 	check_ged "$hotplug"
+	if [ "$arch" = arm64 ]; then
+		check_arm64_tables
+		# what these check does not depend on the hotplug policy: once is enough
+		if [ "$machine" = hp-auto ]; then
+			check_arm64_dsdt
+			check_arm64_fdt
+		fi
+	fi
 	popd >/dev/null || exit 1
 done <<'EOF'
 hp-auto   0 1
@@ -318,5 +452,6 @@ printf '\x07' | dd of="$work/broken.dat" bs=1 seek=200 conv=notrunc 2>/dev/null
 (cd "$work" && iasl -d broken.dat >/dev/null 2>&1)
 grep -q "Incorrect checksum" "$work/broken.dsl" || fail "iasl did not notice a broken checksum"
 
+fails=$(wc -l <"$work/failures.log")
 echo "acpi_check: $checks checks passed, $fails failed"
 [ "$fails" -eq 0 ]

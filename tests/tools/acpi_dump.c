@@ -1,5 +1,6 @@
 /* Tool-check helper: builds the ACPI tables of a few sample machines and writes each table to
- * OUTDIR/<machine>/ (rsdp.dat ... dsdt.aml) for iasl and acpiexec (acpi_check.sh). */
+ * OUTDIR/<machine>/ (rsdp.dat ... dsdt.aml) for iasl and acpiexec (acpi_check.sh); with
+ * --arch arm64 the arm64 machines, and their device trees (vm.dtb, chosen.dtb) for dtc. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <vdm/acpi_tables.h>
+#include <vdm/fdt.h>
 #include <vdm/machine_desc.h>
 #include <vdm/layout.h>
 
@@ -20,6 +22,9 @@
  * Every machine: 2 GiB RAM, 40 phys bits (vdm_x86_layout), 4 CPUs, root ports
  *   S10 (00:02.0, slot 1, BSEL 1, hotplug), S18 (00:03.0, slot 2, BSEL 2, hotplug),
  *   S21 (00:04.1, slot 3, no hotplug).
+ * --arch arm64: the same four, laid out by vdm_arm64_layout (2 GiB, 40 IPA bits), tables at
+ * desc.acpi; each also gets vm.dtb (the machine's device tree, an initrd and bootargs) and
+ * chosen.dtb (the /chosen-only tree of an ACPI boot, sample EFI values).
  */
 static const struct sample {
 	const char *name;
@@ -32,8 +37,8 @@ static const struct sample {
 	{ "hp-off", 1, VDM_PRESERVE_OFF },
 };
 
-static int build_machine(struct vdm_mach_desc *m, const struct sample *s, char *err,
-			 size_t err_len)
+static int build_machine(struct vdm_mach_desc *m, const struct sample *s, uint32_t arch,
+			 char *err, size_t err_len)
 {
 	static const struct {
 		const char *id;
@@ -49,12 +54,13 @@ static int build_machine(struct vdm_mach_desc *m, const struct sample *s, char *
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	rc = vdm_x86_layout(m, 2ull << 30, 40, err, err_len);
+	rc = arch == VDM_ARCH_ARM64 ? vdm_arm64_layout(m, 2ull << 30, 40, err, err_len)
+				    : vdm_x86_layout(m, 2ull << 30, 40, err, err_len);
 	if (rc)
 		return rc;
 	m->num_cpus = 4;
 	m->acpi_pci_hotplug = s->hotplug;
-	if (s->hotplug)
+	if (s->hotplug && arch == VDM_ARCH_X86_64)
 		m->pm_timer_port = (uint16_t)(m->power_port + 8);
 	m->preserve_policy = s->policy;
 	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
@@ -71,20 +77,68 @@ static int build_machine(struct vdm_mach_desc *m, const struct sample *s, char *
 	return 0;
 }
 
-static int dump_one(const struct sample *s, const char *outdir)
+static int write_blob(const char *dir, const char *name, const void *p, size_t len, char *err,
+		      size_t err_len)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, len, f) != len || fclose(f)) {
+		snprintf(err, err_len, "%s/%s: %s", dir, name, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* A flattened device tree's totalsize (big-endian, header offset 4). */
+static size_t fdt_size(const void *blob)
+{
+	const uint8_t *p = blob;
+
+	return (size_t)p[4] << 24 | (size_t)p[5] << 16 | (size_t)p[6] << 8 | p[7];
+}
+
+/* The arm64 machine's two device trees: vm.dtb and chosen.dtb (sample EFI values). */
+static int dump_fdts(const struct vdm_mach_desc *m, const char *dir, char *err, size_t err_len)
+{
+	static char blob[65536];
+	const struct vdm_fdt_boot boot = { .bootargs = "console=ttyAMA0 earlycon",
+					   .initrd_start = 0x48000000,
+					   .initrd_end = 0x48100000 };
+	const struct vdm_fdt_uefi uefi = { .system_table = m->reserved[0].base + 0x100000,
+					   .mmap_start = m->reserved[0].base + 0x101000,
+					   .mmap_size = 6 * 40, .mmap_desc_size = 40,
+					   .mmap_desc_ver = 1 };
+	int rc = vdm_fdt_build(m, &boot, blob, sizeof(blob), err, err_len);
+
+	if (!rc)
+		rc = write_blob(dir, "vm.dtb", blob, fdt_size(blob), err, err_len);
+	if (!rc)
+		rc = vdm_fdt_build_uefi_chosen(&boot, &uefi, blob, sizeof(blob), err, err_len);
+	if (!rc)
+		rc = write_blob(dir, "chosen.dtb", blob, fdt_size(blob), err, err_len);
+	return rc;
+}
+
+static int dump_one(const struct sample *s, uint32_t arch, const char *outdir)
 {
 	struct vdm_mach_desc m;
 	struct vdm_acpi_layout l;
 	char err[256], dir[4096];
+	uint64_t base;
 	uint8_t *buf;
 	int rc;
 
-	if (build_machine(&m, s, err, sizeof(err))) {
+	if (build_machine(&m, s, arch, err, sizeof(err))) {
 		fprintf(stderr, "acpi_dump: %s: %s\n", s->name, err);
 		return 1;
 	}
-	/* 0xA0000, where the VMM puts them (the legacy hole below 1 MiB). */
-	rc = vdm_acpi_build(&m, 0xa0000, NULL, 0, &l, err, sizeof(err));
+	/* x86: 0xA0000, where the VMM puts them (the legacy hole below 1 MiB); arm64: the
+	 * firmware area at the top of RAM. */
+	base = arch == VDM_ARCH_ARM64 ? m.acpi.base : 0xa0000;
+	rc = vdm_acpi_build(&m, base, NULL, 0, &l, err, sizeof(err));
 	if (rc != -ENOSPC) {
 		fprintf(stderr, "acpi_dump: %s: sizing: %s\n", s->name, err);
 		return 1;
@@ -94,7 +148,7 @@ static int dump_one(const struct sample *s, const char *outdir)
 		fprintf(stderr, "acpi_dump: out of memory\n");
 		return 1;
 	}
-	rc = vdm_acpi_build(&m, 0xa0000, buf, l.size, &l, err, sizeof(err));
+	rc = vdm_acpi_build(&m, base, buf, l.size, &l, err, sizeof(err));
 	if (!rc) {
 		snprintf(dir, sizeof(dir), "%s/%s", outdir, s->name);
 		if (mkdir(dir, 0755) && errno != EEXIST) {
@@ -103,6 +157,8 @@ static int dump_one(const struct sample *s, const char *outdir)
 		} else {
 			rc = vdm_acpi_dump(&l, buf, dir, err, sizeof(err));
 		}
+		if (!rc && arch == VDM_ARCH_ARM64)
+			rc = dump_fdts(&m, dir, err, sizeof(err));
 	}
 	free(buf);
 	if (rc) {
@@ -116,14 +172,22 @@ static int dump_one(const struct sample *s, const char *outdir)
 
 int main(int argc, char **argv)
 {
+	uint32_t arch = VDM_ARCH_X86_64;
 	int fails = 0;
 
+	if (argc == 4 && !strcmp(argv[1], "--arch") && !strcmp(argv[2], "arm64")) {
+		arch = VDM_ARCH_ARM64;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s OUTDIR   (writes OUTDIR/<machine>/*.dat, dsdt.aml)\n",
+		fprintf(stderr,
+			"usage: %s [--arch arm64] OUTDIR   (writes OUTDIR/<machine>/*.dat, dsdt.aml; "
+			"arm64 also vm.dtb, chosen.dtb)\n",
 			argv[0]);
 		return 2;
 	}
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
-		fails += dump_one(&samples[i], argv[1]);
+		fails += dump_one(&samples[i], arch, argv[1]);
 	return fails ? 1 : 0;
 }
