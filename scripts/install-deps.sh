@@ -11,12 +11,13 @@ pkgs=(build-essential cmake pkg-config git
       qemu-system-x86 qemu-utils)
 # The arm64 set: the cross compiler, the arm64 builds of the libraries vdm links (multiarch,
 # beside the amd64 ones; their loader and libraries also let arm64 programs run from this root
-# inside the arm64 L1 of scripts/nested-run.sh --arch arm64), qemu-system-aarch64 and EDK2.
+# inside the arm64 L1 of scripts/nested-run.sh --arch arm64), qemu-system-aarch64 and EDK2,
+# qemu-user (qemu-aarch64 runs cross-built tests on this host: cmake/aarch64-linux-gnu.cmake).
 # busybox-static:arm64 and the arm64 kernel cannot be installed beside the amd64 ones:
 # scripts/build-initramfs.sh and scripts/fetch-guest-kernel.sh download and unpack them into .cache/.
 arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
             libfdt-dev:arm64 libseccomp-dev:arm64 liburing-dev:arm64 libcmocka-dev:arm64
-            qemu-system-arm qemu-efi-aarch64)
+            qemu-system-arm qemu-efi-aarch64 qemu-user)
 case ${1:-} in
   "") ;;
   --arm64) pkgs+=("${arm64_pkgs[@]}") ;;
