@@ -25,7 +25,7 @@ usage: scripts/build-initramfs.sh l1    [--arch x86_64|arm64] [--series 6.1|6.12
          and busybox of that architecture.  arm64 uses Debian's busybox-static:arm64 (apt-get
          download + dpkg -x into .cache/busybox/; it cannot be installed beside the amd64 one),
          the same guest-init and vdm-pci, and for l1 scripts/guest/l1-init-arm64 with the
-         virtio-pci/9p chain and virtio_console (KVM is built into Debian's arm64 kernel).
+         virtio-pci/9p chain, virtio_console and binfmt_misc (KVM is built into Debian's arm64 kernel).
   pack   a small archive of the given files (DEST defaults to /vdm/<name>), to append to either:
          the kernel unpacks concatenated archives in order, e.g. a guest's /vdm/run.sh:
            cat "$(scripts/build-initramfs.sh guest)" my.cpio > initrd
@@ -179,7 +179,7 @@ build_image() {
     arm64-l1)
       cp "$top/scripts/guest/l1-init-arm64" "$tmp/root/init"
       mkdir -p "$tmp/root/host"
-      stage_modules "$tmp/root" "$VDM_MODULES" virtio_pci 9pnet_virtio 9p virtio_console
+      stage_modules "$tmp/root" "$VDM_MODULES" virtio_pci 9pnet_virtio 9p virtio_console binfmt_misc
       ;;
     *-l1)
       cp "$top/scripts/guest/l1-init" "$tmp/root/init"
