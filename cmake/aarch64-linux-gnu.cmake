@@ -31,6 +31,14 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 list(APPEND CMAKE_IGNORE_PATH /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu /usr/lib64 /lib64)
 
+# libfdt: Debian's libfdt-dev is not co-installable for two architectures, so the arm64 side has
+# only the runtime package (libfdt1:arm64, no libfdt.so link): link its libfdt.so.1 directly.
+# The headers are the amd64 libfdt-dev's (they do not depend on the architecture).
+set(VDM_CROSS_LIBDIR /usr/lib/${VDM_CROSS_TRIPLE})
+if(NOT EXISTS ${VDM_CROSS_LIBDIR}/libfdt.so AND EXISTS ${VDM_CROSS_LIBDIR}/libfdt.so.1)
+  set(FDT_LIBRARY ${VDM_CROSS_LIBDIR}/libfdt.so.1 CACHE FILEPATH "arm64 libfdt (libfdt1:arm64)")
+endif()
+
 # pkg-config: only the arm64 .pc files (and the architecture-independent ones).
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${VDM_CROSS_TRIPLE}/pkgconfig:/usr/share/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")

@@ -15,8 +15,11 @@ pkgs=(build-essential cmake pkg-config git
 # qemu-user (qemu-aarch64 runs cross-built tests on this host: cmake/aarch64-linux-gnu.cmake).
 # busybox-static:arm64 and the arm64 kernel cannot be installed beside the amd64 ones:
 # scripts/build-initramfs.sh and scripts/fetch-guest-kernel.sh download and unpack them into .cache/.
+# libfdt-dev is not Multi-Arch: same (libfdt-dev:arm64 would REMOVE the amd64 one and break the
+# native build): the arm64 runtime libfdt1 is enough, cmake/aarch64-linux-gnu.cmake links its
+# libfdt.so.1 and the (architecture-independent) headers come from the amd64 libfdt-dev.
 arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-            libfdt-dev:arm64 libseccomp-dev:arm64 liburing-dev:arm64 libcmocka-dev:arm64
+            libfdt1:arm64 libseccomp-dev:arm64 liburing-dev:arm64 libcmocka-dev:arm64
             qemu-system-arm qemu-efi-aarch64 qemu-user)
 case ${1:-} in
   "") ;;
