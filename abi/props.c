@@ -425,6 +425,52 @@ fail:
 	return rc;
 }
 
+/* vdm's former type names, now aliases of QEMU's names (the canonical ones). */
+static const struct {
+	const char *old_name, *name;
+} type_aliases[] = {
+	{ "testdev", "pci-testdev" },
+	{ "ged", "acpi-ged" },
+};
+
+const char *vdm_props_type_alias(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(type_aliases) / sizeof(type_aliases[0]); i++)
+		if (strlen(type_aliases[i].old_name) == len &&
+		    memcmp(type_aliases[i].old_name, name, len) == 0)
+			return type_aliases[i].name;
+	return NULL;
+}
+
+const char *vdm_props_type_old_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(type_aliases) / sizeof(type_aliases[0]); i++)
+		if (strcmp(type_aliases[i].name, name) == 0)
+			return type_aliases[i].old_name;
+	return NULL;
+}
+
+/* The type in `types` called name[0..len), or one whose former name that is. */
+static const struct vdm_device_type *find_type(const struct vdm_device_type *const *types,
+					       size_t ntypes, const char *name, size_t len)
+{
+	const char *canon = vdm_props_type_alias(name, len);
+	size_t i;
+
+	for (i = 0; types && i < ntypes; i++)
+		if (types[i] && types[i]->name && strlen(types[i]->name) == len &&
+		    memcmp(types[i]->name, name, len) == 0)
+			return types[i];
+	for (i = 0; canon && types && i < ntypes; i++)
+		if (types[i] && types[i]->name && strcmp(types[i]->name, canon) == 0)
+			return types[i];
+	return NULL;
+}
+
 int vdm_props_parse(const char *spec, const struct vdm_device_type *const *types, size_t ntypes,
 		    const struct vdm_prop_desc *common, size_t ncommon,
 		    const struct vdm_device_type **type_out, struct vdm_prop_values *out, char *err,
@@ -447,13 +493,7 @@ int vdm_props_parse(const char *spec, const struct vdm_device_type *const *types
 	comma = strchr(spec, ',');
 	nlen = comma ? (size_t)(comma - spec) : strlen(spec);
 
-	for (i = 0; types && i < ntypes; i++) {
-		if (types[i] && types[i]->name && strlen(types[i]->name) == nlen &&
-		    memcmp(types[i]->name, spec, nlen) == 0) {
-			t = types[i];
-			break;
-		}
-	}
+	t = find_type(types, ntypes, spec, nlen);
 	if (!t) {
 		known[0] = '\0';
 		for (i = 0; types && i < ntypes; i++) {

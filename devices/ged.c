@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vdm/builtin.h>
 #include <vdm/ged.h>
 #include <vdm/props.h>
 
@@ -150,7 +151,7 @@ static int ged_create(const struct vdm_prop_values *props, const struct vdm_host
 
 const struct vdm_device_type vdm_ged_type = {
 	VDM_STRUCT_HEAD(struct vdm_device_type),
-	.name = "ged",
+	.name = "acpi-ged", /* QEMU's name; "ged", vdm's former one, is an alias */
 	.summary = "ACPI GED (event selector, edge irq) + QEMU-layout PCI hotplug registers",
 	.props_schema = ged_props,
 	.num_props = sizeof(ged_props) / sizeof(ged_props[0]),
@@ -211,12 +212,14 @@ static int ged_control(struct vdm_device *dev, uint32_t op, uint32_t arg0, uint3
 
 #define EVT_KNOWN (VDM_GED_EVT_PWR_DOWN | VDM_GED_EVT_PCI_HOTPLUG)
 
-/* This GED type, or a device of a type named "ged" (a proxy for one in a device host: its
- * type is the proxy's copy).  Anything else is refused before any call into it. */
+/* This GED type, or a device of a type named "acpi-ged" or its alias "ged" (a proxy for one
+ * in a device host: its type is the proxy's copy).  Anything else is refused before any
+ * call into it. */
 static bool is_ged(const struct vdm_device *dev)
 {
 	return dev && dev->ops && dev->type &&
-	       (dev->type == &vdm_ged_type || (dev->type->name && !strcmp(dev->type->name, "ged")));
+	       (dev->type == &vdm_ged_type ||
+		(dev->type->name && vdm_builtin_find(dev->type->name) == &vdm_ged_type));
 }
 
 /*

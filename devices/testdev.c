@@ -233,7 +233,9 @@ static int testdev_create(const struct vdm_prop_values *props, const struct vdm_
 	static const struct vdm_pci_ids ids = {
 		.vendor = VDM_PCI_VENDOR_REDHAT,
 		.device = VDM_PCI_DEVICE_REDHAT_TEST,
-		.class_code = 0xff0000, /* PCI_CLASS_OTHERS */
+		/* QEMU's class_id = PCI_CLASS_OTHERS (0xff) fills the 16-bit sub-class/base
+		 * field: sub-class 0xff, base class 0x00 ("unclassified"), prog-if 0. */
+		.class_code = 0x00ff00,
 		.revision = 0,
 		.header_type = VDM_PCI_HEADER_TYPE_NORMAL,
 		.int_pin = 0,
@@ -293,7 +295,7 @@ static int testdev_create(const struct vdm_prop_values *props, const struct vdm_
 
 const struct vdm_device_type vdm_testdev_type = {
 	VDM_STRUCT_HEAD(struct vdm_device_type),
-	.name = "testdev",
+	.name = "pci-testdev", /* QEMU's name; "testdev", vdm's former one, is an alias */
 	.summary = "QEMU pci-testdev (1b36:0005): BAR0 MMIO and BAR1 I/O test protocol, "
 		   "optional 64-bit prefetchable BAR2 (membar=SIZE)",
 	.props_schema = testdev_props,

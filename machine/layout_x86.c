@@ -186,6 +186,8 @@ int vdm_x86_layout(struct vdm_mach_desc *m, uint64_t ram_size, unsigned phys_bit
 	m->power_port = 0x600;
 	m->reset_value = 1;
 	m->s5_slp_typ = 5;
+	m->intx_gsi_base = 16; /* IOAPIC pins 16..23, the pci host's default rule */
+	m->intx_gsis = 8;
 	m->acpi.base = VDM_LAYOUT_ACPI_BASE;
 	m->acpi.size = VDM_LAYOUT_ACPI_SIZE;
 	m->arch = VDM_ARCH_X86_64;

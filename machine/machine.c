@@ -378,6 +378,8 @@ int vdm_machine_create(const struct vdm_machine_config *cfg, struct vdm_machine 
 	vdm__uart_init(&m->uart, uart_tx, uart_irq, m);
 	vdm__pm_init(&m->pm, m->desc.reset_value, m->desc.s5_slp_typ, power_event, m);
 	m->pci = vdm_pci_host_create(m->desc.bus_start, m->desc.bus_end, pci_irq, pci_log, m);
+	if (m->pci && m->desc.intx_gsis)
+		vdm_pci_host_set_intx(m->pci, m->desc.intx_gsi_base, m->desc.intx_gsis);
 	hb = m->pci ? vdm__machine_new_dev(m, &vdm_host_bridge_type, NULL) : NULL;
 	if (!hb) {
 		vdm_machine_destroy(m);

@@ -139,12 +139,17 @@ static int add_free_ports(struct vdm_machine *m, unsigned count, char *err, size
 	return 0;
 }
 
-/* Root-bus slots for everything on the root bus without addr=, from slot 1 up (slot 0 is
- * the host bridge's). */
+/*
+ * Root-bus slots for everything on the root bus without addr=, from slot 1 up (slot 0 is the
+ * host bridge's), one slot each.  When that does not fit (more than 31 devices: machines with
+ * hundreds of hotplug ports), the root ports share slots as functions 0..7 of multifunction
+ * slots, as on a q35 with many ports; endpoints keep a slot each.
+ */
 static int assign_slots(struct vdm_machine *m, char *err, size_t len)
 {
 	bool used[32] = { false };
-	unsigned i, next = 1, ports = 0;
+	unsigned i, next = 1, ports = 0, want = 0, free_slots, fn = 0;
+	bool pack;
 
 	for (i = 0; i < m->ndevs; i++) {
 		struct machine_dev *d = &m->devs[i];
@@ -164,19 +169,35 @@ static int assign_slots(struct vdm_machine *m, char *err, size_t len)
 					  d->devfn >> 3);
 		used[d->devfn >> 3] = true;
 	}
-	for (i = 0; i < m->ndevs; i++) {
-		struct machine_dev *d = &m->devs[i];
+	for (i = 0, free_slots = 0; i < 32; i++)
+		free_slots += i > 0 && !used[i];
+	for (i = 0; i < m->ndevs; i++)
+		want += machine_type_is_pci(m->devs[i].type) && m->devs[i].parent < 0 &&
+			!m->devs[i].slot_given;
+	pack = want > free_slots;
+	/* Endpoints first when packing, so the ports fill what remains 8 to a slot. */
+	for (unsigned pass = 0; pass < 2; pass++) {
+		for (i = 0; i < m->ndevs; i++) {
+			struct machine_dev *d = &m->devs[i];
 
-		if (!machine_type_is_pci(d->type) || d->parent >= 0 || d->slot_given)
-			continue;
-		while (next < 32 && used[next])
-			next++;
-		if (next >= 32)
-			return vdm__mfail(err, len, -ENOSPC,
-					  "the root bus is full (31 slots): use fewer "
-					  "devices or hotplug ports");
-		used[next] = true;
-		d->devfn = (uint8_t)(next << 3);
+			if (!machine_type_is_pci(d->type) || d->parent >= 0 || d->slot_given ||
+			    (pack && (pass == 0) == is_root_port(d)) || (!pack && pass == 1))
+				continue;
+			if (pack && is_root_port(d) && fn > 0 && fn < 8) {
+				d->devfn = (uint8_t)((next << 3) | fn++);
+				continue;
+			}
+			while (next < 32 && used[next])
+				next++;
+			if (next >= 32)
+				return vdm__mfail(err, len, -ENOSPC,
+						  "the root bus is full (31 slots%s): use fewer "
+						  "devices or hotplug ports",
+						  pack ? ", root ports 8 to a slot" : "");
+			used[next] = true;
+			d->devfn = (uint8_t)(next << 3);
+			fn = pack && is_root_port(d) ? 1 : 0;
+		}
 	}
 	return 0;
 }

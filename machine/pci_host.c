@@ -8,6 +8,7 @@
 #include "pci_host_int.h"
 
 #define PCI_COMMAND 0x04
+#define PCI_HEADER_TYPE 0x0e
 #define PCI_COMMAND_IO 0x1
 #define PCI_COMMAND_MEM 0x2
 #define PCI_BAR0 0x10
@@ -46,8 +47,8 @@ static void fn_set_irq(void *opaque, uint32_t line, uint32_t level)
 	if (line != 0)
 		return;
 	pthread_mutex_lock(&h->irq_lock);
-	if (f->gsi && f->gsi < VDM_PCI_HOST_MAX_GSI && lvl != f->irq_level) {
-		uint32_t *users = &h->gsi_users[f->gsi];
+	if (f->gsi && f->gsi - h->intx_base < h->intx_count && lvl != f->irq_level) {
+		uint32_t *users = &h->gsi_users[f->gsi - h->intx_base];
 
 		f->irq_level = lvl;
 		*users = lvl ? *users + 1 : *users - 1;
@@ -84,6 +85,8 @@ struct vdm_pci_host *vdm_pci_host_create(uint8_t root_bus, uint8_t bus_end, vdm_
 	h->root_bus = root_bus;
 	h->bus_end = bus_end < root_bus ? root_bus : bus_end;
 	h->irq = irq;
+	h->intx_base = VDM_PCI_HOST_INTX_BASE;
+	h->intx_count = VDM_PCI_HOST_INTX_COUNT;
 	h->log = log;
 	h->opaque = opaque;
 	for (i = 0; i < VDM_PCI_HOST_MAX_FNS; i++) {
@@ -367,7 +370,7 @@ int vdm_pci_host_attach(struct vdm_pci_host *h, int fn, struct vdm_device *dev, 
 			pin = ((pin - 1 + slot) % 4) + 1;
 			slot = h->fns[parent].devfn >> 3;
 		}
-		f->gsi = vdm_pci_intx_gsi(slot, (uint8_t)pin);
+		f->gsi = vdm_pci_intx_route(h->intx_base, h->intx_count, slot, (uint8_t)pin);
 	}
 	if (parent < 0)
 		h->root_devfn[devfn] = (int16_t)fn;
@@ -415,6 +418,17 @@ static int find_fn(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn)
 	return -1;
 }
 
+/* Caller holds the lock.  True when functions other than 0 sit in devfn's slot: the slot is
+ * then multifunction, which function 0's header type says (bit 7), or Linux scans function 0
+ * only.  The host wires the slot, so it sets the bit whatever the device model says. */
+static bool multifunction_slot(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn)
+{
+	for (uint8_t fn = 1; fn < 8; fn++)
+		if (find_fn(h, bus, (uint8_t)((devfn & ~7u) | fn)) >= 0)
+			return true;
+	return false;
+}
+
 void vdm_pci_host_cfg_read(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn, uint32_t reg,
 		       uint32_t size, uint32_t *value)
 {
@@ -425,8 +439,12 @@ void vdm_pci_host_cfg_read(struct vdm_pci_host *h, uint8_t bus, uint8_t devfn, u
 		return;
 	pthread_rwlock_rdlock(&h->lock);
 	i = find_fn(h, bus, devfn);
-	if (i >= 0)
+	if (i >= 0) {
 		*value = fn_cfg(&h->fns[i], reg, size);
+		if ((devfn & 7) == 0 && reg <= PCI_HEADER_TYPE && reg + size > PCI_HEADER_TYPE &&
+		    multifunction_slot(h, bus, devfn))
+			*value |= 0x80u << (8 * (PCI_HEADER_TYPE - reg));
+	}
 	pthread_rwlock_unlock(&h->lock);
 }
 
@@ -688,4 +706,15 @@ void vdm_pci_host_fn_unlock(struct vdm_pci_host *h, int fn)
 {
 	if (fn >= 0 && fn < VDM_PCI_HOST_MAX_FNS)
 		pthread_mutex_unlock(&h->fns[fn].lock);
+}
+
+int vdm_pci_host_set_intx(struct vdm_pci_host *h, uint32_t base, uint32_t count)
+{
+	if (!count || count > VDM_PCI_HOST_MAX_INTX || base == 0 || base + count < base)
+		return -EINVAL;
+	pthread_mutex_lock(&h->irq_lock);
+	h->intx_base = base;
+	h->intx_count = count;
+	pthread_mutex_unlock(&h->irq_lock);
+	return 0;
 }

@@ -48,7 +48,8 @@ struct vdm_pci_host {
 	_Atomic uint32_t cf8; /* CONFIG_ADDRESS latch */
 	_Atomic uint64_t rebuilds;
 	pthread_mutex_t irq_lock;
-	uint32_t gsi_users[VDM_PCI_HOST_MAX_GSI]; /* asserted INTx sources per GSI */
+	uint32_t intx_base, intx_count;            /* INTx routing (vdm_pci_host_set_intx) */
+	uint32_t gsi_users[VDM_PCI_HOST_MAX_INTX]; /* asserted INTx sources per INTx interrupt */
 	vdm_pci_host_irq_fn irq;
 	vdm_pci_host_log_fn log;
 	void *opaque;

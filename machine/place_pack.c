@@ -1,5 +1,5 @@
 /* Aperture packing for PCI placement: largest alignment first, first fit; default windows
- * shrink (last port first) until everything fits, then grow back as far as space allows. */
+ * shrink (largest first) until everything fits, then grow back as far as space allows. */
 #include "place_int.h"
 
 #include <errno.h>
@@ -118,6 +118,16 @@ static int pack_try(struct pack_ctx *c)
 	return ret;
 }
 
+/* Two items shrunk the same way: same kind of window (the label after the port's id), same
+ * wish, same size. */
+static bool shrunk_alike(const struct vdm_pack_item *a, const struct vdm_pack_item *b)
+{
+	const char *ka = strchr(a->label, ':'), *kb = strchr(b->label, ':');
+
+	return a->shrinkable && b->shrinkable && a->want == b->want && a->size == b->size &&
+	       ka && kb && !strcmp(ka, kb) && strchr(b->label, ':') != NULL;
+}
+
 /* Next smaller size for a shrinkable item: halve to a power of two, then its floor. */
 static uint64_t smaller(const struct vdm_pack_item *it, uint64_t size)
 {
@@ -146,12 +156,13 @@ int vdm__pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *it
 		ret = pack_try(&c);
 		if (ret != -ENOSPC)
 			break;
-		for (size_t i = n; i-- > 0;) {
-			if (items[i].shrinkable && items[i].size > items[i].floor) {
+		/* The largest shrinkable window gives first (the last port among equals): the
+		 * default windows come down together, so with hundreds of hotplug ports every
+		 * port keeps a window of a fair size rather than the last ones none. */
+		for (size_t i = n; i-- > 0;)
+			if (items[i].shrinkable && items[i].size > items[i].floor &&
+			    (victim == SIZE_MAX || items[i].size > items[victim].size))
 				victim = i;
-				break;
-			}
-		}
 		if (victim == SIZE_MAX) {
 			const struct vdm_pack_item *it = &items[c.failed];
 
@@ -190,16 +201,29 @@ int vdm__pack(struct vdm_range ap, const char *ap_name, struct vdm_pack_item *it
 	ret = pack_try(&c); /* bases for the final sizes */
 	if (ret)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	/* One line per run of ports shrunk alike ("rp3..rp127 (125 ports): ..."). */
+	for (size_t i = 0, j; i < n; i = j) {
+		const char *what = strchr(items[i].label, ':');
+		char who[320];
+
+		for (j = i + 1; j < n && shrunk_alike(&items[i], &items[j]); j++)
+			;
 		if (!items[i].shrinkable || items[i].size >= items[i].want)
 			continue;
+		if (j - i == 1 || !what)
+			snprintf(who, sizeof(who), "%s", items[i].label);
+		else
+			snprintf(who, sizeof(who), "%.*s..%.*s (%zu ports)%s",
+				 (int)(what - items[i].label), items[i].label,
+				 (int)(strchr(items[j - 1].label, ':') - items[j - 1].label),
+				 items[j - 1].label, j - i, what);
 		vdm__place_warn(msgs,
 				"%s: shrunk from %s to %s: the %s [0x%" PRIx64 ", 0x%" PRIx64
 				") cannot hold every port's default window; set the reserve "
-			       "explicitly on fewer ports or give the guest more phys-bits",
-			       items[i].label, vdm_fmt_size(s1, sizeof(s1), items[i].want),
-			       vdm_fmt_size(s2, sizeof(s2), items[i].size), ap_name, ap.base,
-			       ap.base + ap.size);
+				"explicitly on fewer ports or give the guest more phys-bits",
+				who, vdm_fmt_size(s1, sizeof(s1), items[i].want),
+				vdm_fmt_size(s2, sizeof(s2), items[i].size), ap_name, ap.base,
+				ap.base + ap.size);
 	}
 out:
 	free(c.order);

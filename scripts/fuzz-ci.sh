@@ -11,7 +11,8 @@ usage: scripts/fuzz-ci.sh [-t SECONDS] [-j JOBS] [--allow-known] [TARGET...]
   -j JOBS        targets run at once (default 2)
   --allow-known  let the targets look past the known, reported findings (VDM_FUZZ_ALLOW_KNOWN=1;
                  see tests/fuzz/README.md); without it a known finding fails the run
-  TARGET         fuzz_testdev, fuzz_ged, ... (default: every target the build has)
+  TARGET         fuzz_testdev, fuzz_ged, ... (default: every target the build has;
+                 fuzz_example_plugin is the installed driver, vdm-fuzz, on examples/plugin)
 
 Runs are seeded (-seed=1) and time-bound (-max_total_time); new corpus entries go to
 build-fuzz/fuzz-ci/corpus/<target> (kept between runs, never written into the repo), crash

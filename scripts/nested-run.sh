@@ -19,7 +19,11 @@ One L1 boot costs about 10 s: to run several commands, pass a script (sh -c '...
 options:
   --share DIR        make DIR writable inside L1 at the same path (repeatable; created if
                      missing).  Everything else of the host is read-only; /tmp, /run, /var/tmp
-                     and /dev/shm are empty tmpfs in L1.
+                     and /dev/shm are empty tmpfs in L1, except what is shared: DIRs, the
+                     checkout, and the folder right below them (/tmp/x) of every path the
+                     command names there: in its arguments (also --opt=PATH, NAME=PATH), in
+                     a VDM_* variable (VDM_BUILD_DIR: a build folder) or --env, the guest
+                     cache, the working folder.  Each is said on stderr ("vdm: sharing").
   --script FILE      run FILE (copied into L1, need not be on a shared path) with ARGs
   --timeout S        COMMAND's time limit once it has started (default 600)
   --boot-timeout S   L1 must start COMMAND within S seconds (default 120); an L1 that hangs
@@ -195,7 +199,8 @@ else
 fi
 
 # /tmp, /run, /var/tmp and /dev/shm are fresh tmpfs inside L1: host paths under them are not
-# visible there unless a --share covers them.
+# visible there unless a share covers them.
+tmpfs_roots=(/tmp /run /var/tmp /dev/shm)
 hidden_in_l1() {
   local p=$1 d
   case $p in /tmp|/tmp/*|/run|/run/*|/var/tmp|/var/tmp/*|/dev/shm|/dev/shm/*) ;; *) return 1 ;; esac
@@ -210,11 +215,43 @@ hidden_in_l1() {
 top_real=$(cd "$top" && pwd -P)
 if hidden_in_l1 "$top_real"; then
   echo "vdm: the checkout $top_real lies under a folder that is an empty tmpfs inside L1; sharing it" >&2
-  shares=("$top_real" ${shares[@]+"${shares[@]}"}) # first: mounted before any share inside it
+  shares=("$top_real" ${shares[@]+"${shares[@]}"})
 fi
-if [ -z "$script" ] && [[ $1 == /* ]] && hidden_in_l1 "$1"; then
-  echo "vdm: warning: $1 lies under a folder that is an empty tmpfs inside L1; use --script or --share" >&2
-fi
+# So is whatever else the command names there: a path in its arguments (also as --opt=PATH
+# or NAME=PATH), in a VDM_* variable or an --env value (VDM_BUILD_DIR: the build folder, which
+# ctest gives every e2e test), the guest cache (VDM_CACHE_DIR, else the checkout's .cache,
+# symlinks followed) and the working folder.  What is shared is the folder right below the
+# tmpfs (/tmp/x for /tmp/x/build/vmm-example/vmm-example), so a program finds its siblings
+# (vmm-example its vdm-devhost) and the files a test writes next to its inputs.
+share_needed() { # PATH WHAT
+  local p=$1 r rest dir=""
+  [[ $p == /* ]] || return 0
+  p=$(realpath -m -- "$p" 2>/dev/null) || return 0
+  hidden_in_l1 "$p" || return 0
+  for r in "${tmpfs_roots[@]}"; do
+    case $p in "$r"/*/*) rest=${p#"$r"/}; dir=$r/${rest%%/*}; break ;;
+               "$r"/*) [ -d "$p" ] && dir=$p; break ;;
+    esac
+  done
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+    [ -e "$p" ] && echo "vdm: warning: $2 $p lies directly in a folder that is an empty tmpfs inside L1; use --script or --share" >&2
+    return 0
+  fi
+  echo "vdm: sharing $dir with L1 ($2 $p lies there)" >&2
+  shares+=("$dir")
+}
+for a in "$@"; do
+  share_needed "$a" "the argument"
+  [[ $a == *=/* ]] && share_needed "${a#*=}" "the argument"
+done
+while IFS='=' read -r name val; do
+  share_needed "$val" "\$$name ="
+done < <(env | grep -E '^VDM_[A-Za-z0-9_]*=/' || true)
+for e in ${envs[@]+"${envs[@]}"}; do
+  [[ $e == *=/* ]] && share_needed "${e#*=}" "--env ${e%%=*} ="
+done
+share_needed "${VDM_CACHE_DIR:-$top/.cache}" "the guest cache"
+share_needed "$PWD" "the working folder"
 if hidden_in_l1 "$PWD"; then
   echo "vdm: warning: the working folder $PWD lies under a folder that is an empty tmpfs inside L1; use --share" >&2
 fi
@@ -261,12 +298,27 @@ echo "$nonce" >"$rundir/a/vdm/nonce"
 [ "$fwd_stdin" = 1 ] && : >"$rundir/a/vdm/stdin"  # l1-init: COMMAND's terminal is ttyS0
 : >"$rundir/a/vdm/shares"
 fsdev_args=()
-i=0
+share_dirs=()
 for d in ${shares[@]+"${shares[@]}"}; do
   case $d in *$'\n'*) die "--share: folder names with a newline are not supported" ;; esac
   mkdir -p "$d" || die "--share $d: cannot create it"
   d=$(cd "$d" && pwd -P)
   [ "$d" != / ] || die "--share /: the root is shared read-only already; share a folder"
+  share_dirs+=("$d")
+done
+# One 9p share per folder that no other share contains (the outer one shows it already).
+i=0
+done_dirs=()
+for d in ${share_dirs[@]+"${share_dirs[@]}"}; do
+  skip=0
+  for o in "${share_dirs[@]}"; do
+    case $d in "$o"/*) skip=1 ;; esac
+  done
+  for o in ${done_dirs[@]+"${done_dirs[@]}"}; do
+    [ "$d" = "$o" ] && skip=1
+  done
+  [ "$skip" = 1 ] && continue
+  done_dirs+=("$d")
   echo "vdmshare$i $d" >>"$rundir/a/vdm/shares"
   fsdev_args+=(-fsdev "local,id=share$i,path=$d,security_model=none,multidevs=remap"
                -device "virtio-9p-pci,fsdev=share$i,mount_tag=vdmshare$i")

@@ -19,7 +19,7 @@
  * stops the VMM.
  */
 
-#define EV_MAX_WATCHES 64
+#define EV_MAX_WATCHES 1100 /* two per device host of up to 512 devices, and the rest */
 
 struct ev_loop;
 

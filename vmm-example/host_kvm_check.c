@@ -1,6 +1,8 @@
 /* Host KVM detection: /dev/kvm, the CPU's VMX/SVM flags and the KVM module that is loaded,
  * turned into one line that tells the user what this host can run. */
+#if defined(__x86_64__)
 #include <cpuid.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -59,12 +61,20 @@ void host_kvm_probe(struct host_kvm_facts *f)
 	}
 	if (fp)
 		fclose(fp);
+#if defined(__x86_64__)
 	if (!f->cpu_vmx && !f->cpu_svm) { /* no cpuinfo (sandbox): ask the CPU */
 		if (__get_cpuid(1, &a, &b, &c, &d))
 			f->cpu_vmx = c & (1u << 5);
 		if (__get_cpuid(0x80000001, &a, &b, &c, &d))
 			f->cpu_svm = c & (1u << 2);
 	}
+#else
+	(void)a;
+	(void)b;
+	(void)c;
+	(void)d;
+	f->arm64 = true;
+#endif
 	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
 		snprintf(line, sizeof(line), "/sys/module/%s", mods[i]);
 		if (access(line, F_OK) == 0) {
@@ -76,14 +86,15 @@ void host_kvm_probe(struct host_kvm_facts *f)
 
 enum host_kvm_kind host_kvm_classify(const struct host_kvm_facts *f, char *msg, size_t len)
 {
-	const char *hw = f->cpu_vmx ? "vmx" : f->cpu_svm ? "svm" : NULL;
+	const char *hw = f->arm64 ? "arm64 EL2" : f->cpu_vmx ? "vmx" : f->cpu_svm ? "svm" : NULL;
 	const char *mod = f->module[0] ? f->module : "no kvm module";
 
 	if (!f->dev_kvm_ok) {
 		snprintf(msg, len, "no /dev/kvm: this host has no usable KVM (%s; CPU %s; %s); run it "
 			 "through scripts/nested-run.sh",
 			 f->dev_kvm_err[0] ? f->dev_kvm_err : "/dev/kvm unusable",
-			 hw ? (f->cpu_vmx ? "has vmx" : "has svm") : "has no vmx/svm", mod);
+			 f->arm64 ? "is arm64" : hw ? (f->cpu_vmx ? "has vmx" : "has svm")
+						    : "has no vmx/svm", mod);
 		return HOST_KVM_NONE;
 	}
 	if (hw) {

@@ -16,6 +16,8 @@ struct host_kvm_facts {
 	bool dev_kvm_ok;      /* /dev/kvm opened and answered KVM_GET_API_VERSION == 12 */
 	char dev_kvm_err[64]; /* why not, e.g. "No such file or directory" */
 	bool cpu_vmx, cpu_svm;
+	bool arm64;           /* an arm64 host: KVM there always has the virtualisation
+			       * extensions (EL2) under it */
 	char module[32];      /* kvm_intel, kvm_amd, kvm_pvm, or "" */
 };
 

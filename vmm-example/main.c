@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,7 +19,7 @@
 #include "options.h"
 #include "vmm.h"
 #include "vmm_machine.h"
-#include "x86/arch.h"
+#include "arch.h"
 
 #define MAX_IMAGE (UINT64_C(1) << 31)
 
@@ -68,6 +69,19 @@ static int read_whole(const char *opt, const char *path, uint8_t **buf, size_t *
 	close(fd);
 	*len = off;
 	return 0;
+}
+
+/* Each device host costs the VMM a few fds (pidfd, eventfds, its start-up socket): with
+ * hundreds of devices the usual soft limit of 1024 is too low, so take what the hard limit
+ * allows.  Not an error when it cannot be raised: device_add then says which fd failed. */
+static void raise_fd_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
 }
 
 /* Paths of the default guest (no --kernel, no --payload). */
@@ -195,7 +209,7 @@ static int load_guest(struct vmm *v, struct vmm_machine *vm, const struct vmm_op
 		char why[512];
 
 		rc = arch_load_linux(&v->ram, desc, img, img_len, initrd, initrd_len, cmdline, rsdp,
-				     &e, why, sizeof(why));
+				     o->dt_boot, &e, why, sizeof(why));
 		if (rc && strncmp(why, "--", 2)) /* name the file unless the text names an option */
 			snprintf(err, err_len, "--kernel %s: %s", o->kernel, why);
 		else if (rc)
@@ -305,6 +319,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm-example: out of memory\n");
 		return VMM_EXIT_HOST;
 	}
+	raise_fd_limit();
 	if (vmm_options_parse(argc, argv, o, err, sizeof(err))) {
 		fprintf(stderr, "vmm-example: %s\n", err);
 		free(o);

@@ -30,16 +30,16 @@ static int create_anon(struct guest_ram *ram, uint64_t size, char *err, size_t e
 	return 0;
 }
 
-int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, bool shared,
-		     char *err, size_t err_len)
+int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t base, uint64_t low_limit,
+		     bool shared, char *err, size_t err_len)
 {
 	int fd, e;
 	void *p;
 
 	memset(ram, 0, sizeof(*ram));
 	ram->memfd = -1;
-	if (size == 0 || size % MIB || low_limit % MIB || low_limit == 0 ||
-	    low_limit > GUEST_RAM_HIGH_BASE) {
+	if (size == 0 || size % MIB || low_limit % MIB || low_limit == 0 || base % MIB ||
+	    (low_limit < size && base + low_limit > GUEST_RAM_HIGH_BASE)) {
 		snprintf(err, err_len, "RAM size %llu: must be a non-zero multiple of 1M",
 			 (unsigned long long)size);
 		return -EINVAL;
@@ -48,6 +48,7 @@ int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, b
 		e = create_anon(ram, size, err, err_len);
 		if (e)
 			return e;
+		ram->base = base;
 		ram->size = size;
 		ram->low_size = size < low_limit ? size : low_limit;
 		return 0;
@@ -79,6 +80,7 @@ int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, b
 	madvise(p, size, MADV_DONTDUMP);
 	ram->memfd = fd;
 	ram->host = p;
+	ram->base = base;
 	ram->size = size;
 	ram->low_size = size < low_limit ? size : low_limit;
 	return 0;
@@ -103,8 +105,9 @@ void *guest_ram_ptr(const struct guest_ram *ram, uint64_t gpa, uint64_t len)
 {
 	if (!ram->host)
 		return NULL;
-	if (gpa <= ram->low_size && len <= ram->low_size - gpa)
-		return ram->host + gpa;
+	if (gpa >= ram->base && gpa - ram->base <= ram->low_size &&
+	    len <= ram->low_size - (gpa - ram->base))
+		return ram->host + (gpa - ram->base);
 	if (gpa >= GUEST_RAM_HIGH_BASE) {
 		uint64_t off = gpa - GUEST_RAM_HIGH_BASE, high = ram->size - ram->low_size;
 
@@ -128,7 +131,7 @@ int guest_ram_map_kvm(const struct guest_ram *ram, int vm_fd)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = 0,
-		.guest_phys_addr = 0,
+		.guest_phys_addr = ram->base,
 		.memory_size = ram->low_size,
 		.userspace_addr = (uintptr_t)ram->host,
 	};

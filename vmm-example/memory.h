@@ -1,4 +1,4 @@
-/* Guest RAM: one memfd (so a device process can map it later) split around the 32-bit
+/* Guest RAM: one memfd (so a device process can map it later), on x86 split around the 32-bit
  * hole, its host mapping, and the KVM memory slots that expose it to the guest. */
 #ifndef VMM_MEMORY_H
 #define VMM_MEMORY_H
@@ -10,25 +10,28 @@
 #define GUEST_RAM_HIGH_BASE (UINT64_C(1) << 32) /* RAM above the hole starts at 4 GiB */
 
 /*
- * Guest-physical RAM is [0, low_size) and, when size > low_size, [4 GiB, 4 GiB + size -
- * low_size).  Both parts are one memfd, mapped contiguously at `host`: file offset =
- * gpa for the low part, low_size + (gpa - 4 GiB) for the high part.
+ * Guest-physical RAM is [base, base + low_size) and, when size > low_size, [4 GiB, 4 GiB +
+ * size - low_size) (x86: base 0, the hole from 3 GiB; arm64: base 1 GiB, all of it "low").
+ * Both parts are one memfd, mapped contiguously at `host`: file offset = gpa - base for the
+ * low part, low_size + (gpa - 4 GiB) for the high part.
  */
 struct guest_ram {
 	int memfd; /* -1 for private anonymous RAM */
 	uint8_t *host;
+	uint64_t base;     /* guest-physical address of the first byte */
 	uint64_t size;     /* total bytes */
-	uint64_t low_size; /* bytes below the 32-bit hole */
+	uint64_t low_size; /* bytes of the first part */
 };
 
 /*
- * Create `size` bytes of RAM (a multiple of 1 MiB) of which at most `low_limit` bytes go
- * below 4 GiB.  `shared`: a memfd another process can map (the default); otherwise private
+ * Create `size` bytes of RAM (a multiple of 1 MiB) at guest-physical `base` of which at most
+ * `low_limit` bytes go before the hole (base + low_limit <= 4 GiB, or low_limit >= size for
+ * RAM in one piece).  `shared`: a memfd another process can map (the default); otherwise private
  * anonymous memory, which the host backs with transparent huge pages even when shmem THP
  * is off (much faster under nested paging).  Returns 0, or a negative errno with a reason.
  */
-int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t low_limit, bool shared,
-		     char *err, size_t err_len);
+int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t base, uint64_t low_limit,
+		     bool shared, char *err, size_t err_len);
 void guest_ram_destroy(struct guest_ram *ram);
 
 /* End (exclusive) of the RAM above 4 GiB, or 4 GiB when there is none. */

@@ -8,7 +8,7 @@
 
 const char mon_help_text[] =
 	"device_add SPEC   add a PCI device behind a hotplug root port, e.g.\n"
-	"                  device_add testdev,id=t1,bus=rp1,membar=4M\n"
+	"                  device_add pci-testdev,id=t1,bus=rp1,membar=4M\n"
 	"                  (x-fit-check=off: let the guest see a device that does not fit)\n"
 	"device_del ID     ask the guest to eject device ID (removed after its _EJ0)\n"
 	"info pci          functions, BARs, bus numbers and bridge windows\n"
@@ -175,7 +175,7 @@ int mon_parse_line(const char *line, size_t len, struct mon_cmd *out, char *err,
 		if (!strcmp(tok[0], "device_add")) {
 			if (n == 1) {
 				snprintf(err, err_len, "device_add needs a device spec, e.g. device_add "
-					 "testdev,id=t1,bus=rp1,membar=4M");
+					 "pci-testdev,id=t1,bus=rp1,membar=4M");
 				return -EINVAL;
 			}
 			if (n > 2) {

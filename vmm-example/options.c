@@ -20,7 +20,7 @@ enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
 	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
 	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_TEST_HOT_ADD, OPT_MONITOR, OPT_QMP, OPT_HELP,
-	OPT_IN_PROCESS, OPT_SPARE,
+	OPT_IN_PROCESS, OPT_SPARE, OPT_BOOT,
 };
 
 struct opt_def {
@@ -53,6 +53,7 @@ static const struct opt_def opts[] = {
 	{ "help", "h", OPT_HELP, NULL },
 	{ "in-process", NULL, OPT_IN_PROCESS, NULL },
 	{ "spare-devhosts", NULL, OPT_SPARE, "N" },
+	{ "boot", NULL, OPT_BOOT, "acpi|dt" },
 };
 
 void vmm_options_usage(FILE *out, const char *prog)
@@ -63,7 +64,7 @@ void vmm_options_usage(FILE *out, const char *prog)
 	fprintf(out,
 		"usage: %s [options]   (options take -x or --x, and 'x VALUE' or 'x=VALUE')\n"
 		"\n"
-		"A thin x86_64 KVM machine that is its guest's firmware: it places every BAR and\n"
+		"A thin KVM machine (x86_64 or arm64, as built) that is its guest's firmware: it places every BAR and\n"
 		"bridge window, writes ACPI tables (HW-reduced, MCFG, GED hotplug) and boots Linux\n"
 		"or a flat test payload.\n"
 		"\n"
@@ -100,6 +101,8 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"                         off = 1 (OS may reassign), auto = on iff ACPI hotplug is on\n"
 		"                         (aliases: preserve = on, reassign = off)\n"
 		"  --timeout SECONDS      stop the guest after this much wall time (exit status 3)\n"
+		"  --boot acpi|dt         arm64: boot Linux with ACPI (default; the VMM hands over\n"
+		"                         EFI tables, no firmware runs) or the device tree alone\n"
 		"  --in-process           run the root ports, the GED and every device inside this\n"
 		"                         process (embedding, debugging, comparison); by default\n"
 		"                         each runs sandboxed in its own vdm-devhost process\n"
@@ -124,19 +127,22 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"\n"
 		"Test hooks:\n"
 		"  --payload-test-ged     with --payload: once the guest first reads the GED event\n"
-		"                         selector, hot-add a testdev into the first empty hotplug\n"
+		"                         selector, hot-add a pci-testdev into the first empty hotplug\n"
 		"                         root port and raise the GED PCI hotplug event\n"
 		"  --test-hot-add SECONDS:SPEC\n"
 		"                         after SECONDS of guest run, hot-add the PCI endpoint SPEC\n"
 		"                         (as --device; bus=ROOTPORT or the first empty hotplug port)\n"
-		"                         through ACPI hotplug, e.g. 30:testdev,membar=1G,bus=rp0\n"
+		"                         through ACPI hotplug, e.g. 30:pci-testdev,membar=1G,bus=rp0\n"
 		"\n"
-		"Device types:\n",
+		"Device types (QEMU's names):\n",
 		prog, VMM_MAX_CPUS, VMM_DEFAULT_HOTPLUG_PORTS, SPARE_POOL_MAX);
 	for (i = 0; i < n; i++) {
+		const char *old_name = vdm_props_type_old_name(types[i]->name);
 		uint32_t p;
 
 		fprintf(out, "  %-16s %s\n", types[i]->name, types[i]->summary ? types[i]->summary : "");
+		if (old_name) /* QEMU's names are the types' names; vdm's former ones still work */
+			fprintf(out, "      (also accepted as %s)\n", old_name);
 		for (p = 0; p < types[i]->num_props; p++)
 			fprintf(out, "      %-16s %s\n", types[i]->props_schema[p].name,
 				types[i]->props_schema[p].help ? types[i]->props_schema[p].help : "");
@@ -374,6 +380,12 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 	case OPT_SPARE:
 		return parse_uint("spare-devhosts", v, 0, SPARE_POOL_MAX, &o->spare_devhosts, err,
 				  len);
+	case OPT_BOOT:
+		if (strcmp(v, "acpi") && strcmp(v, "dt"))
+			return fail(err, len, "--boot %s: expected acpi (ACPI tables; arm64 through "
+				    "the UEFI hand-off) or dt (arm64: the device tree alone)", v);
+		o->dt_boot = !strcmp(v, "dt");
+		return 0;
 	}
 	return fail(err, len, "internal: unhandled option");
 }

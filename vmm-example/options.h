@@ -16,7 +16,11 @@
 #define VMM_MAX_CPUS 64
 #define VMM_DEFAULT_MEM (UINT64_C(512) << 20)
 #define VMM_DEFAULT_HOTPLUG_PORTS 2
+#if defined(__aarch64__)
+#define VMM_DEFAULT_CMDLINE "console=ttyAMA0"
+#else
 #define VMM_DEFAULT_CMDLINE "console=ttyS0"
+#endif
 /* The default guest (kernel "vmlinuz", initramfs "initrd"), made by scripts/build-initramfs.sh
  * default-guest; CMake points it at <source tree>/.cache/default-guest. */
 #ifndef VMM_DEFAULT_GUEST_DIR
@@ -52,6 +56,7 @@ struct vmm_options {
 	const char *monitor_path; /* --monitor unix:PATH (the human monitor), NULL = none */
 	const char *qmp_path;     /* --qmp unix:PATH, NULL = none */
 	bool in_process;          /* --in-process: devices in the VMM, not in vdm-devhosts */
+	bool dt_boot;             /* --boot dt (arm64): no ACPI, the device tree alone */
 	unsigned spare_devhosts;  /* --spare-devhosts N: device hosts ready for device_add (2) */
 	bool help;
 };

@@ -21,7 +21,7 @@
 #include "sandbox_watch.h"
 #include "vmm.h"
 #include "vmm_machine.h"
-#include "x86/arch.h"
+#include "arch.h"
 
 static struct termios saved_tio;
 static bool tio_saved;

@@ -8,7 +8,7 @@
 struct ev_loop;
 struct vdm_machine;
 
-#define SANDBOX_WATCH_MAX 40 /* fds: two per device host (of EV_MAX_WATCHES in all) */
+#define SANDBOX_WATCH_MAX 1040 /* fds: two per device host (of EV_MAX_WATCHES in all) */
 
 struct sandbox_watch {
 	struct ev_loop *loop;

@@ -12,7 +12,7 @@
 #include <linux/kvm.h>
 
 #include "vmm.h"
-#include "x86/arch.h"
+#include "arch.h"
 
 static void crash(struct vcpu *c, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -21,7 +21,7 @@
 #include "machine_sandbox.h"
 #include "vmm.h"
 #include "vmm_machine.h"
-#include "x86/arch.h"
+#include "arch.h"
 
 #define UNHANDLED_LOG_MAX 8
 #define DEBUG_PORT 0x80 /* POST codes and Linux's io_delay: accepted silently */
@@ -65,7 +65,7 @@ static int need_cap(struct vmm *v, int cap, const char *name, char *err, size_t 
 
 void vmm_irq_line(struct vmm *v, uint32_t gsi, uint32_t level)
 {
-	struct kvm_irq_level l = { .irq = gsi, .level = level };
+	struct kvm_irq_level l = { .irq = arch_irq_line(gsi), .level = level };
 
 	if (v->vm_fd >= 0)
 		ioctl(v->vm_fd, KVM_IRQ_LINE, &l);
@@ -73,7 +73,7 @@ void vmm_irq_line(struct vmm *v, uint32_t gsi, uint32_t level)
 
 int vmm_irqfd(struct vmm *v, int fd, uint32_t gsi, int resample_fd)
 {
-	struct kvm_irqfd f = { .fd = (uint32_t)fd, .gsi = gsi };
+	struct kvm_irqfd f = { .fd = (uint32_t)fd, .gsi = arch_irqfd_gsi(gsi) };
 
 	if (resample_fd >= 0) {
 		f.flags = KVM_IRQFD_FLAG_RESAMPLE;
@@ -116,7 +116,7 @@ static int create_vcpus(struct vmm *v, unsigned ncpus, char *err, size_t err_len
 			snprintf(err, err_len, "mmap of vCPU %u's kvm_run: %s", i, strerror(errno));
 			return e;
 		}
-		e = arch_vcpu_init(v->kvm_fd, c->fd, i, ncpus, err, err_len);
+		e = arch_vcpu_init(&v->arch, v->kvm_fd, c->fd, i, ncpus, err, err_len);
 		if (e)
 			return e;
 	}
@@ -150,7 +150,8 @@ int vmm_create(struct vmm *v, struct vmm_machine *vm, uint64_t mem, bool ram_sha
 		snprintf(err, err_len, "KVM_CREATE_VM: %s", strerror(errno));
 		return e;
 	}
-	e = guest_ram_create(&v->ram, mem, VDM_LAYOUT_HOLE_START, ram_shared, err, err_len);
+	e = guest_ram_create(&v->ram, mem, vdm_machine_desc(v->m)->ram[0].base,
+			     ARCH_RAM_LOW_LIMIT, ram_shared, err, err_len);
 	if (e)
 		return e;
 	e = guest_ram_map_kvm(&v->ram, v->vm_fd);
@@ -158,7 +159,7 @@ int vmm_create(struct vmm *v, struct vmm_machine *vm, uint64_t mem, bool ram_sha
 		snprintf(err, err_len, "KVM_SET_USER_MEMORY_REGION: %s", strerror(-e));
 		return e;
 	}
-	e = arch_vm_init(v->vm_fd, err, err_len);
+	e = arch_vm_init(&v->arch, v->vm_fd, vdm_machine_desc(v->m), err, err_len);
 	if (e)
 		return e;
 	e = machine_sandbox_connect_irqs(v->m, v, err, err_len); /* needs the irqchip */
@@ -168,6 +169,8 @@ int vmm_create(struct vmm *v, struct vmm_machine *vm, uint64_t mem, bool ram_sha
 	sa.sa_handler = kick_handler; /* no SA_RESTART: KVM_RUN must return EINTR */
 	sigaction(SIGUSR1, &sa, NULL);
 	e = create_vcpus(v, ncpus, err, err_len);
+	if (!e)
+		e = arch_vm_finalize(&v->arch, err, err_len);
 	if (e)
 		return e;
 	vm->v = v; /* interrupts, power and console now reach this VM */
@@ -187,8 +190,10 @@ void vmm_destroy(struct vmm *v)
 			close(v->vcpus[i].fd);
 	}
 	v->ncpus = 0;
-	if (v->vm_fd >= 0)
+	if (v->vm_fd >= 0) {
+		arch_vm_destroy(&v->arch);
 		close(v->vm_fd);
+	}
 	if (v->kvm_fd >= 0)
 		close(v->kvm_fd);
 	if (v->wake_fd >= 0)

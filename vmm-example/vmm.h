@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "memory.h"
 #include "options.h"
 
@@ -38,6 +39,7 @@ struct vcpu {
 
 struct vmm {
 	int kvm_fd, vm_fd;
+	struct arch_vm arch; /* the arch's per-VM state (arm64: the vGIC) */
 	int run_size;
 	struct vmm_machine *vm;
 	struct vdm_machine *m; /* vm->m */

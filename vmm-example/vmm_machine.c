@@ -9,6 +9,7 @@
 
 #include <vdm/fdt.h>
 
+#include "arch.h"
 #include "vmm.h"
 #include "vmm_machine.h"
 
@@ -86,7 +87,7 @@ int vmm_machine_build(struct vmm_machine *vm, const struct vmm_options *o, unsig
 	vm->eject_fd = -1;
 	vm->phys_bits = phys_bits;
 	machine_sandbox_init(&vm->sb, o->in_process, o->spare_devhosts, true);
-	cfg.arch = VDM_ARCH_X86_64;
+	cfg.arch = ARCH_VDM_ARCH;
 	cfg.ram_size = o->mem;
 	cfg.phys_bits = phys_bits;
 	cfg.num_cpus = o->smp;

@@ -1,5 +1,5 @@
 /* PCI capability builders: the standard list from 0x34, the extended list from 0x100,
- * and the PCI Express v2, MSI and subsystem-ID capabilities. */
+ * and the PCI Express v2, MSI and subsystem-ID capabilities (MSI-X: msix.c, AER: aer.c). */
 #include <errno.h>
 
 #include <vdm/pci.h>
@@ -13,12 +13,10 @@ int vdm_pci_config_add_cap(struct vdm_pci_config *c, uint8_t id, uint8_t len)
 	off = c->cap_free;
 	if (off + len > VDM_PCI_CFG_SIZE)
 		return -ENOSPC;
+	/* First in the chain, as QEMU links them: the newest capability is found first. */
 	vdm_pci_config_set8(c, off, id);
-	vdm_pci_config_set8(c, off + 1, 0);
-	if (c->cap_last)
-		vdm_pci_config_set8(c, c->cap_last + 1u, (uint8_t)off);
-	else
-		vdm_pci_config_set8(c, VDM_PCI_CAPABILITY_LIST, (uint8_t)off);
+	vdm_pci_config_set8(c, off + 1, vdm_pci_config_get8(c, VDM_PCI_CAPABILITY_LIST));
+	vdm_pci_config_set8(c, VDM_PCI_CAPABILITY_LIST, (uint8_t)off);
 	vdm_pci_config_set16(c, VDM_PCI_STATUS,
 			     vdm_pci_config_get16(c, VDM_PCI_STATUS) | VDM_PCI_STATUS_CAP_LIST);
 	c->cap_last = (uint8_t)off;
@@ -58,26 +56,19 @@ static bool has_link(uint8_t type)
 	return type != VDM_PCI_EXP_TYPE_RC_END;
 }
 
-/* Slot Control bits the guest may write, given what Slot Capabilities advertises. */
+/* Slot Control bits the guest may write (QEMU's pcie_cap_slot_init; its Electromechanical
+ * Interlock Control only toggles a lock we do not model, so it stays 0 here). */
 static uint16_t slot_control_wmask(uint32_t sltcap)
 {
-	uint16_t m = VDM_PCI_EXP_SLTCTL_PDCE | VDM_PCI_EXP_SLTCTL_DLLSCE;
+	uint16_t m = VDM_PCI_EXP_SLTCTL_HPIE | VDM_PCI_EXP_SLTCTL_CCIE | VDM_PCI_EXP_SLTCTL_PDCE |
+		     VDM_PCI_EXP_SLTCTL_ABPE | VDM_PCI_EXP_SLTCTL_PIC | VDM_PCI_EXP_SLTCTL_AIC;
 
-	if (sltcap & VDM_PCI_EXP_SLTCAP_ABP)
-		m |= VDM_PCI_EXP_SLTCTL_ABPE;
-	if (sltcap & VDM_PCI_EXP_SLTCAP_HPC)
-		m |= VDM_PCI_EXP_SLTCTL_HPIE | VDM_PCI_EXP_SLTCTL_CCIE;
-	if (sltcap & VDM_PCI_EXP_SLTCAP_AIP)
-		m |= VDM_PCI_EXP_SLTCTL_AIC;
-	if (sltcap & VDM_PCI_EXP_SLTCAP_PIP)
-		m |= VDM_PCI_EXP_SLTCTL_PIC;
 	if (sltcap & VDM_PCI_EXP_SLTCAP_PCP)
 		m |= VDM_PCI_EXP_SLTCTL_PCC;
-	if (sltcap & VDM_PCI_EXP_SLTCAP_EIP)
-		m |= VDM_PCI_EXP_SLTCTL_EIC;
 	return m;
 }
 
+/* Link registers (QEMU's pcie_cap_v1_fill and pcie_cap_fill_slot_lnk). */
 static void pcie_fill_link(struct vdm_pci_config *c, uint32_t pos,
 			   const struct vdm_pcie_cap_params *p)
 {
@@ -86,16 +77,27 @@ static void pcie_fill_link(struct vdm_pci_config *c, uint32_t pos,
 	uint32_t lnkcap = speed | width << 4 | VDM_PCI_EXP_LNKCAP_ASPM_L0S |
 			  (uint32_t)p->port_number << VDM_PCI_EXP_LNKCAP_PN_SHIFT;
 
-	if (is_downstream(p->port_type))
-		lnkcap |= VDM_PCI_EXP_LNKCAP_DLLLARC;
+	if (is_downstream(p->port_type)) {
+		/* Required of ports with more than one width or speed. */
+		if (width > 1 || speed > 1)
+			lnkcap |= VDM_PCI_EXP_LNKCAP_LBNC;
+		/* Hot-plug ports faster than 5 GT/s must report link activity; QEMU does so
+		 * above 2.5 GT/s. */
+		if (speed > 1)
+			lnkcap |= VDM_PCI_EXP_LNKCAP_DLLLARC;
+	} else {
+		vdm_pci_config_set_wmask(c, pos + VDM_PCI_EXP_LNKCTL, 2,
+					 VDM_PCI_EXP_LNKCTL_CCC | VDM_PCI_EXP_LNKCTL_ES);
+	}
 	vdm_pci_config_set32(c, pos + VDM_PCI_EXP_LNKCAP, lnkcap);
-	vdm_pci_config_set_wmask(c, pos + VDM_PCI_EXP_LNKCTL, 2,
-				 VDM_PCI_EXP_LNKCTL_ASPMC | VDM_PCI_EXP_LNKCTL_CCC |
-					 VDM_PCI_EXP_LNKCTL_ES);
 	vdm_pci_config_set16(c, pos + VDM_PCI_EXP_LNKSTA, (uint16_t)(speed | width << 4));
-	/* Supported Link Speeds Vector: bit n set for every speed n up to the maximum. */
-	vdm_pci_config_set32(c, pos + VDM_PCI_EXP_LNKCAP2, ((1u << (speed + 1)) - 1) & ~1u);
-	vdm_pci_config_set16(c, pos + VDM_PCI_EXP_LNKCTL2, (uint16_t)speed);
+	if (speed > 1) /* target speed: 2.5 GT/s devices may hardwire it to 0, as QEMU does */
+		vdm_pci_config_set16(c, pos + VDM_PCI_EXP_LNKCTL2, (uint16_t)speed);
+	/* Supported Link Speeds Vector (bit n for every speed n up to the maximum): QEMU
+	 * fills it only above 5 GT/s, where LNKCAP's field stops being enough. */
+	if (speed > 2)
+		vdm_pci_config_set32(c, pos + VDM_PCI_EXP_LNKCAP2,
+				     ((1u << (speed + 1)) - 1) & ~1u);
 }
 
 int vdm_pci_config_add_pcie_cap(struct vdm_pci_config *c, const struct vdm_pcie_cap_params *p)
@@ -121,19 +123,16 @@ int vdm_pci_config_add_pcie_cap(struct vdm_pci_config *c, const struct vdm_pcie_
 	if (has_link(p->port_type))
 		pcie_fill_link(c, u, p);
 
-	if (is_downstream(p->port_type)) {
-		vdm_pci_config_set32(c, u + VDM_PCI_EXP_DEVCAP2, VDM_PCI_EXP_DEVCAP2_ARI);
-		vdm_pci_config_set_wmask(c, u + VDM_PCI_EXP_DEVCTL2, 2, VDM_PCI_EXP_DEVCTL2_ARI);
-	}
+	vdm_pci_config_set32(c, u + VDM_PCI_EXP_DEVCAP2,
+			     VDM_PCI_EXP_DEVCAP2_EFF | VDM_PCI_EXP_DEVCAP2_EETLPP |
+				     (is_downstream(p->port_type) ? VDM_PCI_EXP_DEVCAP2_ARI : 0));
+	vdm_pci_config_set_wmask(c, u + VDM_PCI_EXP_DEVCTL2, 2,
+				 VDM_PCI_EXP_DEVCTL2_EETLPPB |
+					 (is_downstream(p->port_type) ? VDM_PCI_EXP_DEVCTL2_ARI : 0));
 	if (p->slot) {
-		uint16_t sltctl = 0;
-
-		if (p->slot_cap & VDM_PCI_EXP_SLTCAP_AIP)
-			sltctl |= VDM_PCI_EXP_SLTCTL_AIC_OFF;
-		if (p->slot_cap & VDM_PCI_EXP_SLTCAP_PIP)
-			sltctl |= VDM_PCI_EXP_SLTCTL_PIC_OFF;
 		vdm_pci_config_set32(c, u + VDM_PCI_EXP_SLTCAP, p->slot_cap);
-		vdm_pci_config_set16(c, u + VDM_PCI_EXP_SLTCTL, sltctl);
+		vdm_pci_config_set16(c, u + VDM_PCI_EXP_SLTCTL,
+				     VDM_PCI_EXP_SLTCTL_AIC_OFF | VDM_PCI_EXP_SLTCTL_PIC_OFF);
 		vdm_pci_config_set_wmask(c, u + VDM_PCI_EXP_SLTCTL, 2,
 					 slot_control_wmask(p->slot_cap));
 		vdm_pci_config_set_w1cmask(c, u + VDM_PCI_EXP_SLTSTA, 2,

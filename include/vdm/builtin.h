@@ -14,7 +14,8 @@ extern "C" {
 /* All built-in types; *count receives their number.  The array lives forever. */
 const struct vdm_device_type *const *vdm_builtin_types(size_t *count);
 
-/* The built-in type called `name`, or NULL. */
+/* The built-in type called `name` (QEMU's name) or whose former vdm name that is
+ * ("testdev", "ged": see vdm_props_type_alias), or NULL. */
 const struct vdm_device_type *vdm_builtin_find(const char *name);
 
 #ifdef __cplusplus

@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-/* "testdev": QEMU's pci-testdev (1b36:0005).  Property: membar=SIZE. */
+/* "pci-testdev" (alias "testdev"): QEMU's pci-testdev (1b36:0005).  Property: membar=SIZE. */
 extern const struct vdm_device_type vdm_testdev_type;
 
 /* "pcie-root-port": QEMU's pcie-root-port (1b36:000c).  Properties: chassis, slot, port,

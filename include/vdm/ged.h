@@ -4,7 +4,8 @@
 #define VDM_GED_H
 
 /*
- * Device type "ged" (VDM_BUS_PLATFORM, one edge interrupt line, two MEM32 regions).
+ * Device type "acpi-ged", alias "ged" (VDM_BUS_PLATFORM, one edge interrupt line, two MEM32
+ * regions).
  *
  * Region 0: GED event selector, VDM_GED_SEL_SIZE bytes (AML: OperationRegion EREG, field ESEL).
  *   offset 0, 32-bit read: the accumulated event bits (VDM_GED_EVT_*), cleared by the read.

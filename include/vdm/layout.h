@@ -75,6 +75,49 @@
 int vdm_x86_layout(struct vdm_mach_desc *m, uint64_t ram_size, unsigned phys_bits, char *err,
 		   size_t err_len);
 
+/*
+ * The arm64 machine's map (a QEMU-virt-like layout; vdm_arm64_layout):
+ *
+ *   [0x08000000, +64 KiB)          GICv3 distributor
+ *   [0x080A0000, +128 KiB per CPU) GICv3 redistributors (at most 123 CPUs)
+ *   [0x09000000, +4 KiB)           PL011 UART, SPI 1 (INTID 33)
+ *   [0x09100000, +1 MiB)           platform MMIO: GED selector at +0 (SPI 8, INTID 40), PCI
+ *                                  hotplug registers at +0x1000
+ *   [0x10000000, 0x3EFF0000)       32-bit PCI aperture (pci_mem32)
+ *   [0x3EFF0000, +64 KiB)          PCI I/O ports 0..0xFFFF (the host bridge translates);
+ *                                  ports [0x1000, 0x10000) are the PCI I/O aperture
+ *   [0x40000000, +ram)             RAM; its top 2 MiB hold the firmware's tables (ACPI, the
+ *                                  EFI system table and memory map), reserved
+ *   [0x4010000000, +256 MiB)       ECAM, buses 0..255
+ *   [0x8000000000, 2^ipa_bits)     64-bit PCI aperture (pci_mem64), 512 GiB with 40 bits
+ * INTx: INTA..INTD rotate over SPIs 3..6 (INTIDs 35..38).  Timer PPIs: 29, 30, 27, 26.
+ */
+#define VDM_ARM64_GICD_BASE UINT64_C(0x08000000)
+#define VDM_ARM64_GICD_SIZE UINT64_C(0x10000)
+#define VDM_ARM64_GICR_BASE UINT64_C(0x080A0000)
+#define VDM_ARM64_GICR_CPU_SIZE UINT64_C(0x20000)
+#define VDM_ARM64_UART_BASE UINT64_C(0x09000000)
+#define VDM_ARM64_UART_INTID 33u
+#define VDM_ARM64_PLATFORM_BASE UINT64_C(0x09100000)
+#define VDM_ARM64_GED_INTID 40u
+#define VDM_ARM64_MEM32_BASE UINT64_C(0x10000000)
+#define VDM_ARM64_PIO_CPU_BASE UINT64_C(0x3EFF0000)
+#define VDM_ARM64_RAM_BASE UINT64_C(0x40000000)
+#define VDM_ARM64_FW_SIZE (UINT64_C(2) << 20)
+#define VDM_ARM64_ECAM_BASE UINT64_C(0x4010000000)
+#define VDM_ARM64_MEM64_BASE UINT64_C(0x8000000000)
+#define VDM_ARM64_INTX_INTID 35u
+#define VDM_ARM64_MAX_CPUS 123u
+
+/*
+ * Fill `m` with the arm64 map above for `ram_size` bytes of RAM and a guest physical (IPA)
+ * width of `ipa_bits` (KVM's default is 40).  Same contract as vdm_x86_layout; -EINVAL when
+ * RAM is not a multiple of 2 MiB, below VDM_LAYOUT_MIN_RAM + the firmware area, above
+ * 255 GiB, or leaves no 64-bit aperture of VDM_LAYOUT_MIN_MEM64 under 2^ipa_bits.
+ */
+int vdm_arm64_layout(struct vdm_mach_desc *m, uint64_t ram_size, unsigned ipa_bits, char *err,
+		     size_t err_len);
+
 /* Total RAM described by m->ram[] (bytes). */
 uint64_t vdm_layout_ram_total(const struct vdm_mach_desc *m);
 

@@ -53,7 +53,7 @@ extern "C" {
 struct vdm_machine;
 
 /* How many devices a machine holds, host bridge, root ports and GED included. */
-#define VDM_MACHINE_MAX_DEVICES 128
+#define VDM_MACHINE_MAX_DEVICES 512
 /* Id of the root bus in bus= properties. */
 #define VDM_MACHINE_ROOT_BUS "pcie.0"
 

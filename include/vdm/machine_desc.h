@@ -30,7 +30,7 @@ enum vdm_preserve_policy {
 	VDM_PRESERVE_OFF = 2,  /* always return 1 */
 };
 
-#define VDM_MACH_MAX_ROOT_PORTS 32
+#define VDM_MACH_MAX_ROOT_PORTS 248 /* 31 root-bus slots of 8 functions */
 #define VDM_MACH_MAX_RAM 4
 #define VDM_MACH_MAX_RESERVED 8
 #define VDM_MACH_ID_MAX 32
@@ -59,17 +59,30 @@ struct vdm_mach_desc {
 	struct vdm_range reserved[VDM_MACH_MAX_RESERVED]; /* e820 reserved (ECAM, ACPI...) */
 	uint32_t num_reserved;
 
-	/* Interrupt controllers */
-	uint64_t lapic_base;  /* 0xfee00000 */
-	uint64_t ioapic_base; /* 0xfec00000 */
-	uint32_t ioapic_pins; /* 24 */
+	/* Interrupt controllers.  x86: LAPIC + IOAPIC, interrupt numbers ("GSIs") are IOAPIC
+	 * pins.  arm64: GICv3, interrupt numbers are GIC INTIDs (SPI n = 32 + n). */
+	uint64_t lapic_base;  /* x86: 0xfee00000 */
+	uint64_t ioapic_base; /* x86: 0xfec00000 */
+	uint32_t ioapic_pins; /* x86: 24 */
+	struct vdm_range gicd;  /* arm64: GICv3 distributor (64 KiB) */
+	struct vdm_range gicr;  /* arm64: redistributors, 128 KiB per CPU, contiguous */
+	/* arm64: the generic timer's PPIs (INTIDs): EL1 secure, EL1 non-secure, virtual, EL2 */
+	uint32_t timer_ppi[4];
+	/* PCI INTx: INTA..INTD of root-bus slot S (after swizzling) go to interrupt
+	 * intx_gsi_base + (S + pin - 1) % intx_gsis, level-triggered.  0 gsis: no INTx routes
+	 * (no _PRT). */
+	uint32_t intx_gsi_base;
+	uint32_t intx_gsis;
 
 	/* The PCI host bridge (segment 0) */
 	uint16_t segment;
 	uint8_t bus_start;
 	uint8_t bus_end;
 	struct vdm_range ecam;      /* covers buses bus_start..bus_end, 1 MiB each */
-	struct vdm_range pci_io;    /* host bridge apertures (_CRS, FDT ranges) */
+	struct vdm_range pci_io;    /* host bridge apertures (_CRS, FDT ranges); I/O in ports */
+	/* arm64: where PCI I/O port 0 is in the CPU's memory space (a 64 KiB window; x86: 0,
+	 * port I/O is its own space) */
+	uint64_t pci_io_cpu_base;
 	struct vdm_range pci_mem32;
 	struct vdm_range pci_mem64;
 	struct vdm_mach_root_port root_ports[VDM_MACH_MAX_ROOT_PORTS];
@@ -86,9 +99,12 @@ struct vdm_mach_desc {
 	 * the VMM's other platform devices.  Outside every PCI aperture and e820 entry. */
 	struct vdm_range platform_mmio;
 
-	/* Legacy platform devices */
-	uint16_t serial_port; /* COM1 0x3f8 */
-	uint32_t serial_gsi;  /* 4 */
+	/* The console UART.  x86: a 16550A at serial_port (COM1 0x3f8); arm64: a PL011 at
+	 * uart_mmio (SBSA generic UART subset, ACPI ARMH0011, SPCR) */
+	uint16_t serial_port;
+	struct vdm_range uart_mmio;
+	uint32_t serial_gsi;  /* x86: 4; arm64: an SPI's INTID */
+	/* Legacy platform devices (x86) */
 	uint16_t power_port;  /* 8-bit SystemIO: FADT sleep control/status and reset register */
 	uint8_t reset_value;  /* value written to power_port to reset */
 	uint8_t s5_slp_typ;   /* SLP_TYP for \_S5; power-off = (s5_slp_typ << 2) | SLP_EN */

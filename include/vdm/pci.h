@@ -146,6 +146,8 @@ extern "C" {
 #define VDM_PCI_CAP_ID_VNDR 0x09
 #define VDM_PCI_CAP_ID_SSVID 0x0d
 #define VDM_PCI_CAP_ID_EXP 0x10
+#define VDM_PCI_CAP_ID_MSIX 0x11
+#define VDM_PCI_EXT_CAP_ID_ERR 0x0001
 #define VDM_PCI_EXT_CAP_ID_ACS 0x000d
 
 /* MSI capability (64-bit address, no per-vector masking) */
@@ -157,6 +159,19 @@ extern "C" {
 #define VDM_PCI_MSI_FLAGS_ENABLE 0x0001
 #define VDM_PCI_MSI_FLAGS_QSIZE 0x0070
 #define VDM_PCI_MSI_FLAGS_64BIT 0x0080
+
+/* MSI-X capability and table */
+#define VDM_PCI_MSIX_FLAGS 2
+#define VDM_PCI_MSIX_TABLE 4 /* offset (bits 31:3) | BAR indicator (bits 2:0) */
+#define VDM_PCI_MSIX_PBA 8
+#define VDM_PCI_MSIX_SIZEOF 12
+#define VDM_PCI_MSIX_FLAGS_QSIZE 0x07ff /* table size - 1 */
+#define VDM_PCI_MSIX_FLAGS_MASKALL 0x4000
+#define VDM_PCI_MSIX_FLAGS_ENABLE 0x8000
+#define VDM_PCI_MSIX_ENTRY_SIZE 16
+#define VDM_PCI_MSIX_ENTRY_VECTOR_CTRL 12
+#define VDM_PCI_MSIX_ENTRY_CTRL_MASKBIT 0x00000001u
+#define VDM_PCI_MSIX_MAX_VECTORS 2048
 
 /* Subsystem vendor/ID capability (bridges) */
 #define VDM_PCI_SSVID_VENDOR_ID 4
@@ -204,6 +219,7 @@ extern "C" {
 #define VDM_PCI_EXP_LNKCAP_MLW 0x000003f0u
 #define VDM_PCI_EXP_LNKCAP_ASPM_L0S 0x00000400u
 #define VDM_PCI_EXP_LNKCAP_DLLLARC 0x00100000u
+#define VDM_PCI_EXP_LNKCAP_LBNC 0x00200000u
 #define VDM_PCI_EXP_LNKCAP_PN_SHIFT 24
 #define VDM_PCI_EXP_LNKCTL_ASPMC 0x0003
 #define VDM_PCI_EXP_LNKCTL_RL 0x0020
@@ -251,13 +267,48 @@ extern "C" {
 #define VDM_PCI_EXP_RTCTL_ERR_ENABLES 0x0007 /* SECEE | SENFEE | SEFEE */
 #define VDM_PCI_EXP_RTSTA_PME 0x00010000u
 #define VDM_PCI_EXP_DEVCAP2_ARI 0x00000020u
+#define VDM_PCI_EXP_DEVCAP2_EFF 0x00100000u    /* Extended Fmt Field Supported */
+#define VDM_PCI_EXP_DEVCAP2_EETLPP 0x00200000u /* End-End TLP Prefix Supported */
 #define VDM_PCI_EXP_DEVCTL2_ARI 0x0020
+#define VDM_PCI_EXP_DEVCTL2_EETLPPB 0x8000     /* End-End TLP Prefix Blocking */
+#define VDM_PCI_EXP_LNKCTL2_TLS 0x000f
+
+/* Advanced Error Reporting extended capability (version 2, 0x48 bytes) */
+#define VDM_PCI_ERR_UNCOR_STATUS 0x04
+#define VDM_PCI_ERR_UNCOR_MASK 0x08
+#define VDM_PCI_ERR_UNCOR_SEVER 0x0c
+#define VDM_PCI_ERR_COR_STATUS 0x10
+#define VDM_PCI_ERR_COR_MASK 0x14
+#define VDM_PCI_ERR_CAP 0x18
+#define VDM_PCI_ERR_HEADER_LOG 0x1c
+#define VDM_PCI_ERR_ROOT_COMMAND 0x2c
+#define VDM_PCI_ERR_ROOT_STATUS 0x30
+#define VDM_PCI_ERR_ROOT_ERR_SRC 0x34
+#define VDM_PCI_ERR_TLP_PREFIX_LOG 0x38
+#define VDM_PCI_ERR_SIZEOF 0x48
+#define VDM_PCI_ERR_VER 2
+/* Uncorrectable errors a port can log: DLP SDN POISON FCP COMP_TIME COMP_ABORT UNX_COMP
+ * RX_OVER MALF_TLP ECRC UNSUP ACSV INTN MCBTLP ATOP_EBLOCKED TLP_PRF_BLOCKED */
+#define VDM_PCI_ERR_UNC_SUPPORTED 0x03fff030u
+/* Fatal by default (PCIe 6.2.7): DLP SDN FCP RX_OVER MALF_TLP INTN */
+#define VDM_PCI_ERR_UNC_SEVERITY_DEFAULT 0x00462030u
+/* Correctable: RCVR BAD_TLP BAD_DLLP REP_ROLL REP_TIMER ADV_NFAT INTERNAL HL_OVERFLOW */
+#define VDM_PCI_ERR_COR_SUPPORTED 0x0000f1c1u
+#define VDM_PCI_ERR_COR_MASK_DEFAULT 0x0000e000u /* ADV_NFAT INTERNAL HL_OVERFLOW */
+#define VDM_PCI_ERR_CAP_ECRC_GENC 0x00000020u
+#define VDM_PCI_ERR_CAP_ECRC_GENE 0x00000040u
+#define VDM_PCI_ERR_CAP_ECRC_CHKC 0x00000080u
+#define VDM_PCI_ERR_CAP_ECRC_CHKE 0x00000100u
+#define VDM_PCI_ERR_CAP_MHRC 0x00000200u
+#define VDM_PCI_ERR_CAP_MHRE 0x00000400u
+#define VDM_PCI_ERR_ROOT_CMD_EN_MASK 0x00000007u   /* COR, NONFATAL, FATAL reporting */
+#define VDM_PCI_ERR_ROOT_STATUS_REPORT 0x0000007fu /* the seven "received" bits (W1C) */
 
 /* ACS extended capability */
 #define VDM_PCI_ACS_CAP 4
 #define VDM_PCI_ACS_CTRL 6
 #define VDM_PCI_ACS_SIZEOF 8
-#define VDM_PCI_ACS_DOWNSTREAM_BITS 0x001f /* SV TB RR CR UF */
+#define VDM_PCI_ACS_DOWNSTREAM_BITS 0x005f /* SV TB RR CR UF DT: a downstream port's must */
 
 /*
  * Red Hat "resource reserve" vendor capability (QEMU PCIBridgeQemuCap, 32 bytes, LE).
@@ -300,7 +351,7 @@ struct vdm_pci_config {
 	uint8_t power_on[VDM_PCI_CFG_EXP_SIZE]; /* image restored by reset (see seal) */
 	uint32_t size;      /* 256 (conventional) or 4096 (Express) */
 	uint8_t header_type;
-	uint8_t cap_last;   /* offset of the last standard capability, 0 = none */
+	uint8_t cap_last;   /* offset of the standard capability added last (first in the chain) */
 	uint16_t ext_last;  /* offset of the last extended capability, 0 = none */
 	uint16_t cap_free;  /* next free standard-capability offset */
 	uint16_t ext_free;  /* next free extended-capability offset */
@@ -363,9 +414,12 @@ int vdm_pci_config_add_bar(struct vdm_pci_config *c, unsigned bar, uint32_t kind
 			   uint32_t flags, uint64_t size);
 
 /*
- * Append a standard capability of `len` bytes (>= 2) with ID `id` to the list starting at
- * 0x34 (dword aligned, from 0x40).  Sets STATUS.CAP_LIST.  The body is zero and
- * read-only until the caller sets values and masks.  Returns its offset, or -ENOSPC.
+ * Add a standard capability of `len` bytes (>= 2) with ID `id` at the next free dword
+ * from 0x40 and link it FIRST in the list (0x34 points to it, its next pointer to the
+ * previous first), as QEMU's pci_add_capability does: a device that adds its capabilities
+ * in QEMU's order gets QEMU's offsets and QEMU's chain.  Sets STATUS.CAP_LIST.  The body
+ * is zero and read-only until the caller sets values and masks.  Returns its offset, or
+ * -EINVAL (len < 2) / -ENOSPC.
  */
 int vdm_pci_config_add_cap(struct vdm_pci_config *c, uint8_t id, uint8_t len);
 
@@ -387,16 +441,18 @@ struct vdm_pcie_cap_params {
 };
 
 /*
- * Add a PCI Express capability v2 (0x3c bytes) and fill it:
+ * Add a PCI Express capability v2 (0x3c bytes) and fill it as QEMU 7.2's pcie_cap_init
+ * and its port helpers do (the config-space differential test, tests/e2e, compares):
  *  FLAGS version 2, port type, Slot Implemented; DEVCAP RBER, MPS 128; DEVCTL error
- *  enables RW; DEVSTA error bits W1C; LNKCAP speed/width/ASPM L0s/port number (plus
- *  DLLLARC for root and downstream ports); LNKCTL ASPMC, CCC, ES RW; LNKSTA the trained
- *  speed and width (DLLLA is the caller's, see vdm_pcie_set_link_active); LNKCAP2
- *  supported-speeds vector; LNKCTL2 target speed (RO).
- *  Root/downstream ports: DEVCAP2 ARI forwarding, DEVCTL2 ARI enable RW.
- *  Slot: SLTCAP as given; SLTCTL writes allowed only for features SLTCAP advertises
- *  (ABPE with ABP, HPIE/CCIE with HPC, AIC with AIP, PIC with PIP, PCC with PCP, EIC with
- *  EIP) plus PDCE and DLLSCE; power-on SLTCTL has the indicators off; SLTSTA events W1C.
+ *  enables RW; DEVSTA error bits W1C; LNKCAP speed/width/ASPM L0s/port number, plus for
+ *  root and downstream ports LBNC when wider than x1 or faster than 2.5 GT/s and DLLLARC
+ *  when faster than 2.5 GT/s; LNKCTL RO 0 for ports, CCC and ES RW for other functions;
+ *  LNKSTA the trained speed and width (DLLLA is the caller's); LNKCAP2 the supported-speeds
+ *  vector and LNKCTL2 the target speed (RO) only above 5 GT/s (QEMU leaves both 0 at
+ *  2.5 and 5 GT/s).  DEVCAP2 EFF and EETLPP, DEVCTL2 EETLPPB RW; root/downstream ports
+ *  also ARI forwarding (DEVCAP2) and its enable (DEVCTL2 RW).
+ *  Slot: SLTCAP as given; SLTCTL HPIE, CCIE, PDCE, ABPE, PIC and AIC RW, PCC RW when
+ *  SLTCAP has PCP; power-on SLTCTL has both indicators off; SLTSTA events W1C.
  *  Root ports: RTCTL error enables RW, RTSTA PME status W1C.
  * Returns the capability offset or a negative errno (-EINVAL, -ENOSPC).
  */
@@ -407,6 +463,40 @@ int vdm_pci_config_add_msi_cap(struct vdm_pci_config *c);
 
 /* Add a subsystem vendor/ID capability (bridges). */
 int vdm_pci_config_add_ssvid_cap(struct vdm_pci_config *c, uint16_t svid, uint16_t ssid);
+
+/*
+ * Add an MSI-X capability (12 bytes) for `nvec` vectors (1..2048) whose table lies in BAR
+ * `bar` (0..5) at `table_off` and whose pending-bit array at `pba_off` (both 8-byte
+ * aligned): table size nvec - 1, enable and function-mask RW.  The BAR itself and its
+ * contents are the caller's (see vdm_pci_msix_*).  Returns the offset or -EINVAL/-ENOSPC.
+ */
+int vdm_pci_config_add_msix_cap(struct vdm_pci_config *c, unsigned nvec, unsigned bar,
+				uint32_t table_off, uint32_t pba_off);
+
+/*
+ * Add an Advanced Error Reporting extended capability (version 2, 0x48 bytes) as QEMU 7.2
+ * has it: uncorrectable status W1C and severity RW (default fatal set) for the errors a
+ * port can log, uncorrectable mask RO 0 (QEMU made it writable only in 8.0), correctable
+ * status W1C and mask RW (default: advisory non-fatal, internal, header-log overflow
+ * masked), ECRC generation/check and multiple-header recording capable with their enables
+ * RW.  `root_port`: also Root Error Command enables RW and Root Error Status W1C.
+ * Returns the offset, or -EINVAL (conventional function) / -ENOSPC.
+ */
+int vdm_pci_config_add_aer_cap(struct vdm_pci_config *c, bool root_port);
+
+/*
+ * The MSI-X table and pending-bit array of a BAR a device dedicates to them, kept in
+ * `table` (nvec * 16 bytes; vdm_pci_msix_reset() masks every vector, the power-on state).
+ * Reads and writes of 1, 2, 4 or 8 bytes inside the table touch its bytes as stored (the
+ * guest programs address, data and vector control); the pending bits read 0 (a device
+ * that never signals has nothing pending) and ignore writes; every other offset reads 0
+ * and ignores writes.  Returns 0, or -EINVAL for another size (reads then give all-ones).
+ */
+void vdm_pci_msix_reset(uint8_t *table, unsigned nvec);
+int vdm_pci_msix_read(const uint8_t *table, unsigned nvec, uint64_t table_off, uint64_t pba_off,
+		      uint64_t off, uint32_t size, uint64_t *value);
+int vdm_pci_msix_write(uint8_t *table, unsigned nvec, uint64_t table_off, uint64_t off,
+		       uint32_t size, uint64_t value);
 
 /* Raw host-side access: ignores masks; `off` + width must be inside 4 KiB (else ignored
  * / reads 0).  Devices use these to build config space and to reflect internal state. */

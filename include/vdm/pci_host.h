@@ -8,18 +8,29 @@
 
 #include <vdm/device.h>
 
-#define VDM_PCI_HOST_MAX_FNS 128
+#define VDM_PCI_HOST_MAX_FNS 512
 #define VDM_PCI_HOST_MAX_ROUTES (VDM_PCI_HOST_MAX_FNS * VDM_MAX_REGIONS)
-#define VDM_PCI_HOST_MAX_GSI 24
 
 /*
- * INTx routing rule (must match the DSDT _PRT): a device's pin is swizzled up to the root
- * bus ((pin - 1 + dev) % 4 per bridge crossed); root-bus slot S, pin P (1 = INTA) then
- * goes to IOAPIC GSI 16 + (S + P - 1) % 8, level-triggered, active low.
+ * INTx routing rule (must match the DSDT's _PRT and the FDT's interrupt-map): a device's pin
+ * is swizzled up to the root bus ((pin - 1 + dev) % 4 per bridge crossed); root-bus slot S,
+ * pin P (1 = INTA) then drives interrupt base + (S + P - 1) % count, level-triggered.  The
+ * default (x86: IOAPIC pins 16..23) is VDM_PCI_HOST_INTX_BASE / _COUNT.
  */
+#define VDM_PCI_HOST_INTX_BASE 16u
+#define VDM_PCI_HOST_INTX_COUNT 8u
+#define VDM_PCI_HOST_MAX_INTX 8u
+static inline uint32_t vdm_pci_intx_route(uint32_t base, uint32_t count, uint8_t root_slot,
+					  uint8_t root_pin)
+{
+	return base + ((uint32_t)root_slot + root_pin - 1u) % count;
+}
+
+/* The default rule: IOAPIC GSI 16 + (S + P - 1) % 8. */
 static inline uint32_t vdm_pci_intx_gsi(uint8_t root_slot, uint8_t root_pin)
 {
-	return 16u + ((uint32_t)root_slot + root_pin - 1u) % 8u;
+	return vdm_pci_intx_route(VDM_PCI_HOST_INTX_BASE, VDM_PCI_HOST_INTX_COUNT, root_slot,
+				  root_pin);
 }
 
 /* Interrupt sink: drive `gsi` to `level`. */
@@ -32,6 +43,9 @@ struct vdm_pci_host; /* opaque */
 /* Allocate a host for buses root_bus..bus_end.  irq/log may be NULL.  NULL on ENOMEM. */
 struct vdm_pci_host *vdm_pci_host_create(uint8_t root_bus, uint8_t bus_end, vdm_pci_host_irq_fn irq,
 				 vdm_pci_host_log_fn log, void *opaque);
+/* Route INTx to interrupts base .. base + count - 1 (count 1..VDM_PCI_HOST_MAX_INTX; see
+ * the rule above) for functions attached from now on.  0 or -EINVAL. */
+int vdm_pci_host_set_intx(struct vdm_pci_host *h, uint32_t base, uint32_t count);
 /* Free the host (not the devices). */
 void vdm_pci_host_destroy(struct vdm_pci_host *h);
 

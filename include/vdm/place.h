@@ -34,11 +34,14 @@
  *    Non-hotplug ports get no defaults (children only).  pref32-reserve puts the
  *    prefetchable window below 4G instead (pref32 and pref64 together are an error, as
  *    in QEMU).  A reserve of 0 means no window beyond what children need.
- *  - Defaults are wishes: when the aperture cannot hold every default window, the LAST
- *    ports (highest devfn) are shrunk first (halving, down to what their children need),
- *    then shrunk ports grow back as far as space allows; each shrunk port gets a warning
- *    line.  Explicit reserves and BARs are requirements: if they do not fit, placement
- *    fails naming the device, the resource, the size and the largest free block.
+ *  - Defaults are wishes: when the aperture cannot hold every default window, the largest
+ *    default window is halved (the highest devfn among equals), again and again, down to
+ *    what its children need, so the windows come down together and hundreds of hotplug
+ *    ports each keep a fair window (128 ports in a 1 TiB aperture: 8G each); then shrunk
+ *    ports grow back, first port first, as far as space allows.  Ports shrunk alike share
+ *    one warning line ("rp0..rp123 (124 ports): ...").  Explicit reserves and BARs are
+ *    requirements: if they do not fit, placement fails naming the device, the resource,
+ *    the size and the largest free block.
  *  - Each aperture is packed largest-alignment first, first fit.
  */
 

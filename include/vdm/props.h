@@ -91,12 +91,23 @@ int vdm_parse_size(const char *text, uint64_t *out);
  *   "membar=3M: size must be a power of two"
  *   "membar=abc: not a size"
  *   "frob=1: unknown property of testdev (known: membar, id, bus)"
- *   "frobdev: unknown device type (known: testdev, pcie-root-port)"
+ *   "frobdev: unknown device type (known: pci-testdev, pcie-root-port)"
  */
 int vdm_props_parse(const char *spec, const struct vdm_device_type *const *types, size_t ntypes,
 		    const struct vdm_prop_desc *common, size_t ncommon,
 		    const struct vdm_device_type **type_out, struct vdm_prop_values *out, char *err,
 		    size_t err_len);
+
+/*
+ * Type names: vdm's device types carry QEMU's names ("pci-testdev", "pcie-root-port",
+ * "acpi-ged"); vdm's former short names stay accepted as aliases ("testdev", "ged").
+ * vdm_props_parse() takes either: a type whose name is the spec's is chosen first, else
+ * the type the spec's alias stands for, when `types` has it.
+ * vdm_props_type_alias(): the canonical name that name[0..len) is an alias of, or NULL.
+ * vdm_props_type_old_name(): the alias of canonical `name`, or NULL if it has none.
+ */
+const char *vdm_props_type_alias(const char *name, size_t len);
+const char *vdm_props_type_old_name(const char *name);
 
 /* Parse only "key=value,..." (may be empty) for a known type.  Same errors as above. */
 int vdm_props_parse_args(const char *args, const struct vdm_device_type *type,

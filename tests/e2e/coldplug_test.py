@@ -54,7 +54,7 @@ CASES = {
 EXPECT = {
     "missing-kernel": (2, "--kernel /nonexistent/vmlinuz: No such file or directory", 15),
     "no-default-guest": (2, "build it with scripts/build-initramfs.sh default-guest", 15),
-    "garbage-kernel": (2, "garbage.bzImage: not a bzImage", 15),
+    "garbage-kernel": (2, "garbage.bzImage: neither a bzImage", 15),
     "corrupt-kernel": (3, "stopped before printing anything: a corrupt or truncated bzImage", 60),
     "panic": (1, "the Linux guest rebooted: after a kernel panic", 150),
 }

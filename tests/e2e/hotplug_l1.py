@@ -242,7 +242,7 @@ def proc_counts(pid):
 def kill_device_under_linux(con, hmp, loc):
     if not check("kill: t1g is in the guest", loc):
         return
-    m = re.search(r"^t1g\s+testdev\s+\S+\s+pid (\d+)\s+(\S+)", hmp.cmd("info devices"), re.M)
+    m = re.search(r"^t1g\s+pci-testdev\s+\S+\s+pid (\d+)\s+(\S+)", hmp.cmd("info devices"), re.M)
     if not check("kill: info devices lists t1g running in its own process",
                  m and m.group(2) == "running", m and m.group(0)):
         return
@@ -261,7 +261,7 @@ def kill_device_under_linux(con, hmp, loc):
             break
         time.sleep(0.1)
     print("   VMM noticed the death after %.2f s" % (time.monotonic() - t_kill))
-    m = re.search(r"^t1g\s+testdev\s+\S+\s+pid %d\s+failed\b" % pid, info, re.M)
+    m = re.search(r"^t1g\s+pci-testdev\s+\S+\s+pid %d\s+failed\b" % pid, info, re.M)
     check("kill: info devices shows t1g failed", m, info)
     after = con.shell("od -An -tx4 -N8 %s; echo VDM-ALIVE" % sysfs) or []
     print("   guest after the kill: " + " | ".join(after))
@@ -430,7 +430,7 @@ def vmm_scenarios(vmm, kernel, initrd, out):
     check("QMP unknown command -> CommandNotFound",
           r.get("error", {}).get("class") == "CommandNotFound", str(r))
     start = con.mark()
-    r = q.execute("device_add", {"driver": "testdev", "id": "q1", "bus": "rp1",
+    r = q.execute("device_add", {"driver": "pci-testdev", "id": "q1", "bus": "rp1",
                                  "membar": 4194304})
     check("QMP device_add", r == {"return": {}}, str(r))
     w = con.wait(r"VDM-HP add 0000:%s .*bar2=" % re.escape(loc1), start)

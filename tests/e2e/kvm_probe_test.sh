@@ -41,3 +41,32 @@ if [ "$way" = nested ]; then
     fail "nested: no timing summary from nested-run.sh"
 fi
 echo "ok: kvm_probe found a usable KVM ($way)"
+
+# Nested, L1's /tmp is an empty tmpfs: nested-run.sh must share what the command names there
+# (a build folder under /tmp), each in a folder of its own here: the program (an argument),
+# a file named by a VDM_* variable and one named by an --opt=PATH argument.
+if [ "$way" = nested ]; then
+  a=$(mktemp -d /tmp/vdm-share-arg.XXXXXX)
+  e=$(mktemp -d /tmp/vdm-share-env.XXXXXX)
+  o=$(mktemp -d /tmp/vdm-share-opt.XXXXXX)
+  trap 'rm -rf "$a" "$e" "$o"' EXIT
+  mkdir -p "$a/build/bin" "$e/data" "$o/data"
+  cp "$probe" "$a/build/bin/kvm_probe"
+  echo "env-file-from-the-host" >"$e/data/marker"
+  echo "opt-file-from-the-host" >"$o/data/marker"
+  out=$(VDM_TEST_DATA="$e/data/marker" "$top/scripts/nested-run.sh" -- sh -c \
+        '"$1" | grep RESULT && cat "$VDM_TEST_DATA" "${2#--file=}" && echo wrote >"${2#--file=}.l1"' \
+        sh "$a/build/bin/kvm_probe" "--file=$o/data/marker" 2>&1)
+  rc=$?
+  echo "$out" | sed 's/^/  | /'
+  [ "$rc" = 0 ] || fail "a probe under /tmp, run nested: exit status $rc (not shared with L1?)"
+  grep -q '^kvm_probe: RESULT: usable' <<<"$out" || fail "the probe under $a did not run in L1"
+  grep -q '^env-file-from-the-host$' <<<"$out" || fail "\$VDM_TEST_DATA's file was not in L1"
+  grep -q '^opt-file-from-the-host$' <<<"$out" || fail "--file=PATH's file was not in L1"
+  for d in "$a" "$e" "$o"; do
+    grep -q "^vdm: sharing $d with L1 " <<<"$out" || fail "nested-run.sh did not say it shares $d"
+  done
+  [ "$(cat "$o/data/marker.l1" 2>/dev/null)" = wrote ] ||
+    fail "what the command wrote in the shared folder did not reach the host"
+  echo "ok: a program, a VDM_* path and an --opt=PATH under /tmp are shared with L1"
+fi

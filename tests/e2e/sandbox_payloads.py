@@ -101,7 +101,7 @@ try:
     step("armed")
     m = Mon()
     res["info_before"] = m.cmd("info devices")
-    mt = re.search(r"^t0\s+testdev\s+\S+\s+pid (\d+)\s+(\S+)", res["info_before"] or "", re.M)
+    mt = re.search(r"^t0\s+pci-testdev\s+\S+\s+pid (\d+)\s+(\S+)", res["info_before"] or "", re.M)
     if not mt:
         raise RuntimeError("no 'pid N' for t0 in info devices")
     pid = int(mt.group(1))
@@ -147,7 +147,7 @@ def judge_kill(outdir):
         errs.append(res["error"])
     if res.get("rc") != 0:
         errs.append("vmm-example exit %s (the guest must keep running and pass)" % res.get("rc"))
-    row = re.compile(r"^t0\s+testdev\s+\S+\s+(pid \d+|in-process)\s+(\S+)", re.M)
+    row = re.compile(r"^t0\s+pci-testdev\s+\S+\s+(pid \d+|in-process)\s+(\S+)", re.M)
     before = row.search(res.get("info_before") or "")
     if not before or before.group(2) != "running":
         errs.append("info devices before the kill: %r" % (before and before.group(0)))

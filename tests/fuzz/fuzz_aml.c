@@ -71,7 +71,7 @@ struct ag_scope {
 };
 
 struct ag {
-	struct fz *f;
+	struct vdm_fuzz_in *f;
 	struct vdm_aml_ctx *c;
 	unsigned budget, counter;
 	bool strict; /* nothing was misused: the tree must encode and walk back */
@@ -90,7 +90,7 @@ static void ag_name(struct ag *g, char out[5])
 {
 	unsigned k = g->counter++;
 
-	out[0] = (char)('A' + fz_u8(g->f) % 26);
+	out[0] = (char)('A' + vdm_fuzz_u8(g->f) % 26);
 	out[1] = ag_digits[(k / 1296) % 36];
 	out[2] = ag_digits[(k / 36) % 36];
 	out[3] = ag_digits[k % 36];
@@ -140,9 +140,9 @@ static void ag_expect_error(struct ag *g, const char *what)
 static uint64_t ag_int_value(struct ag *g)
 {
 	static const uint64_t masks[5] = { 0, 1, 0xff, 0xffffffffull, UINT64_MAX };
-	uint8_t w = fz_u8(g->f) % 6;
+	uint8_t w = vdm_fuzz_u8(g->f) % 6;
 
-	return w == 5 ? 0xffff & fz_u64(g->f) : fz_u64(g->f) & masks[w];
+	return w == 5 ? 0xffff & vdm_fuzz_u64(g->f) : vdm_fuzz_u64(g->f) & masks[w];
 }
 
 static void ag_hexs(struct ag *g, char *out, unsigned n)
@@ -150,7 +150,7 @@ static void ag_hexs(struct ag *g, char *out, unsigned n)
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		out[i] = ag_digits[fz_u8(g->f) % 16];
+		out[i] = ag_digits[vdm_fuzz_u8(g->f) % 16];
 }
 
 static unsigned ag_hexval(char c)
@@ -166,7 +166,7 @@ static struct vdm_aml *ag_eisaid(struct ag *g, struct ag_exp *e)
 	unsigned i;
 
 	for (i = 0; i < 3; i++)
-		id[i] = (char)('A' + fz_u8(g->f) % 26);
+		id[i] = (char)('A' + vdm_fuzz_u8(g->f) % 26);
 	ag_hexs(g, id + 3, 4);
 	id[7] = '\0';
 	be = (uint32_t)(id[0] - 0x40) << 26 | (uint32_t)(id[1] - 0x40) << 21 |
@@ -209,10 +209,10 @@ static struct vdm_aml *ag_touuid(struct ag *g, struct ag_exp *e)
 static struct vdm_aml *ag_string(struct ag *g, struct ag_exp *e)
 {
 	char s[33];
-	unsigned n = fz_u8(g->f) % 33, i;
+	unsigned n = vdm_fuzz_u8(g->f) % 33, i;
 
 	for (i = 0; i < n; i++)
-		s[i] = (char)(0x20 + fz_u8(g->f) % 0x5f); /* printable ASCII */
+		s[i] = (char)(0x20 + vdm_fuzz_u8(g->f) % 0x5f); /* printable ASCII */
 	s[n] = '\0';
 	if (e) {
 		e->vkind = FZW_VAL_STRING;
@@ -225,10 +225,10 @@ static struct vdm_aml *ag_string(struct ag *g, struct ag_exp *e)
 static struct vdm_aml *ag_package(struct ag *g, unsigned depth)
 {
 	struct vdm_aml *p = vdm_aml_package(g->c);
-	unsigned n = fz_u8(g->f) % 6, i;
+	unsigned n = vdm_fuzz_u8(g->f) % 6, i;
 
 	for (i = 0; i < n; i++) {
-		switch (fz_u8(g->f) % 3) {
+		switch (vdm_fuzz_u8(g->f) % 3) {
 		case 0:
 			vdm_aml_append(p, vdm_aml_int(g->c, ag_int_value(g)));
 			break;
@@ -250,7 +250,7 @@ static struct vdm_aml *ag_value(struct ag *g, struct ag_exp *e)
 	uint8_t buf[40];
 	unsigned n, i;
 
-	switch (fz_u8(g->f) % 8) {
+	switch (vdm_fuzz_u8(g->f) % 8) {
 	case 0:
 	case 1:
 		e->vkind = FZW_VAL_INT;
@@ -263,9 +263,9 @@ static struct vdm_aml *ag_value(struct ag *g, struct ag_exp *e)
 	case 3:
 		return ag_string(g, e);
 	case 4:
-		n = fz_u8(g->f) % sizeof(buf);
+		n = vdm_fuzz_u8(g->f) % sizeof(buf);
 		for (i = 0; i < n; i++)
-			buf[i] = fz_u8(g->f);
+			buf[i] = vdm_fuzz_u8(g->f);
 		e->vkind = FZW_VAL_BUFFER;
 		e->data = ag_keep(g, buf, n);
 		e->data_len = n;
@@ -285,14 +285,14 @@ static struct vdm_aml *ag_value(struct ag *g, struct ag_exp *e)
 static struct vdm_aml *ag_crs(struct ag *g, struct ag_dev *d)
 {
 	struct vdm_aml *rt = vdm_aml_resource_template(g->c);
-	unsigned n = 1 + fz_u8(g->f) % 4, i;
+	unsigned n = 1 + vdm_fuzz_u8(g->f) % 4, i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t a = fz_u64(g->f), b = fz_u64(g->f);
+		uint64_t a = vdm_fuzz_u64(g->f), b = vdm_fuzz_u64(g->f);
 		uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
 		unsigned flags, irq;
 
-		switch (fz_u8(g->f) % 8) {
+		switch (vdm_fuzz_u8(g->f) % 8) {
 		case 0:
 			lo &= 0xff;
 			hi = lo + (hi & 0x7f);
@@ -355,7 +355,7 @@ static struct vdm_aml *ag_crs(struct ag *g, struct ag_dev *d)
 
 static struct vdm_aml *ag_operand(struct ag *g, unsigned nargs)
 {
-	uint8_t b = fz_u8(g->f);
+	uint8_t b = vdm_fuzz_u8(g->f);
 
 	if (b % 3 == 0)
 		return vdm_aml_local(g->c, (unsigned)(b >> 2) % 8);
@@ -368,7 +368,7 @@ static struct vdm_aml *ag_predicate(struct ag *g, unsigned nargs, unsigned depth
 {
 	struct vdm_aml *a = ag_operand(g, nargs), *b;
 
-	switch (fz_u8(g->f) % 6) {
+	switch (vdm_fuzz_u8(g->f) % 6) {
 	case 0:
 		return vdm_aml_lequal(g->c, a, vdm_aml_int(g->c, ag_int_value(g)));
 	case 1:
@@ -379,7 +379,7 @@ static struct vdm_aml *ag_predicate(struct ag *g, unsigned nargs, unsigned depth
 		return vdm_aml_lnot(g->c, a);
 	default:
 		b = depth < 2 ? ag_predicate(g, nargs, depth + 1) : vdm_aml_int(g->c, 1);
-		return (fz_u8(g->f) & 1) ? vdm_aml_land(g->c, a, b) : vdm_aml_lor(g->c, a, b);
+		return (vdm_fuzz_u8(g->f) & 1) ? vdm_aml_land(g->c, a, b) : vdm_aml_lor(g->c, a, b);
 	}
 }
 
@@ -389,26 +389,28 @@ static void ag_stmts(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned
 static void ag_stmt(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned depth,
 		    const struct ag_scope *sc)
 {
-	struct vdm_aml *l = vdm_aml_local(g->c, fz_u8(g->f) % 8), *x, *blk2, *a[3];
+	struct vdm_aml *l = vdm_aml_local(g->c, vdm_fuzz_u8(g->f) % 8), *x, *blk2, *a[3];
 	char nm[5];
 	unsigned i;
 
-	switch (fz_u8(g->f) % 11) {
+	switch (vdm_fuzz_u8(g->f) % 11) {
 	case 0:
 		vdm_aml_append(blk, vdm_aml_store(g->c, ag_operand(g, nargs), l));
 		break;
 	case 1:
 		x = ag_operand(g, nargs);
-		switch (fz_u8(g->f) % 6) {
+		switch (vdm_fuzz_u8(g->f) % 6) {
 		case 0: x = vdm_aml_add(g->c, x, vdm_aml_int(g->c, ag_int_value(g)), l); break;
 		case 1: x = vdm_aml_subtract(g->c, x, vdm_aml_int(g->c, ag_int_value(g)), l); break;
 		case 2: x = vdm_aml_and(g->c, x, vdm_aml_int(g->c, ag_int_value(g)), l); break;
 		case 3: x = vdm_aml_or(g->c, x, vdm_aml_int(g->c, ag_int_value(g)), l); break;
 		case 4:
-			x = vdm_aml_shiftleft(g->c, x, vdm_aml_int(g->c, fz_u8(g->f) % 64), l);
+			x = vdm_aml_shiftleft(g->c, x, vdm_aml_int(g->c, vdm_fuzz_u8(g->f) % 64),
+					      l);
 			break;
 		default:
-			x = vdm_aml_shiftright(g->c, x, vdm_aml_int(g->c, fz_u8(g->f) % 64), l);
+			x = vdm_aml_shiftright(g->c, x, vdm_aml_int(g->c, vdm_fuzz_u8(g->f) % 64),
+					       l);
 			break;
 		}
 		vdm_aml_append(blk, x);
@@ -419,7 +421,7 @@ static void ag_stmt(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned 
 		blk2 = vdm_aml_if(g->c, ag_predicate(g, nargs, 0));
 		ag_stmts(g, blk2, nargs, depth + 1, sc);
 		vdm_aml_append(blk, blk2);
-		if (fz_u8(g->f) & 1) {
+		if (vdm_fuzz_u8(g->f) & 1) {
 			blk2 = vdm_aml_else(g->c);
 			ag_stmts(g, blk2, nargs, depth + 1, sc);
 			vdm_aml_append(blk, blk2);
@@ -431,7 +433,7 @@ static void ag_stmt(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned 
 		vdm_aml_append(blk,
 			       vdm_aml_store(g->c, vdm_aml_int(g->c, 0), vdm_aml_local(g->c, 0)));
 		blk2 = vdm_aml_while(g->c, vdm_aml_lless(g->c, vdm_aml_local(g->c, 0),
-						 vdm_aml_int(g->c, 1 + fz_u8(g->f) % 8)));
+						 vdm_aml_int(g->c, 1 + vdm_fuzz_u8(g->f) % 8)));
 		vdm_aml_append(blk2, vdm_aml_increment(g->c, vdm_aml_local(g->c, 0)));
 		ag_stmts(g, blk2, nargs, depth + 1, sc);
 		vdm_aml_append(blk, blk2);
@@ -440,13 +442,13 @@ static void ag_stmt(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned 
 		vdm_aml_append(blk, vdm_aml_return(g->c, ag_operand(g, nargs)));
 		break;
 	case 5:
-		vdm_aml_append(blk, (fz_u8(g->f) & 1) ? vdm_aml_increment(g->c, l)
+		vdm_aml_append(blk, (vdm_fuzz_u8(g->f) & 1) ? vdm_aml_increment(g->c, l)
 						      : vdm_aml_decrement(g->c, l));
 		break;
 	case 6:
 		if (!sc->nmethods)
 			break;
-		i = fz_u8(g->f) % sc->nmethods;
+		i = vdm_fuzz_u8(g->f) % sc->nmethods;
 		/* Operands in input order (C leaves argument evaluation order open). */
 		a[0] = ag_operand(g, nargs);
 		a[1] = ag_operand(g, nargs);
@@ -462,7 +464,7 @@ static void ag_stmt(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned 
 	case 7:
 		if (!sc->nmutexes)
 			break;
-		i = fz_u8(g->f) % sc->nmutexes;
+		i = vdm_fuzz_u8(g->f) % sc->nmutexes;
 		vdm_aml_append(blk,
 			       vdm_aml_acquire(g->c, vdm_aml_name(g->c, sc->mutex[i]), 0xffff));
 		vdm_aml_append(blk, vdm_aml_release(g->c, vdm_aml_name(g->c, sc->mutex[i])));
@@ -492,9 +494,9 @@ static void ag_stmt(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned 
 static void ag_stmts(struct ag *g, struct vdm_aml *blk, unsigned nargs, unsigned depth,
 		     const struct ag_scope *sc)
 {
-	unsigned n = fz_u8(g->f) % 5, i;
+	unsigned n = vdm_fuzz_u8(g->f) % 5, i;
 
-	for (i = 0; i < n && fz_more(g->f); i++)
+	for (i = 0; i < n && vdm_fuzz_more(g->f); i++)
 		ag_stmt(g, blk, nargs, depth, sc);
 }
 
@@ -507,7 +509,7 @@ static void ag_device(struct ag *g, struct vdm_aml *parent, int pidx, unsigned d
 	char nm[5];
 	struct vdm_aml *d;
 	struct ag_dev *dv = g->ndev < AG_MAX_CRS ? &g->dev[g->ndev] : NULL;
-	uint8_t extras = fz_u8(g->f);
+	uint8_t extras = vdm_fuzz_u8(g->f);
 	int idx, k;
 
 	ag_name(g, nm);
@@ -535,7 +537,7 @@ static void ag_device(struct ag *g, struct vdm_aml *parent, int pidx, unsigned d
 	if (extras & 4) {
 		k = ag_expect(g, FZW_NAME, "_UID", idx);
 		g->exp[k].vkind = FZW_VAL_INT;
-		g->exp[k].ival = fz_u8(g->f);
+		g->exp[k].ival = vdm_fuzz_u8(g->f);
 		vdm_aml_append(d,
 			       vdm_aml_name_decl(g->c, "_UID", vdm_aml_int(g->c, g->exp[k].ival)));
 	}
@@ -553,7 +555,7 @@ static void ag_device(struct ag *g, struct vdm_aml *parent, int pidx, unsigned d
 static void ag_scope_decl(struct ag *g, struct vdm_aml *parent, int pidx, unsigned depth)
 {
 	static const char *const paths[] = { "\\_SB_", "\\_SB", "\\_GPE", "\\_PR_", "\\_TZ_" };
-	unsigned i = fz_u8(g->f) % 5;
+	unsigned i = vdm_fuzz_u8(g->f) % 5;
 	char seg[5] = "____";
 	struct vdm_aml *s;
 	int idx;
@@ -569,23 +571,23 @@ static void ag_scope_decl(struct ag *g, struct vdm_aml *parent, int pidx, unsign
 static void ag_region(struct ag *g, struct vdm_aml *parent, int pidx)
 {
 	char rn[5], fn[5];
-	uint64_t total = 0, bits, off = fz_u64(g->f) & 0xffffffffffull;
-	unsigned nfields = fz_u8(g->f) % 7, i;
-	uint8_t flags = fz_u8(g->f);
+	uint64_t total = 0, bits, off = vdm_fuzz_u64(g->f) & 0xffffffffffull;
+	unsigned nfields = vdm_fuzz_u8(g->f) % 7, i;
+	uint8_t flags = vdm_fuzz_u8(g->f);
 	enum vdm_aml_field_access acc = (enum vdm_aml_field_access)(flags % 6);
 	struct vdm_aml *fld = NULL;
 	int ridx, k;
 
 	ag_name(g, rn);
 	ridx = ag_expect(g, FZW_REGION, rn, pidx);
-	g->exp[ridx].space = (uint8_t)(fz_u8(g->f) % 3);
+	g->exp[ridx].space = (uint8_t)(vdm_fuzz_u8(g->f) % 3);
 	g->exp[ridx].offset = off;
 	if (nfields) {
 		fld = vdm_aml_field(g->c, rn, acc, (enum vdm_aml_field_lock)((flags >> 3) & 1),
 				(enum vdm_aml_field_update)((flags >> 4) % 3));
 		for (i = 0; i < nfields; i++) {
-			bits = 1 + fz_u8(g->f) % 64;
-			if (fz_u8(g->f) % 4 == 0) {
+			bits = 1 + vdm_fuzz_u8(g->f) % 64;
+			if (vdm_fuzz_u8(g->f) % 4 == 0) {
 				vdm_aml_field_reserved(fld, (unsigned)bits);
 			} else {
 				ag_name(g, fn);
@@ -600,7 +602,7 @@ static void ag_region(struct ag *g, struct vdm_aml *parent, int pidx)
 		}
 	}
 	/* Long enough for every field at any access width (so iasl accepts it too). */
-	g->exp[ridx].length = ((total + 63) / 64) * 8 + 8 + fz_u8(g->f);
+	g->exp[ridx].length = ((total + 63) / 64) * 8 + 8 + vdm_fuzz_u8(g->f);
 	vdm_aml_append(parent,
 		       vdm_aml_opregion(g->c, rn, (enum vdm_aml_region_space)g->exp[ridx].space,
 					vdm_aml_int(g->c, g->exp[ridx].offset),
@@ -612,12 +614,12 @@ static void ag_region(struct ag *g, struct vdm_aml *parent, int pidx)
 static void ag_method(struct ag *g, struct vdm_aml *parent, struct ag_scope *sc)
 {
 	char nm[5];
-	unsigned nargs = fz_u8(g->f) % 4, i;
+	unsigned nargs = vdm_fuzz_u8(g->f) % 4, i;
 	struct vdm_aml *m;
 
 	ag_name(g, nm);
 	m = vdm_aml_method(g->c, nm, nargs,
-			   (fz_u8(g->f) & 1) ? VDM_AML_SERIALIZED : VDM_AML_NOT_SERIALIZED);
+			   (vdm_fuzz_u8(g->f) & 1) ? VDM_AML_SERIALIZED : VDM_AML_NOT_SERIALIZED);
 	/* iasl refuses a Local read before a store, and a Store of a call to a method that
 	 * returns nothing: every Local starts at Zero and every Method ends in a Return. */
 	for (i = 0; i < 8; i++)
@@ -640,10 +642,10 @@ static void ag_misuse(struct ag *g, struct vdm_aml *parent)
 {
 	static const char *const bad_names[] = { "1ABC", "abcd", "TOOLONG", "A-B", "",
 						 "A..B", "^",    "\\\\A", ".A", "A." };
-	const char *bad = bad_names[fz_u8(g->f) % 10];
+	const char *bad = bad_names[vdm_fuzz_u8(g->f) % 10];
 	struct vdm_aml *x, *y;
 	struct vdm_aml_ctx *other;
-	uint8_t what = fz_u8(g->f) % 20;
+	uint8_t what = vdm_fuzz_u8(g->f) % 20;
 	unsigned i;
 
 	g->strict = false;
@@ -657,13 +659,16 @@ static void ag_misuse(struct ag *g, struct vdm_aml *parent)
 		ag_expect_error(g, "bad Name name");
 		break;
 	case 2:
-		vdm_aml_append(parent, vdm_aml_method(g->c, "MMMM", 8 + fz_u8(g->f) % 200,
+		vdm_aml_append(parent, vdm_aml_method(g->c, "MMMM", 8 + vdm_fuzz_u8(g->f) % 200,
 						      VDM_AML_NOT_SERIALIZED));
 		ag_expect_error(g, "Method with 8+ args");
 		break;
-	case 3: vdm_aml_local(g->c, 8 + fz_u8(g->f)); ag_expect_error(g, "Local8+"); break;
-	case 4: vdm_aml_arg(g->c, 7 + fz_u8(g->f)); ag_expect_error(g, "Arg7+"); break;
-	case 5: vdm_aml_irq_noflags(g->c, 16 + fz_u8(g->f)); ag_expect_error(g, "IRQ 16+"); break;
+	case 3: vdm_aml_local(g->c, 8 + vdm_fuzz_u8(g->f)); ag_expect_error(g, "Local8+"); break;
+	case 4: vdm_aml_arg(g->c, 7 + vdm_fuzz_u8(g->f)); ag_expect_error(g, "Arg7+"); break;
+	case 5:
+		vdm_aml_irq_noflags(g->c, 16 + vdm_fuzz_u8(g->f));
+		ag_expect_error(g, "IRQ 16+");
+		break;
 	case 6:
 		vdm_aml_word_bus_number(g->c, 0, 0xffff);
 		ag_expect_error(g, "full 16-bit range");
@@ -673,16 +678,16 @@ static void ag_misuse(struct ag *g, struct vdm_aml *parent)
 		ag_expect_error(g, "min above max");
 		break;
 	case 8:
-		vdm_aml_interrupt(g->c, 0x20u << (fz_u8(g->f) % 27), 5);
+		vdm_aml_interrupt(g->c, 0x20u << (vdm_fuzz_u8(g->f) % 27), 5);
 		ag_expect_error(g, "interrupt flags");
 		break;
 	case 9:
-		vdm_aml_mutex(g->c, "MUTX", 16 + fz_u8(g->f));
+		vdm_aml_mutex(g->c, "MUTX", 16 + vdm_fuzz_u8(g->f));
 		ag_expect_error(g, "sync level 16+");
 		break;
 	case 10: vdm_aml_string(g->c, "caf\xc3\xa9"); ag_expect_error(g, "non-ASCII string"); break;
 	case 11:
-		vdm_aml_eisaid(g->c, (fz_u8(g->f) & 1) ? "pnp0A03" : "PNP0AG3");
+		vdm_aml_eisaid(g->c, (vdm_fuzz_u8(g->f) & 1) ? "pnp0A03" : "PNP0AG3");
 		ag_expect_error(g, "bad EisaId");
 		break;
 	case 12:
@@ -692,7 +697,7 @@ static void ag_misuse(struct ag *g, struct vdm_aml *parent)
 	case 13:
 		x = vdm_aml_field(g->c, "RGN0", VDM_AML_BYTE_ACC, VDM_AML_NO_LOCK,
 				  VDM_AML_PRESERVE);
-		if (fz_u8(g->f) & 1)
+		if (vdm_fuzz_u8(g->f) & 1)
 			vdm_aml_field_named(x, "FA", 0);
 		else
 			vdm_aml_field_named(x, "A.B", 8);
@@ -725,14 +730,14 @@ static void ag_misuse(struct ag *g, struct vdm_aml *parent)
 	case 18: /* a block appended to itself is refused (F2, fixed in c8027fe: it was a
 		  * heap-use-after-free, emit() copying from the buffer put() reallocates) */
 		x = vdm_aml_method(g->c, "SELF", 0, VDM_AML_NOT_SERIALIZED);
-		for (i = fz_u8(g->f) % 40; i > 0; i--)
+		for (i = vdm_fuzz_u8(g->f) % 40; i > 0; i--)
 			vdm_aml_append(x, vdm_aml_return(g->c, vdm_aml_int(g->c, i)));
 		vdm_aml_append(x, x);
 		ag_expect_error(g, "a block appended to itself");
 		vdm_aml_append(parent, x);
 		break;
 	default: /* a term twice, and a sealed block twice: both allowed (copies) */
-		x = vdm_aml_int(g->c, fz_u64(g->f));
+		x = vdm_aml_int(g->c, vdm_fuzz_u64(g->f));
 		y = vdm_aml_device(g->c, "TWIC");
 		vdm_aml_append(y, x);
 		vdm_aml_append(y, x);
@@ -745,13 +750,13 @@ static void ag_misuse(struct ag *g, struct vdm_aml *parent)
 static void ag_terms(struct ag *g, struct vdm_aml *parent, int pidx, unsigned depth)
 {
 	struct ag_scope sc;
-	unsigned n = 1 + fz_u8(g->f) % 5, i;
+	unsigned n = 1 + vdm_fuzz_u8(g->f) % 5, i;
 	char nm[5];
 	int k;
 
 	memset(&sc, 0, sizeof(sc));
-	for (i = 0; i < n && g->budget && fz_more(g->f); i++) {
-		switch (fz_u8(g->f) % 10) {
+	for (i = 0; i < n && g->budget && vdm_fuzz_more(g->f); i++) {
+		switch (vdm_fuzz_u8(g->f) % 10) {
 		case 0:
 		case 1:
 			if (depth < AG_MAX_DEPTH) {
@@ -781,12 +786,12 @@ static void ag_terms(struct ag *g, struct vdm_aml *parent, int pidx, unsigned de
 			break;
 		case 8:
 			ag_name(g, nm);
-			vdm_aml_append(parent, vdm_aml_mutex(g->c, nm, fz_u8(g->f) % 16));
+			vdm_aml_append(parent, vdm_aml_mutex(g->c, nm, vdm_fuzz_u8(g->f) % 16));
 			if (sc.nmutexes < AG_MAX_SCOPE_ITEMS)
 				memcpy(sc.mutex[sc.nmutexes++], nm, 5);
 			break;
 		default:
-			if (fz_u8(g->f) < 8)
+			if (vdm_fuzz_u8(g->f) < 8)
 				ag_misuse(g, parent);
 			break;
 		}
@@ -984,7 +989,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ag *g;
 	struct vdm_aml *root;
-	struct fz f;
+	struct vdm_fuzz_in f;
 	uint8_t *body = (uint8_t *)1, *t;
 	size_t blen = 1;
 	uint32_t tlen;
@@ -998,8 +1003,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return 0;
-	fz_init(&f, data, size);
-	fz_u8(&f);
+	vdm_fuzz_in_init(&f, data, size);
+	vdm_fuzz_u8(&f);
 	g->f = &f;
 	g->budget = AG_BUDGET;
 	g->strict = true;
@@ -1009,7 +1014,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	root = vdm_aml_list(g->c);
-	while (g->budget && fz_more(&f))
+	while (g->budget && vdm_fuzz_more(&f))
 		ag_terms(g, root, -1, 0);
 
 	err = vdm_aml_ctx_error(g->c, &msg);

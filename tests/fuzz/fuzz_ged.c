@@ -73,29 +73,29 @@ static void ged_cb_log(void *opaque, uint32_t level, const char *msg)
 
 /* ---- creation ---------------------------------------------------------------------------- */
 
-static uint64_t ged_pick_nsel(struct fz *f)
+static uint64_t ged_pick_nsel(struct vdm_fuzz_in *f)
 {
-	uint8_t b = fz_u8(f);
+	uint8_t b = vdm_fuzz_u8(f);
 
 	if (b < 0x80)
 		return 1 + b % 8;
 	if (b < 0xe0)
-		return 1 + fz_u8(f); /* 1..256 */
+		return 1 + vdm_fuzz_u8(f); /* 1..256 */
 	if (b < 0xf0)
 		return (b & 1) ? 0 : 257;
-	return fz_u64(f);
+	return vdm_fuzz_u64(f);
 }
 
-static struct vdm_device *ged_create(struct ged_state *s, struct fz *f)
+static struct vdm_device *ged_create(struct ged_state *s, struct vdm_fuzz_in *f)
 {
 	const struct vdm_host host = { VDM_STRUCT_HEAD(struct vdm_host), .opaque = s,
 				       .set_irq = ged_cb_set_irq, .log = ged_cb_log,
 				       .eject = ged_cb_eject };
 	struct vdm_prop_values pv;
 	struct vdm_device *dev = NULL;
-	uint8_t how = fz_u8(f);
+	uint8_t how = vdm_fuzz_u8(f);
 	uint64_t nsel = ged_pick_nsel(f);
-	uint32_t mask = (how & 4) ? fz_u32(f) : 1u << (fz_u8(f) % 32);
+	uint32_t mask = (how & 4) ? vdm_fuzz_u32(f) : 1u << (vdm_fuzz_u8(f) % 32);
 	bool ok = nsel >= 1 && nsel <= GED_NSEL_MAX;
 	char text[96], err[160] = "";
 	uint32_t i;
@@ -185,7 +185,7 @@ static void ged_guest_read(struct ged_state *s, uint32_t region, uint64_t off, u
 	FUZZ_CHECK(r == (ok ? 0 : -EINVAL), "read region=%u off=%#llx size=%u returned %d",
 		   region, (unsigned long long)off, size, r);
 	if (!ok) {
-		FUZZ_CHECK((v & fz_ones(size)) == fz_ones(size),
+		FUZZ_CHECK((v & vdm_fuzz_ones(size)) == vdm_fuzz_ones(size),
 			   "refused read region=%u off=%#llx size=%u gave %#llx", region,
 			   (unsigned long long)off, size, (unsigned long long)v);
 		return;
@@ -227,20 +227,20 @@ static void ged_guest_write(struct ged_state *s, uint32_t region, uint64_t off, 
 
 /* ---- host calls -------------------------------------------------------------------------- */
 
-static uint32_t ged_pick_bsel(struct ged_state *s, struct fz *f)
+static uint32_t ged_pick_bsel(struct ged_state *s, struct vdm_fuzz_in *f)
 {
-	uint8_t b = fz_u8(f);
+	uint8_t b = vdm_fuzz_u8(f);
 
 	if (b < 0xc0)
 		return b % (s->m.nsel + 1); /* mostly valid, one past the end too */
-	return b < 0xf0 ? fz_u8(f) : fz_u32(f);
+	return b < 0xf0 ? vdm_fuzz_u8(f) : vdm_fuzz_u32(f);
 }
 
-static uint32_t ged_pick_slot(struct fz *f)
+static uint32_t ged_pick_slot(struct vdm_fuzz_in *f)
 {
-	uint8_t b = fz_u8(f);
+	uint8_t b = vdm_fuzz_u8(f);
 
-	return b < 0xf0 ? b % 34 : fz_u32(f);
+	return b < 0xf0 ? b % 34 : vdm_fuzz_u32(f);
 }
 
 static bool ged_slot_exists(const struct ged_model *m, uint32_t bsel, uint32_t slot)
@@ -290,12 +290,13 @@ static void ged_check_all(struct ged_state *s)
 
 /* A host-control call (device.h ABI 1.1) straight to the device: GED op codes 0..9 of its
  * family (0 and 9 unknown), or any op at all; results and errors as ged.h documents. */
-static void ged_control_op(struct ged_state *s, struct fz *f)
+static void ged_control_op(struct ged_state *s, struct vdm_fuzz_in *f)
 {
 	struct ged_model *m = &s->m;
-	uint8_t b = fz_u8(f);
-	uint32_t op = b < 0xc0 ? VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, b % 10) : fz_u32(f);
-	uint32_t a0 = ged_pick_bsel(s, f), a1 = (fz_u8(f) & 1) ? ged_pick_slot(f) : fz_u32(f);
+	uint8_t b = vdm_fuzz_u8(f);
+	uint32_t op = b < 0xc0 ? VDM_CONTROL_OP(VDM_GED_CTL_FAMILY, b % 10) : vdm_fuzz_u32(f);
+	uint32_t a0 = ged_pick_bsel(s, f);
+	uint32_t a1 = (vdm_fuzz_u8(f) & 1) ? ged_pick_slot(f) : vdm_fuzz_u32(f);
 	uint64_t res = 0, want_res = 0;
 	int want = 0, r;
 	bool event = false;
@@ -357,9 +358,9 @@ static void ged_control_op(struct ged_state *s, struct fz *f)
 	}
 }
 
-static void ged_op(struct ged_state *s, struct fz *f)
+static void ged_op(struct ged_state *s, struct vdm_fuzz_in *f)
 {
-	uint8_t raw = fz_u8(f), op = raw % 12;
+	uint8_t raw = vdm_fuzz_u8(f), op = raw % 12;
 	struct ged_model *m = &s->m;
 	uint32_t region, size, bsel, slot, mask, i;
 	uint64_t off;
@@ -371,26 +372,26 @@ static void ged_op(struct ged_state *s, struct fz *f)
 	switch (op) {
 	case 0: /* guest read, any shape */
 	case 1: /* guest write, any shape */
-		b = fz_u8(f);
-		region = b < 0xf0 ? b % 3 : fz_u32(f);
-		off = fz_offset(f, region ? VDM_PCIHP_REGION_SIZE : VDM_GED_SEL_SIZE);
-		size = fz_access_size(f);
+		b = vdm_fuzz_u8(f);
+		region = b < 0xf0 ? b % 3 : vdm_fuzz_u32(f);
+		off = vdm_fuzz_offset(f, region ? VDM_PCIHP_REGION_SIZE : VDM_GED_SEL_SIZE);
+		size = vdm_fuzz_access_size(f);
 		if (op == 0)
 			ged_guest_read(s, region, off, size);
 		else
-			ged_guest_write(s, region, off, size, fz_u64(f));
+			ged_guest_write(s, region, off, size, vdm_fuzz_u64(f));
 		break;
 	case 2: /* guest read of a register, well-formed */
-		b = fz_u8(f);
+		b = vdm_fuzz_u8(f);
 		ged_guest_read(s, b & 1, (b & 1) ? (b >> 1) % 8 * 4 : 0, 4);
 		break;
 	case 3: /* guest writes BNUM */
 		ged_guest_write(s, VDM_GED_REGION_PCIHP, VDM_PCIHP_BNUM, 4, ged_pick_bsel(s, f));
 		break;
 	case 4: /* guest writes B0EJ: one slot bit mostly */
-		b = fz_u8(f);
+		b = vdm_fuzz_u8(f);
 		ged_guest_write(s, VDM_GED_REGION_PCIHP, VDM_PCIHP_B0EJ, 4,
-				b < 0xe0 ? 1u << (b % 32) : fz_u32(f));
+				b < 0xe0 ? 1u << (b % 32) : vdm_fuzz_u32(f));
 		break;
 	case 5:
 		bsel = ged_pick_bsel(s, f);
@@ -412,8 +413,8 @@ static void ged_op(struct ged_state *s, struct fz *f)
 		break;
 	case 7:
 		bsel = ged_pick_bsel(s, f);
-		b = fz_u8(f);
-		mask = b < 0x80 ? 1u << (b % 32) : b < 0xc0 ? 0 : fz_u32(f);
+		b = vdm_fuzz_u8(f);
+		mask = b < 0x80 ? 1u << (b % 32) : b < 0xc0 ? 0 : vdm_fuzz_u32(f);
 		r = vdm_ged_set_slots(s->dev, bsel, mask);
 		FUZZ_CHECK(r == (bsel < m->nsel ? 0 : -EINVAL), "set_slots(%u) returned %d", bsel, r);
 		if (bsel < m->nsel) {
@@ -475,12 +476,12 @@ static void ged_check_foreign(struct ged_state *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ged_state *s = calloc(1, sizeof(*s));
-	struct fz f;
+	struct vdm_fuzz_in f;
 	int n;
 
 	if (!s)
 		return 0;
-	fz_init(&f, data, size);
+	vdm_fuzz_in_init(&f, data, size);
 	s->dev = ged_create(s, &f);
 	if (!s->dev) {
 		free(s);
@@ -491,7 +492,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   s->dev->res.regions[1].size == VDM_PCIHP_REGION_SIZE,
 		   "GED declares the wrong resources");
 	ged_check_all(s);
-	for (n = 0; n < GED_MAX_OPS && fz_more(&f); n++)
+	for (n = 0; n < GED_MAX_OPS && vdm_fuzz_more(&f); n++)
 		ged_op(s, &f);
 	ged_check_all(s);
 	ged_check_foreign(s);

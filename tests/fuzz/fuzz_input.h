@@ -1,5 +1,5 @@
-/* Fuzz-target helpers: a byte-stream reader that turns libFuzzer input into op fields, and
- * the check macro through which every target reports a broken invariant. */
+/* Fuzz-target helpers on top of libvdm-fuzz (vdm/fuzz.h: the op-stream reader and the PCI
+ * checks): the check macro through which every target reports a broken invariant. */
 #ifndef VDM_FUZZ_INPUT_H
 #define VDM_FUZZ_INPUT_H
 
@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <vdm/fuzz.h>
+#include <vdm/pci.h>
+
 /*
  * Every target is one LLVMFuzzerTestOneInput() (libFuzzer's entry point; replay_main.c
  * calls it for files when libFuzzer is not linked).  A target decodes its input with the
- * fz_* readers below: a read past the end yields zeros, so any input, including an empty
- * one, is a valid op stream.
+ * vdm_fuzz_* readers of vdm/fuzz.h: a read past the end yields zeros, so any input,
+ * including an empty one, is a valid op stream.
  *
  * FUZZ_CHECK(cond, fmt, ...) prints which invariant broke and calls FUZZ_FAIL(), which is
  * abort() unless the includer defines it first (tests/unit/test_fuzz_regressions.c defines
@@ -62,87 +65,34 @@ static inline bool fz_allow_known(void)
 		FUZZ_CHECK(cond, "[known finding " id "] " __VA_ARGS__);                  \
 	} while (0)
 
-struct fz {
-	const uint8_t *p;
-	size_t n, pos;
-};
-
-static inline void fz_init(struct fz *f, const uint8_t *p, size_t n)
-{
-	f->p = p;
-	f->n = n;
-	f->pos = 0;
-}
-
-static inline bool fz_more(const struct fz *f)
-{
-	return f->pos < f->n;
-}
-
-static inline uint8_t fz_u8(struct fz *f)
-{
-	return f->pos < f->n ? f->p[f->pos++] : 0;
-}
-
-static inline uint16_t fz_u16(struct fz *f)
-{
-	uint16_t lo = fz_u8(f);
-
-	return (uint16_t)(lo | (uint16_t)fz_u8(f) << 8);
-}
-
-static inline uint32_t fz_u32(struct fz *f)
-{
-	uint32_t lo = fz_u16(f);
-
-	return lo | (uint32_t)fz_u16(f) << 16;
-}
-
-static inline uint64_t fz_u64(struct fz *f)
-{
-	uint64_t lo = fz_u32(f);
-
-	return lo | (uint64_t)fz_u32(f) << 32;
-}
-
 /*
- * An access size: mostly 1, 2, 4 or 8; one selector value in eight gives a size of any
- * value instead (0, 3, 5..31, or a full 32-bit number), which every handler must refuse.
+ * The library's checks (vdm/fuzz.h: the PCI contract, regions, the runner) report through a
+ * sink; this one prints what broke, as FUZZ_CHECK does, and calls FUZZ_FAIL(), so a
+ * regression test that redefines FUZZ_FAIL catches the library's findings too.
  */
-static inline uint32_t fz_access_size(struct fz *f)
+static inline void fuzz_on_finding(void *opaque, const char *invariant, const char *text)
 {
-	static const uint32_t sizes[4] = { 1, 2, 4, 8 };
-	uint8_t b = fz_u8(f);
-
-	if (b < 0xe0)
-		return sizes[b & 3];
-	if (b == 0xff)
-		return fz_u32(f);
-	return (uint32_t)(b - 0xe0); /* 0..30 */
+	(void)opaque;
+	fprintf(stderr, "invariant broken [%s]: %s\n", invariant, text);
+	FUZZ_FAIL();
 }
 
-/*
- * An offset inside or around a space of `range` bytes: a small one, a 16-bit one, one just
- * below or past the end (wrapping for a tiny range), or any 64-bit value.
- */
-static inline uint64_t fz_offset(struct fz *f, uint64_t range)
+static inline struct vdm_fuzz_sink fuzz_sink(void)
 {
-	switch (fz_u8(f) & 3) {
-	case 0:
-		return fz_u8(f);
-	case 1:
-		return fz_u16(f);
-	case 2:
-		return range + 8 - fz_u8(f) % 24; /* range-16 .. range+8 */
-	default:
-		return fz_u64(f);
-	}
+	struct vdm_fuzz_sink s = { fuzz_on_finding, NULL };
+
+	return s;
 }
 
-/* Mask of the low `size` bytes (all 64 bits for 8 or more, 0 for 0). */
-static inline uint64_t fz_ones(uint32_t size)
+/* Start the library's PCI checks on `dev`, a struct vdm_pci_function of libvdm (its config
+ * bytes are compared directly), whose valid config writes change only their own bytes. */
+static inline void fuzz_pci_init(struct vdm_fuzz_pci *p, struct vdm_device *dev,
+				 uint32_t cfg_size)
 {
-	return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+	struct vdm_fuzz_sink sink = fuzz_sink();
+
+	vdm_fuzz_pci_init(p, dev, cfg_size, vdm_pci_function_of(dev)->cfg.cfg, &sink);
+	p->local_writes = true;
 }
 
 #endif /* VDM_FUZZ_INPUT_H */

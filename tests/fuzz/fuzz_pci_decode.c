@@ -99,10 +99,10 @@ static void hd_begin(struct hd *h)
 	h->failed = false;
 }
 
-static void hd_find_cap(struct hd *h, struct fz *f)
+static void hd_find_cap(struct hd *h, struct vdm_fuzz_in *f)
 {
-	uint8_t id = fz_u8(f);
-	uint32_t off = (fz_u8(f) & 1) ? fz_u8(f) : 0, start = off;
+	uint8_t id = vdm_fuzz_u8(f);
+	uint32_t off = (vdm_fuzz_u8(f) & 1) ? vdm_fuzz_u8(f) : 0, start = off;
 	int r;
 
 	hd_begin(h);
@@ -117,10 +117,10 @@ static void hd_find_cap(struct hd *h, struct fz *f)
 		   "find_cap(%#x from %#x) returned offset %#x", id, start, off);
 }
 
-static void hd_find_ext_cap(struct hd *h, struct fz *f)
+static void hd_find_ext_cap(struct hd *h, struct vdm_fuzz_in *f)
 {
-	uint16_t id = fz_u16(f);
-	uint32_t off = (fz_u8(f) & 1) ? fz_u16(f) : 0, start = off;
+	uint16_t id = vdm_fuzz_u16(f);
+	uint32_t off = (vdm_fuzz_u8(f) & 1) ? vdm_fuzz_u16(f) : 0, start = off;
 	int r;
 
 	hd_begin(h);
@@ -185,9 +185,9 @@ static void hd_bridge(struct hd *h)
 		   "bus numbers decoded wrong");
 }
 
-static void hd_program(struct hd *h, struct fz *f)
+static void hd_program(struct hd *h, struct vdm_fuzz_in *f)
 {
-	uint8_t what = fz_u8(f) % 3;
+	uint8_t what = vdm_fuzz_u8(f) % 3;
 	uint64_t addr, back, base, size;
 	struct vdm_pci_bridge b;
 	unsigned bar;
@@ -196,9 +196,9 @@ static void hd_program(struct hd *h, struct fz *f)
 	hd_begin(h);
 	switch (what) {
 	case 0:
-		bar = fz_u8(f) % 8;
-		addr = fz_u64(f);
-		if (bar < VDM_MAX_REGIONS && h->dev.res.regions[bar].size && (fz_u8(f) & 1))
+		bar = vdm_fuzz_u8(f) % 8;
+		addr = vdm_fuzz_u64(f);
+		if (bar < VDM_MAX_REGIONS && h->dev.res.regions[bar].size && (vdm_fuzz_u8(f) & 1))
 			addr &= ~(h->dev.res.regions[bar].size - 1);
 		r = vdm_pci_set_bar_address(&h->dev, bar, addr);
 		if (r == 0) {
@@ -211,7 +211,7 @@ static void hd_program(struct hd *h, struct fz *f)
 		}
 		break;
 	case 1: {
-		uint8_t p = fz_u8(f), s = fz_u8(f), sub = fz_u8(f);
+		uint8_t p = vdm_fuzz_u8(f), s = vdm_fuzz_u8(f), sub = vdm_fuzz_u8(f);
 
 		r = vdm_pci_bridge_set_buses(&h->dev, p, s, sub);
 		if (r == 0)
@@ -222,9 +222,9 @@ static void hd_program(struct hd *h, struct fz *f)
 		break;
 	}
 	default:
-		k = fz_u8(f) % 3;
-		base = fz_u64(f) & ~(uint64_t)0xfff;
-		size = (fz_u8(f) & 1) ? 0 : fz_u64(f) & ~(uint64_t)0xfff;
+		k = vdm_fuzz_u8(f) % 3;
+		base = vdm_fuzz_u64(f) & ~(uint64_t)0xfff;
+		size = (vdm_fuzz_u8(f) & 1) ? 0 : vdm_fuzz_u64(f) & ~(uint64_t)0xfff;
 		r = vdm_pci_bridge_set_window(&h->dev, (enum vdm_pci_window_kind)k, base, size);
 		if (r == 0) {
 			const struct vdm_pci_window *w;
@@ -244,9 +244,9 @@ static void hd_program(struct hd *h, struct fz *f)
 	}
 }
 
-static void hd_bar_addr(struct hd *h, struct fz *f)
+static void hd_bar_addr(struct hd *h, struct vdm_fuzz_in *f)
 {
-	unsigned bar = fz_u8(f) % 8;
+	unsigned bar = vdm_fuzz_u8(f) % 8;
 	const struct vdm_region_decl *d = bar < VDM_MAX_REGIONS ? &h->dev.res.regions[bar] : NULL;
 	uint64_t addr = 1;
 	int r;
@@ -266,35 +266,37 @@ static void hd_bar_addr(struct hd *h, struct fz *f)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hd *h = calloc(1, sizeof(*h));
-	struct fz f;
+	struct vdm_fuzz_in f;
 	uint32_t i, n;
 
 	if (!h)
 		return 0;
-	fz_init(&f, data, size);
+	vdm_fuzz_in_init(&f, data, size);
 	vdm_device_init(&h->dev, &hd_ops, NULL, NULL);
 	for (i = 0; i < VDM_PCI_CFG_SIZE; i++)
-		h->cfg[i] = fz_u8(&f);
+		h->cfg[i] = vdm_fuzz_u8(&f);
 	for (i = 0; i < VDM_PCI_CFG_SIZE; i += 4)
-		h->wmask[i] = h->wmask[i + 1] = h->wmask[i + 2] = h->wmask[i + 3] = fz_u8(&f);
+		h->wmask[i] = h->wmask[i + 1] = h->wmask[i + 2] = h->wmask[i + 3] = vdm_fuzz_u8(&f);
 	/* A few extended-space dwords where the input says (the rest stays zero). */
-	n = fz_u8(&f) % 16;
+	n = vdm_fuzz_u8(&f) % 16;
 	for (i = 0; i < n; i++) {
-		uint32_t off = (0x100 + (uint32_t)fz_u16(&f) * 4) % VDM_PCI_CFG_EXP_SIZE & ~3u;
-		uint32_t v = fz_u32(&f);
+		uint32_t off =
+			(0x100 + (uint32_t)vdm_fuzz_u16(&f) * 4) % VDM_PCI_CFG_EXP_SIZE & ~3u;
+		uint32_t v = vdm_fuzz_u32(&f);
 
 		memcpy(&h->cfg[off < 0x100 ? 0x100 : off], &v, 4);
 	}
 	for (i = 0; i < VDM_MAX_REGIONS; i++) {
-		uint8_t b = fz_u8(&f);
+		uint8_t b = vdm_fuzz_u8(&f);
 
 		h->dev.res.regions[i].kind = b % 5;
 		h->dev.res.regions[i].flags = (b >> 3) & 3;
-		h->dev.res.regions[i].size = (b & 0x80) ? fz_u64(&f) : 1ull << (fz_u8(&f) % 64);
+		h->dev.res.regions[i].size =
+			(b & 0x80) ? vdm_fuzz_u64(&f) : 1ull << (vdm_fuzz_u8(&f) % 64);
 	}
-	h->fail_from = fz_u8(&f) < 0xe0 ? 0 : fz_u16(&f);
-	for (n = 0; n < HD_MAX_OPS && fz_more(&f); n++) {
-		switch (fz_u8(&f) % 6) {
+	h->fail_from = vdm_fuzz_u8(&f) < 0xe0 ? 0 : vdm_fuzz_u16(&f);
+	for (n = 0; n < HD_MAX_OPS && vdm_fuzz_more(&f); n++) {
+		switch (vdm_fuzz_u8(&f) % 6) {
 		case 0:
 			hd_find_cap(h, &f);
 			break;

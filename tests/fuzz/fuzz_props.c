@@ -304,17 +304,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct vdm_device_type *types[8], *t = NULL;
 	const struct vdm_device_type *const *builtin;
 	struct vdm_prop_values *pv;
-	struct fz f;
+	struct vdm_fuzz_in f;
 	size_t nb, nt, i, err_len, fmt_len;
 	uint8_t mode;
 	uint64_t dummy;
 	char *text, *err;
 	int r;
 
-	fz_init(&f, data, size);
-	mode = fz_u8(&f);
-	err_len = fz_u8(&f);
-	fmt_len = fz_u8(&f);
+	vdm_fuzz_in_init(&f, data, size);
+	mode = vdm_fuzz_u8(&f);
+	err_len = vdm_fuzz_u8(&f);
+	fmt_len = vdm_fuzz_u8(&f);
 	if (f.n - f.pos > PR_TEXT_MAX)
 		return 0;
 	text = malloc(f.n - f.pos + 1);
@@ -344,9 +344,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			goto out;
 		}
 		FUZZ_CHECK(t != NULL, "parse succeeded without a type");
-		/* The type name is what precedes the first comma. */
-		i = strlen(t->name);
-		FUZZ_CHECK(strncmp(text, t->name, i) == 0 && (text[i] == ',' || text[i] == '\0'),
+		/* The type name, or a former name it has (vdm_props_type_alias), is what precedes
+		 * the first comma. */
+		i = strcspn(text, ",");
+		FUZZ_CHECK((strlen(t->name) == i && strncmp(text, t->name, i) == 0) ||
+				   (vdm_props_type_alias(text, i) &&
+				    !strcmp(vdm_props_type_alias(text, i), t->name)),
 			   "\"%.60s\" parsed as type %s", text, t->name);
 		break;
 	default:

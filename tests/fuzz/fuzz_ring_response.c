@@ -86,7 +86,7 @@ static void rr_mirror(const struct vdm_ring_entry *q, uint64_t data, int32_t sta
  * read was refused (status < 0). */
 static bool rr_read_value_ok(uint32_t size, uint64_t data, int32_t status)
 {
-	if (!(data & ~fz_ones(size)))
+	if (!(data & ~vdm_fuzz_ones(size)))
 		return true;
 	return status < 0 && (data == 0xffff || data == 0xffffffffu || data == UINT64_MAX);
 }
@@ -119,21 +119,21 @@ static void rr_check_accepted(const struct vdm_ring_entry *q, const struct vdm_r
 		   (unsigned long long)r->data);
 }
 
-static void rr_pure(struct fz *f)
+static void rr_pure(struct vdm_fuzz_in *f)
 {
 	struct vdm_ring_entry q, r, m;
 	struct vdm_ring_log in, out;
 	uint8_t hdr[VDM_RING_MIN_SIZE];
-	uint32_t expect = fz_u32(f), i, prod = fz_u32(f), cons = fz_u32(f), n;
+	uint32_t expect = vdm_fuzz_u32(f), i, prod = vdm_fuzz_u32(f), cons = vdm_fuzz_u32(f), n;
 	uint64_t data;
 	int32_t status;
 	enum vdm_ring_fault fault;
 
 	for (i = 0; i < sizeof(q); i++)
-		((uint8_t *)&q)[i] = fz_u8(f);
+		((uint8_t *)&q)[i] = vdm_fuzz_u8(f);
 	for (i = 0; i < sizeof(r); i++)
-		((uint8_t *)&r)[i] = fz_u8(f);
-	if (fz_u8(f) & 1) /* often the expected seq, so the rest of the checks run */
+		((uint8_t *)&r)[i] = vdm_fuzz_u8(f);
+	if (vdm_fuzz_u8(f) & 1) /* often the expected seq, so the rest of the checks run */
 		expect = q.seq;
 
 	fault = vdm_ring_check_request(&q, expect);
@@ -144,10 +144,10 @@ static void rr_pure(struct fz *f)
 		rr_check_accepted(&q, &r);
 	if (rr_sync(q.kind) && rr_request_ok(&q, q.seq)) {
 		/* An honest answer is never refused. */
-		data = fz_u64(f);
+		data = vdm_fuzz_u64(f);
 		if (q.kind == VDM_RING_CFG_READ || q.kind == VDM_RING_BAR_READ)
-			data &= fz_ones(q.size);
-		status = (fz_u8(f) & 1) ? -(int32_t)(1 + fz_u16(f) % RR_MAX_ERRNO) : 0;
+			data &= vdm_fuzz_ones(q.size);
+		status = (vdm_fuzz_u8(f) & 1) ? -(int32_t)(1 + vdm_fuzz_u16(f) % RR_MAX_ERRNO) : 0;
 		if (q.kind == VDM_RING_RESET)
 			data = 0, status = 0;
 		if (q.kind == VDM_RING_PING)
@@ -170,13 +170,14 @@ static void rr_pure(struct fz *f)
 	FUZZ_CHECK((vdm_ring_check_indices(prod, cons, 16) == VDM_RING_FAULT_NONE) ==
 			   (prod - cons <= 16),
 		   "check_indices(%u, %u, 16) wrong", prod, cons);
-	FUZZ_CHECK(vdm_ring_fault_str((enum vdm_ring_fault)fz_u32(f)) != NULL, "fault_str NULL");
+	FUZZ_CHECK(vdm_ring_fault_str((enum vdm_ring_fault)vdm_fuzz_u32(f)) != NULL,
+		   "fault_str NULL");
 
 	for (i = 0; i < sizeof(in); i++)
-		((uint8_t *)&in)[i] = fz_u8(f);
-	if (fz_u8(f) & 1) { /* mostly-valid entries too */
-		in.kind = 1 + fz_u8(f) % 2;
-		in.level = fz_u8(f) % 5;
+		((uint8_t *)&in)[i] = vdm_fuzz_u8(f);
+	if (vdm_fuzz_u8(f) & 1) { /* mostly-valid entries too */
+		in.kind = 1 + vdm_fuzz_u8(f) % 2;
+		in.level = vdm_fuzz_u8(f) % 5;
 	}
 	fault = vdm_ring_check_log(&in, &out);
 	FUZZ_CHECK((fault == VDM_RING_FAULT_NONE) ==
@@ -192,14 +193,14 @@ static void rr_pure(struct fz *f)
 			   "sanitised log text byte %u is %#x", i, (unsigned char)out.text[i]);
 
 	/* Layout: what format writes is accepted; whatever is accepted is that layout. */
-	n = VDM_RING_MIN_SIZE + fz_u16(f);
+	n = VDM_RING_MIN_SIZE + vdm_fuzz_u16(f);
 	FUZZ_CHECK(vdm_ring_format(hdr, sizeof(hdr), VDM_RING_DOORBELL_NONE) == 0, "format failed");
 	FUZZ_CHECK(vdm_ring_check_layout(hdr, sizeof(hdr)) == VDM_RING_FAULT_NONE,
 		   "formatted layout refused");
-	for (i = fz_u8(f) % 8; i > 0; i--) {
-		uint32_t at = fz_u8(f) % VDM_RING_HEADER_SIZE; /* fields in input order */
+	for (i = vdm_fuzz_u8(f) % 8; i > 0; i--) {
+		uint32_t at = vdm_fuzz_u8(f) % VDM_RING_HEADER_SIZE; /* fields in input order */
 
-		hdr[at] = fz_u8(f);
+		hdr[at] = vdm_fuzz_u8(f);
 	}
 	if (vdm_ring_check_layout(hdr, sizeof(hdr)) == VDM_RING_FAULT_NONE) {
 		const struct vdm_ring_header *h = (const void *)hdr;
@@ -223,7 +224,7 @@ static void rr_pure(struct fz *f)
 /* ---- client mode ------------------------------------------------------------------------- */
 
 struct rr {
-	struct fz *f;
+	struct vdm_fuzz_in *f;
 	uint8_t *mem;
 	size_t size;
 	struct vdm_ring_header *h;
@@ -244,13 +245,13 @@ static struct vdm_ring_entry *rr_rsp_slot(struct rr *s, uint32_t i)
 
 static void rr_pump_step(struct rr *s)
 {
-	struct fz *f = s->f;
+	struct vdm_fuzz_in *f = s->f;
 	struct vdm_ring_entry *e;
 	struct vdm_ring_log *lg;
 	uint32_t *words = (uint32_t *)(void *)s->h, i, n;
 	int r;
 
-	switch (fz_u8(f) % 12) {
+	switch (vdm_fuzz_u8(f) % 12) {
 	case 0: case 1: case 2: case 3: case 4: /* honest: the real server runs the testdev */
 		if (s->shutdown)
 			break;
@@ -263,35 +264,35 @@ static void rr_pump_step(struct rr *s)
 		break;
 	case 5: /* flip one byte of the newest response */
 		e = rr_rsp_slot(s, le32toh(s->h->rsp_prod) - 1);
-		i = fz_u8(f) % sizeof(*e);
-		((uint8_t *)e)[i] ^= (uint8_t)(1u << (fz_u8(f) % 8));
+		i = vdm_fuzz_u8(f) % sizeof(*e);
+		((uint8_t *)e)[i] ^= (uint8_t)(1u << (vdm_fuzz_u8(f) % 8));
 		s->dirty = true;
 		break;
 	case 6: /* a response of random bytes, and rsp_prod moved by 0..3 */
 		e = rr_rsp_slot(s, le32toh(s->h->rsp_prod));
 		for (i = 0; i < sizeof(*e); i++)
-			((uint8_t *)e)[i] = fz_u8(f);
-		s->h->rsp_prod = htole32(le32toh(s->h->rsp_prod) + fz_u8(f) % 4);
+			((uint8_t *)e)[i] = vdm_fuzz_u8(f);
+		s->h->rsp_prod = htole32(le32toh(s->h->rsp_prod) + vdm_fuzz_u8(f) % 4);
 		s->dirty = true;
 		break;
 	case 7: /* any header word, including the VMM's own line and the layout */
-		i = fz_u8(f) % (VDM_RING_HEADER_SIZE / 4);
-		words[i] = fz_u32(f);
+		i = vdm_fuzz_u8(f) % (VDM_RING_HEADER_SIZE / 4);
+		words[i] = vdm_fuzz_u32(f);
 		s->dirty = true;
 		break;
 	case 8: /* a log entry, valid or not */
 		lg = (struct vdm_ring_log *)(s->mem + VDM_RING_LOG_OFFSET) +
 		     (le32toh(s->h->log_prod) & (VDM_RING_LOG_ENTRIES - 1));
 		for (i = 0; i < sizeof(*lg); i++)
-			((uint8_t *)lg)[i] = fz_u8(f);
-		if (fz_u8(f) & 1) {
-			lg->kind = 1 + fz_u8(f) % 2;
-			lg->level = fz_u8(f) % 4;
+			((uint8_t *)lg)[i] = vdm_fuzz_u8(f);
+		if (vdm_fuzz_u8(f) & 1) {
+			lg->kind = 1 + vdm_fuzz_u8(f) % 2;
+			lg->level = vdm_fuzz_u8(f) % 4;
 			memcpy(lg->text, "log line", 9);
 		} else {
 			s->dirty = true;
 		}
-		n = fz_u8(f) < 0xf0 ? 1 : fz_u32(f);
+		n = vdm_fuzz_u8(f) < 0xf0 ? 1 : vdm_fuzz_u32(f);
 		/* One entry into a full log ring overwrites an unread one: what the real server
 		 * never does (it drops and counts), so the client may call the ring torn. */
 		if (n != 1 || le32toh(s->h->log_prod) - le32toh(s->h->log_cons) >= VDM_RING_LOG_ENTRIES)
@@ -306,8 +307,8 @@ static void rr_pump_step(struct rr *s)
 		s->dirty = true;
 		break;
 	default: /* log lines through the real server (honest) */
-		vdm_ring_server_log(s->srv, VDM_RING_LOG_LINE, fz_u8(f) % 4, 0, 0,
-				    (fz_u8(f) & 1) ? "a line\twith\x01control" : "plain");
+		vdm_ring_server_log(s->srv, VDM_RING_LOG_LINE, vdm_fuzz_u8(f) % 4, 0, 0,
+				    (vdm_fuzz_u8(f) & 1) ? "a line\twith\x01control" : "plain");
 		break;
 	}
 }
@@ -315,7 +316,7 @@ static void rr_pump_step(struct rr *s)
 static void rr_pump(void *opaque)
 {
 	struct rr *s = opaque;
-	unsigned n = 1 + fz_u8(s->f) % 3;
+	unsigned n = 1 + vdm_fuzz_u8(s->f) % 3;
 
 	s->served = false;
 	while (n--)
@@ -340,9 +341,9 @@ static void rr_call(struct rr *s)
 {
 	static const uint32_t kinds[] = { VDM_RING_CFG_READ, VDM_RING_BAR_READ, VDM_RING_RESET,
 					  VDM_RING_PING };
-	struct fz *f = s->f;
-	uint8_t b = fz_u8(f);
-	uint32_t kind = b < 0xf0 ? kinds[b % 4] : fz_u8(f), region = 0, size = 0;
+	struct vdm_fuzz_in *f = s->f;
+	uint8_t b = vdm_fuzz_u8(f);
+	uint32_t kind = b < 0xf0 ? kinds[b % 4] : vdm_fuzz_u8(f), region = 0, size = 0;
 	uint64_t off = 0, data = 0, value = 0x5a5a, want = 0;
 	int32_t status = 77, want_st = 0;
 	uint32_t v32 = UINT32_MAX;
@@ -352,29 +353,29 @@ static void rr_call(struct rr *s)
 
 	switch (kind) {
 	case VDM_RING_CFG_READ:
-		size = 1u << (fz_u8(f) % 3);
-		off = fz_u16(f) % 4096;
+		size = 1u << (vdm_fuzz_u8(f) % 3);
+		off = vdm_fuzz_u16(f) % 4096;
 		if (off + size > 4096)
 			off = 4096 - size;
 		break;
 	case VDM_RING_BAR_READ:
-		region = fz_u8(f) % VDM_MAX_REGIONS;
-		size = 1u << (fz_u8(f) % 4);
-		off = fz_offset(f, 4096);
+		region = vdm_fuzz_u8(f) % VDM_MAX_REGIONS;
+		size = 1u << (vdm_fuzz_u8(f) % 4);
+		off = vdm_fuzz_offset(f, 4096);
 		break;
 	case VDM_RING_PING:
-		data = fz_u64(f);
+		data = vdm_fuzz_u64(f);
 		break;
 	case VDM_RING_CONTROL: /* (only through the any-kind byte: seeds keep their meaning) */
-		off = fz_u32(f);
-		data = fz_u64(f);
+		off = vdm_fuzz_u32(f);
+		data = vdm_fuzz_u64(f);
 		break;
 	default:
 		break;
 	}
-	if (fz_u8(f) == 0xff) { /* now and then something a proxy would never send */
-		size = fz_u8(f);
-		region = fz_u8(f);
+	if (vdm_fuzz_u8(f) == 0xff) { /* now and then something a proxy would never send */
+		size = vdm_fuzz_u8(f);
+		region = vdm_fuzz_u8(f);
 	}
 	memset(&q, 0, sizeof(q));
 	q.kind = (uint8_t)kind;
@@ -472,27 +473,27 @@ static void rr_call(struct rr *s)
 
 static void rr_post(struct rr *s)
 {
-	struct fz *f = s->f;
-	uint8_t b = fz_u8(f);
+	struct vdm_fuzz_in *f = s->f;
+	uint8_t b = vdm_fuzz_u8(f);
 	uint32_t kind = b < 0x80 ? VDM_RING_CFG_WRITE : b < 0xf8 ? VDM_RING_BAR_WRITE
-			: b < 0xfc ? VDM_RING_SHUTDOWN : fz_u8(f);
+			: b < 0xfc ? VDM_RING_SHUTDOWN : vdm_fuzz_u8(f);
 	uint32_t region = 0, size = 0;
 	uint64_t off = 0, data = 0;
 	bool was_failed = s->fault != VDM_RING_FAULT_NONE;
 	int r;
 
 	if (kind == VDM_RING_CFG_WRITE) {
-		size = 1u << (fz_u8(f) % 3);
-		off = fz_u16(f) % 4096;
+		size = 1u << (vdm_fuzz_u8(f) % 3);
+		off = vdm_fuzz_u16(f) % 4096;
 		if (off + size > 4096)
 			off = 4096 - size;
-		data = fz_u32(f);
+		data = vdm_fuzz_u32(f);
 		vdm_cfg_write(s->twin, (uint32_t)off, size, (uint32_t)data);
 	} else if (kind == VDM_RING_BAR_WRITE) {
-		region = fz_u8(f) % VDM_MAX_REGIONS;
-		size = 1u << (fz_u8(f) % 4);
-		off = fz_offset(f, 4096);
-		data = fz_u64(f);
+		region = vdm_fuzz_u8(f) % VDM_MAX_REGIONS;
+		size = 1u << (vdm_fuzz_u8(f) % 4);
+		off = vdm_fuzz_offset(f, 4096);
+		data = vdm_fuzz_u64(f);
 		vdm_bar_write(s->twin, region, off, size, data);
 	} else if (kind == VDM_RING_SHUTDOWN) {
 		s->dirty = true; /* the device goes away: later calls time out */
@@ -528,7 +529,7 @@ static void rr_logs(struct rr *s)
 		rr_check_fault(s);
 }
 
-static void rr_client(struct fz *f)
+static void rr_client(struct vdm_fuzz_in *f)
 {
 	struct rr *s = calloc(1, sizeof(*s));
 	const struct vdm_ring_server_config scfg = { .req_efd = -1, .rsp_efd = -1,
@@ -558,8 +559,8 @@ static void rr_client(struct fz *f)
 	    vdm_testdev_type.create(NULL, NULL, &s->twin, err, sizeof(err)))
 		goto out;
 	vdm_ring_server_mirror_setup(s->srv, s->dev); /* the honest server keeps its mirror */
-	for (n = 0; n < RR_MAX_OPS && fz_more(f); n++) {
-		switch (fz_u8(f) % 8) {
+	for (n = 0; n < RR_MAX_OPS && vdm_fuzz_more(f); n++) {
+		switch (vdm_fuzz_u8(f) % 8) {
 		case 0: case 1: case 2:
 			rr_call(s);
 			break;
@@ -567,7 +568,7 @@ static void rr_client(struct fz *f)
 			rr_post(s);
 			break;
 		case 5:
-			if (fz_u8(f) >= 16) {
+			if (vdm_fuzz_u8(f) >= 16) {
 				rr_call(s);
 				break;
 			}
@@ -582,13 +583,14 @@ static void rr_client(struct fz *f)
 			rr_logs(s);
 			break;
 		default:
-			if (fz_u8(f) & 1) {
+			if (vdm_fuzz_u8(f) & 1) {
 				vdm_ring_client_device_counters(s->c, &a, &b, &c);
 				break;
 			}
 			/* The owner's event loop declares the device failed. */
 			s->dirty = true;
-			won = vdm_ring_client_fail(s->c, (enum vdm_ring_fault)(1 + fz_u8(f) % 13));
+			won = vdm_ring_client_fail(s->c,
+						   (enum vdm_ring_fault)(1 + vdm_fuzz_u8(f) % 13));
 			FUZZ_CHECK(won == (s->fault == VDM_RING_FAULT_NONE),
 				   "fail() won %d with an earlier fault %d", won, s->fault);
 			rr_check_fault(s);
@@ -609,10 +611,10 @@ out:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fz f;
+	struct vdm_fuzz_in f;
 
-	fz_init(&f, data, size);
-	if (fz_u8(&f) & 0x80)
+	vdm_fuzz_in_init(&f, data, size);
+	if (vdm_fuzz_u8(&f) & 0x80)
 		rr_pure(&f);
 	else
 		rr_client(&f);

@@ -7,7 +7,7 @@
 #include <vdm/pci.h>
 #include <vdm/props.h>
 
-#include "fuzz_pci.h"
+#include "fuzz_input.h"
 #include <vdm/root_port.h>
 
 /*
@@ -20,16 +20,21 @@
  *  - the Red Hat reserve capability reads back every reserve as given (UINT64_MAX where
  *    absent) and is absent without reserves; PSN = slot, HPC/HPS = hotplug, LNKCAP port;
  *  - read-only fields (header ids, capability headers, DEVCAP/LNKCAP/SLTCAP/..., SSVID,
- *    reserve capability, ACS) never change; with io-reserve=0 the I/O window and the
- *    command register's I/O enable stay off;
+ *    MSI-X table/PBA locations, reserve capability, AER and ACS headers and capability
+ *    registers, BAR0's type bits, BAR1) never change; with io-reserve=0 the I/O window and
+ *    the command register's I/O enable stay off;
  *  - window registers keep their type nibbles (16-bit I/O, 64-bit prefetchable);
  *    vdm_pci_bridge_set_window/_set_buses succeed exactly for valid requests and read back;
  *  - Slot Status PDS and Link Status DLLLA follow the host's presence, whatever the guest
- *    writes; Slot Control never holds a bit Slot Capabilities does not advertise;
- *  - reset restores the power-on config space except presence, which survives;
+ *    writes; Slot Control never holds a bit outside QEMU's writable set (PCC only with
+ *    PCP in Slot Capabilities);
+ *  - reset restores the power-on config space except presence, which survives, and the
+ *    slot power and power indicator, which follow it;
  *  - capability walks find the same offsets after any traffic; the pci.h access contract;
  *  - host control: SET_PRESENCE only with 0/1 arguments, PCIE_CAP = the capability offset,
- *    anything else -EOPNOTSUPP with result 0.
+ *    anything else -EOPNOTSUPP with result 0;
+ *  - BAR0 (the MSI-X table) takes 1/2/4/8-byte accesses inside its 4 KiB; every other
+ *    region access is -EINVAL (reads all-ones).
  */
 
 #define RP_MAX_OPS 512
@@ -45,29 +50,29 @@ static const char *const rp_prop_names[RP_NPROPS] = {
 
 struct rp_state {
 	struct vdm_device *dev;
-	struct fzpci pci;
+	struct vdm_fuzz_pci pci;
 	bool given[RP_NPROPS];
 	uint64_t val[RP_NPROPS];
 	bool present;
-	uint32_t exp, msi, ssvid, vndr;
+	uint32_t exp, msix, ssvid, vndr, aer, acs;
 };
 
 /* ---- properties -------------------------------------------------------------------------- */
 
-static uint64_t rp_pick(struct fz *f, const uint64_t *interesting, unsigned n)
+static uint64_t rp_pick(struct vdm_fuzz_in *f, const uint64_t *interesting, unsigned n)
 {
-	uint8_t b = fz_u8(f);
+	uint8_t b = vdm_fuzz_u8(f);
 
 	if (b < 0xc0)
 		return interesting[b % n];
 	if (b < 0xe0)
-		return fz_u8(f);
+		return vdm_fuzz_u8(f);
 	if (b < 0xf0)
-		return (uint64_t)fz_u16(f) << 12;
-	return fz_u64(f);
+		return (uint64_t)vdm_fuzz_u16(f) << 12;
+	return vdm_fuzz_u64(f);
 }
 
-static uint64_t rp_pick_value(struct fz *f, enum rp_prop p)
+static uint64_t rp_pick_value(struct vdm_fuzz_in *f, enum rp_prop p)
 {
 	static const uint64_t u8s[] = { 0, 1, 254, 255, 256, 0xffffffffull, 0x100000000ull };
 	static const uint64_t slots[] = { 0, 1, 8191, 8192, 0xffffffffull };
@@ -88,7 +93,7 @@ static uint64_t rp_pick_value(struct fz *f, enum rp_prop p)
 	case RP_PREF64:
 		return rp_pick(f, p64s, sizeof(p64s) / sizeof(p64s[0]));
 	case RP_HOTPLUG:
-		return fz_u8(f) % 10;
+		return vdm_fuzz_u8(f) % 10;
 	default:
 		return rp_pick(f, u8s, sizeof(u8s) / sizeof(u8s[0]));
 	}
@@ -162,11 +167,11 @@ static bool rp_hand_built_ok(const struct rp_state *s)
 	return !(s->given[RP_PREF32] && s->given[RP_PREF64]);
 }
 
-static struct vdm_device *rp_create(struct rp_state *s, struct fz *f)
+static struct vdm_device *rp_create(struct rp_state *s, struct vdm_fuzz_in *f)
 {
 	struct vdm_prop_values pv;
 	struct vdm_device *dev = NULL;
-	uint16_t mask = fz_u16(f);
+	uint16_t mask = vdm_fuzz_u16(f);
 	bool hand_built = mask & 0x8000; /* a host building props itself: no parser */
 	char text[512] = "", err[200] = "";
 	bool valid = true, want;
@@ -179,7 +184,7 @@ static struct vdm_device *rp_create(struct rp_state *s, struct fz *f)
 		s->given[p] = true;
 		s->val[p] = rp_pick_value(f, (enum rp_prop)p);
 		valid &= rp_in_range((enum rp_prop)p, s->val[p]);
-		rp_append(text, sizeof(text), (enum rp_prop)p, s->val[p], fz_u8(f));
+		rp_append(text, sizeof(text), (enum rp_prop)p, s->val[p], vdm_fuzz_u8(f));
 		if (hand_built) {
 			pv.v[pv.count].desc = &vdm_root_port_type.props_schema[p];
 			pv.v[pv.count].num = s->val[p];
@@ -238,9 +243,14 @@ static void rp_check_identity(struct rp_state *s)
 	uint32_t sltcap, lnkcap, off = 0;
 	int p, r;
 
-	FUZZ_CHECK(s->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE && s->dev->res.num_irqs == 0,
-		   "root port declares bus %u, %u irqs", s->dev->res.bus_kind,
-		   s->dev->res.num_irqs);
+	/* no INTx and one BAR: the 4 KiB MSI-X table */
+	FUZZ_CHECK(s->dev->res.bus_kind == VDM_BUS_PCI_BRIDGE && s->dev->res.num_irqs == 0 &&
+			   s->dev->res.regions[0].kind == VDM_REGION_MEM32 &&
+			   s->dev->res.regions[0].size == 4096 &&
+			   s->dev->res.regions[1].kind == VDM_REGION_NONE,
+		   "root port declares bus %u, %u irqs, BAR0 kind %u size %llu",
+		   s->dev->res.bus_kind, s->dev->res.num_irqs, s->dev->res.regions[0].kind,
+		   (unsigned long long)s->dev->res.regions[0].size);
 	/* pref64-reserve=18446744073709551615 is accepted but is the capability's "not set"
 	 * pattern (QEMU's default too), so it does not count as a reserve; the same for a
 	 * hand-built io-reserve of all-ones. */
@@ -272,52 +282,45 @@ static void rp_check_identity(struct rp_state *s)
 		   "LNKCAP %#x: wrong port number", lnkcap);
 }
 
-/* Slot Control bits a guest may set, given Slot Capabilities (PCIe 7.5.3.9/10: each
- * control needs the capability it controls; presence and link-state events always). */
+/* Slot Control bits a guest may set (QEMU's pcie_cap_slot_init: the indicator controls and
+ * interrupt enables always, the power controller only when Slot Capabilities has one). */
 static uint32_t rp_sltctl_allowed(uint32_t sltcap)
 {
-	static const struct {
-		uint32_t cap, ctl;
-	} needs[] = {
-		{ VDM_PCI_EXP_SLTCAP_ABP, VDM_PCI_EXP_SLTCTL_ABPE },
-		{ VDM_PCI_EXP_SLTCAP_HPC, VDM_PCI_EXP_SLTCTL_HPIE },
-		{ VDM_PCI_EXP_SLTCAP_HPC, VDM_PCI_EXP_SLTCTL_CCIE },
-		{ VDM_PCI_EXP_SLTCAP_AIP, VDM_PCI_EXP_SLTCTL_AIC },
-		{ VDM_PCI_EXP_SLTCAP_PIP, VDM_PCI_EXP_SLTCTL_PIC },
-		{ VDM_PCI_EXP_SLTCAP_PCP, VDM_PCI_EXP_SLTCTL_PCC },
-		{ VDM_PCI_EXP_SLTCAP_EIP, VDM_PCI_EXP_SLTCTL_EIC },
-	};
-	uint32_t allowed = VDM_PCI_EXP_SLTCTL_PDCE | VDM_PCI_EXP_SLTCTL_DLLSCE;
+	uint32_t allowed = VDM_PCI_EXP_SLTCTL_HPIE | VDM_PCI_EXP_SLTCTL_CCIE |
+			   VDM_PCI_EXP_SLTCTL_PDCE | VDM_PCI_EXP_SLTCTL_ABPE |
+			   VDM_PCI_EXP_SLTCTL_PIC | VDM_PCI_EXP_SLTCTL_AIC;
 
-	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
-		allowed |= (sltcap & needs[i].cap) ? needs[i].ctl : 0;
-	return allowed;
+	return allowed | ((sltcap & VDM_PCI_EXP_SLTCAP_PCP) ? VDM_PCI_EXP_SLTCTL_PCC : 0);
 }
 
 static void rp_check_state(struct rp_state *s)
 {
-	const struct fzpci *p = &s->pci;
-	uint32_t sltsta = fzpci_raw(p, s->exp + VDM_PCI_EXP_SLTSTA, 2);
-	uint32_t lnksta = fzpci_raw(p, s->exp + VDM_PCI_EXP_LNKSTA, 2);
-	uint32_t sltctl = fzpci_raw(p, s->exp + VDM_PCI_EXP_SLTCTL, 2);
-	uint32_t sltcap = fzpci_raw(p, s->exp + VDM_PCI_EXP_SLTCAP, 4);
-	uint32_t cmd = fzpci_raw(p, VDM_PCI_COMMAND, 2);
-	uint32_t win = fzpci_raw(p, VDM_PCI_IO_BASE, 2);
-	uint32_t pref = fzpci_raw(p, VDM_PCI_PREF_MEMORY_BASE, 4);
-	uint32_t mem = fzpci_raw(p, VDM_PCI_MEMORY_BASE, 4);
+	const struct vdm_fuzz_pci *p = &s->pci;
+	uint32_t sltsta = vdm_fuzz_pci_peek(p, s->exp + VDM_PCI_EXP_SLTSTA, 2);
+	uint32_t lnksta = vdm_fuzz_pci_peek(p, s->exp + VDM_PCI_EXP_LNKSTA, 2);
+	uint32_t sltctl = vdm_fuzz_pci_peek(p, s->exp + VDM_PCI_EXP_SLTCTL, 2);
+	uint32_t sltcap = vdm_fuzz_pci_peek(p, s->exp + VDM_PCI_EXP_SLTCAP, 4);
+	uint32_t cmd = vdm_fuzz_pci_peek(p, VDM_PCI_COMMAND, 2);
+	uint32_t win = vdm_fuzz_pci_peek(p, VDM_PCI_IO_BASE, 2);
+	uint32_t pref = vdm_fuzz_pci_peek(p, VDM_PCI_PREF_MEMORY_BASE, 4);
+	uint32_t mem = vdm_fuzz_pci_peek(p, VDM_PCI_MEMORY_BASE, 4);
 
-	fzpci_check_ro(&s->pci);
+	vdm_fuzz_pci_check_ro(&s->pci);
 	FUZZ_CHECK(!!(sltsta & VDM_PCI_EXP_SLTSTA_PDS) == s->present,
 		   "SLTSTA %#x: presence detect is not the host's %d", sltsta, s->present);
 	FUZZ_CHECK(!!(lnksta & VDM_PCI_EXP_LNKSTA_DLLLA) == s->present,
 		   "LNKSTA %#x: link active is not the host's presence %d", lnksta, s->present);
 	FUZZ_CHECK(!(sltctl & ~rp_sltctl_allowed(sltcap)),
-		   "SLTCTL %#x holds a bit SLTCAP %#x does not advertise", sltctl, sltcap);
+		   "SLTCTL %#x holds a bit outside the writable set for SLTCAP %#x", sltctl, sltcap);
+	FUZZ_CHECK((vdm_fuzz_pci_peek(p, VDM_PCI_BAR0, 4) & 0xfff) == 0,
+		   "BAR0 %#x: a 4 KiB 32-bit memory BAR has only address bits above bit 11",
+		   vdm_fuzz_pci_peek(p, VDM_PCI_BAR0, 4));
 	FUZZ_CHECK((win & 0x0f0f) == 0, "I/O base/limit %#x lost the 16-bit type", win);
 	FUZZ_CHECK((mem & 0x000f000f) == 0, "memory base/limit %#x has low bits", mem);
 	FUZZ_CHECK((pref & 0x000f000f) == 0x00010001, "pref base/limit %#x lost the 64-bit type",
 		   pref);
-	FUZZ_CHECK(fzpci_raw(p, VDM_PCI_SEC_LATENCY_TIMER, 1) == 0, "secondary latency timer set");
+	FUZZ_CHECK(vdm_fuzz_pci_peek(p, VDM_PCI_SEC_LATENCY_TIMER, 1) == 0,
+		   "secondary latency timer set");
 	if (s->given[RP_IO] && s->val[RP_IO] == 0)
 		FUZZ_CHECK(!(cmd & VDM_PCI_COMMAND_IO) && win == 0x00f0,
 			   "io-reserve=0 but command %#x, I/O base/limit %#x", cmd, win);
@@ -325,43 +328,54 @@ static void rp_check_state(struct rp_state *s)
 
 static void rp_record_ro(struct rp_state *s)
 {
-	struct fzpci *p = &s->pci;
+	struct vdm_fuzz_pci *p = &s->pci;
 	uint32_t off = 0, i;
 	int r;
 
 	s->exp = vdm_root_port_pcie_cap(s->dev);
 	FUZZ_CHECK(s->exp >= 0x40 && s->exp < 0x100, "PCIe capability at %#x", s->exp);
-	r = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSI, &off);
-	FUZZ_CHECK(r == 0, "no MSI capability");
-	s->msi = off;
+	r = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSIX, &off);
+	FUZZ_CHECK(r == 0, "no MSI-X capability");
+	s->msix = off;
 	off = 0;
 	r = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_SSVID, &off);
 	FUZZ_CHECK(r == 0, "no SSVID capability");
 	s->ssvid = off;
 	off = 0;
 	s->vndr = vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_VNDR, &off) == 0 ? off : 0;
+	off = 0;
+	FUZZ_CHECK(vdm_pci_find_ext_cap(s->dev, VDM_PCI_EXT_CAP_ID_ERR, &off) == 0, "no AER");
+	s->aer = off;
+	off = 0;
+	FUZZ_CHECK(vdm_pci_find_ext_cap(s->dev, VDM_PCI_EXT_CAP_ID_ACS, &off) == 0, "no ACS");
+	s->acs = off;
 
-	fzpci_add_ro(p, s->exp, 4, "PCIe capability header and flags");
-	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_DEVCAP, 4, "DEVCAP");
-	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCAP, 4, "LNKCAP");
-	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_SLTCAP, 4, "SLTCAP");
-	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_RTCAP, 2, "RTCAP");
-	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_DEVCAP2, 4, "DEVCAP2");
-	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCAP2, 4, "LNKCAP2");
-	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCTL2, 2, "LNKCTL2");
-	fzpci_add_ro(p, s->exp + VDM_PCI_EXP_SLTCAP2, 4, "SLTCAP2");
-	fzpci_add_ro(p, s->msi, 2, "MSI capability header");
-	fzpci_add_ro(p, s->ssvid, 4, "SSVID capability header");
-	fzpci_add_ro(p, s->ssvid + 4, 4, "SSVID ids");
+	vdm_fuzz_pci_add_ro(p, s->exp, 4, "PCIe capability header and flags");
+	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_DEVCAP, 4, "DEVCAP");
+	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCAP, 4, "LNKCAP");
+	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_SLTCAP, 4, "SLTCAP");
+	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_RTCAP, 2, "RTCAP");
+	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_DEVCAP2, 4, "DEVCAP2");
+	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCAP2, 4, "LNKCAP2");
+	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_LNKCTL2, 2, "LNKCTL2");
+	vdm_fuzz_pci_add_ro(p, s->exp + VDM_PCI_EXP_SLTCAP2, 4, "SLTCAP2");
+	vdm_fuzz_pci_add_ro(p, s->msix, 2, "MSI-X capability header");
+	vdm_fuzz_pci_add_ro(p, s->msix + VDM_PCI_MSIX_TABLE, 4, "MSI-X table location");
+	vdm_fuzz_pci_add_ro(p, s->msix + VDM_PCI_MSIX_PBA, 4, "MSI-X pending-bit array location");
+	vdm_fuzz_pci_add_ro(p, s->ssvid, 4, "SSVID capability header");
+	vdm_fuzz_pci_add_ro(p, s->ssvid + 4, 4, "SSVID ids");
 	for (i = 0; s->vndr && i < VDM_PCI_RH_CAP_SIZEOF; i += 4)
-		fzpci_add_ro(p, s->vndr + i, 4, "Red Hat reserve capability");
-	fzpci_add_ro(p, VDM_PCI_EXT_CAP_START, 4, "ACS extended capability header");
-	fzpci_add_ro(p, VDM_PCI_EXT_CAP_START + VDM_PCI_ACS_CAP, 2, "ACS capability register");
-	fzpci_add_ro(p, VDM_PCI_BAR0, 4, "bridge BAR0 (none)");
-	fzpci_add_ro(p, VDM_PCI_BAR0 + 4, 4, "bridge BAR1 (none)");
+		vdm_fuzz_pci_add_ro(p, s->vndr + i, 4, "Red Hat reserve capability");
+	vdm_fuzz_pci_add_ro(p, s->aer, 4, "AER extended capability header");
+	vdm_fuzz_pci_add_ro(p, s->aer + VDM_PCI_ERR_UNCOR_MASK, 4,
+			    "AER uncorrectable mask (RO in 7.2)");
+	vdm_fuzz_pci_add_ro(p, s->aer + VDM_PCI_ERR_HEADER_LOG, 4, "AER header log");
+	vdm_fuzz_pci_add_ro(p, s->acs, 4, "ACS extended capability header");
+	vdm_fuzz_pci_add_ro(p, s->acs + VDM_PCI_ACS_CAP, 2, "ACS capability register");
+	vdm_fuzz_pci_add_ro(p, VDM_PCI_BAR0 + 4, 4, "bridge BAR1 (none)");
 	if (s->given[RP_IO] && s->val[RP_IO] == 0) {
-		fzpci_add_ro(p, VDM_PCI_IO_BASE, 2, "I/O window with io-reserve=0");
-		fzpci_add_ro(p, VDM_PCI_IO_BASE_UPPER16, 4, "I/O upper with io-reserve=0");
+		vdm_fuzz_pci_add_ro(p, VDM_PCI_IO_BASE, 2, "I/O window with io-reserve=0");
+		vdm_fuzz_pci_add_ro(p, VDM_PCI_IO_BASE_UPPER16, 4, "I/O upper with io-reserve=0");
 	}
 }
 
@@ -369,15 +383,19 @@ static void rp_check_caps(struct rp_state *s)
 {
 	uint32_t off = 0;
 
-	FUZZ_CHECK(vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSI, &off) == 0 && off == s->msi,
-		   "MSI capability moved to %#x", off);
+	FUZZ_CHECK(vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_MSIX, &off) == 0 && off == s->msix,
+		   "MSI-X capability moved to %#x", off);
 	off = 0;
 	FUZZ_CHECK(vdm_pci_find_cap(s->dev, VDM_PCI_CAP_ID_SSVID, &off) == 0 && off == s->ssvid,
 		   "SSVID capability moved to %#x", off);
 	off = 0;
 	FUZZ_CHECK(vdm_pci_find_ext_cap(s->dev, VDM_PCI_EXT_CAP_ID_ACS, &off) == 0 &&
-			   off == VDM_PCI_EXT_CAP_START,
+			   off == s->acs,
 		   "ACS capability moved to %#x", off);
+	off = 0;
+	FUZZ_CHECK(vdm_pci_find_ext_cap(s->dev, VDM_PCI_EXT_CAP_ID_ERR, &off) == 0 &&
+			   off == VDM_PCI_EXT_CAP_START,
+		   "AER capability moved to %#x", off);
 }
 
 /* ---- host-side ops ----------------------------------------------------------------------- */
@@ -402,10 +420,10 @@ static void rp_presence(struct rp_state *s, bool present, bool event)
 			   present, event, before, sta);
 }
 
-static uint64_t rp_pick_aligned(struct fz *f, uint64_t gran)
+static uint64_t rp_pick_aligned(struct vdm_fuzz_in *f, uint64_t gran)
 {
-	uint8_t b = fz_u8(f);
-	uint64_t v = fz_u64(f);
+	uint8_t b = vdm_fuzz_u8(f);
+	uint64_t v = vdm_fuzz_u64(f);
 
 	switch (b & 3) {
 	case 0:
@@ -419,13 +437,14 @@ static uint64_t rp_pick_aligned(struct fz *f, uint64_t gran)
 	}
 }
 
-static void rp_window(struct rp_state *s, struct fz *f)
+static void rp_window(struct rp_state *s, struct vdm_fuzz_in *f)
 {
-	uint32_t kind = fz_u8(f) % 4;
+	uint32_t kind = vdm_fuzz_u8(f) % 4;
 	uint64_t gran = kind == VDM_PCI_WINDOW_IO ? 0x1000 : 0x100000;
 	uint64_t max = kind == VDM_PCI_WINDOW_IO ? 0xffff
 		       : kind == VDM_PCI_WINDOW_MEM ? 0xffffffffu : UINT64_MAX;
-	uint64_t base = rp_pick_aligned(f, gran), size = (fz_u8(f) & 1) ? 0 : rp_pick_aligned(f, gran);
+	uint64_t base = rp_pick_aligned(f, gran);
+	uint64_t size = (vdm_fuzz_u8(f) & 1) ? 0 : rp_pick_aligned(f, gran);
 	bool io_off = s->given[RP_IO] && s->val[RP_IO] == 0;
 	struct vdm_pci_bridge b;
 	const struct vdm_pci_window *w;
@@ -457,9 +476,9 @@ static void rp_window(struct rp_state *s, struct fz *f)
 			   (unsigned long long)base, (unsigned long long)size);
 }
 
-static void rp_buses(struct rp_state *s, struct fz *f)
+static void rp_buses(struct rp_state *s, struct vdm_fuzz_in *f)
 {
-	uint8_t p = fz_u8(f), sec = fz_u8(f), sub = fz_u8(f);
+	uint8_t p = vdm_fuzz_u8(f), sec = vdm_fuzz_u8(f), sub = vdm_fuzz_u8(f);
 	struct vdm_pci_bridge b;
 	int r = vdm_pci_bridge_set_buses(s->dev, p, sec, sub);
 
@@ -473,6 +492,7 @@ static void rp_reset(struct rp_state *s)
 {
 	uint8_t expect[VDM_PCI_CFG_EXP_SIZE];
 	uint32_t lnk = s->exp + VDM_PCI_EXP_LNKSTA + 1, slt = s->exp + VDM_PCI_EXP_SLTSTA;
+	uint16_t ctl;
 
 	vdm_device_reset(s->dev);
 	memcpy(expect, s->pci.power_on, sizeof(expect));
@@ -483,25 +503,34 @@ static void rp_reset(struct rp_state *s)
 		expect[lnk] |= (uint8_t)(VDM_PCI_EXP_LNKSTA_DLLLA >> 8);
 		expect[slt] |= (uint8_t)VDM_PCI_EXP_SLTSTA_PDS;
 	}
-	fzpci_check_space(&s->pci, expect, "after reset");
+	/* ... and sets slot power and its indicator: on when occupied, off when empty. */
+	ctl = (uint16_t)(expect[s->exp + VDM_PCI_EXP_SLTCTL] |
+			 expect[s->exp + VDM_PCI_EXP_SLTCTL + 1] << 8);
+	ctl &= (uint16_t)~(VDM_PCI_EXP_SLTCTL_PIC | VDM_PCI_EXP_SLTCTL_PCC);
+	ctl |= s->present ? VDM_PCI_EXP_SLTCTL_PIC_ON
+			  : VDM_PCI_EXP_SLTCTL_PIC_OFF | VDM_PCI_EXP_SLTCTL_PCC;
+	expect[s->exp + VDM_PCI_EXP_SLTCTL] = (uint8_t)ctl;
+	expect[s->exp + VDM_PCI_EXP_SLTCTL + 1] = (uint8_t)(ctl >> 8);
+	vdm_fuzz_pci_check_space(&s->pci, expect, VDM_FUZZ_INV_RESET, "after reset");
 }
 
 /* A host-control call straight to the port: SET_PRESENCE with any small args, PCIE_CAP,
  * numbers 0 and 3 of the family (unknown), or any op. */
-static void rp_control(struct rp_state *s, struct fz *f)
+static void rp_control(struct rp_state *s, struct vdm_fuzz_in *f)
 {
-	uint8_t b = fz_u8(f);
-	uint32_t op = b < 0xc0 ? VDM_CONTROL_OP(VDM_ROOT_PORT_CTL_FAMILY, b % 4) : fz_u32(f);
-	uint32_t a0 = fz_u8(f) % 3, a1 = fz_u8(f) % 3;
+	uint8_t b = vdm_fuzz_u8(f);
+	uint32_t op = b < 0xc0 ? VDM_CONTROL_OP(VDM_ROOT_PORT_CTL_FAMILY, b % 4) : vdm_fuzz_u32(f);
+	uint32_t a0 = vdm_fuzz_u8(f) % 3, a1 = vdm_fuzz_u8(f) % 3;
 	uint64_t res = 0;
-	uint32_t before = fzpci_raw(&s->pci, s->exp + VDM_PCI_EXP_SLTSTA, 2);
+	uint32_t before = vdm_fuzz_pci_peek(&s->pci, s->exp + VDM_PCI_EXP_SLTSTA, 2);
 	int r = vdm_device_control(s->dev, op, a0, a1, &res);
 
 	if (op == VDM_ROOT_PORT_CTL_SET_PRESENCE) {
 		FUZZ_CHECK(r == (a0 > 1 || a1 > 1 ? -EINVAL : 0) && res == 0,
 			   "SET_PRESENCE(%u, %u) returned %d", a0, a1, r);
 		if (r)
-			FUZZ_CHECK(fzpci_raw(&s->pci, s->exp + VDM_PCI_EXP_SLTSTA, 2) == before,
+			FUZZ_CHECK(vdm_fuzz_pci_peek(&s->pci, s->exp + VDM_PCI_EXP_SLTSTA, 2) ==
+					   before,
 				   "refused SET_PRESENCE changed SLTSTA");
 		else
 			s->present = a0;
@@ -513,29 +542,36 @@ static void rp_control(struct rp_state *s, struct fz *f)
 	}
 }
 
-static void rp_op(struct rp_state *s, struct fz *f)
+static void rp_op(struct rp_state *s, struct vdm_fuzz_in *f)
 {
-	uint8_t raw = fz_u8(f), op = raw % 11, b;
+	uint8_t raw = vdm_fuzz_u8(f), op = raw % 11, b;
 
 	if (raw >= 0xf5) {
 		rp_control(s, f);
 		return;
 	}
-	if (raw >= 0xf0) { /* a bridge without BARs refuses every region access */
-		uint64_t v = 0x5a5a, off = fz_u64(f);
-		uint32_t region = fz_u8(f), size = fz_access_size(f);
-		int r = (raw & 1) ? vdm_bar_write(s->dev, region, off, size, fz_u64(f))
+	if (raw >= 0xf0) { /* BAR0 is the MSI-X table; every other region access is refused */
+		uint64_t v = 0x5a5a;
+		uint64_t off = (vdm_fuzz_u8(f) & 1) ? vdm_fuzz_u64(f) : vdm_fuzz_u16(f) % 4200;
+		uint32_t region = vdm_fuzz_u8(f) % 3, size = vdm_fuzz_access_size(f);
+		int r = (raw & 1) ? vdm_bar_write(s->dev, region, off, size, vdm_fuzz_u64(f))
 				  : vdm_bar_read(s->dev, region, off, size, &v);
+		bool ok = region == 0 && off < 4096 && size <= 4096 - off &&
+			  (size == 1 || size == 2 || size == 4 || size == 8);
 
-		FUZZ_CHECK(r == -EINVAL && ((raw & 1) || v == UINT64_MAX),
-			   "BAR access to a root port returned %d, %#llx", r, (unsigned long long)v);
+		FUZZ_CHECK(ok ? r == 0 : (r == -EINVAL && ((raw & 1) || v == UINT64_MAX)),
+			   "BAR%u access at %#llx size %u returned %d, %#llx", region,
+			   (unsigned long long)off, size, r, (unsigned long long)v);
+		FUZZ_CHECK(!ok || (raw & 1) || off < 16 || v == 0,
+			   "BAR0 %#llx outside the table read %#llx", (unsigned long long)off,
+			   (unsigned long long)v);
 		return;
 	}
-	if (fzpci_generic_op(&s->pci, op, f))
+	if (vdm_fuzz_pci_op(&s->pci, op, f))
 		return;
 	switch (op) {
 	case 5:
-		b = fz_u8(f);
+		b = vdm_fuzz_u8(f);
 		rp_presence(s, b & 1, b & 2);
 		break;
 	case 6:
@@ -551,9 +587,9 @@ static void rp_op(struct rp_state *s, struct fz *f)
 		rp_check_caps(s);
 		break;
 	default: /* 10: a write aimed at the PCIe capability's control/status registers */
-		b = fz_u8(f);
-		fzpci_cfg_write(&s->pci, s->exp + (b & 0x3c) + (b & 0x40 ? 2 : 0), (b & 0x80) ? 2 : 4,
-				fz_u32(f));
+		b = vdm_fuzz_u8(f);
+		vdm_fuzz_pci_cfg_write(&s->pci, s->exp + (b & 0x3c) + (b & 0x40 ? 2 : 0),
+				       (b & 0x80) ? 2 : 4, vdm_fuzz_u32(f));
 		break;
 	}
 }
@@ -561,27 +597,27 @@ static void rp_op(struct rp_state *s, struct fz *f)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rp_state *s = calloc(1, sizeof(*s));
-	struct fz f;
+	struct vdm_fuzz_in f;
 	int n;
 
 	if (!s)
 		return 0;
-	fz_init(&f, data, size);
+	vdm_fuzz_in_init(&f, data, size);
 	s->dev = rp_create(s, &f);
 	if (!s->dev) {
 		free(s);
 		return 0;
 	}
-	fzpci_init(&s->pci, s->dev, VDM_PCI_CFG_EXP_SIZE);
+	fuzz_pci_init(&s->pci, s->dev, VDM_PCI_CFG_EXP_SIZE);
 	rp_record_ro(s);
 	rp_check_identity(s);
-	for (n = 0; n < RP_MAX_OPS && fz_more(&f); n++) {
+	for (n = 0; n < RP_MAX_OPS && vdm_fuzz_more(&f); n++) {
 		rp_op(s, &f);
 		rp_check_state(s);
 	}
 	rp_check_caps(s);
 	rp_check_identity(s);
-	fzpci_check_bars(&s->pci);
+	vdm_fuzz_pci_check_bars(&s->pci);
 	{
 		/* The host API refuses a device that is not a root port. */
 		struct vdm_device other = *s->dev;

@@ -7,7 +7,7 @@
 #include <vdm/pci.h>
 #include <vdm/props.h>
 
-#include "fuzz_pci.h"
+#include "fuzz_input.h"
 
 /*
  * Input: byte 0 picks how the device is made (parsed "membar=..." or hand-built props),
@@ -16,7 +16,7 @@
  *  - create succeeds exactly for membar 0 or a power of two in 16..64T, through the parser
  *    and with hand-built props alike; the declared regions are BAR0 MEM32 4K, BAR1 IO 256,
  *    BAR2 MEM64 prefetchable of membar bytes;
- *  - the pci.h config contract, read-only header fields, BAR sizing (fuzz_pci.c);
+ *  - the pci.h config contract, read-only header fields, BAR sizing (libvdm-fuzz: fuzz/pci_check.c);
  *  - BAR accesses: a bad region/size/offset reads all-ones and returns -EINVAL/-ERANGE as
  *    testdev.c documents; good ones match a model of the kvm-unit-tests protocol
  *    (header bytes, test index, hit counter);
@@ -99,7 +99,7 @@ static void td_model_write(struct td_model *m, int bar, uint64_t addr, uint8_t v
 
 struct td_state {
 	struct vdm_device *dev;
-	struct fzpci pci;
+	struct vdm_fuzz_pci pci;
 	struct td_model model;
 	uint64_t membar;
 	unsigned irq_calls;
@@ -111,9 +111,9 @@ static void td_set_irq(void *opaque, uint32_t line, uint32_t level)
 }
 
 /* Pick a membar: mostly powers of two around the limits, sometimes anything. */
-static uint64_t td_pick_membar(struct fz *f)
+static uint64_t td_pick_membar(struct vdm_fuzz_in *f)
 {
-	uint8_t b = fz_u8(f);
+	uint8_t b = vdm_fuzz_u8(f);
 
 	switch (b >> 6) {
 	case 0:
@@ -123,9 +123,9 @@ static uint64_t td_pick_membar(struct fz *f)
 		return 1ull << (b % 48);
 	default:
 		if (!(b & 1))
-			return fz_u64(f);
-		b = fz_u8(f); /* a power of two, or one off it */
-		return (1ull << (b % 64)) + (fz_u8(f) % 3) - 1;
+			return vdm_fuzz_u64(f);
+		b = vdm_fuzz_u8(f); /* a power of two, or one off it */
+		return (1ull << (b % 64)) + (vdm_fuzz_u8(f) % 3) - 1;
 	}
 }
 
@@ -134,13 +134,13 @@ static bool td_membar_ok(uint64_t v)
 	return v == 0 || (!(v & (v - 1)) && v >= 16 && v <= TD_MEMBAR_MAX);
 }
 
-static struct vdm_device *td_create(struct td_state *s, struct fz *f)
+static struct vdm_device *td_create(struct td_state *s, struct vdm_fuzz_in *f)
 {
 	const struct vdm_host host = { VDM_STRUCT_HEAD(struct vdm_host), .opaque = s,
 				       .set_irq = td_set_irq };
 	struct vdm_prop_values pv;
 	struct vdm_device *dev = NULL;
-	bool parsed = fz_u8(f) & 1;
+	bool parsed = vdm_fuzz_u8(f) & 1;
 	char text[64], err[160] = "";
 	uint64_t v = td_pick_membar(f);
 	int r;
@@ -222,7 +222,7 @@ static void td_bar_read(struct td_state *s, uint32_t region, uint64_t off, uint3
 	FUZZ_CHECK(r == want, "BAR read region=%u off=%#llx size=%u returned %d, want %d",
 		   region, (unsigned long long)off, size, r, want);
 	if (want) {
-		FUZZ_CHECK((v & fz_ones(size)) == fz_ones(size),
+		FUZZ_CHECK((v & vdm_fuzz_ones(size)) == vdm_fuzz_ones(size),
 			   "refused BAR read region=%u size=%u gave %#llx, not all-ones", region,
 			   size, (unsigned long long)v);
 		return;
@@ -251,11 +251,11 @@ static void td_bar_write(struct td_state *s, uint32_t region, uint64_t off, uint
 		td_model_write(&s->model, (int)region, off + i, (uint8_t)(v >> (8 * i)));
 }
 
-static uint32_t td_pick_region(struct fz *f)
+static uint32_t td_pick_region(struct vdm_fuzz_in *f)
 {
-	uint8_t b = fz_u8(f);
+	uint8_t b = vdm_fuzz_u8(f);
 
-	return b < 0xf8 ? b % 4 : (b == 0xff ? fz_u32(f) : b);
+	return b < 0xf8 ? b % 4 : (b == 0xff ? vdm_fuzz_u32(f) : b);
 }
 
 static uint64_t td_region_size(const struct td_state *s, uint32_t region)
@@ -264,34 +264,34 @@ static uint64_t td_region_size(const struct td_state *s, uint32_t region)
 		: region == 2 && s->membar ? s->membar : 64;
 }
 
-static void td_op(struct td_state *s, struct fz *f)
+static void td_op(struct td_state *s, struct vdm_fuzz_in *f)
 {
-	uint8_t op = fz_u8(f) % 10;
+	uint8_t op = vdm_fuzz_u8(f) % 10;
 	uint32_t region, size;
 	uint64_t off;
 
-	if (fzpci_generic_op(&s->pci, op, f))
+	if (vdm_fuzz_pci_op(&s->pci, op, f))
 		return;
 	switch (op) {
 	case 5: /* BAR read */
 		region = td_pick_region(f);
-		off = fz_offset(f, td_region_size(s, region));
-		size = fz_access_size(f);
+		off = vdm_fuzz_offset(f, td_region_size(s, region));
+		size = vdm_fuzz_access_size(f);
 		td_bar_read(s, region, off, size);
 		break;
 	case 6: /* BAR write */
 		region = td_pick_region(f);
-		off = fz_offset(f, td_region_size(s, region));
-		size = fz_access_size(f);
-		td_bar_write(s, region, off, size, fz_u64(f));
+		off = vdm_fuzz_offset(f, td_region_size(s, region));
+		size = vdm_fuzz_access_size(f);
+		td_bar_write(s, region, off, size, vdm_fuzz_u64(f));
 		break;
 	case 7: /* start a test: one byte at offset 0 of BAR0/1 */
-		region = fz_u8(f) & 1;
-		td_bar_write(s, region, 0, 1, fz_u8(f) % 5);
+		region = vdm_fuzz_u8(f) & 1;
+		td_bar_write(s, region, 0, 1, vdm_fuzz_u8(f) % 5);
 		break;
 	case 8: /* hit the current test's offset with a byte (the match byte or another) */
 		if (s->model.current >= 0) {
-			uint8_t b = fz_u8(f);
+			uint8_t b = vdm_fuzz_u8(f);
 
 			td_bar_write(s, (uint32_t)s->model.current / 3,
 				     td_test_offset(s->model.current), 1,
@@ -301,7 +301,8 @@ static void td_op(struct td_state *s, struct fz *f)
 	default: /* 9: reset */
 		vdm_device_reset(s->dev);
 		s->model.current = -1;
-		fzpci_check_space(&s->pci, s->pci.power_on, "after reset");
+		vdm_fuzz_pci_check_space(&s->pci, s->pci.power_on, VDM_FUZZ_INV_RESET,
+					 "after reset");
 		break;
 	}
 }
@@ -309,12 +310,12 @@ static void td_op(struct td_state *s, struct fz *f)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct td_state *s = calloc(1, sizeof(*s));
-	struct fz f;
+	struct vdm_fuzz_in f;
 	int n;
 
 	if (!s)
 		return 0;
-	fz_init(&f, data, size);
+	vdm_fuzz_in_init(&f, data, size);
 	s->dev = td_create(s, &f);
 	if (!s->dev) {
 		free(s);
@@ -322,18 +323,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	s->model.current = -1;
 	td_check_resources(s);
-	fzpci_init(&s->pci, s->dev, VDM_PCI_CFG_SIZE);
-	for (n = 0; n < TD_MAX_OPS && fz_more(&f); n++) {
+	fuzz_pci_init(&s->pci, s->dev, VDM_PCI_CFG_SIZE);
+	for (n = 0; n < TD_MAX_OPS && vdm_fuzz_more(&f); n++) {
 		td_op(s, &f);
-		fzpci_check_ro(&s->pci);
+		vdm_fuzz_pci_check_ro(&s->pci);
 	}
-	fzpci_check_bars(&s->pci);
+	vdm_fuzz_pci_check_bars(&s->pci);
 	td_check_resources(s);
 	FUZZ_CHECK(s->irq_calls == 0, "testdev raised its (absent) interrupt %u times",
 		   s->irq_calls);
 	{
 		/* No host control: every op is refused and leaves the result at 0. */
-		uint32_t op = fz_u32(&f), arg = fz_u32(&f);
+		uint32_t op = vdm_fuzz_u32(&f), arg = vdm_fuzz_u32(&f);
 		uint64_t res = 0;
 		int r = vdm_device_control(s->dev, op, arg, 0, &res);
 

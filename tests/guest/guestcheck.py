@@ -130,11 +130,11 @@ def parse_topology(text):
         if g:
             m.buses = (int(g.group(1), 16), int(g.group(2), 16))
             continue
-        g = re.match(r"platform ged \S+ (region\d) \S+ " + rng, line)
+        g = re.match(r"platform acpi-ged \S+ (region\d) \S+ " + rng, line)
         if g:
             m.ged[g.group(1)] = (_int(g.group(2)), _int(g.group(3)))
             continue
-        g = re.match(r"platform ged \S+ gsi (\d+)", line)
+        g = re.match(r"platform acpi-ged \S+ gsi (\d+)", line)
         if g:
             m.ged["gsi"] = int(g.group(1))
     return t, m

@@ -90,8 +90,10 @@ static void assert_locked_down(int pid, int serving_fds, int socket_fds)
 	assert_string_equal(itest_proc_field(pid, "status", "CapPrm"), "0000000000000000");
 	if (geteuid() == 0)
 		assert_string_equal(itest_proc_field(pid, "status", "Uid"), "65534\t65534\t65534\t65534");
-	assert_string_equal(itest_proc_field(pid, "status", "NSpid"),
-			    strcat(strcpy(path, itest_proc_field(pid, "status", "Pid")), "\t1"));
+	/* one field at a time: itest_proc_field's buffer is reused, and the order in which a
+	 * call's arguments are evaluated is unspecified (clang goes left to right) */
+	strcat(strcpy(path, itest_proc_field(pid, "status", "Pid")), "\t1");
+	assert_string_equal(itest_proc_field(pid, "status", "NSpid"), path);
 	assert_other_ns(pid, "user");
 	assert_other_ns(pid, "mnt");
 	assert_other_ns(pid, "net");

@@ -14,7 +14,7 @@ cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 pc=$(find "$tmp/prefix" -name vdm.pc)
 [ -n "$pc" ] || fail "no vdm.pc installed"
 export PKG_CONFIG_PATH=$(dirname "$pc")
-for p in vdm vdm-sandbox vdm-machine; do
+for p in vdm vdm-sandbox vdm-machine vdm-fuzz; do
 	pkg-config --exists "$p" || fail "pkg-config $p: not installed"
 	case "$(pkg-config --cflags "$p")" in
 	*"$tmp/prefix"*) ;;
@@ -23,11 +23,11 @@ for p in vdm vdm-sandbox vdm-machine; do
 done
 for h in abi.h device.h props.h ring.h proxy.h plugin.h pci.h ged.h root_port.h machine.h \
 	hotplug.h machine_desc.h place.h alloc.h aml.h acpi_tables.h dsdt.h fdt.h layout.h \
-	pci_host.h; do
+	pci_host.h fuzz.h; do
 	[ -f "$tmp/prefix/include/vdm/$h" ] || fail "include/vdm/$h not installed"
 done
 libdir=$(pkg-config --variable=libdir vdm)
-for l in vdm vdm-sandbox vdm-machine; do
+for l in vdm vdm-sandbox vdm-machine vdm-fuzz; do
 	[ -f "$libdir/lib$l.a" ] || fail "lib$l.a not installed"
 	soname=$(objdump -p "$libdir/lib$l.so" | awk '/SONAME/ {print $2}')
 	[ "$soname" = "lib$l.so.0" ] || fail "lib$l.so: soname '$soname', expected lib$l.so.0"

@@ -87,7 +87,7 @@ static void device_runs_in_the_spare_locked_down(void **state)
 	dev = itest_spawn(&cfg);
 	assert_int_equal(vdm_proxy_pid(dev), spare_pid);
 	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)spare_pid), my_nice); /* the device's */
-	assert_string_equal(dev->type->name, "testdev");
+	assert_string_equal(dev->type->name, "pci-testdev");
 	assert_int_equal(dev->res.regions[2].size, 4u << 20);
 	assert_int_equal(vdm_cfg_read(dev, 0, 4, &ids), 0);
 	assert_int_equal(ids, TESTDEV_IDS);

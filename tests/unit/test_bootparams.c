@@ -147,9 +147,10 @@ static void linux_boot_loads_kernel_zero_page_cmdline_initrd_and_tables(void **s
 	memset(initrd, 0x5a, sizeof(initrd));
 	memset(&m, 0, sizeof(m));
 	assert_int_equal(vdm_x86_layout(&m, 128 * MIB, 40, err, sizeof(err)), 0);
-	assert_int_equal(guest_ram_create(&ram, 128 * MIB, VDM_LAYOUT_HOLE_START, true, err, sizeof(err)), 0);
+	assert_int_equal(guest_ram_create(&ram, 128 * MIB, 0, VDM_LAYOUT_HOLE_START, true, err, sizeof(err)), 0);
 	assert_int_equal(arch_load_linux(&ram, &m, img, IMG_LEN, initrd, sizeof(initrd),
-					 "console=ttyS0 quiet", 0xe0000, &e, err, sizeof(err)), 0);
+					 "console=ttyS0 quiet", 0xe0000, false, &e, err, sizeof(err)),
+			 0);
 	mem = ram.host;
 	assert_memory_equal(mem + 0x100000, img + 2048, IMG_LEN - 2048);
 	assert_string_equal((char *)mem + X86_CMDLINE_ADDR, "console=ttyS0 quiet");
@@ -192,16 +193,16 @@ static void linux_boot_refuses_too_little_ram_and_long_cmdlines(void **state)
 	(void)state;
 	memset(&m, 0, sizeof(m));
 	assert_int_equal(vdm_x86_layout(&m, 32 * MIB, 40, err, sizeof(err)), 0);
-	assert_int_equal(guest_ram_create(&ram, 32 * MIB, VDM_LAYOUT_HOLE_START, true, err, sizeof(err)), 0);
+	assert_int_equal(guest_ram_create(&ram, 32 * MIB, 0, VDM_LAYOUT_HOLE_START, true, err, sizeof(err)), 0);
 	put32(img + 0x260, 0x4000000); /* init_size 64M: needs 80M from 16M */
-	assert_int_equal(arch_load_linux(&ram, &m, img, IMG_LEN, NULL, 0, "", 0, &e, err,
+	assert_int_equal(arch_load_linux(&ram, &m, img, IMG_LEN, NULL, 0, "", 0, false, &e, err,
 					 sizeof(err)), -ENOMEM);
 	assert_string_equal(err, "-m: this kernel needs 80 MiB of RAM below the 32-bit hole, the "
 				 "machine has 32 MiB there");
 	put32(img + 0x260, 0x100000);
 	memset(longline, 'a', sizeof(longline) - 1);
 	longline[sizeof(longline) - 1] = 0;
-	assert_int_equal(arch_load_linux(&ram, &m, img, IMG_LEN, NULL, 0, longline, 0, &e, err,
+	assert_int_equal(arch_load_linux(&ram, &m, img, IMG_LEN, NULL, 0, longline, 0, false, &e, err,
 					 sizeof(err)), -E2BIG);
 	assert_string_equal(err, "--append: the command line is 2999 bytes, this kernel takes at most 2047");
 	guest_ram_destroy(&ram);
@@ -220,7 +221,7 @@ static void payload_boot_maps_1g_pages_and_sets_contract_registers(void **state)
 	(void)state;
 	memset(&m, 0, sizeof(m));
 	assert_int_equal(vdm_x86_layout(&m, 64 * MIB, 40, err, sizeof(err)), 0);
-	assert_int_equal(guest_ram_create(&ram, 64 * MIB, VDM_LAYOUT_HOLE_START, true, err, sizeof(err)), 0);
+	assert_int_equal(guest_ram_create(&ram, 64 * MIB, 0, VDM_LAYOUT_HOLE_START, true, err, sizeof(err)), 0);
 	assert_int_equal(arch_load_payload(&ram, &m, code, sizeof(code), 0xe0000, 40, &e, err,
 					   sizeof(err)), 0);
 	mem = ram.host;

@@ -81,7 +81,6 @@ int fuzz_qmp_json_one(const uint8_t *data, size_t size);
 #define LLVMFuzzerTestOneInput fuzz_qmp_json_one
 #include "../fuzz/fuzz_qmp_json.c"
 #undef LLVMFuzzerTestOneInput
-#include "../fuzz/fuzz_pci.c"
 
 typedef int (*one_fn)(const uint8_t *data, size_t size);
 

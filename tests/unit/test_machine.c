@@ -49,7 +49,7 @@ static void default_machine_has_two_free_hotplug_ports_and_a_ged(void **state)
 	assert_true(D->root_ports[0].pref.size == (UINT64_C(64) << 30));
 	assert_true(D->root_ports[0].mem.size == (UINT64_C(2) << 20));
 	g = ged();
-	assert_string_equal(g.dev->type->name, "ged");
+	assert_string_equal(g.dev->type->name, "acpi-ged");
 	assert_true(g.region_base[0] == D->ged_base);
 	assert_true(g.region_base[1] == D->pcihp_base);
 	assert_int_equal(vdm_ged_num_selectors(g.dev), 3);
@@ -68,7 +68,7 @@ static void default_machine_has_two_free_hotplug_ports_and_a_ged(void **state)
 			 (unsigned long long)pf.base, (unsigned long long)(pf.base + pf.size - 1));
 		assert_non_null(strstr(t, want));
 	}
-	assert_non_null(strstr(t, "platform ged id=ged0 region0 mem32 [0xfe000000-0xfe000003]\n"));
+	assert_non_null(strstr(t, "platform acpi-ged id=ged0 region0 mem32 [0xfe000000-0xfe000003]\n"));
 	assert_non_null(strstr(t, "machine hotplug   acpi=on dsm5=0\n"));
 	free(t);
 	destroy_machine();
@@ -142,7 +142,8 @@ static void bad_device_sets_are_refused_with_a_reason(void **state)
 			       "pcie-root-port,addr=3"), -EBUSY);
 	assert_string_equal(err, "--device pcie-root-port,addr=3: addr=3 is taken on the root bus");
 	destroy_machine();
-	assert_int_equal(BUILD("--hotplug-ports", "32"), -ENOSPC);
+	assert_int_equal(BUILD("--hotplug-ports", "249"), -ENOSPC);
+	assert_string_equal(err, "too many pcie-root-ports (at most 248); use fewer hotplug ports");
 	destroy_machine();
 	assert_int_equal(BUILD("--device", "ged,selectors=1", "--hotplug-ports", "1"), -EINVAL);
 	assert_non_null(strstr(err, "needs selectors=2 or more"));
@@ -226,6 +227,35 @@ static void hot_add_warns_when_the_guest_cannot_fit_the_bars(void **state)
 	destroy_machine();
 }
 
+static void a_machine_of_128_hotplug_ports_packs_them_into_multifunction_slots(void **state)
+{
+	const struct vdm_mach_root_port *last;
+	char warn[512];
+	int rc;
+
+	(void)state;
+	assert_int_equal(BUILD("--hotplug-ports", "128"), 0);
+	assert_int_equal(D->num_root_ports, 128);
+	/* 16 slots of 8 functions: 00:01.0 .. 00:10.7, function 0 says "multifunction" */
+	assert_int_equal(D->root_ports[0].devfn, 1 << 3);
+	assert_int_equal(D->root_ports[127].devfn, 16 << 3 | 7);
+	assert_int_equal(cfg(0, 1, 0, 0x0e, 1), 0x81); /* type 1 header, multifunction */
+	assert_int_equal(cfg(0, 1, 0, 0x0c, 4) >> 16 & 0xff, 0x81);
+	assert_int_equal(cfg(0, 16, 7, 0, 4), 0x000c1b36u);
+	assert_int_equal(cfg(0, 16, 7, 0x0e, 1), 0x01);
+	/* every port its own bus, in devfn order */
+	last = &D->root_ports[127];
+	assert_int_equal(last->secondary_bus, 128);
+	assert_int_equal(cfg(0, 16, 7, 0x19, 1), 128);
+	/* hot-add into the last port: the guest finds the device on its bus */
+	rc = vdm_machine_hot_add_spec(m, "testdev,id=t,bus=rp127,membar=4M", 0, warn, sizeof(warn),
+				      err, sizeof(err));
+	assert_true(rc >= 0);
+	assert_int_equal(cfg(128, 0, 0, 0, 4), 0x00051b36u);
+	assert_string_equal(dev_by_id("t").parent_id, "rp127");
+	destroy_machine();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +266,7 @@ int main(void)
 		cmocka_unit_test(endpoints_on_the_root_bus_take_bus_pcie0),
 		cmocka_unit_test(hot_add_fills_empty_hotplug_ports_and_raises_the_ged_event),
 		cmocka_unit_test(hot_add_warns_when_the_guest_cannot_fit_the_bars),
+		cmocka_unit_test(a_machine_of_128_hotplug_ports_packs_them_into_multifunction_slots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,9 @@ static void commands_parse_into_kind_and_argument(void **state)
 	assert_int_equal(cmd.kind, MON_CMD_DEVICE_ADD);
 	assert_string_equal(cmd.arg, "testdev,id=t1,bus=rp1,membar=4M");
 	assert_true(cmd.fit_check);
+	assert_int_equal(parse("device_add pci-testdev,id=t2,bus=rp1,membar=4M"), 0); /* QEMU's */
+	assert_int_equal(cmd.kind, MON_CMD_DEVICE_ADD);
+	assert_string_equal(cmd.arg, "pci-testdev,id=t2,bus=rp1,membar=4M");
 	assert_int_equal(parse("  device_del\tt1  \r"), 0);
 	assert_int_equal(cmd.kind, MON_CMD_DEVICE_DEL);
 	assert_string_equal(cmd.arg, "t1");
@@ -69,7 +72,7 @@ static void every_bad_line_gets_its_reason(void **state)
 	expect_error("info pci now", "info takes one argument: info pci, info devices");
 	expect_error("info cpus", "info cpus: unknown (known: pci, devices)");
 	expect_error("device_add", "device_add needs a device spec, e.g. device_add "
-				   "testdev,id=t1,bus=rp1,membar=4M");
+				   "pci-testdev,id=t1,bus=rp1,membar=4M");
 	expect_error("device_add testdev membar=4M", "device_add takes one spec without blanks "
 						    "(extra: 'membar=4M')");
 	expect_error("device_del", "device_del needs the id of a device (see info devices)");

@@ -145,12 +145,18 @@ static void hmp_add_del_20_cycles_on_one_slot_leave_nothing_behind(void **state)
 	assert_non_null(strstr(r, "type 'help'"));
 	fds_before = count_fds();
 	for (int i = 0; i < 20; i++) {
-		r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M\n");
-		assert_non_null(strstr(r, "device_add: t1 (testdev) added behind rp1"));
+		/* QEMU's type name and vdm's former one, in turn: the same device */
+		r = hmp(fd, i % 2 ? "device_add testdev,id=t1,bus=rp1,membar=4M\n"
+				  : "device_add pci-testdev,id=t1,bus=rp1,membar=4M\n");
+		assert_non_null(strstr(r, "device_add: t1 (pci-testdev) added behind rp1"));
 		assert_int_equal(vendor_behind(0), 0x00051b36u);
+		if (i == 0) {
+			r = hmp(fd, "info pci\n");
+			assert_non_null(strstr(r, "1b36:0005 class 00ff00 pci-testdev id=t1 parent=rp1"));
+		}
 		r = hmp(fd, "info devices\n");
 		/* sandboxed by default: the testdev is a device host of its own */
-		assert_non_null(strstr(r, "t1               testdev          01:00.0    pid "));
+		assert_non_null(strstr(r, "t1               pci-testdev      01:00.0    pid "));
 		assert_non_null(strstr(strstr(r, "t1  "), "running"));
 		r = hmp(fd, "device_del t1\n");
 		assert_non_null(strstr(r, "unplug of t1 requested"));
@@ -231,7 +237,7 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	assert_int_equal(spare_in_info(fd), spare);
 
 	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M\n");
-	assert_non_null(strstr(r, "device_add: t1 (testdev) added behind rp1"));
+	assert_non_null(strstr(r, "device_add: t1 (pci-testdev) added behind rp1"));
 	t1 = pid_in_info(fd, "t1  ");
 	assert_int_equal(t1, spare); /* the device runs in the spare's process */
 	assert_int_equal(vendor_behind(0), 0x00051b36u);
@@ -251,7 +257,7 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 
 	/* A guest that never lets the devices rest gets the next spare 2 s after the take. */
 	r = hmp(fd, "device_add testdev,id=t3,membar=1G\n");
-	assert_non_null(strstr(r, "device_add: t3 (testdev) added behind"));
+	assert_non_null(strstr(r, "device_add: t3 (pci-testdev) added behind"));
 	assert_int_equal(pid_in_info(fd, "t3  "), spare);
 	now = vmm_now_ns();
 	for (uint64_t t = 0; t < 1900000000u; t += 50000000u) {
@@ -277,7 +283,7 @@ static void device_add_takes_the_spare_device_host_and_it_is_replaced_later(void
 	assert_true(spare_in_info(fd) > 0 && spare_in_info(fd) != spare);
 	spare = spare_in_info(fd);
 	r = hmp(fd, "device_add testdev,id=t2,membar=1G\n");
-	assert_non_null(strstr(r, "device_add: t2 (testdev) added behind"));
+	assert_non_null(strstr(r, "device_add: t2 (pci-testdev) added behind"));
 	assert_int_equal(pid_in_info(fd, "t2  "), spare);
 	/* device_del: the guest is done with what it was given, the next spare starts now */
 	vendor_behind(1);
@@ -415,7 +421,7 @@ static void a_bar_set_that_no_longer_fits_is_refused_before_the_guest_sees_it(vo
 	assert_int_equal(vendor_behind(0), 0xffffffffu);
 	assert_int_equal(vdm_ged_pending_events(ged().dev), 0);
 	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=4M,x-fit-check=off\n");
-	assert_non_null(strstr(r, "device_add: t1 (testdev) added behind rp1; warning: "));
+	assert_non_null(strstr(r, "device_add: t1 (pci-testdev) added behind rp1; warning: "));
 	assert_int_equal(vendor_behind(0), 0x00051b36u);
 	close(fd);
 	stop();
@@ -492,8 +498,9 @@ static void qmp_session_adds_deletes_and_reports_the_event(void **state)
 	send_str(fd, "{\"execute\": \"qmp_capabilities\"}\n");
 	r = read_until(fd, "\n");
 	assert_string_equal(r, "{\"return\": {}}\r\n");
-	r = "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"testdev\", \"id\": \"t1\", "
-	    "\"bus\": \"rp1\", \"membar\": \"1G\"}, \"id\": 7}";
+	/* what a QMP client written for QEMU sends: QEMU's type name */
+	r = "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"pci-testdev\", \"id\": "
+	    "\"t1\", \"bus\": \"rp1\", \"membar\": \"1G\"}, \"id\": 7}";
 	send_str(fd, r);
 	r = read_until(fd, "\n");
 	assert_string_equal(r, "{\"return\": {}, \"id\": 7}\r\n");
@@ -503,6 +510,13 @@ static void qmp_session_adds_deletes_and_reports_the_event(void **state)
 	assert_non_null(strstr(r, "{\"bar\": 2, \"type\": \"memory\", \"address\": "
 				  "18446744073709551615, \"size\": 1073741824, \"prefetch\": true, "
 				  "\"mem_type_64\": true}"));
+	/* QEMU's class for pci-testdev: 0x00ff (sub-class 0xff of base class 0x00) */
+	assert_non_null(strstr(r, "\"class_info\": {\"class\": 255}, \"id\": {\"vendor\": 6966, "
+				  "\"device\": 5}, \"qdev_id\": \"t1\""));
+	send_str(fd, "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": "
+		     "\"info devices\"}}");
+	r = read_until(fd, "\n");
+	assert_non_null(strstr(r, "t1               pci-testdev      01:00.0"));
 	send_str(fd, "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"t1\"}}");
 	r = read_until(fd, "\n");
 	assert_string_equal(r, "{\"return\": {}}\r\n");
@@ -536,7 +550,7 @@ static void guest_initiated_eject_of_a_cold_plugged_device_frees_its_window_spac
 	assert_non_null(strstr(r, "DEVICE_DELETED c1"));
 	/* its 8M went back to the window: an 8M device fits again */
 	r = hmp(fd, "device_add testdev,id=t1,bus=rp1,membar=8M\n");
-	assert_non_null(strstr(r, "device_add: t1 (testdev) added behind rp1"));
+	assert_non_null(strstr(r, "device_add: t1 (pci-testdev) added behind rp1"));
 	close(fd);
 	stop();
 }

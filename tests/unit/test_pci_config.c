@@ -349,13 +349,18 @@ static void capability_list_chains_from_0x34_and_ends(void **state)
 	assert_int_equal(b, 0x48); /* 0x40 + 6 rounded up to a dword */
 	assert_int_equal(c, 0x48 + VDM_PCI_EXP_SIZEOF_V2);
 	assert_true(rd(f, VDM_PCI_STATUS, 2) & VDM_PCI_STATUS_CAP_LIST);
+	/* newest first, as QEMU links them: 0x34 -> c -> b -> a -> end */
+	assert_int_equal(rd(f, VDM_PCI_CAPABILITY_LIST, 1), (uint32_t)c);
+	assert_int_equal(rd(f, (uint32_t)c + 1, 1), (uint32_t)b);
+	assert_int_equal(rd(f, (uint32_t)b + 1, 1), (uint32_t)a);
+	assert_int_equal(rd(f, (uint32_t)a + 1, 1), 0);
 	for (ptr = rd(f, VDM_PCI_CAPABILITY_LIST, 1); ptr; ptr = rd(f, ptr + 1, 1))
 		n++;
 	assert_int_equal(n, 3);
 	assert_int_equal(vdm_pci_find_cap(&f->dev, VDM_PCI_CAP_ID_VNDR, &off), 0);
-	assert_int_equal(off, 0x40);
-	assert_int_equal(vdm_pci_find_cap(&f->dev, VDM_PCI_CAP_ID_VNDR, &off), 0);
 	assert_int_equal(off, (uint32_t)c);
+	assert_int_equal(vdm_pci_find_cap(&f->dev, VDM_PCI_CAP_ID_VNDR, &off), 0);
+	assert_int_equal(off, 0x40);
 	assert_int_equal(vdm_pci_find_cap(&f->dev, VDM_PCI_CAP_ID_VNDR, &off), -ENOENT);
 	off = 0;
 	assert_int_equal(vdm_pci_find_cap(&f->dev, VDM_PCI_CAP_ID_EXP, &off), 0);

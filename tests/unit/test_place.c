@@ -189,14 +189,14 @@ static void small_phys_bits_shrink_the_last_ports_defaults_with_warnings(void **
 	assert_non_null(strstr(msgs.warn, "rp1: default prefetchable window: shrunk from 64G to 16G"));
 }
 
-static void forty_phys_bits_hold_fourteen_64g_windows_and_shrink_the_rest(void **state)
+static void forty_phys_bits_give_32_ports_fair_windows_of_at_least_16g(void **state)
 {
 	struct vdm_mach_desc m = mach(GIB, 40); /* [4G, 1012G) */
 	struct vdm_place_port p[32];
 	char ids[32][8];
 	struct vdm_place_topo t = { .ports = p, .num_ports = 32 };
 	struct vdm_place_msgs msgs;
-	unsigned full = 0;
+	unsigned big = 0;
 
 	for (int i = 0; i < 32; i++) {
 		snprintf(ids[i], sizeof(ids[i]), "rp%d", i);
@@ -206,7 +206,9 @@ static void forty_phys_bits_hold_fourteen_64g_windows_and_shrink_the_rest(void *
 	for (int i = 0; i < 32; i++) {
 		const struct vdm_range r = m.root_ports[i].pref;
 
-		full += r.size == 64 * GIB;
+		/* the default windows came down together: nobody is left without */
+		assert_true(r.size >= 16 * GIB);
+		big += r.size == 32 * GIB;
 		if (r.size)
 			assert_int_equal(r.base % vdm_pow2_floor(r.size), 0);
 		for (int j = 0; j < i; j++)
@@ -214,10 +216,15 @@ static void forty_phys_bits_hold_fourteen_64g_windows_and_shrink_the_rest(void *
 				     r.base < vdm_range_end(m.root_ports[j].pref) &&
 				     m.root_ports[j].pref.base < vdm_range_end(r));
 	}
-	assert_int_equal(full, 14);
-	for (int i = 0; i < 14; i++) /* the first ports keep the default */
-		assert_int_equal(m.root_ports[i].pref.size, 64 * GIB);
-	assert_int_equal(msgs.num_warn, 18);
+	assert_int_equal(big, 30); /* 30 x 32G + 2 x 16G in [4G, 1012G) */
+	assert_int_equal(m.root_ports[0].pref.size, 32 * GIB);
+	assert_int_equal(m.root_ports[31].pref.size, 16 * GIB); /* the last ports give first */
+	/* one line per run of ports shrunk alike */
+	assert_int_equal(msgs.num_warn, 2);
+	assert_non_null(strstr(msgs.warn, "rp0..rp29 (30 ports): default prefetchable window: "
+					  "shrunk from 64G to 32G"));
+	assert_non_null(strstr(msgs.warn, "rp30..rp31 (2 ports): default prefetchable window: "
+					  "shrunk from 64G to 16G"));
 	/* with 46 bits all 32 fit, no warning */
 	m = mach(GIB, 46);
 	assert_int_equal(vdm_place_machine(&m, &t, NULL, &msgs), 0);
@@ -474,7 +481,7 @@ int main(void)
 		cmocka_unit_test(bus_reserve_leaves_room_and_the_next_port_starts_after_it),
 		cmocka_unit_test(bus_reserve_past_bus_255_is_an_error_naming_the_port),
 		cmocka_unit_test(small_phys_bits_shrink_the_last_ports_defaults_with_warnings),
-		cmocka_unit_test(forty_phys_bits_hold_fourteen_64g_windows_and_shrink_the_rest),
+		cmocka_unit_test(forty_phys_bits_give_32_ports_fair_windows_of_at_least_16g),
 		cmocka_unit_test(explicit_reserve_that_does_not_fit_is_an_error_with_sizes),
 		cmocka_unit_test(pref32_reserve_puts_the_prefetchable_window_below_4g),
 		cmocka_unit_test(io_window_only_when_asked_and_zero_reserves_mean_children_only),

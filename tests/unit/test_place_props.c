@@ -120,7 +120,7 @@ static void random_world(struct world *w)
 	}
 
 	w->t.ports = w->ports;
-	w->t.num_ports = (uint32_t)(pick(4) ? pick(9) : pick(VDM_MACH_MAX_ROOT_PORTS + 1));
+	w->t.num_ports = (uint32_t)(pick(4) ? pick(9) : pick(33)); /* up to 32, as ever */
 	w->t.endpoints = w->endpoints;
 	w->t.num_endpoints = (uint32_t)pick(9);
 	w->t.default_io = pick(3) ? 0 : 4 * KIB;

@@ -76,6 +76,42 @@ static void expect_error(const char *spec, int rc, const char *msg)
 	assert_ptr_equal(t, (const void *)&pv);
 }
 
+static void former_vdm_names_select_the_type_with_qemus_name(void **state)
+{
+	static const struct vdm_device_type pci_testdev = {
+		VDM_STRUCT_HEAD(struct vdm_device_type), .name = "pci-testdev",
+		.props_schema = testdev_props, .num_props = 1, .bus_kind = VDM_BUS_PCI_ENDPOINT,
+	};
+	static const struct vdm_device_type acpi_ged = {
+		VDM_STRUCT_HEAD(struct vdm_device_type), .name = "acpi-ged",
+		.bus_kind = VDM_BUS_PLATFORM,
+	};
+	const struct vdm_device_type *const qtypes[] = { &pci_testdev, &acpi_ged };
+	const struct vdm_device_type *t = NULL;
+	struct vdm_prop_values pv;
+	char err[256];
+
+	(void)state;
+	assert_string_equal(vdm_props_type_alias("testdev", 7), "pci-testdev");
+	assert_string_equal(vdm_props_type_alias("ged", 3), "acpi-ged");
+	assert_null(vdm_props_type_alias("testdevx", 8));
+	assert_null(vdm_props_type_alias("pci-testdev", 11)); /* a canonical name is no alias */
+	assert_string_equal(vdm_props_type_old_name("pci-testdev"), "testdev");
+	assert_null(vdm_props_type_old_name("pcie-root-port"));
+	assert_int_equal(vdm_props_parse("testdev,membar=4M", qtypes, 2, NULL, 0, &t, &pv, err,
+					 sizeof(err)), 0);
+	assert_ptr_equal(t, &pci_testdev);
+	assert_true(vdm_props_num(&pv, "membar", 0) == 4u << 20);
+	assert_int_equal(vdm_props_parse("ged", qtypes, 2, NULL, 0, &t, &pv, err, sizeof(err)), 0);
+	assert_ptr_equal(t, &acpi_ged);
+	/* a type really called "testdev" is chosen before the alias */
+	assert_int_equal(parse("testdev", &pv, err, sizeof(err), &t), 0);
+	assert_ptr_equal(t, &testdev);
+	/* an alias whose type is not in the list is unknown */
+	assert_int_equal(parse("ged", &pv, err, sizeof(err), &t), -ENOENT);
+	assert_string_equal(err, "ged: unknown device type (known: testdev, pcie-root-port)");
+}
+
 static void expect_size(const char *text, uint64_t want)
 {
 	uint64_t v = 0xdeadbeef;
@@ -444,6 +480,7 @@ int main(void)
 		cmocka_unit_test(unknown_property_lists_device_then_common_names),
 		cmocka_unit_test(unknown_property_of_type_without_schema_says_none),
 		cmocka_unit_test(unknown_device_type_lists_known_types),
+		cmocka_unit_test(former_vdm_names_select_the_type_with_qemus_name),
 		cmocka_unit_test(size_errors_name_the_value),
 		cmocka_unit_test(number_bool_and_string_errors_name_the_value),
 		cmocka_unit_test(string_charset_and_length_limit),

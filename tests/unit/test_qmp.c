@@ -231,6 +231,11 @@ static void a_qmp_session_negotiates_then_runs_commands(void **state)
 				"\"x-fit-check\": false, \"flag\": true}, \"id\": [1, {\"k\": null}]}"),
 			    "{\"return\": {}, \"id\": [1, {\"k\": null}]}\r\n");
 	assert_string_equal(last, "add testdev,id=t1,bus=rp1,membar=4194304,flag=on fit=0");
+	/* what a QEMU client sends */
+	assert_string_equal(say("{\"execute\": \"device_add\", \"arguments\": {\"driver\": "
+				"\"pci-testdev\", \"id\": \"t2\", \"bus\": \"rp1\", \"membar\": \"4M\"}}"),
+			    "{\"return\": {}}\r\n");
+	assert_string_equal(last, "add pci-testdev,id=t2,bus=rp1,membar=4M fit=1");
 	assert_string_equal(say("{\"execute\": \"query-pci\"}"),
 			    "{\"return\": [{\"bus\": 0, \"devices\": []}]}\r\n");
 	assert_string_equal(say("{\"execute\": \"human-monitor-command\", \"arguments\": "

@@ -1,5 +1,6 @@
 /* Unit tests for pcie-root-port (devices/root_port.c): identity, bridge registers and windows,
- * PCIe/slot/MSI/SSVID/ACS capabilities, the Red Hat reserve capability, hostile input. */
+ * PCIe/slot/MSI-X/SSVID/AER/ACS capabilities at QEMU's offsets, the Red Hat reserve
+ * capability, the MSI-X table in BAR0, hostile input. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,10 +18,14 @@
 
 #include "pci/root_port.h"
 
-#define EXP 0x40   /* PCI Express capability */
-#define MSI 0x7c   /* 0x40 + 0x3c */
-#define SSVID 0x8c /* MSI is 14 bytes, rounded to 16 */
-#define RHCAP 0x94 /* SSVID is 8 bytes */
+/* QEMU 7.2's pcie-root-port, capabilities added SSVID, MSI-X, Express, reserve (each first
+ * in the chain): 0x34 -> [RHCAP ->] EXP -> MSIX -> SSVID; extended AER -> ACS. */
+#define SSVID 0x40 /* 8 bytes */
+#define MSIX 0x48  /* 12 bytes */
+#define EXP 0x54   /* 0x3c bytes */
+#define RHCAP 0x90 /* 32 bytes */
+#define AER 0x100
+#define ACS 0x148 /* 0x100 + 0x48 */
 
 static int try_create(const char *args, struct vdm_device **d, char *err, size_t len)
 {
@@ -67,10 +72,14 @@ static void identity_matches_qemu_pcie_root_port(void **state)
 	assert_int_equal(cfg(d, VDM_PCI_HEADER_TYPE, 1), 1);
 	assert_int_equal(cfg(d, VDM_PCI_STATUS, 2), VDM_PCI_STATUS_CAP_LIST);
 	assert_int_equal(cfg(d, VDM_PCI_CAPABILITY_LIST, 1), EXP);
-	assert_int_equal(cfg(d, VDM_PCI_INTERRUPT_PIN, 1), 0);
+	assert_int_equal(cfg(d, VDM_PCI_INTERRUPT_PIN, 1), 0); /* QEMU: 1, on purpose */
 	assert_int_equal(d->res.bus_kind, VDM_BUS_PCI_BRIDGE);
 	assert_int_equal(d->res.num_irqs, 0);
-	for (i = 0; i < VDM_MAX_REGIONS; i++)
+	/* BAR0: the MSI-X table, 4 KiB of 32-bit memory (QEMU's exclusive MSI-X BAR) */
+	assert_int_equal(d->res.regions[0].kind, VDM_REGION_MEM32);
+	assert_int_equal(d->res.regions[0].size, 4096);
+	assert_int_equal(d->res.regions[0].flags, 0);
+	for (i = 1; i < VDM_MAX_REGIONS; i++)
 		assert_int_equal(d->res.regions[i].kind, VDM_REGION_NONE);
 	assert_ptr_equal(vdm_builtin_find("pcie-root-port"), &vdm_root_port_type);
 	assert_int_equal(vdm_root_port_pcie_cap(d), EXP);
@@ -88,8 +97,8 @@ static void type1_header_after_all_ones_writes(void **state)
 	assert_int_equal(cfg(d, 0x04, 4), 0x00100507); /* status: CAP_LIST only */
 	assert_int_equal(cfg(d, 0x08, 4), 0x06040000);
 	assert_int_equal(cfg(d, 0x0c, 4), 0x000100ff); /* cache line RW, header type 1 */
-	assert_int_equal(cfg(d, 0x10, 4), 0);          /* no BARs (no MSI-X) */
-	assert_int_equal(cfg(d, 0x14, 4), 0);
+	assert_int_equal(cfg(d, 0x10, 4), 0xfffff000); /* BAR0: 4 KiB, 32-bit memory */
+	assert_int_equal(cfg(d, 0x14, 4), 0);          /* no BAR1 */
 	assert_int_equal(cfg(d, 0x18, 4), 0x00ffffff); /* buses RW, sec latency 0 */
 	assert_int_equal(cfg(d, 0x1c, 4), 0x0000f0f0); /* 16-bit I/O, sec status 0 */
 	assert_int_equal(cfg(d, 0x20, 4), 0xfff0fff0);
@@ -217,10 +226,10 @@ static void io_reserve_zero_makes_the_io_window_read_only(void **state)
 	vdm_device_destroy(d);
 }
 
-static void capability_list_without_reserves_is_exp_msi_ssvid(void **state)
+static void capability_list_without_reserves_is_exp_msix_ssvid(void **state)
 {
 	struct vdm_device *d = create("");
-	static const uint8_t want[] = { VDM_PCI_CAP_ID_EXP, VDM_PCI_CAP_ID_MSI,
+	static const uint8_t want[] = { VDM_PCI_CAP_ID_EXP, VDM_PCI_CAP_ID_MSIX,
 					VDM_PCI_CAP_ID_SSVID };
 	uint32_t ptr, n = 0, off = 0;
 	struct vdm_pci_res_reserve rr;
@@ -234,7 +243,8 @@ static void capability_list_without_reserves_is_exp_msi_ssvid(void **state)
 	assert_int_equal(vdm_pci_find_cap(d, VDM_PCI_CAP_ID_VNDR, &off), -ENOENT);
 	assert_int_equal(vdm_pci_res_reserve_read(d, &rr), -ENOENT);
 	assert_true(rr.bus == UINT64_MAX && rr.pref64 == UINT64_MAX);
-	/* SSVID: 1b36:0000 */
+	/* SSVID: 1b36:0000, last in the chain */
+	assert_int_equal(cfg(d, SSVID, 4), 0x0000000d);
 	assert_int_equal(cfg(d, SSVID + 4, 4), 0x00001b36);
 	vdm_device_destroy(d);
 }
@@ -244,7 +254,7 @@ static void reserve_capability_has_qemu_layout_in_little_endian(void **state)
 	struct vdm_device *d = create("bus-reserve=2,io-reserve=4K,mem-reserve=8M,"
 				      "pref64-reserve=0x1234500000");
 	static const uint8_t want[32] = {
-		0x09, 0x00, 0x20, 0x01,                         /* id, next (last), len, type */
+		0x09, EXP, 0x20, 0x01,                          /* id, next, len, type */
 		0x02, 0x00, 0x00, 0x00,                         /* bus_res */
 		0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* io = 4096 */
 		0x00, 0x00, 0x80, 0x00,                         /* mem = 8M */
@@ -256,7 +266,7 @@ static void reserve_capability_has_qemu_layout_in_little_endian(void **state)
 
 	assert_int_equal(vdm_pci_find_cap(d, VDM_PCI_CAP_ID_VNDR, &off), 0);
 	assert_int_equal(off, RHCAP);
-	assert_int_equal(cfg(d, SSVID + 1, 1), RHCAP); /* chained after SSVID */
+	assert_int_equal(cfg(d, 0x34, 1), RHCAP); /* added last: first in the chain */
 	for (i = 0; i < 32; i++)
 		assert_int_equal(cfg(d, RHCAP + i, 1), want[i]);
 	for (i = 0; i < 32; i += 4) /* read-only */
@@ -304,25 +314,27 @@ static void pcie_capability_describes_a_hotplug_root_port_slot(void **state)
 	struct vdm_device *d = create("slot=5,port=3");
 
 	assert_int_equal(cfg(d, EXP, 1), VDM_PCI_CAP_ID_EXP);
-	assert_int_equal(cfg(d, EXP + 1, 1), MSI);
+	assert_int_equal(cfg(d, EXP + 1, 1), MSIX);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_FLAGS, 2), 0x0142); /* v2, root port, slot */
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_DEVCAP, 4), VDM_PCI_EXP_DEVCAP_RBER);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCAP, 4), 0x03100411);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x0011); /* empty: no DLLLA */
+	/* port 3, LBNC, DLLLARC, ASPM L0s, x32, 16 GT/s (QEMU's x-width/x-speed defaults) */
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCAP, 4), 0x03300604);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x0204); /* empty: no DLLLA */
 	/* PSN 5, NCCS, EIP, HPC, HPS, PIP, AIP, PCP, ABP */
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCAP, 4), 0x002e007b);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCAP, 4) >> VDM_PCI_EXP_SLTCAP_PSN_SHIFT, 5);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 2), 0x03c0); /* indicators off */
+	/* empty: indicators off, power off (QEMU's pcie_cap_slot_reset) */
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 2), 0x07c0);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTSTA, 2), 0);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_DEVCAP2, 4), VDM_PCI_EXP_DEVCAP2_ARI);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCAP2, 4), 0x2);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCTL2, 2), 0x1);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_DEVCAP2, 4), 0x00300020); /* EETLPP EFF ARI */
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCAP2, 4), 0x1e);       /* 2.5 to 16 GT/s */
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCTL2, 2), 0x4);
 	vdm_device_destroy(d);
 
 	d = create("slot=8191,hotplug=off");
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCAP, 4), 0xfffe001b);
-	wr(d, EXP + VDM_PCI_EXP_SLTCTL, 2, 0xffff); /* no HPIE/CCIE without HPC */
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 2), 0x1fc9);
+	wr(d, EXP + VDM_PCI_EXP_SLTCTL, 2, 0xffff); /* QEMU's writable bits, HPC or not */
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 2), 0x07f9);
 	vdm_device_destroy(d);
 }
 
@@ -336,16 +348,17 @@ static void pcie_control_registers_take_only_their_writable_bits(void **state)
 		wr(d, off, 4, 0xffffffff);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_DEVCAP, 4), VDM_PCI_EXP_DEVCAP_RBER);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_DEVCTL, 4), 0x0000000f);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCAP, 4), 0x00100411);
-	/* LNKCTL: ASPMC, CCC, ES; retrain link reads 0 */
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCTL, 4), 0x001100c3);
-	/* SLTCTL: every control the slot has; SLTSTA events were 0 */
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 4), 0x00001ff9);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCAP, 4), 0x00300604);
+	/* LNKCTL read-only (QEMU's ports); LNKSTA x32 at 16 GT/s */
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCTL, 4), 0x02040000);
+	/* SLTCTL: HPIE CCIE PDCE ABPE PIC AIC PCC; SLTSTA events were 0 */
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 4), 0x000007f9);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_RTCTL, 4), 0x00000007);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_RTSTA, 4), 0);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_DEVCTL2, 4), VDM_PCI_EXP_DEVCTL2_ARI);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCAP2, 4), 0x2);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCTL2, 4), 0x1);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_DEVCTL2, 4),
+			 VDM_PCI_EXP_DEVCTL2_ARI | VDM_PCI_EXP_DEVCTL2_EETLPPB);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCAP2, 4), 0x1e);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKCTL2, 4), 0x4);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCAP2, 4), 0);
 	/* W1C status bits: DEVSTA errors, RTSTA PME */
 	vdm_pci_config_set16(&f->cfg, EXP + VDM_PCI_EXP_DEVSTA, 0x000f);
@@ -359,7 +372,7 @@ static void pcie_control_registers_take_only_their_writable_bits(void **state)
 	vdm_device_destroy(d);
 }
 
-static void presence_sets_pds_and_dllla_and_latches_w1c_events(void **state)
+static void presence_sets_pds_dllla_and_slot_power_and_latches_w1c_events(void **state)
 {
 	struct vdm_device *d = create("slot=1");
 	struct vdm_device *t = NULL;
@@ -367,14 +380,19 @@ static void presence_sets_pds_and_dllla_and_latches_w1c_events(void **state)
 
 	assert_int_equal(vdm_root_port_set_presence(d, true, false), 0); /* cold plug */
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTSTA, 2), VDM_PCI_EXP_SLTSTA_PDS);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x2011);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x2204);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 2), 0x01c0); /* power on, PIC on */
 	assert_int_equal(vdm_root_port_set_presence(d, false, true), 0); /* surprise removal */
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTSTA, 2), 0x0108);  /* DLLSC | PDC */
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x0011);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x0204);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 2), 0x07c0); /* power off, PIC off */
 	wr(d, EXP + VDM_PCI_EXP_SLTSTA, 2, 0xffff);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTSTA, 2), 0);
+	/* the guest's own slot control bits stay (attention indicator, enables) */
+	wr(d, EXP + VDM_PCI_EXP_SLTCTL, 2, 0x07f9 & ~VDM_PCI_EXP_SLTCTL_AIC);
 	assert_int_equal(vdm_root_port_set_presence(d, true, true), 0); /* hot add */
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTSTA, 2), 0x0148);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 2), 0x0139);
 	wr(d, EXP + VDM_PCI_EXP_SLTSTA, 2, VDM_PCI_EXP_SLTSTA_PDC);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTSTA, 2), 0x0140);
 	assert_int_equal(vdm_root_port_set_presence(d, true, true), 0); /* no change: no event */
@@ -382,12 +400,13 @@ static void presence_sets_pds_and_dllla_and_latches_w1c_events(void **state)
 	/* presence is physical: a reset keeps it, and drops the latched events */
 	vdm_device_reset(d);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTSTA, 2), VDM_PCI_EXP_SLTSTA_PDS);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x2011);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x2204);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCTL, 2), 0x01c0);
 	/* the guest cannot write PDS or DLLLA */
 	wr(d, EXP + VDM_PCI_EXP_SLTSTA, 2, 0);
 	wr(d, EXP + VDM_PCI_EXP_LNKSTA, 2, 0);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTSTA, 2), VDM_PCI_EXP_SLTSTA_PDS);
-	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x2011);
+	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_LNKSTA, 2), 0x2204);
 	/* only root ports take it */
 	assert_int_equal(vdm_testdev_type.create(NULL, NULL, &t, err, sizeof(err)), 0);
 	assert_int_equal(vdm_root_port_set_presence(t, true, false), -EINVAL);
@@ -397,36 +416,109 @@ static void presence_sets_pds_and_dllla_and_latches_w1c_events(void **state)
 	vdm_device_destroy(d);
 }
 
-static void msi_and_acs_capabilities(void **state)
+static void msix_ssvid_aer_and_acs_capabilities(void **state)
 {
 	struct vdm_device *d = create("");
 	uint32_t off = 0;
 
-	assert_int_equal(cfg(d, MSI, 1), VDM_PCI_CAP_ID_MSI);
-	assert_int_equal(cfg(d, MSI + 1, 1), SSVID);
-	assert_int_equal(cfg(d, MSI + 2, 2), 0x0080); /* 64-bit, 1 vector, disabled */
-	wr(d, MSI, 4, 0xffffffff);
-	assert_int_equal(cfg(d, MSI, 4), 0x00f18c05);
-	wr(d, MSI + 4, 4, 0xffffffff);
-	wr(d, MSI + 8, 4, 0xffffffff);
-	wr(d, MSI + 12, 4, 0xffffffff);
-	assert_int_equal(cfg(d, MSI + 4, 4), 0xfffffffc);
-	assert_int_equal(cfg(d, MSI + 8, 4), 0xffffffff);
-	assert_int_equal(cfg(d, MSI + 12, 4), 0x0000ffff);
-	assert_int_equal(cfg(d, SSVID + 1, 1), 0); /* last without reserves */
-	/* extended: ACS at 0x100 and nothing after */
-	assert_int_equal(cfg(d, 0x100, 4), 0x0001000d);
-	assert_int_equal(vdm_pci_find_ext_cap(d, VDM_PCI_EXT_CAP_ID_ACS, &off), 0);
-	assert_int_equal(off, 0x100);
-	assert_int_equal(cfg(d, 0x104, 4), 0x0000001f);
-	wr(d, 0x104, 4, 0xffffffff);
-	assert_int_equal(cfg(d, 0x104, 4), 0x001f001f);
-	wr(d, 0x100, 4, 0xffffffff);
-	assert_int_equal(cfg(d, 0x100, 4), 0x0001000d);
-	assert_int_equal(cfg(d, 0x108, 4), 0);
-	assert_int_equal(cfg(d, 0xffc, 4), 0);
+	/* MSI-X: one vector, table at BAR0 + 0, pending bits at BAR0 + 0x800 */
+	assert_int_equal(cfg(d, MSIX, 4), 0x00004011); /* next SSVID, table size 1 */
+	assert_int_equal(cfg(d, MSIX + 4, 4), 0x00000000);
+	assert_int_equal(cfg(d, MSIX + 8, 4), 0x00000800);
+	wr(d, MSIX, 4, 0xffffffff);
+	assert_int_equal(cfg(d, MSIX, 4), 0xc0004011); /* enable and function mask RW */
+	wr(d, MSIX + 4, 4, 0xffffffff);
+	wr(d, MSIX + 8, 4, 0xffffffff);
+	assert_int_equal(cfg(d, MSIX + 4, 4), 0);
+	assert_int_equal(cfg(d, MSIX + 8, 4), 0x800);
+	assert_int_equal(cfg(d, SSVID + 1, 1), 0); /* last */
+	/* AER (version 2) at 0x100, QEMU 7.2's defaults and masks */
+	assert_int_equal(cfg(d, AER, 4), 0x14820001);
+	assert_int_equal(cfg(d, AER + 0x0c, 4), 0x00462030); /* uncorrectable severity */
+	assert_int_equal(cfg(d, AER + 0x14, 4), 0x0000e000); /* correctable mask */
+	assert_int_equal(cfg(d, AER + 0x18, 4), 0x000002a0); /* ECRC gen/check, multi header */
+	for (off = AER + 4; off < AER + VDM_PCI_ERR_SIZEOF; off += 4)
+		wr(d, off, 4, 0xffffffff);
+	assert_int_equal(cfg(d, AER + 0x04, 4), 0);          /* W1C, nothing was set */
+	assert_int_equal(cfg(d, AER + 0x08, 4), 0);          /* mask: RO 0 in QEMU 7.2 */
+	assert_int_equal(cfg(d, AER + 0x0c, 4), VDM_PCI_ERR_UNC_SUPPORTED);
+	assert_int_equal(cfg(d, AER + 0x14, 4), VDM_PCI_ERR_COR_SUPPORTED);
+	assert_int_equal(cfg(d, AER + 0x18, 4), 0x000007e0); /* + the three enables */
+	assert_int_equal(cfg(d, AER + 0x1c, 4), 0);          /* header log RO */
+	assert_int_equal(cfg(d, AER + 0x2c, 4), 7);          /* root error command */
+	assert_int_equal(cfg(d, AER + 0x30, 4), 0);
+	/* ACS at 0x148, the last: SV TB RR CR UF DT, the same controls RW */
+	assert_int_equal(cfg(d, ACS, 4), 0x0001000d);
 	off = 0;
-	assert_int_equal(vdm_pci_find_ext_cap(d, 0x0001, &off), -ENOENT); /* no AER */
+	assert_int_equal(vdm_pci_find_ext_cap(d, VDM_PCI_EXT_CAP_ID_ACS, &off), 0);
+	assert_int_equal(off, ACS);
+	off = 0;
+	assert_int_equal(vdm_pci_find_ext_cap(d, VDM_PCI_EXT_CAP_ID_ERR, &off), 0);
+	assert_int_equal(off, AER);
+	assert_int_equal(cfg(d, ACS + 4, 4), 0x0000005f);
+	wr(d, ACS + 4, 4, 0xffffffff);
+	assert_int_equal(cfg(d, ACS + 4, 4), 0x005f005f);
+	wr(d, ACS, 4, 0xffffffff);
+	assert_int_equal(cfg(d, ACS, 4), 0x0001000d);
+	assert_int_equal(cfg(d, ACS + 8, 4), 0);
+	assert_int_equal(cfg(d, 0xffc, 4), 0);
+	/* a reset restores every default */
+	vdm_device_reset(d);
+	assert_int_equal(cfg(d, AER + 0x0c, 4), 0x00462030);
+	assert_int_equal(cfg(d, ACS + 4, 4), 0x0000005f);
+	assert_int_equal(cfg(d, MSIX, 4), 0x00004011);
+	vdm_device_destroy(d);
+}
+
+static uint64_t bar0(struct vdm_device *d, uint64_t off, uint32_t size)
+{
+	uint64_t v = 0xdead;
+
+	assert_int_equal(vdm_bar_read(d, 0, off, size, &v), 0);
+	return v;
+}
+
+static void msix_table_in_bar0_keeps_what_the_guest_programs(void **state)
+{
+	struct vdm_device *d = create("");
+	uint64_t v;
+
+	/* power-on: address and data 0, the vector masked; nothing pending */
+	assert_true(bar0(d, 0, 8) == 0);
+	assert_true(bar0(d, 8, 4) == 0);
+	assert_true(bar0(d, 12, 4) == VDM_PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	assert_true(bar0(d, 0x800, 8) == 0);
+	/* what Linux writes: address, data, then unmask */
+	assert_int_equal(vdm_bar_write(d, 0, 0, 8, 0x00000000fee01000ull), 0);
+	assert_int_equal(vdm_bar_write(d, 0, 8, 4, 0x4021), 0);
+	assert_int_equal(vdm_bar_write(d, 0, 12, 4, 0), 0);
+	assert_true(bar0(d, 0, 4) == 0xfee01000);
+	assert_true(bar0(d, 4, 4) == 0);
+	assert_true(bar0(d, 8, 8) == 0x4021);
+	assert_true(bar0(d, 2, 2) == 0xfee0); /* narrower reads see the same bytes */
+	assert_true(bar0(d, 1, 1) == 0x10);
+	/* pending bits and the rest of the BAR: read 0, writes dropped */
+	assert_int_equal(vdm_bar_write(d, 0, 0x800, 8, UINT64_MAX), 0);
+	assert_true(bar0(d, 0x800, 8) == 0);
+	assert_int_equal(vdm_bar_write(d, 0, 0x10, 4, 0xffffffff), 0);
+	assert_true(bar0(d, 0x10, 4) == 0);
+	assert_true(bar0(d, 0xffc, 4) == 0);
+	/* outside BAR0, other regions, bad sizes */
+	assert_int_equal(vdm_bar_read(d, 0, 0x1000, 4, &v), -EINVAL);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(vdm_bar_read(d, 0, 0xffe, 4, &v), -EINVAL);
+	assert_int_equal(vdm_bar_read(d, 1, 0, 4, &v), -EINVAL);
+	assert_int_equal(vdm_bar_read(d, 0, 0, 3, &v), -EINVAL);
+	assert_int_equal(vdm_bar_write(d, 0, 0x1000, 4, 0), -EINVAL);
+	assert_int_equal(vdm_bar_write(d, 2, 0, 4, 0), -EINVAL);
+	assert_int_equal(vdm_bar_write(d, 0, 0, 16, 0), -EINVAL);
+	assert_true(bar0(d, 0, 4) == 0xfee01000);
+	/* reset masks the vector again and forgets the message */
+	vdm_device_reset(d);
+	assert_true(bar0(d, 0, 8) == 0);
+	assert_true(bar0(d, 12, 4) == VDM_PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	/* reads are pure (a sandbox may mirror BAR0) */
+	assert_true(d->res.pure_reads & VDM_PURE_REGION(0));
 	vdm_device_destroy(d);
 }
 
@@ -456,9 +548,11 @@ static void hostile_config_accesses_change_nothing(void **state)
 	assert_int_equal(vdm_cfg_write(d, 0x19, 4, 0xffffffff), -EINVAL); /* crosses */
 	assert_int_equal(vdm_cfg_write(d, 0x1b, 2, 0xffff), -EINVAL);
 	assert_memory_equal(before, f->cfg.cfg, sizeof(before));
-	assert_int_equal(vdm_bar_read(d, 0, 0, 4, &v64), -EINVAL);
+	assert_int_equal(vdm_bar_read(d, 1, 0, 4, &v64), -EINVAL); /* only BAR0 exists */
 	assert_true(v64 == UINT64_MAX);
-	assert_int_equal(vdm_bar_write(d, 0, 0, 4, 0), -EINVAL);
+	assert_int_equal(vdm_bar_write(d, 1, 0, 4, 0), -EINVAL);
+	assert_int_equal(vdm_bar_read(d, 0, UINT64_MAX - 1, 4, &v64), -EINVAL);
+	assert_int_equal(vdm_bar_write(d, 0, UINT64_MAX, 1, 0), -EINVAL);
 	vdm_device_destroy(d);
 }
 
@@ -475,8 +569,8 @@ static uint32_t rng(void)
 static void random_write_storm_keeps_identity_caps_and_reserves(void **state)
 {
 	struct vdm_device *d = create("slot=7,bus-reserve=3,pref64-reserve=64G");
-	static const uint8_t want[] = { VDM_PCI_CAP_ID_EXP, VDM_PCI_CAP_ID_MSI,
-					VDM_PCI_CAP_ID_SSVID, VDM_PCI_CAP_ID_VNDR };
+	static const uint8_t want[] = { VDM_PCI_CAP_ID_VNDR, VDM_PCI_CAP_ID_EXP,
+					VDM_PCI_CAP_ID_MSIX, VDM_PCI_CAP_ID_SSVID };
 	struct vdm_pci_res_reserve rr;
 	struct vdm_pci_bridge b;
 	uint32_t n, ptr, v;
@@ -502,12 +596,13 @@ static void random_write_storm_keeps_identity_caps_and_reserves(void **state)
 		n++;
 	}
 	assert_int_equal(n, 4);
-	assert_int_equal(cfg(d, 0x100, 4), 0x0001000d);
+	assert_int_equal(cfg(d, AER, 4), 0x14820001);
+	assert_int_equal(cfg(d, ACS, 4), 0x0001000d);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_SLTCAP, 4) >> VDM_PCI_EXP_SLTCAP_PSN_SHIFT, 7);
 	assert_int_equal(cfg(d, EXP + VDM_PCI_EXP_FLAGS, 2), 0x0142);
 	assert_int_equal(vdm_pci_res_reserve_read(d, &rr), 0);
 	assert_true(rr.bus == 3 && rr.pref64 == 64ull << 30 && rr.io == UINT64_MAX);
-	assert_int_equal(cfg(d, 0x10, 4), 0);
+	assert_int_equal(cfg(d, 0x10, 4) & 0xfff, 0); /* BAR0: only address bits moved */
 	assert_int_equal(cfg(d, 0x14, 4), 0);
 	/* still a working bridge afterwards */
 	assert_int_equal(vdm_pci_bridge_set_buses(d, 0, 2, 4), 0);
@@ -529,13 +624,14 @@ int main(void)
 		cmocka_unit_test(bus_numbers_and_windows_round_trip),
 		cmocka_unit_test(reset_closes_windows_and_clears_bus_numbers),
 		cmocka_unit_test(io_reserve_zero_makes_the_io_window_read_only),
-		cmocka_unit_test(capability_list_without_reserves_is_exp_msi_ssvid),
+		cmocka_unit_test(capability_list_without_reserves_is_exp_msix_ssvid),
 		cmocka_unit_test(reserve_capability_has_qemu_layout_in_little_endian),
 		cmocka_unit_test(pref32_and_pref64_reserve_together_are_refused),
 		cmocka_unit_test(pcie_capability_describes_a_hotplug_root_port_slot),
 		cmocka_unit_test(pcie_control_registers_take_only_their_writable_bits),
-		cmocka_unit_test(presence_sets_pds_and_dllla_and_latches_w1c_events),
-		cmocka_unit_test(msi_and_acs_capabilities),
+		cmocka_unit_test(presence_sets_pds_dllla_and_slot_power_and_latches_w1c_events),
+		cmocka_unit_test(msix_ssvid_aer_and_acs_capabilities),
+		cmocka_unit_test(msix_table_in_bar0_keeps_what_the_guest_programs),
 		cmocka_unit_test(hostile_config_accesses_change_nothing),
 		cmocka_unit_test(random_write_storm_keeps_identity_caps_and_reserves),
 	};

@@ -68,7 +68,11 @@ static void identity_matches_qemu_pci_testdev(void **state)
 	assert_int_equal(cfg(d, VDM_PCI_VENDOR_ID, 2), 0x1b36);
 	assert_int_equal(cfg(d, VDM_PCI_DEVICE_ID, 2), 0x0005);
 	assert_int_equal(cfg(d, VDM_PCI_REVISION_ID, 1), 0);
-	assert_int_equal(cfg(d, VDM_PCI_REVISION_ID, 4), 0xff000000); /* class ff/00/00 */
+	/* QEMU's class: base class 0x00, sub-class 0xff, prog-if 0 (PCI_CLASS_OTHERS = 0xff in
+	 * QEMU's 16-bit class_id: the sub-class byte), i.e. class code 0x00ff00 */
+	assert_int_equal(cfg(d, VDM_PCI_REVISION_ID, 4), 0x00ff0000);
+	assert_int_equal(cfg(d, VDM_PCI_CLASS_DEVICE, 1), 0xff); /* sub-class */
+	assert_int_equal(cfg(d, VDM_PCI_CLASS_DEVICE + 1, 1), 0x00); /* base class */
 	assert_int_equal(cfg(d, VDM_PCI_HEADER_TYPE, 1), 0);
 	assert_int_equal(cfg(d, VDM_PCI_SUBSYSTEM_VENDOR_ID, 2), 0x1af4);
 	assert_int_equal(cfg(d, VDM_PCI_SUBSYSTEM_ID, 2), 0x1100);
@@ -78,7 +82,7 @@ static void identity_matches_qemu_pci_testdev(void **state)
 	assert_int_equal(cfg(d, VDM_PCI_ROM_ADDRESS, 4), 0);
 	/* conventional PCI: nothing past 256 */
 	assert_int_equal(cfg(d, 0x100, 4), 0xffffffff);
-	assert_string_equal(d->type->name, "testdev");
+	assert_string_equal(d->type->name, "pci-testdev"); /* QEMU's name */
 	assert_int_equal(d->res.bus_kind, VDM_BUS_PCI_ENDPOINT);
 	assert_int_equal(d->res.num_irqs, 0);
 	assert_int_equal(d->res.regions[0].kind, VDM_REGION_MEM32);
@@ -87,7 +91,8 @@ static void identity_matches_qemu_pci_testdev(void **state)
 	assert_int_equal(d->res.regions[1].kind, VDM_REGION_IO);
 	assert_int_equal(d->res.regions[1].size, 256);
 	assert_int_equal(d->res.regions[2].kind, VDM_REGION_NONE);
-	assert_ptr_equal(vdm_builtin_find("testdev"), &vdm_testdev_type);
+	assert_ptr_equal(vdm_builtin_find("pci-testdev"), &vdm_testdev_type);
+	assert_ptr_equal(vdm_builtin_find("testdev"), &vdm_testdev_type); /* former name */
 	vdm_device_destroy(d);
 }
 
@@ -100,7 +105,7 @@ static void read_only_registers_survive_all_ones_writes(void **state)
 		cfg_wr(d, off, 4, 0xffffffff);
 	assert_int_equal(cfg(d, 0x00, 4), 0x00051b36);
 	assert_int_equal(cfg(d, 0x04, 4), 0x00000507); /* command writable bits, status 0 */
-	assert_int_equal(cfg(d, 0x08, 4), 0xff000000);
+	assert_int_equal(cfg(d, 0x08, 4), 0x00ff0000);
 	assert_int_equal(cfg(d, 0x0c, 4), 0x000000ff); /* cache line RW only */
 	assert_int_equal(cfg(d, 0x10, 4), 0xfffff000); /* BAR0: 4 KiB MMIO32 */
 	assert_int_equal(cfg(d, 0x14, 4), 0xffffff01); /* BAR1: 256 B I/O */
@@ -428,7 +433,7 @@ static void random_storm_over_config_and_bars_keeps_identity_and_sizes(void **st
 			(void)vdm_bar_read(d, rng() % 4, off, size, &v64);
 	}
 	assert_int_equal(cfg(d, 0, 4), 0x00051b36);
-	assert_int_equal(cfg(d, 8, 4), 0xff000000);
+	assert_int_equal(cfg(d, 8, 4), 0x00ff0000);
 	assert_int_equal(cfg(d, 0x2c, 4), 0x11001af4);
 	assert_int_equal(cfg(d, VDM_PCI_STATUS, 2), 0);
 	assert_int_equal(cfg(d, VDM_PCI_CAPABILITY_LIST, 1), 0);

@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include <vdm/device.h>
+#include <vdm/devices.h>
+#include <vdm/ged.h>
 
 #include <vdm/machine_desc.h>
 #include "options.h"
@@ -145,6 +147,29 @@ static void devices_are_parsed_with_common_props(void **state)
 	assert_string_equal(o.devices[1].spec, "testdev,membar=4M,bus=rp1,id=td");
 }
 
+static void qemu_type_names_parse_and_vdm_former_names_still_do(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--device", "pcie-root-port,id=rp1", "--device",
+			       "pci-testdev,bus=rp1,membar=4M", "--device", "testdev,membar=1G",
+			       "--device", "acpi-ged", "--device", "ged"), 0);
+	assert_int_equal(o.num_devices, 5);
+	assert_ptr_equal(o.devices[1].type, &vdm_testdev_type);
+	assert_string_equal(o.devices[1].type->name, "pci-testdev");
+	assert_ptr_equal(o.devices[2].type, &vdm_testdev_type); /* the alias, same type */
+	assert_string_equal(o.devices[2].spec, "testdev,membar=1G");
+	assert_ptr_equal(o.devices[3].type, &vdm_ged_type);
+	assert_string_equal(o.devices[3].type->name, "acpi-ged");
+	assert_ptr_equal(o.devices[4].type, &vdm_ged_type);
+	/* an unknown type's error lists QEMU's names */
+	assert_int_equal(PARSE("--device", "pci-testdevx"), -EINVAL);
+	assert_string_equal(err, "--device pci-testdevx: pci-testdevx: unknown device type (known: "
+				 "acpi-ged, pci-testdev, pcie-root-port)");
+	assert_int_equal(PARSE("--device", "pci-testdev,membar=3M"), -EINVAL);
+	assert_string_equal(err, "--device pci-testdev,membar=3M: membar=3M: size must be a power "
+				 "of two");
+}
+
 static void bad_devices_give_the_parsers_reason(void **state)
 {
 	(void)state;
@@ -179,7 +204,7 @@ static void small_numbers_and_policies_are_checked(void **state)
 	assert_int_equal(PARSE("--smp", "2x"), -EINVAL);
 	assert_int_equal(PARSE("--preserve-config", "maybe"), -EINVAL);
 	assert_string_equal(err, "--preserve-config maybe: expected auto, on or off");
-	assert_int_equal(PARSE("--hotplug-ports", "33"), -EINVAL);
+	assert_int_equal(PARSE("--hotplug-ports", "249"), -EINVAL);
 }
 
 static void test_hot_add_takes_seconds_and_an_endpoint_spec(void **state)
@@ -187,7 +212,7 @@ static void test_hot_add_takes_seconds_and_an_endpoint_spec(void **state)
 	(void)state;
 	assert_int_equal(PARSE("--test-hot-add", "30:testdev,membar=1G,bus=rp0"), 0);
 	assert_int_equal(o.test_hot_add_after, 30);
-	assert_string_equal(o.test_hot_add.type->name, "testdev");
+	assert_string_equal(o.test_hot_add.type->name, "pci-testdev");
 	assert_string_equal(vdm_props_str(&o.test_hot_add.props, "bus", ""), "rp0");
 	assert_int_equal(PARSE("--test-hot-add", "30"), -EINVAL);
 	assert_string_equal(err, "--test-hot-add 30: expected SECONDS:SPEC");
@@ -204,7 +229,9 @@ static void help_lists_every_option_and_device_type(void **state)
 					     "--acpi-hotplug", "--preserve-config", "--timeout",
 					     "--print-topology", "--dump-acpi", "--dump-dtb", "--help",
 					     "--memory-backend", "--payload-test-ged", "--test-hot-add",
-					     "testdev", "pcie-root-port", "ged", "Exit status" };
+					     "pci-testdev", "pcie-root-port", "acpi-ged",
+					     "(also accepted as testdev)", "(also accepted as ged)",
+					     "Exit status" };
 	char *buf = NULL;
 	size_t len = 0, i;
 	FILE *f = open_memstream(&buf, &len);
@@ -229,6 +256,7 @@ int main(void)
 		cmocka_unit_test(missing_files_are_named),
 		cmocka_unit_test(kernel_and_payload_exclude_each_other),
 		cmocka_unit_test(devices_are_parsed_with_common_props),
+		cmocka_unit_test(qemu_type_names_parse_and_vdm_former_names_still_do),
 		cmocka_unit_test(bad_devices_give_the_parsers_reason),
 		cmocka_unit_test(small_numbers_and_policies_are_checked),
 		cmocka_unit_test(test_hot_add_takes_seconds_and_an_endpoint_spec),

@@ -1,8 +1,8 @@
-/* The narrow architecture interface of vmm-example (x86_64 implementation in x86/): VM and
+/* The narrow architecture interface of vmm-example, x86_64 implementation (x86/): VM and
  * vCPU set-up, CPUID/MSRs, the boot protocols (Linux bzImage, flat payload) and register
- * dumps.  The machine core calls only these; an aarch64 port provides the same functions. */
-#ifndef VMM_ARCH_H
-#define VMM_ARCH_H
+ * dumps.  The machine core calls only these; arm64/arch.h declares the same functions. */
+#ifndef VMM_X86_ARCH_H
+#define VMM_X86_ARCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,6 +11,14 @@
 struct guest_ram;
 struct vdm_mach_desc;
 
+#include <vdm/machine_desc.h>
+
+/* The machine libvdm-machine builds for this architecture. */
+#define ARCH_VDM_ARCH VDM_ARCH_X86_64
+
+/* RAM below the 32-bit hole at most (the rest goes above 4 GiB). */
+#define ARCH_RAM_LOW_LIMIT UINT64_C(0xC0000000)
+
 /* Guest-physical area where the ACPI tables go (RSDP first, 16-byte aligned, inside the
  * legacy RSDP scan window 0xE0000..0xFFFFF). */
 #define ARCH_ACPI_BASE UINT64_C(0xE0000)
@@ -18,7 +26,8 @@ struct vdm_mach_desc;
 
 /* Where the boot vCPU starts and what it holds (filled by arch_load_*). */
 struct arch_entry {
-	uint64_t rip, rsp, rsi, rdi;
+	bool prot32; /* 32-bit protected mode, no paging (the PVH entry); else long mode */
+	uint64_t rip, rsp, rsi, rdi, rbx;
 	uint64_t cr3;
 	uint16_t code_sel, data_sel;
 	uint64_t gdt_base;
@@ -29,22 +38,55 @@ struct arch_entry {
  * the host CPU's when kvm_fd < 0). */
 unsigned arch_guest_phys_bits(int kvm_fd);
 
+/* What the arch keeps per VM (x86: the VM's fd only). */
+struct arch_vm {
+	int vm_fd;
+};
+
 /* Per-VM set-up done before any vCPU exists: TSS and identity-map pages, the in-kernel
  * interrupt controllers and the GSI routing (GSI n -> IOAPIC pin n).  0 or -errno. */
-int arch_vm_init(int vm_fd, char *err, size_t err_len);
+int arch_vm_init(struct arch_vm *a, int vm_fd, const struct vdm_mach_desc *d, char *err,
+		 size_t err_len);
+
+/* Per-VM set-up once every vCPU exists (x86: nothing), and its teardown. */
+static inline int arch_vm_finalize(struct arch_vm *a, char *why, size_t why_len)
+{
+	(void)a;
+	(void)why;
+	(void)why_len;
+	return 0;
+}
+static inline void arch_vm_destroy(struct arch_vm *a)
+{
+	(void)a;
+}
+
+/* The machine's interrupt number `gsi` as KVM_IRQ_LINE's and KVM_IRQFD's fields take it
+ * (x86: the IOAPIC pin, as is). */
+static inline uint32_t arch_irq_line(uint32_t gsi)
+{
+	return gsi;
+}
+static inline uint32_t arch_irqfd_gsi(uint32_t gsi)
+{
+	return gsi;
+}
 
 /*
  * Per-vCPU set-up: CPUID (KVM's supported set with APIC id, topology for `ncpus` and the
  * KVM paravirt leaves kept so kvmclock works), MSRs, LAPIC LINT0/LINT1.
  */
-int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned index, unsigned ncpus, char *err,
-		   size_t err_len);
+int arch_vcpu_init(const struct arch_vm *a, int kvm_fd, int vcpu_fd, unsigned index,
+		   unsigned ncpus, char *err, size_t err_len);
 
-/* Load a bzImage (+ initrd, cmdline) per the Linux 64-bit boot protocol; fill *e. */
+/* Load Linux (+ initrd, cmdline) and fill *e.  `kernel` is told apart by its content: an
+ * uncompressed vmlinux ELF boots through its PVH entry (no decompressor runs; x86/pvh.h),
+ * a bzImage through the 64-bit boot protocol; anything else is refused naming both.
+ * `dt_boot` (a device-tree boot) is for arm64 and is refused here. */
 int arch_load_linux(const struct guest_ram *ram, const struct vdm_mach_desc *m,
 		    const uint8_t *kernel, size_t kernel_len, const uint8_t *initrd,
-		    size_t initrd_len, const char *cmdline, uint64_t rsdp, struct arch_entry *e,
-		    char *err, size_t err_len);
+		    size_t initrd_len, const char *cmdline, uint64_t rsdp, bool dt_boot,
+		    struct arch_entry *e, char *err, size_t err_len);
 
 /* Load a flat payload per vmm-example/PAYLOAD.md; fill *e.  `pdpe1gb`: 1 GiB pages usable. */
 int arch_load_payload(const struct guest_ram *ram, const struct vdm_mach_desc *m,
@@ -70,4 +112,4 @@ void arch_vcpu_dump(int vcpu_fd, char *buf, size_t len);
 /* True when the vCPU sits in HLT with interrupts disabled (it can never wake up). */
 bool arch_vcpu_dead_halt(int vcpu_fd);
 
-#endif /* VMM_ARCH_H */
+#endif /* VMM_X86_ARCH_H */

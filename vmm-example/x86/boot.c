@@ -7,6 +7,7 @@
 #include "../memory.h"
 #include "arch.h"
 #include "boot.h"
+#include "pvh.h"
 #include <vdm/machine_desc.h>
 
 #define SETUP_HDR_OFF 0x1f1
@@ -180,10 +181,70 @@ uint16_t x86_gdt(uint8_t *mem, uint16_t code_sel)
 	return (uint16_t)(n * 8 - 1);
 }
 
-int arch_load_linux(const struct guest_ram *ram, const struct vdm_mach_desc *m,
+/* An uncompressed vmlinux through its PVH entry: segments at their physical addresses, the
+ * initrd above them, the hvm_start_info in low memory. */
+static int load_pvh(const struct guest_ram *ram, const struct vdm_mach_desc *m,
 		    const uint8_t *kernel, size_t kernel_len, const uint8_t *initrd,
 		    size_t initrd_len, const char *cmdline, uint64_t rsdp, struct arch_entry *e,
 		    char *err, size_t err_len)
+{
+	uint8_t *mem = guest_ram_ptr(ram, 0, ram->low_size);
+	uint64_t low_end = ram->low_size, initrd_addr = 0;
+	size_t cl_len = strlen(cmdline);
+	struct x86_pvh k;
+	unsigned i;
+	int ret;
+
+	ret = x86_pvh_parse(kernel, kernel_len, &k, err, err_len);
+	if (ret)
+		return ret;
+	if (!mem || k.end > low_end) {
+		snprintf(err, err_len, "-m: this kernel needs %llu MiB of RAM below the 32-bit hole, "
+			 "the machine has %llu MiB there", (unsigned long long)((k.end + MIB - 1) / MIB),
+			 (unsigned long long)(low_end / MIB));
+		return -ENOMEM;
+	}
+	for (i = 0; i < k.nsegs; i++)
+		if (k.seg[i].paddr < X86_KERNEL_ADDR) {
+			snprintf(err, err_len, "ELF segment at 0x%llx: below 1 MiB, where the boot "
+				 "structures are", (unsigned long long)k.seg[i].paddr);
+			return -EINVAL;
+		}
+	if (cl_len >= X86_CMDLINE_MAX) {
+		snprintf(err, err_len, "--append: the command line is %zu bytes, at most %u", cl_len,
+			 X86_CMDLINE_MAX - 1);
+		return -E2BIG;
+	}
+	if (initrd_len) {
+		initrd_addr = x86_initrd_addr(initrd_len, UINT32_MAX, low_end,
+					      (k.end + 0xfff) & ~UINT64_C(0xfff));
+		if (!initrd_addr) {
+			snprintf(err, err_len, "--initrd: %zu MiB does not fit above the kernel (up to "
+				 "%llu MiB); give the machine more memory with -m",
+				 initrd_len / MIB + 1, (unsigned long long)(k.end / MIB));
+			return -ENOMEM;
+		}
+		memcpy(mem + initrd_addr, initrd, initrd_len);
+	}
+	for (i = 0; i < k.nsegs; i++) {
+		memcpy(mem + k.seg[i].paddr, k.seg[i].data, k.seg[i].filesz);
+		memset(mem + k.seg[i].paddr + k.seg[i].filesz, 0, k.seg[i].memsz - k.seg[i].filesz);
+	}
+	memcpy(mem + X86_CMDLINE_ADDR, cmdline, cl_len + 1);
+	x86_pvh_start_info(mem, m, X86_CMDLINE_ADDR, initrd_addr, initrd_len, rsdp);
+	memset(e, 0, sizeof(*e));
+	e->prot32 = true;
+	e->code_sel = 0x10;
+	e->data_sel = 0x18;
+	e->rip = k.entry;
+	e->rbx = X86_PVH_START_INFO_ADDR;
+	return 0;
+}
+
+int arch_load_linux(const struct guest_ram *ram, const struct vdm_mach_desc *m,
+		    const uint8_t *kernel, size_t kernel_len, const uint8_t *initrd,
+		    size_t initrd_len, const char *cmdline, uint64_t rsdp, bool dt_boot,
+		    struct arch_entry *e, char *err, size_t err_len)
 {
 	uint8_t *mem = guest_ram_ptr(ram, 0, ram->low_size);
 	uint64_t low_end = ram->low_size, need, base, initrd_addr = 0;
@@ -191,9 +252,20 @@ int arch_load_linux(const struct guest_ram *ram, const struct vdm_mach_desc *m,
 	struct x86_bzimage k;
 	int ret;
 
+	if (dt_boot) {
+		snprintf(err, err_len, "--boot dt: x86 guests boot with ACPI and the zero page only");
+		return -EINVAL;
+	}
+	if (x86_is_elf(kernel, kernel_len))
+		return load_pvh(ram, m, kernel, kernel_len, initrd, initrd_len, cmdline, rsdp, e, err,
+				err_len);
 	ret = x86_bzimage_parse(kernel, kernel_len, &k, err, err_len);
-	if (ret)
+	if (ret) {
+		if (strstr(err, "not a bzImage"))
+			snprintf(err, err_len, "neither a bzImage (no 0xAA55 boot flag / \"HdrS\" "
+				 "setup header) nor an ELF vmlinux with a PVH entry");
 		return ret;
+	}
 	/* The decompressor runs at max(load address, pref_address) and needs init_size. */
 	base = k.pref_address > X86_KERNEL_ADDR ? k.pref_address : X86_KERNEL_ADDR;
 	need = base + k.init_size;

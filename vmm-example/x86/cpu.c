@@ -81,8 +81,11 @@ bool arch_has_1g_pages(int kvm_fd)
 	return r;
 }
 
-int arch_vm_init(int vm_fd, char *err, size_t err_len)
+int arch_vm_init(struct arch_vm *a, int vm_fd, const struct vdm_mach_desc *d, char *err,
+		 size_t err_len)
 {
+	(void)d;
+	a->vm_fd = vm_fd;
 	uint64_t idmap = IDENTITY_MAP_ADDR;
 	struct kvm_irq_routing *rt;
 	unsigned i;
@@ -126,17 +129,19 @@ int arch_vm_init(int vm_fd, char *err, size_t err_len)
 
 static int set_msrs(int vcpu_fd)
 {
-	struct {
+	/* struct kvm_msrs ends in a flexible array: a union gives it room for two entries
+	 * (a struct member after it would be a GNU extension clang refuses under -Werror). */
+	union {
 		struct kvm_msrs h;
-		struct kvm_msr_entry e[2];
+		uint8_t room[sizeof(struct kvm_msrs) + 2 * sizeof(struct kvm_msr_entry)];
 	} m;
 
 	memset(&m, 0, sizeof(m));
 	m.h.nmsrs = 2;
-	m.e[0].index = MSR_IA32_MISC_ENABLE;
-	m.e[0].data = 1; /* fast strings */
-	m.e[1].index = MSR_MTRR_DEF_TYPE;
-	m.e[1].data = (1u << 11) | 6; /* MTRRs enabled, default type write-back */
+	m.h.entries[0].index = MSR_IA32_MISC_ENABLE;
+	m.h.entries[0].data = 1; /* fast strings */
+	m.h.entries[1].index = MSR_MTRR_DEF_TYPE;
+	m.h.entries[1].data = (1u << 11) | 6; /* MTRRs enabled, default type write-back */
 	return ioctl(vcpu_fd, KVM_SET_MSRS, &m) == 2 ? 0 : -EIO;
 }
 
@@ -172,9 +177,10 @@ void arch_host_quirks(char *msg, size_t len)
 		msg[0] = 0;
 }
 
-int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned index, unsigned ncpus, char *err,
-		   size_t err_len)
+int arch_vcpu_init(const struct arch_vm *a, int kvm_fd, int vcpu_fd, unsigned index,
+		   unsigned ncpus, char *err, size_t err_len)
 {
+	(void)a;
 	struct kvm_cpuid2 *cp = supported_cpuid(kvm_fd);
 	int e;
 
@@ -227,17 +233,30 @@ int arch_vcpu_enter(int vcpu_fd, const struct arch_entry *e, char *err, size_t e
 	}
 	flat_seg(&sr.cs, e->code_sel, true);
 	flat_seg(&sr.ds, e->data_sel, false);
+	if (e->prot32) { /* PVH: flat 32-bit segments, paging off (the kernel loads its GDT) */
+		sr.cs.l = 0;
+		sr.cs.db = 1;
+	}
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
 	sr.gdt.base = e->gdt_base;
 	sr.gdt.limit = e->gdt_limit;
 	sr.idt.base = 0;
 	sr.idt.limit = 0;
-	sr.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
-	sr.cr3 = e->cr3;
-	sr.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
-	sr.efer = EFER_LME | EFER_LMA | EFER_NXE;
+	if (e->prot32) {
+		sr.cr0 = X86_CR0_PE | X86_CR0_ET;
+		sr.cr3 = 0;
+		sr.cr4 = 0;
+		sr.efer = 0;
+	} else {
+		sr.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP |
+			 X86_CR0_PG;
+		sr.cr3 = e->cr3;
+		sr.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+		sr.efer = EFER_LME | EFER_LMA | EFER_NXE;
+	}
 	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sr) < 0) {
-		snprintf(err, err_len, "KVM_SET_SREGS (long mode entry): %s", strerror(errno));
+		snprintf(err, err_len, "KVM_SET_SREGS (%s entry): %s",
+			 e->prot32 ? "32-bit PVH" : "long mode", strerror(errno));
 		return -errno;
 	}
 	memset(&r, 0, sizeof(r));
@@ -246,6 +265,7 @@ int arch_vcpu_enter(int vcpu_fd, const struct arch_entry *e, char *err, size_t e
 	r.rsp = e->rsp;
 	r.rsi = e->rsi;
 	r.rdi = e->rdi;
+	r.rbx = e->rbx;
 	if (ioctl(vcpu_fd, KVM_SET_REGS, &r) < 0) {
 		snprintf(err, err_len, "KVM_SET_REGS: %s", strerror(errno));
 		return -errno;
