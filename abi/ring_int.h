@@ -32,9 +32,16 @@ static inline void ring_fence(void)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
+/* One spin-wait pause: tells the CPU (and a hypervisor) this thread is only polling. */
 static inline void ring_relax(void)
 {
+#if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
 }
 
 static inline uint64_t ring_now_ns(void)

@@ -5,9 +5,9 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: scripts/build-initramfs.sh l1    [--series 6.1|6.12]
-       scripts/build-initramfs.sh guest [--series 6.1|6.12] [--modules "name ..."]
-       scripts/build-initramfs.sh default-guest [--series 6.1|6.12]
+usage: scripts/build-initramfs.sh l1    [--arch x86_64|arm64] [--series 6.1|6.12]
+       scripts/build-initramfs.sh guest [--arch x86_64|arm64] [--series 6.1|6.12] [--modules "name ..."]
+       scripts/build-initramfs.sh default-guest [--arch x86_64|arm64] [--series 6.1|6.12]
        scripts/build-initramfs.sh pack OUT.cpio SRC[:DEST] ...
 
   l1     the nested harness's level-1 initramfs (scripts/guest/l1-init): busybox, kvm_amd and the
@@ -19,13 +19,21 @@ usage: scripts/build-initramfs.sh l1    [--series 6.1|6.12]
          the guest flavour plus its kernel, linked as .cache/default-guest/vmlinuz and
          .cache/default-guest/initrd: what vmm-example boots when given no --kernel.
          Prints that folder.  Cheap when nothing changed (scripts/run.sh runs it each time).
+         With --arch arm64: .cache/default-guest-arm64/vmlinuz (the arm64 Image) and initrd.
+  --arch A
+         x86_64 (default) or arm64: the kernel package (scripts/fetch-guest-kernel.sh --arch)
+         and busybox of that architecture.  arm64 uses Debian's busybox-static:arm64 (apt-get
+         download + dpkg -x into .cache/busybox/; it cannot be installed beside the amd64 one),
+         the same guest-init and vdm-pci, and for l1 scripts/guest/l1-init-arm64 with the
+         virtio-pci/9p chain, virtio_console and binfmt_misc (KVM is built into Debian's arm64 kernel).
   pack   a small archive of the given files (DEST defaults to /vdm/<name>), to append to either:
          the kernel unpacks concatenated archives in order, e.g. a guest's /vdm/run.sh:
            cat "$(scripts/build-initramfs.sh guest)" my.cpio > initrd
 
 Prints the path of the archive on stdout.  l1/guest archives are cached under
 .cache/initramfs/ keyed by this script, scripts/guest/*, busybox and the kernel package.
-Environment: VDM_KERNEL_SERIES, VDM_KERNEL_PKG (see fetch-guest-kernel.sh), VDM_CACHE_DIR.
+Environment: VDM_KERNEL_SERIES, VDM_KERNEL_ARCH, VDM_KERNEL_PKG (see fetch-guest-kernel.sh),
+VDM_CACHE_DIR, VDM_BUSYBOX (x86_64) and VDM_BUSYBOX_ARM64 (arm64): a static busybox to use.
 EOF
 }
 
@@ -33,6 +41,45 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${VDM_CACHE_DIR:-$top/.cache}
 busybox=${VDM_BUSYBOX:-/bin/busybox}
 die() { echo "build-initramfs: $*" >&2; exit 1; }
+
+# arm64_busybox: prints the path of Debian's static arm64 busybox, downloaded (apt-get download
+# busybox-static:arm64) and unpacked under .cache/busybox/ once per package version.
+arm64_busybox() {
+  local stamp memo version dest deb tmp s="" v=""
+  if [ -n "${VDM_BUSYBOX_ARM64:-}" ]; then echo "$VDM_BUSYBOX_ARM64"; return 0; fi
+  mkdir -p "$cache/busybox"
+  stamp=$(stat -c %Y /var/lib/apt/lists /var/cache/apt/pkgcache.bin 2>/dev/null | tr '\n' . || true)
+  memo="$cache/busybox/.version-arm64"
+  [ -r "$memo" ] && read -r s v <"$memo" && [ "$s" = "$stamp" ] || v=""
+  version=$v
+  if [ -z "$version" ]; then
+    dpkg --print-foreign-architectures | grep -qx arm64 ||
+      die "dpkg does not know the arm64 architecture: run scripts/install-deps.sh --arm64"
+    version=$(apt-cache policy busybox-static:arm64 2>/dev/null | sed -n 's/^ *Candidate: //p')
+    [ -n "$version" ] && [ "$version" != "(none)" ] ||
+      die "apt knows no busybox-static:arm64: run scripts/install-deps.sh --arm64 (apt-get update)"
+    echo "$stamp $version" >"$memo.$$" && mv "$memo.$$" "$memo"
+  fi
+  dest="$cache/busybox/arm64-${version//:/%3a}"
+  if [ ! -x "$dest/bin/busybox" ]; then
+    exec 7>"$cache/busybox/.lock"
+    flock 7
+    if [ ! -x "$dest/bin/busybox" ]; then
+      tmp=$(mktemp -d "$cache/busybox/.dl.XXXXXX")
+      (cd "$tmp" && apt-get download -qq "busybox-static:arm64=$version" 2>&1 |
+         grep -v 'unsandboxed as root' >&2 || true)
+      deb=$(ls "$tmp"/*.deb 2>/dev/null | head -n1 || true)
+      [ -n "$deb" ] || { rm -rf "$tmp"; die "apt-get download busybox-static:arm64=$version failed"; }
+      dpkg -x "$deb" "$tmp/x"
+      [ -x "$tmp/x/bin/busybox" ] || { rm -rf "$tmp"; die "$deb holds no bin/busybox"; }
+      rm -rf "$dest"
+      mv "$tmp/x" "$dest"
+      rm -rf "$tmp"
+    fi
+    exec 7>&-
+  fi
+  echo "$dest/bin/busybox"
+}
 
 # newc_node NAME MODE_OCTAL MAJOR MINOR: one newc entry without data (a directory or a device
 # node), so device nodes need neither root nor mknod.
@@ -112,7 +159,7 @@ stage_modules() {
 build_image() {
   local flavour=$1 series=$2 modules=$3 key out
   local kenv
-  kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet) ||
+  kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet "${arch_opt[@]}") ||
     die "fetching the kernel failed"
   local VDM_KVER="" VDM_MODULES="" VDM_KERNEL="" VDM_KERNEL_PKG=""
   eval "$kenv"
@@ -128,14 +175,19 @@ build_image() {
   tmp=$(mktemp -d "$cache/initramfs/.build.XXXXXX")
   trap 'rm -rf "${tmp:-}"' EXIT
   stage_busybox "$tmp/root"
-  case $flavour in
-    l1)
+  case $arch-$flavour in
+    arm64-l1)
+      cp "$top/scripts/guest/l1-init-arm64" "$tmp/root/init"
+      mkdir -p "$tmp/root/host"
+      stage_modules "$tmp/root" "$VDM_MODULES" virtio_pci 9pnet_virtio 9p virtio_console binfmt_misc
+      ;;
+    *-l1)
       cp "$top/scripts/guest/l1-init" "$tmp/root/init"
       mkdir -p "$tmp/root/host"
       stage_modules "$tmp/root" "$VDM_MODULES" irqbypass kvm ccp kvm_amd \
         virtio_pci 9pnet_virtio 9p
       ;;
-    guest)
+    *-guest)
       cp "$top/scripts/guest/guest-init" "$tmp/root/init"
       cp "$top/scripts/guest/vdm-pci" "$tmp/root/bin/vdm-pci"
       # shellcheck disable=SC2086
@@ -174,6 +226,7 @@ pack() {
 what=$1
 shift
 series=${VDM_KERNEL_SERIES:-6.1}
+arch=${VDM_KERNEL_ARCH:-x86_64}
 modules=""
 case $what in
   -h|--help) usage; exit 0 ;;
@@ -189,9 +242,17 @@ while [ $# -gt 0 ]; do
     --modules) [ "$what" = guest ] || die "--modules is for the guest flavour"
                modules=${2?--modules needs a list}; shift 2 ;;
     --modules=*) modules=${1#*=}; shift ;;
+    --arch) arch=${2:?--arch needs x86_64 or arm64}; shift 2 ;;
+    --arch=*) arch=${1#*=}; shift ;;
     *) echo "build-initramfs: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+arch_opt=()
+case $arch in
+  x86_64|amd64) arch=x86_64 ;;
+  arm64|aarch64) arch=arm64 arch_opt=(--arch arm64) busybox=$(arm64_busybox) ;;
+  *) echo "build-initramfs: --arch $arch: unknown architecture; use x86_64 or arm64" >&2; exit 2 ;;
+esac
 if [ "$what" != default-guest ]; then
   build_image "$what" "$series" "$modules"
   exit 0
@@ -199,12 +260,13 @@ fi
 # default-guest: link the kernel and the guest archive where vmm-example looks (its --help).
 [ -z "$modules" ] || die "--modules is for the guest flavour"
 initrd=$(build_image guest "$series" "")
-kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet) ||
+kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet "${arch_opt[@]}") ||
   die "fetching the kernel failed"
 VDM_KERNEL=""
 eval "$kenv"
 [ -s "$VDM_KERNEL" ] || die "fetch-guest-kernel.sh gave no kernel"
 d="$cache/default-guest"
+[ "$arch" = x86_64 ] || d="$cache/default-guest-$arch"
 mkdir -p "$d"
 link() { # link TARGET NAME: replace NAME atomically
   [ "$(readlink "$d/$2" 2>/dev/null)" = "$1" ] && return 0

@@ -37,6 +37,12 @@ options:
                      batches skip the cases that finished).
   --mem MB           L1 memory (default 2048)      --cpus N   L1 vCPUs (default 2)
   --series 6.1|6.12  L1 kernel series (default 6.1; see scripts/fetch-guest-kernel.sh)
+  --arch x86_64|arm64  the KVM COMMAND needs (default x86_64).  arm64: directly on an arm64
+                     host with /dev/kvm, otherwise an arm64 L1 (QEMU virt with EL2, Debian's
+                     arm64 kernel, KVM in VHE mode; scripts/nested/arm64.sh) where COMMAND runs
+                     under an arm64 busybox sh and must itself be an arm64 program (installed
+                     arm64 libraries are found in the host's root); see
+                     scripts/guest/l1-init-arm64.  Needs scripts/install-deps.sh --arm64.
   --env NAME[=VAL]   pass a variable into L1 (repeatable).  Always passed: PATH HOME USER LANG
                      LC_ALL TZ TERM, every VDM_* and *SAN_OPTIONS.  VDM_NESTED=1 is set inside
                      L1, VDM_NESTED=0 in a direct run.
@@ -57,6 +63,8 @@ options:
 The first line (stderr) says which way it runs:
   vdm: running directly on host KVM (svm)
   vdm: no usable /dev/kvm on this host (REASON); running nested in QEMU TCG (L1 with kvm_amd)
+  vdm: running directly on host KVM (arm64)                                  (--arch arm64)
+  vdm: no usable arm64 /dev/kvm on this host (REASON); running nested in QEMU TCG (arm64 L1 ...)
 Exit status: COMMAND's, or
   123  hang of the harness: L1 hung twice before COMMAND started, or its CPUs stalled (three
        times, or once with --no-stall-retry) (a QEMU TCG hang; say "hang", not "test failed")
@@ -76,6 +84,11 @@ mem=2048
 cpus=2
 [ "$(nproc)" -lt 2 ] && cpus=1
 series=${VDM_KERNEL_SERIES:-6.1}
+arch=x86_64
+l1_what="L1 with kvm_amd" # the arm64 file (scripts/nested/arm64.sh) replaces these four
+qemu_bin=qemu-system-x86_64
+arch_opt=()
+kvm_kind=""
 envs=()
 force=""
 [ "${VDM_NESTED_FORCE:-0}" = 1 ] && force=nested
@@ -99,6 +112,7 @@ while [ $# -gt 0 ]; do
     --mem) need_num "$1" "${2:-}"; mem=$2; shift 2 ;;
     --cpus) need_num "$1" "${2:-}"; cpus=$2; shift 2 ;;
     --series) series=${2:?--series needs 6.1 or 6.12}; shift 2 ;;
+    --arch) arch=${2:?--arch needs x86_64 or arm64}; shift 2 ;;
     --env) e=${2:?--env needs NAME or NAME=VALUE}
            [[ ${e%%=*} =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "--env $e: '${e%%=*}' is not a variable name"
            envs+=("$e"); shift 2 ;;
@@ -151,6 +165,11 @@ check_host_kvm() {
   way=$flag
 }
 
+case $arch in
+  x86_64|amd64) arch=x86_64 ;;
+  arm64|aarch64) arch=arm64 kvm_kind="arm64 "; . "$top/scripts/nested/arm64.sh" ;;
+  *) die "--arch $arch: unknown architecture; use x86_64 or arm64" ;;
+esac
 [ "$force" = nested ] || check_host_kvm
 if [ "$force" = direct ] && [ -z "$way" ]; then
   way="forced by --direct; this host's /dev/kvm cannot run stock guests: $no_kvm_reason"
@@ -174,9 +193,9 @@ if [ -n "$way" ]; then
 fi
 
 if [ "$force" = nested ]; then
-  echo "vdm: nested run forced; running nested in QEMU TCG (L1 with kvm_amd)" >&2
+  echo "vdm: nested run forced; running nested in QEMU TCG ($l1_what)" >&2
 else
-  echo "vdm: no usable /dev/kvm on this host ($no_kvm_reason); running nested in QEMU TCG (L1 with kvm_amd)" >&2
+  echo "vdm: no usable $kvm_kind/dev/kvm on this host ($no_kvm_reason); running nested in QEMU TCG ($l1_what)" >&2
 fi
 
 # /tmp, /run, /var/tmp and /dev/shm are fresh tmpfs inside L1: host paths under them are not
@@ -238,18 +257,18 @@ if hidden_in_l1 "$PWD"; then
 fi
 
 # ---- nested: build the per-run archive -------------------------------------------------------
-command -v qemu-system-x86_64 >/dev/null ||
-  die "qemu-system-x86_64 missing: run scripts/install-deps.sh"
-kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet) ||
-  die "could not fetch the L1 kernel (scripts/fetch-guest-kernel.sh --series $series)"
+command -v "$qemu_bin" >/dev/null ||
+  die "$qemu_bin missing: run scripts/install-deps.sh${arch_opt[1]:+ --$arch}"
+kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet "${arch_opt[@]}") ||
+  die "could not fetch the L1 kernel (scripts/fetch-guest-kernel.sh --series $series ${arch_opt[*]})"
 VDM_KERNEL=""
 VDM_VMLINUX=""
 eval "$kenv"
 # The uncompressed ELF boots through QEMU's PVH entry: no in-guest decompression (about 10 s of
 # a 20 s boot under TCG on a busy host, 2 s on an idle one).
 l1_kernel=${VDM_VMLINUX:-$VDM_KERNEL}
-l1_initrd=$(VDM_KERNEL_SERIES=$series "$top/scripts/build-initramfs.sh" l1) ||
-  die "could not build the L1 initramfs (scripts/build-initramfs.sh l1)"
+l1_initrd=$(VDM_KERNEL_SERIES=$series "$top/scripts/build-initramfs.sh" l1 "${arch_opt[@]}") ||
+  die "could not build the L1 initramfs (scripts/build-initramfs.sh l1 ${arch_opt[*]})"
 
 rundir=$(mktemp -d "${TMPDIR:-/tmp}/vdm-nested.XXXXXX")
 qpid=""
@@ -359,6 +378,7 @@ qemu_args=(qemu-system-x86_64 -nodefaults -no-user-config -display none -M pc
            -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
            -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
            ${fsdev_args[@]+"${fsdev_args[@]}"})
+[ "$arch" = x86_64 ] || arch_qemu_args
 
 # The console filter: strips CRs, keeps the whole log, hides L1's own chatter outside COMMAND
 # (unless --verbose), and turns the nonce-tagged markers into files the loop below watches.
