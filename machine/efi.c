@@ -5,10 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libfdt.h>
-
 #include <vdm/efi.h>
-#include <vdm/fdt.h>
 
 #define SYSTAB_SIZE 120u
 #define SYSTAB_SIGNATURE UINT64_C(0x5453595320494249) /* "IBI SYST" */
@@ -161,43 +158,5 @@ int vdm_efi_build(const struct vdm_mach_desc *m, uint64_t rsdp, uint64_t gpa, ui
 	out->mmap_size = n * VDM_EFI_MMAP_DESC_SIZE;
 	out->mmap_desc_size = VDM_EFI_MMAP_DESC_SIZE;
 	out->mmap_desc_ver = VDM_EFI_MMAP_DESC_VER;
-	return 0;
-}
-
-/* Run one libfdt call; on failure say which and stop (FDT_ERR_NOSPACE: -ENOSPC). */
-#define FDT_TRY(call)                                                                          \
-	do {                                                                                   \
-		int r_ = (call);                                                               \
-		if (r_ < 0) {                                                                  \
-			if (err && err_len)                                                    \
-				snprintf(err, err_len, "%s: %s", #call, fdt_strerror(r_));     \
-			return r_ == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;                     \
-		}                                                                              \
-	} while (0)
-
-int vdm_efi_fdt(const struct vdm_efi_layout *efi, const struct vdm_fdt_boot *boot, void *buf,
-		size_t size, char *err, size_t err_len)
-{
-	FDT_TRY(fdt_create(buf, (int)size));
-	FDT_TRY(fdt_finish_reservemap(buf));
-	FDT_TRY(fdt_begin_node(buf, ""));
-	FDT_TRY(fdt_property_u32(buf, "#address-cells", 2));
-	FDT_TRY(fdt_property_u32(buf, "#size-cells", 2));
-	FDT_TRY(fdt_begin_node(buf, "chosen"));
-	if (boot && boot->bootargs)
-		FDT_TRY(fdt_property_string(buf, "bootargs", boot->bootargs));
-	if (boot && boot->initrd_end > boot->initrd_start) {
-		FDT_TRY(fdt_property_u64(buf, "linux,initrd-start", boot->initrd_start));
-		FDT_TRY(fdt_property_u64(buf, "linux,initrd-end", boot->initrd_end));
-	}
-	FDT_TRY(fdt_property_u64(buf, "linux,uefi-system-table", efi->systab_gpa));
-	FDT_TRY(fdt_property_u64(buf, "linux,uefi-mmap-start", efi->mmap_gpa));
-	FDT_TRY(fdt_property_u32(buf, "linux,uefi-mmap-size", efi->mmap_size));
-	FDT_TRY(fdt_property_u32(buf, "linux,uefi-mmap-desc-size", efi->mmap_desc_size));
-	FDT_TRY(fdt_property_u32(buf, "linux,uefi-mmap-desc-ver", efi->mmap_desc_ver));
-	FDT_TRY(fdt_end_node(buf));
-	FDT_TRY(fdt_end_node(buf));
-	FDT_TRY(fdt_finish(buf));
-	FDT_TRY(fdt_pack(buf));
 	return 0;
 }

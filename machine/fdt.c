@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <vdm/acpi_tables.h>
+#include <vdm/efi.h>
 
 #include "fdt_int.h"
 
@@ -242,7 +243,7 @@ int vdm_fdt_build(const struct vdm_mach_desc *m, const struct vdm_fdt_boot *boot
  * nothing but /chosen is a stub tree (arch/arm64/kernel/acpi.c, dt_is_stub).
  */
 static int build_uefi_chosen(struct fdt_ctx *c, const struct vdm_fdt_boot *boot,
-			     const struct vdm_fdt_uefi *uefi, int size)
+			     const struct vdm_efi_layout *uefi, int size)
 {
 	void *fdt = c->fdt;
 	int ret;
@@ -256,8 +257,8 @@ static int build_uefi_chosen(struct fdt_ctx *c, const struct vdm_fdt_boot *boot,
 	ret = boot_props(c, boot);
 	if (ret)
 		return ret;
-	FDT_CHECK(c, fdt_property_u64(fdt, "linux,uefi-system-table", uefi->system_table));
-	FDT_CHECK(c, fdt_property_u64(fdt, "linux,uefi-mmap-start", uefi->mmap_start));
+	FDT_CHECK(c, fdt_property_u64(fdt, "linux,uefi-system-table", uefi->systab_gpa));
+	FDT_CHECK(c, fdt_property_u64(fdt, "linux,uefi-mmap-start", uefi->mmap_gpa));
 	FDT_CHECK(c, fdt_property_u32(fdt, "linux,uefi-mmap-size", uefi->mmap_size));
 	FDT_CHECK(c, fdt_property_u32(fdt, "linux,uefi-mmap-desc-size", uefi->mmap_desc_size));
 	FDT_CHECK(c, fdt_property_u32(fdt, "linux,uefi-mmap-desc-ver", uefi->mmap_desc_ver));
@@ -267,22 +268,22 @@ static int build_uefi_chosen(struct fdt_ctx *c, const struct vdm_fdt_boot *boot,
 	return 0;
 }
 
-int vdm_fdt_build_uefi_chosen(const struct vdm_fdt_boot *boot, const struct vdm_fdt_uefi *uefi,
-			      void *buf, size_t size, char *err, size_t err_len)
+int vdm_efi_fdt(const struct vdm_efi_layout *uefi, const struct vdm_fdt_boot *boot, void *buf,
+		size_t size, char *err, size_t err_len)
 {
 	struct fdt_ctx c = { .fdt = buf, .err = err, .err_len = err_len };
 
 	if (err && err_len)
 		err[0] = '\0';
-	if (!uefi || !uefi->system_table || !uefi->mmap_start || !uefi->mmap_desc_size ||
+	if (!uefi || !uefi->systab_gpa || !uefi->mmap_gpa || !uefi->mmap_desc_size ||
 	    !uefi->mmap_size || uefi->mmap_size % uefi->mmap_desc_size) {
 		if (err && err_len)
 			snprintf(err, err_len,
 				 "EFI system table 0x%llx, memory map 0x%llx of %u bytes in "
 				 "%u-byte descriptors: give both addresses and a map of whole "
 				 "descriptors",
-				 uefi ? (unsigned long long)uefi->system_table : 0ull,
-				 uefi ? (unsigned long long)uefi->mmap_start : 0ull,
+				 uefi ? (unsigned long long)uefi->systab_gpa : 0ull,
+				 uefi ? (unsigned long long)uefi->mmap_gpa : 0ull,
 				 uefi ? uefi->mmap_size : 0, uefi ? uefi->mmap_desc_size : 0);
 		return -EINVAL;
 	}

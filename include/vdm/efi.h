@@ -67,8 +67,9 @@ struct vdm_fdt_boot;
  * #size-cells 2) holding only /chosen with linux,uefi-system-table, linux,uefi-mmap-start,
  * -size, -desc-size, -desc-ver from `efi`, and `boot`'s bootargs and initrd (vdm/fdt.h; may be
  * NULL).  A tree with nothing but /chosen is what makes arm64 Linux take ACPI.  Built into
- * buf[0..size) as a finished blob.  0, -ENOSPC (buffer too small), -EINVAL (libfdt failed:
- * err says which call).
+ * buf[0..size) as a finished blob; no stdout-path (the SPCR names the console).  0, -ENOSPC
+ * (buffer too small; 4K is plenty: err names the libfdt call), -EINVAL (no system table or map
+ * address, an empty map or one that is not whole descriptors: err gives the values).
  */
 int vdm_efi_fdt(const struct vdm_efi_layout *efi, const struct vdm_fdt_boot *boot, void *buf,
 		size_t size, char *err, size_t err_len);

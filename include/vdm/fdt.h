@@ -100,28 +100,4 @@ struct vdm_fdt_boot {
 int vdm_fdt_build(const struct vdm_mach_desc *m, const struct vdm_fdt_boot *boot, void *buf,
 		  size_t size, char *err, size_t err_len);
 
-/* What Linux's EFI stub would have found in UEFI and hands the kernel in /chosen (guest
- * physical addresses; the VMM builds the system table and memory map itself). */
-struct vdm_fdt_uefi {
-	uint64_t system_table;   /* linux,uefi-system-table (u64) */
-	uint64_t mmap_start;     /* linux,uefi-mmap-start (u64) */
-	uint32_t mmap_size;      /* linux,uefi-mmap-size: bytes of the map (u32) */
-	uint32_t mmap_desc_size; /* linux,uefi-mmap-desc-size (u32) */
-	uint32_t mmap_desc_ver;  /* linux,uefi-mmap-desc-ver (u32), 1 */
-};
-
-/*
- * The tree of an arm64 ACPI boot: a root (#address-cells = #size-cells = 2) holding only
- *   chosen { bootargs; linux,initrd-start; linux,initrd-end (u64, with an initrd);
- *            linux,uefi-system-table; linux,uefi-mmap-start; linux,uefi-mmap-size;
- *            linux,uefi-mmap-desc-size; linux,uefi-mmap-desc-ver; }
- * with the sizes Linux's EFI stub writes.  Linux/arm64 finds nothing but /chosen, so it takes
- * its hardware from ACPI (the RSDP from the system table's configuration table) and its
- * memory from the EFI map; no stdout-path: the SPCR names the console.  `boot` may be NULL.
- * Returns 0, -ENOSPC (buffer too small; 4K is plenty), -EINVAL (no system table or map
- * address, an empty map or one that is not whole descriptors; err says which).
- */
-int vdm_fdt_build_uefi_chosen(const struct vdm_fdt_boot *boot, const struct vdm_fdt_uefi *uefi,
-			      void *buf, size_t size, char *err, size_t err_len);
-
 #endif /* VDM_FDT_H */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <vdm/acpi_tables.h>
+#include <vdm/efi.h>
 #include <vdm/fdt.h>
 #include <vdm/machine_desc.h>
 #include <vdm/layout.h>
@@ -107,8 +108,8 @@ static int dump_fdts(const struct vdm_mach_desc *m, const char *dir, char *err, 
 	const struct vdm_fdt_boot boot = { .bootargs = "console=ttyAMA0 earlycon",
 					   .initrd_start = 0x48000000,
 					   .initrd_end = 0x48100000 };
-	const struct vdm_fdt_uefi uefi = { .system_table = m->reserved[0].base + 0x100000,
-					   .mmap_start = m->reserved[0].base + 0x101000,
+	const struct vdm_efi_layout uefi = { .systab_gpa = m->reserved[0].base + 0x100000,
+					   .mmap_gpa = m->reserved[0].base + 0x101000,
 					   .mmap_size = 6 * 40, .mmap_desc_size = 40,
 					   .mmap_desc_ver = 1 };
 	int rc = vdm_fdt_build(m, &boot, blob, sizeof(blob), err, err_len);
@@ -116,7 +117,7 @@ static int dump_fdts(const struct vdm_mach_desc *m, const char *dir, char *err, 
 	if (!rc)
 		rc = write_blob(dir, "vm.dtb", blob, fdt_size(blob), err, err_len);
 	if (!rc)
-		rc = vdm_fdt_build_uefi_chosen(&boot, &uefi, blob, sizeof(blob), err, err_len);
+		rc = vdm_efi_fdt(&uefi, &boot, blob, sizeof(blob), err, err_len);
 	if (!rc)
 		rc = write_blob(dir, "chosen.dtb", blob, fdt_size(blob), err, err_len);
 	return rc;

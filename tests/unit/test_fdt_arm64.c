@@ -1,5 +1,5 @@
 /* Unit tests for the arm64 device tree (machine/fdt_arm64.c) and the ACPI boot's /chosen tree
- * (vdm_fdt_build_uefi_chosen): read back with libfdt, decompiled by dtc without warnings. */
+ * (vdm_efi_fdt): read back with libfdt, decompiled by dtc without warnings. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <libfdt.h>
 
+#include <vdm/efi.h>
 #include <vdm/fdt.h>
 #include <vdm/layout.h>
 #include <vdm/pci_host.h>
@@ -231,7 +232,7 @@ static void pci_ranges_put_io_at_the_window_and_intx_follows_the_host_bridge(voi
 static void uefi_chosen_tree_holds_only_chosen_with_the_stubs_sizes(void **state)
 {
 	const struct vdm_fdt_boot boot = { "acpi=force", 0x48000000, 0x48100000 };
-	const struct vdm_fdt_uefi uefi = { 0xbff00000, 0xbff01000, 5 * 48, 48, 1 };
+	const struct vdm_efi_layout uefi = { 0xbff00000, 0xbff01000, 5 * 48, 48, 1, 0 };
 	static const struct {
 		const char *name;
 		int len;
@@ -245,7 +246,7 @@ static void uefi_chosen_tree_holds_only_chosen_with_the_stubs_sizes(void **state
 	int node, n = 0, len;
 
 	(void)state;
-	assert_int_equal(vdm_fdt_build_uefi_chosen(&boot, &uefi, blob, sizeof(blob), err,
+	assert_int_equal(vdm_efi_fdt(&uefi, &boot, blob, sizeof(blob), err,
 						   sizeof(err)),
 			 0);
 	assert_string_equal(err, "");
@@ -270,29 +271,29 @@ static void uefi_chosen_tree_holds_only_chosen_with_the_stubs_sizes(void **state
 
 static void bad_uefi_values_and_small_buffers_are_refused(void **state)
 {
-	struct vdm_fdt_uefi uefi = { 0xbff00000, 0xbff01000, 100, 48, 1 };
+	struct vdm_efi_layout uefi = { 0xbff00000, 0xbff01000, 100, 48, 1, 0 };
 	char err[256] = "";
 
 	(void)state;
-	assert_int_equal(vdm_fdt_build_uefi_chosen(NULL, &uefi, blob, sizeof(blob), err,
+	assert_int_equal(vdm_efi_fdt(&uefi, NULL, blob, sizeof(blob), err,
 						   sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "EFI system table 0xbff00000, memory map 0xbff01000 of 100 bytes "
 				 "in 48-byte descriptors: give both addresses and a map of whole "
 				 "descriptors");
 	uefi.mmap_size = 96;
-	uefi.system_table = 0;
-	assert_int_equal(vdm_fdt_build_uefi_chosen(NULL, &uefi, blob, sizeof(blob), err,
+	uefi.systab_gpa = 0;
+	assert_int_equal(vdm_efi_fdt(&uefi, NULL, blob, sizeof(blob), err,
 						   sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(vdm_fdt_build_uefi_chosen(NULL, NULL, blob, sizeof(blob), err,
+	assert_int_equal(vdm_efi_fdt(NULL, NULL, blob, sizeof(blob), err,
 						   sizeof(err)),
 			 -EINVAL);
-	uefi.system_table = 0xbff00000;
-	assert_int_equal(vdm_fdt_build_uefi_chosen(NULL, &uefi, blob, 64, err, sizeof(err)),
+	uefi.systab_gpa = 0xbff00000;
+	assert_int_equal(vdm_efi_fdt(&uefi, NULL, blob, 64, err, sizeof(err)),
 			 -ENOSPC);
 	assert_non_null(strstr(err, ": FDT_ERR_NOSPACE"));
-	assert_int_equal(vdm_fdt_build_uefi_chosen(NULL, &uefi, blob, sizeof(blob), NULL, 0), 0);
+	assert_int_equal(vdm_efi_fdt(&uefi, NULL, blob, sizeof(blob), NULL, 0), 0);
 }
 
 static void machines_the_arm64_tree_cannot_describe_are_refused(void **state)
@@ -382,7 +383,7 @@ static char *decompile(const char *dtc)
 
 static void dtc_decompiles_both_trees_without_warnings(void **state)
 {
-	const struct vdm_fdt_uefi uefi = { 0xbff00000, 0xbff01000, 5 * 48, 48, 1 };
+	const struct vdm_efi_layout uefi = { 0xbff00000, 0xbff01000, 5 * 48, 48, 1, 0 };
 	const char *dtc = find_dtc();
 	struct vdm_mach_desc m;
 	const char *text;
@@ -402,7 +403,7 @@ static void dtc_decompiles_both_trees_without_warnings(void **state)
 				     "0xf000 "));
 	assert_non_null(strstr(text, "interrupt-map-mask = <0xf800 0x00 0x00 0x07>;"));
 	assert_non_null(strstr(text, "/memreserve/\t0x00000000bfe00000 0x0000000000200000;"));
-	assert_int_equal(vdm_fdt_build_uefi_chosen(NULL, &uefi, blob, sizeof(blob), NULL, 0), 0);
+	assert_int_equal(vdm_efi_fdt(&uefi, NULL, blob, sizeof(blob), NULL, 0), 0);
 	text = decompile(dtc);
 	assert_non_null(strstr(text, "linux,uefi-mmap-desc-size = <0x30>;"));
 }
