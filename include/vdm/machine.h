@@ -8,8 +8,9 @@
  * ------------
  * A `struct vdm_machine` is everything of a VM that is not the CPU: the devices (each a
  * `struct vdm_device`, see device.h), the PCI host bridge they sit on, the root ports with
- * their bridge windows, the ACPI GED with the PCI hotplug registers, a 16550A UART and the ACPI
- * power-management registers, and the ACPI tables (and a device tree) that describe them.  It
+ * their bridge windows, the ACPI GED with the PCI hotplug registers, the console UART (x86: a
+ * 16550A at 0x3f8 and the ACPI power-management ports; arm64: a PL011 in MMIO and the PCI I/O
+ * window as MMIO), and the ACPI tables (and a device tree) that describe them.  It
  * makes no KVM call and owns no thread or event loop: the VMM creates the VM and the vCPUs,
  * hands every guest access the machine should decode to vdm_machine_mmio_*() / _pio_*(),
  * passes interrupts on (config.set_irq), and copies the ACPI tables into guest memory.
@@ -90,7 +91,7 @@ struct vdm_machine_backend {
 struct vdm_machine_config {
 	uint32_t struct_size; /* sizeof(struct vdm_machine_config) */
 	uint32_t arch;        /* enum vdm_arch (machine_desc.h) */
-	uint64_t ram_size;    /* bytes, a multiple of 1 MiB */
+	uint64_t ram_size;    /* bytes, a multiple of 1 MiB (x86) or 2 MiB (arm64) */
 	/* Guest physical address bits (x86: CPUID 0x80000008 EAX[7:0] the guest will see);
 	 * bounds the 64-bit PCI aperture. */
 	uint32_t phys_bits;
@@ -185,7 +186,7 @@ int vdm_machine_acpi(const struct vdm_machine *m, const uint8_t **blob, size_t *
 		     uint64_t *gpa, uint64_t *rsdp);
 
 /* Write the ACPI tables to directory `dir` (rsdp.dat, xsdt.dat, facp.dat, apic.dat, mcfg.dat,
- * dsdt.aml, as `iasl -d` reads them).  0 or -errno with err. */
+ * dsdt.aml; arm64 also gtdt.dat and spcr.dat; as `iasl -d` reads them).  0 or -errno with err. */
 int vdm_machine_dump_acpi(const struct vdm_machine *m, const char *dir, char *err,
 			  size_t err_len);
 
@@ -200,7 +201,8 @@ int vdm_machine_fdt(const struct vdm_machine *m, const struct vdm_fdt_boot *boot
 /*
  * Guest accesses.  `size` is 1, 2, 4 or 8; values are little-endian numbers in the low bytes.
  * Each returns true when the address is the machine's (ECAM, the platform devices, a BAR as
- * the guest programmed it, CF8/CFC and the UART and power ports on x86), false when not (a
+ * the guest programmed it, the UART; on x86 CF8/CFC and the power ports; on arm64 the PCI I/O
+ * window, whose port p is MMIO at desc.pci_io_cpu_base + p), false when not (a
  * read then gives all-ones): the VMM handles the rest.
  */
 bool vdm_machine_mmio_read(struct vdm_machine *m, uint64_t addr, uint32_t size,
