@@ -262,6 +262,11 @@ static int build_uefi_chosen(struct fdt_ctx *c, const struct vdm_fdt_boot *boot,
 	FDT_CHECK(c, fdt_property_u32(fdt, "linux,uefi-mmap-size", uefi->mmap_size));
 	FDT_CHECK(c, fdt_property_u32(fdt, "linux,uefi-mmap-desc-size", uefi->mmap_desc_size));
 	FDT_CHECK(c, fdt_property_u32(fdt, "linux,uefi-mmap-desc-ver", uefi->mmap_desc_ver));
+	/* What the stub writes when Secure Boot is off (enum efi_secureboot_mode: disabled).
+	 * Mainline ignores it; Debian's and Ubuntu's kernels (their lock-down patch) treat it as
+	 * one of the required parameters and without it ignore the whole EFI hand-off: no memory,
+	 * "Failed to allocate page table page". */
+	FDT_CHECK(c, fdt_property_u32(fdt, "linux,uefi-secure-boot", VDM_EFI_SECURE_BOOT_DISABLED));
 	FDT_CHECK(c, fdt_end_node(fdt));
 	FDT_CHECK(c, fdt_end_node(fdt));
 	FDT_CHECK(c, fdt_finish(fdt));

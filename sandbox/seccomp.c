@@ -1,5 +1,5 @@
-/* vdm-devhost lock-down, part 2: the seccomp allow-list (x86_64 only, default action
- * kill the process).  Every allowed syscall says why the serving loop needs it. */
+/* vdm-devhost lock-down, part 2: the seccomp allow-list (x86_64 and aarch64, by syscall name;
+ * default action kill the process).  Every allowed syscall says why the serving loop needs it. */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
@@ -16,8 +16,14 @@
 
 #include "devhost.h"
 
-#if !defined(__x86_64__)
-#error "the devhost allow-list was written for x86_64 only"
+#if defined(__x86_64__)
+#define DEVHOST_SECCOMP_ARCH SCMP_ARCH_X86_64
+#define DEVHOST_SECCOMP_ARCH_NAME "x86_64"
+#elif defined(__aarch64__)
+#define DEVHOST_SECCOMP_ARCH SCMP_ARCH_AARCH64
+#define DEVHOST_SECCOMP_ARCH_NAME "aarch64"
+#else
+#error "the devhost allow-list was written for x86_64 and aarch64 only"
 #endif
 
 struct rule_err {
@@ -71,12 +77,13 @@ static scmp_filter_ctx build_ctx(const struct devhost *dh, char *err, size_t err
 	scmp_filter_ctx ctx;
 	uint32_t i;
 
-	if (seccomp_arch_native() != SCMP_ARCH_X86_64) {
-		snprintf(err, err_len, "seccomp: native arch is not x86_64");
+	if (seccomp_arch_native() != DEVHOST_SECCOMP_ARCH) {
+		snprintf(err, err_len, "seccomp: native arch is not %s (libseccomp says 0x%x)",
+			 DEVHOST_SECCOMP_ARCH_NAME, seccomp_arch_native());
 		return NULL;
 	}
-	/* seccomp_init adds the native arch only: x86_64.  x32 and i386 syscalls are another
-	 * arch to the filter and get the bad-arch action, also kill. */
+	/* seccomp_init adds the native arch only.  On x86_64, x32 and i386 syscalls are another
+	 * arch to the filter and get the bad-arch action, also kill; on aarch64, arm32 ones. */
 	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx) {
 		snprintf(err, err_len, "seccomp: cannot create a filter");

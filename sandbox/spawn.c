@@ -66,7 +66,7 @@ NO_SANITIZE static int child_main(void *arg)
 	if (a->sock == DEVHOST_SOCK_FD)
 		r = syscall(SYS_fcntl, a->sock, F_SETFD, 0);
 	else
-		r = syscall(SYS_dup2, a->sock, DEVHOST_SOCK_FD);
+		r = syscall(SYS_dup3, a->sock, DEVHOST_SOCK_FD, 0); /* arm64 has no dup2 */
 	if (r < 0)
 		syscall(SYS_exit_group, 127);
 	syscall(SYS_close_range, DEVHOST_SOCK_FD + 1, ~0u, 0);

@@ -38,10 +38,16 @@ int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t base, uint64
 
 	memset(ram, 0, sizeof(*ram));
 	ram->memfd = -1;
-	if (size == 0 || size % MIB || low_limit % MIB || low_limit == 0 || base % MIB ||
-	    (low_limit < size && base + low_limit > GUEST_RAM_HIGH_BASE)) {
-		snprintf(err, err_len, "RAM size %llu: must be a non-zero multiple of 1M",
-			 (unsigned long long)size);
+	if (size == 0 || size % MIB || base % MIB) {
+		snprintf(err, err_len, "RAM size %llu at 0x%llx: must be a non-zero multiple of 1M "
+			 "at a 1M boundary", (unsigned long long)size, (unsigned long long)base);
+		return -EINVAL;
+	}
+	/* Split below and above the 32-bit hole only when RAM reaches it (x86). */
+	if (low_limit < size &&
+	    (low_limit == 0 || low_limit % MIB || base + low_limit > GUEST_RAM_HIGH_BASE)) {
+		snprintf(err, err_len, "RAM below the hole ends at 0x%llx: must be a non-zero "
+			 "multiple of 1M below 4G", (unsigned long long)(base + low_limit));
 		return -EINVAL;
 	}
 	if (!shared) {

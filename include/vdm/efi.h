@@ -34,6 +34,8 @@ extern "C" {
 #define VDM_EFI_MMAP_DESC_SIZE 48u /* bytes per memory descriptor (UEFI's own choice) */
 #define VDM_EFI_MMAP_DESC_VER 1u
 #define VDM_EFI_MAX_SIZE 4096u     /* what vdm_efi_build writes at most */
+/* linux,uefi-secure-boot in /chosen: what Linux's EFI stub writes with Secure Boot off. */
+#define VDM_EFI_SECURE_BOOT_DISABLED 2u
 
 /* EFI memory types (UEFI 2.9 §7.2) used in the map. */
 #define VDM_EFI_CONVENTIONAL_MEMORY 7u
@@ -65,7 +67,8 @@ struct vdm_fdt_boot;
 /*
  * The device tree the EFI stub would leave the kernel: a root (#address-cells and
  * #size-cells 2) holding only /chosen with linux,uefi-system-table, linux,uefi-mmap-start,
- * -size, -desc-size, -desc-ver from `efi`, and `boot`'s bootargs and initrd (vdm/fdt.h; may be
+ * -size, -desc-size, -desc-ver from `efi`, linux,uefi-secure-boot (disabled: Debian's and
+ * Ubuntu's arm64 kernels refuse the hand-off without it), and `boot`'s bootargs and initrd (may be
  * NULL).  A tree with nothing but /chosen is what makes arm64 Linux take ACPI.  Built into
  * buf[0..size) as a finished blob; no stdout-path (the SPCR names the console).  0, -ENOSPC
  * (buffer too small; 4K is plenty: err names the libfdt call), -EINVAL (no system table or map

@@ -167,6 +167,7 @@ static void the_stub_tree_holds_only_chosen_with_the_uefi_properties(void **stat
 	assert_int_equal(prop32(fdt, chosen, "linux,uefi-mmap-size"), 96);
 	assert_int_equal(prop32(fdt, chosen, "linux,uefi-mmap-desc-size"), 48);
 	assert_int_equal(prop32(fdt, chosen, "linux,uefi-mmap-desc-ver"), 1);
+	assert_int_equal(prop32(fdt, chosen, "linux,uefi-secure-boot"), 2); /* Debian needs it */
 	assert_true(prop64(fdt, chosen, "linux,initrd-start") == 0x48000000);
 	assert_true(prop64(fdt, chosen, "linux,initrd-end") == 0x48100000);
 	assert_string_equal(fdt_getprop(fdt, chosen, "bootargs", NULL), boot.bootargs);

@@ -240,7 +240,7 @@ static void uefi_chosen_tree_holds_only_chosen_with_the_stubs_sizes(void **state
 	} want[] = {
 		{ "linux,uefi-system-table", 8, 0xbff00000 },  { "linux,uefi-mmap-start", 8, 0xbff01000 },
 		{ "linux,uefi-mmap-size", 4, 240 },            { "linux,uefi-mmap-desc-size", 4, 48 },
-		{ "linux,uefi-mmap-desc-ver", 4, 1 },
+		{ "linux,uefi-mmap-desc-ver", 4, 1 },          { "linux,uefi-secure-boot", 4, 2 },
 	};
 	char err[256] = "x";
 	int node, n = 0, len;
