@@ -162,15 +162,16 @@ int vmm_create(struct vmm *v, struct vmm_machine *vm, uint64_t mem, bool ram_sha
 	e = arch_vm_init(&v->arch, v->vm_fd, vdm_machine_desc(v->m), err, err_len);
 	if (e)
 		return e;
-	e = machine_sandbox_connect_irqs(v->m, v, err, err_len); /* needs the irqchip */
-	if (e)
-		return e;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = kick_handler; /* no SA_RESTART: KVM_RUN must return EINTR */
 	sigaction(SIGUSR1, &sa, NULL);
 	e = create_vcpus(v, ncpus, err, err_len);
 	if (!e)
 		e = arch_vm_finalize(&v->arch, err, err_len);
+	/* Needs the irqchip complete: arm64 KVM refuses an irqfd (EAGAIN) before its vGIC is
+	 * initialised, which needs the vCPUs. */
+	if (!e)
+		e = machine_sandbox_connect_irqs(v->m, v, err, err_len);
 	if (e)
 		return e;
 	vm->v = v; /* interrupts, power and console now reach this VM */
