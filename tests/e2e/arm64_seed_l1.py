@@ -60,6 +60,9 @@ def hot_add(con, hmp, policy, rp, dev, txt, loc, fit_check_off):
     check("%s: the guest added %s (%s) behind %s" % (policy, dev, txt, rp), w)
     if w:
         print("   guest: " + w[2][w[2].index("VDM-HP"):])
+    else:  # what the guest saw: the GED's interrupt count and its last kernel lines
+        for ln in con.shell("grep -iE 'ged|GICv3' /proc/interrupts; dmesg | tail -n 8") or []:
+            print("   guest: " + ln)
     return w
 
 
