@@ -89,6 +89,9 @@ def one_policy(vmm, kernel, initrd, out, policy):
     dsm = con.shell("dmesg | grep -iE 'acpiphp|PCI: (Ignoring|Preserv)|_DSM' | head -5") or []
     for ln in dsm:
         print("   guest dmesg: " + ln)
+    bugs = con.shell("dmesg | grep -E 'Firmware Bug|FW_BUG|ACPI (Error|Warning)'") or []
+    check("%s: the guest's kernel found no firmware bug in vdm's tables" % policy, not bugs,
+          "\n".join(bugs))
     expect = {}
     for rp in SIZES:
         loc = ids.get(rp)
