@@ -126,6 +126,40 @@ static void cpus_are_psci_with_kvms_mpidrs_and_chosen_names_the_pl011(void **sta
 	}
 }
 
+static void chosen_says_probe_only_when_dsm5_preserves(void **state)
+{
+	static const uint32_t policies[] = { VDM_PRESERVE_AUTO, VDM_PRESERVE_ON, VDM_PRESERVE_OFF };
+	struct vdm_mach_desc m;
+	int len;
+
+	(void)state;
+	for (int hp = 0; hp < 2; hp++)
+		for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
+			const fdt32_t *c;
+			int node;
+
+			placed_machine(&m);
+			m.acpi_pci_hotplug = hp;
+			m.preserve_policy = policies[i];
+			build(&m, NULL);
+			node = fdt_path_offset(blob, "/chosen");
+			assert_true(node >= 0);
+			c = fdt_getprop(blob, node, "linux,pci-probe-only", &len);
+			if (vdm_mach_dsm5_value(&m) == 0) {
+				assert_non_null(c);
+				assert_int_equal(len, 4);
+				assert_int_equal(cell(c, 0), 1);
+			} else {
+				assert_null(c);
+			}
+		}
+	/* auto with ACPI hotplug on is the case that matters: it preserves */
+	placed_machine(&m);
+	m.acpi_pci_hotplug = true;
+	m.preserve_policy = VDM_PRESERVE_AUTO;
+	assert_int_equal(vdm_mach_dsm5_value(&m), 0);
+}
+
 static void timer_gic_and_pl011_use_the_machines_interrupts(void **state)
 {
 	struct vdm_mach_desc m;
@@ -413,6 +447,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cpus_are_psci_with_kvms_mpidrs_and_chosen_names_the_pl011),
+		cmocka_unit_test(chosen_says_probe_only_when_dsm5_preserves),
 		cmocka_unit_test(timer_gic_and_pl011_use_the_machines_interrupts),
 		cmocka_unit_test(pci_ranges_put_io_at_the_window_and_intx_follows_the_host_bridge),
 		cmocka_unit_test(uefi_chosen_tree_holds_only_chosen_with_the_stubs_sizes),
