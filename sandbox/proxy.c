@@ -356,6 +356,22 @@ int vdm_proxy_stats(const struct vdm_device *dev, struct vdm_ring_client_stats *
 	return 0;
 }
 
+int vdm_proxy_refused_namespaces(const struct vdm_device *dev, char *why, size_t why_len)
+{
+	struct proxy *p = proxy_of(dev);
+	size_t n;
+
+	if (!p)
+		return -EINVAL;
+	if (why && why_len) {
+		n = (size_t)snprintf(why, why_len, "%s", p->ns_why);
+		if (p->pidns_errno && n < why_len)
+			snprintf(why + n, why_len - n, "%spid: %s", n ? "; " : "",
+				 strerror(p->pidns_errno));
+	}
+	return (int)p->ns_refused;
+}
+
 int vdm_proxy_ping(struct vdm_device *dev)
 {
 	struct proxy *p = proxy_of(dev);

@@ -42,10 +42,21 @@ struct proxy {
 	int destroying;     /* set during spawn and destroy: no events then */
 	pthread_mutex_t reap_lock;
 	struct vdm_proxy_event exit; /* how it ended, once exit_reported */
+	/* The jail report (proto.h): namespaces the host refused, and why */
+	bool got_report;
+	uint32_t ns_refused; /* DEVHOST_NS_* (with DEVHOST_NS_PID from the spawn) */
+	char ns_why[DEVHOST_ERR_MAX];
+	int pidns_errno;     /* why the spawn could not make a pid namespace, or 0 */
 };
 
 extern const struct vdm_device_ops vdm__proxy_pci_ops;
 extern const struct vdm_device_ops vdm__proxy_platform_ops;
+
+/* Check from /proc that the devhost `p` (after READY) is locked down (proxy_verify.c):
+ * every thread filtered, no_new_privs, no capabilities, uid nobody (root VMM) or ours,
+ * every namespace the host allows, an empty root, no extra fd.  0, or -EPERM with `err`
+ * listing everything missing. */
+int vdm__proxy_verify(struct proxy *p, char *err, size_t len);
 
 /* Reap the devhost if it exited (or wait for it with `block`) and report EXITED once. */
 void vdm__proxy_reap(struct proxy *p, bool block);

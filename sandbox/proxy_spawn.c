@@ -88,13 +88,15 @@ int vdm__proxy_make_fds(struct proxy *p, uint32_t num_irqfds, const int *irqfds,
 {
 	uint32_t i;
 
-	/* Non-blocking is shared with the devhost (one open file): only for fds it writes. */
+	/* All non-blocking (one open file, shared with the devhost, which ppolls its request
+	 * doorbell): a device can saturate an eventfd it writes (0xfffffffffffffffe), and the
+	 * VMM's next write to it must fail with EAGAIN, never block. */
 	p->notify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (p->notify_efd < 0)
 		return vdm__errf(err, len, -errno, "eventfd: %s", strerror(errno));
 	if (doorbell == VDM_RING_DOORBELL_EVENTFD) {
-		p->req_efd = eventfd(0, EFD_CLOEXEC);
-		p->rsp_efd = eventfd(0, EFD_CLOEXEC);
+		p->req_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		p->rsp_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (p->req_efd < 0 || p->rsp_efd < 0)
 			return vdm__errf(err, len, -errno, "eventfd: %s", strerror(errno));
 	}
@@ -165,6 +167,17 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Printable ASCII only, NUL-terminated inside the array: the text came from the devhost. */
+static void clean_text(char *s, size_t len)
+{
+	size_t i;
+
+	s[len - 1] = '\0';
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+}
+
 /* 1: got a hello, 0: the devhost ended or closed the socket first, -ETIMEDOUT. */
 static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct devhost_hello *h)
 {
@@ -184,6 +197,18 @@ static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct dev
 		n = recv(sock, h, sizeof(*h), MSG_DONTWAIT | MSG_TRUNC);
 		if (n == (ssize_t)sizeof(*h) && h->magic == DEVHOST_ARMED_MAGIC)
 			continue; /* a spare's "armed": its hello comes next */
+		if (n == (ssize_t)sizeof(*h) && h->magic == DEVHOST_JAIL_MAGIC) {
+			/* the jail report: believed only before any other message */
+			if (!p->got_report) {
+				p->got_report = true;
+				p->ns_refused = h->num_irqs & (DEVHOST_NS_USER | DEVHOST_NS_MNT |
+							       DEVHOST_NS_NET | DEVHOST_NS_IPC |
+							       DEVHOST_NS_UTS);
+				clean_text(h->err, sizeof(h->err));
+				snprintf(p->ns_why, sizeof(p->ns_why), "%s", h->err);
+			}
+			continue;
+		}
 		if (n == (ssize_t)sizeof(*h))
 			return 1;
 		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
@@ -191,17 +216,6 @@ static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct dev
 		if (pfd[1].revents & POLLIN)
 			return 0;
 	}
-}
-
-/* Printable ASCII only, NUL-terminated inside the array: the text came from the devhost. */
-static void clean_text(char *s, size_t len)
-{
-	size_t i;
-
-	s[len - 1] = '\0';
-	for (i = 0; s[i]; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			s[i] = '?';
 }
 
 static int check_hello(struct proxy *p, struct devhost_hello *h, const char *path, char *err,
@@ -378,6 +392,8 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	p->opaque = cfg->opaque;
 	p->pid = sp.pid;
 	p->pidfd = sp.pidfd;
+	if (sp.pidns_errno) /* the one namespace the VMM makes, at spawn */
+		p->pidns_errno = sp.pidns_errno;
 	/* The client first: even a failed start-up leaves lines in the log ring to read. */
 	rc_cfg.doorbell = doorbell;
 	rc_cfg.spin_ns = cfg->spin_ns;
@@ -429,6 +445,12 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 				  p->pid, vdm_ring_fault_str(f));
 		return start_failed(p, rc, err, err_len);
 	}
+	/* Believe nothing the device host said about its jail: look at it. */
+	if (p->pidns_errno)
+		p->ns_refused |= DEVHOST_NS_PID;
+	rc = vdm__proxy_verify(p, err, err_len);
+	if (rc)
+		return start_failed(p, rc, err, err_len);
 	{
 		/* vdm_device_init clears the head: put the checked declaration back after. */
 		struct vdm_resources res = p->dev.res;

@@ -187,6 +187,20 @@ static void on_event(void *opaque, const struct vdm_proxy_event *ev)
 		sb->event_hook(sb->event_opaque, ev);
 }
 
+/* Namespaces the host refuses device hosts: said once per run (the same for every device). */
+static void warn_refused(struct machine_sandbox *sb, const struct vdm_device *dev)
+{
+	char why[512] = "";
+	int refused = vdm_proxy_refused_namespaces(dev, why, sizeof(why));
+
+	if (refused <= 0 || ((uint32_t)refused & ~sb->ns_warned) == 0)
+		return;
+	sb->ns_warned |= (uint32_t)refused;
+	fprintf(stderr, "vmm-example: WARNING: this host refuses device hosts namespaces (%s); "
+		"they run without them (seccomp, no_new_privs, uid and capabilities still hold: "
+		"sandbox/README.md, threat model)\n", why);
+}
+
 static int create_device(void *opaque, const struct vdm_device_type *t,
 			 const struct vdm_prop_values *props, const struct vdm_host *host,
 			 struct vdm_device **out, char *err, size_t err_len)
@@ -195,6 +209,7 @@ static int create_device(void *opaque, const struct vdm_device_type *t,
 	struct vdm_proxy_config cfg = { VDM_STRUCT_HEAD(struct vdm_proxy_config) };
 	const char *path;
 	char spec[SPEC_MAX];
+	int rc;
 
 	*out = NULL;
 	if (!sandboxed(sb, t))
@@ -216,7 +231,10 @@ static int create_device(void *opaque, const struct vdm_device_type *t,
 	cfg.spare = spare_pool_take(&sb->spares, vmm_now_ns());
 	if (t->bus_kind == VDM_BUS_PCI_ENDPOINT) /* what device_add may ask for again */
 		spare_pool_expect(&sb->spares, spec);
-	return vdm_proxy_spawn(&cfg, out, err, err_len);
+	rc = vdm_proxy_spawn(&cfg, out, err, err_len);
+	if (!rc)
+		warn_refused(sb, *out);
+	return rc;
 }
 
 /* A removed device: what its device host did, then stop it. */

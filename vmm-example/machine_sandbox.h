@@ -35,6 +35,7 @@ struct machine_sandbox {
 	char devhost[PATH_MAX]; /* the device host found at init ("" until found) */
 	machine_sandbox_event_fn event_hook;
 	void *event_opaque;
+	uint32_t ns_warned; /* VDM_PROXY_NS_* refused by the host, already said */
 };
 
 /*

@@ -220,6 +220,29 @@ int vdm_proxy_counters(const struct vdm_device *dev, uint32_t *log_dropped,
  * counts).  Returns 0, or -EINVAL for a non-proxy. */
 int vdm_proxy_stats(const struct vdm_device *dev, struct vdm_ring_client_stats *out);
 
+/*
+ * The jail.  Before READY the device host is locked down, and vdm_proxy_spawn() then checks
+ * it from /proc (every thread: seccomp filter, no_new_privs, no capabilities, uid nobody for
+ * a root VMM or the VMM's own uid; its own user, mount, net, ipc, uts and pid namespaces,
+ * an empty root, no extra fd) and refuses a device host that is not, with an error naming
+ * what was missing.  A namespace may be missing only where this host's kernel refuses it
+ * to the device host (e.g. unshare(CLONE_NEWUSER) is EPERM in a chroot, or with
+ * unprivileged user namespaces switched off), which the device host reports before any of
+ * its device's code runs.  Those namespaces, as VDM_PROXY_NS_* bits:
+ */
+#define VDM_PROXY_NS_USER 1u
+#define VDM_PROXY_NS_MNT 2u
+#define VDM_PROXY_NS_NET 4u
+#define VDM_PROXY_NS_IPC 8u
+#define VDM_PROXY_NS_UTS 16u
+#define VDM_PROXY_NS_PID 32u
+
+/* The namespaces the host refused this device host (VDM_PROXY_NS_* bits; 0 when it has
+ * all of them), with why in `why` (may be NULL): "user: Operation not permitted (...);
+ * net: ...".  The same for every device of one host: a VMM says so once.  -EINVAL for a
+ * non-proxy. */
+int vdm_proxy_refused_namespaces(const struct vdm_device *dev, char *why, size_t why_len);
+
 /* One PING round trip (no device handler runs): liveness checks and benchmarks.
  * Returns 0 or -EIO. */
 int vdm_proxy_ping(struct vdm_device *dev);
