@@ -26,15 +26,20 @@ static void emit(struct proxy *p, struct vdm_proxy_event *ev)
 		p->on_event(p->opaque, ev);
 }
 
-void vdm__proxy_reap(struct proxy *p, bool block)
+void vdm__proxy_reap(struct proxy *p, int wait_ms)
 {
 	struct vdm_proxy_event ev = { .kind = VDM_PROXY_EV_EXITED, .exit_code = -1 };
+	struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
 	siginfo_t si;
 
+	/* Never a blocking waitid: a process that does not end (uninterruptible sleep) must
+	 * not hold the caller, nor the lock, forever. */
+	if (wait_ms > 0)
+		while (poll(&pfd, 1, wait_ms) < 0 && errno == EINTR)
+			;
 	memset(&si, 0, sizeof(si));
 	pthread_mutex_lock(&p->reap_lock); /* waitid and the report are one step */
-	if (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si,
-		   WEXITED | __WALL | (block ? 0 : WNOHANG))) {
+	if (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED | __WALL | WNOHANG)) {
 		/* ECHILD: someone else reaped it (a waitid(__WALL) elsewhere in the VMM): it is
 		 * gone, with an exit status we will never know. */
 		if (errno != ECHILD)
@@ -79,7 +84,7 @@ static void after_fault(struct proxy *p)
 	struct vdm_proxy_event ev = { .exit_code = -1, .fault = f };
 
 	if (f == VDM_RING_FAULT_DEAD) {
-		vdm__proxy_reap(p, false);
+		vdm__proxy_reap(p, 0);
 		return;
 	}
 	if (__atomic_exchange_n(&p->fault_reported, 1, __ATOMIC_ACQ_REL))
@@ -228,7 +233,7 @@ static int stop_devhost(struct proxy *p, int timeout_ms)
 		kill_devhost(p);
 		rc = -ETIMEDOUT;
 	}
-	vdm__proxy_reap(p, true);
+	vdm__proxy_reap(p, VDM_PROXY_REAP_MS);
 	return rc;
 }
 
@@ -422,7 +427,7 @@ int vdm_proxy_poll(struct vdm_device *dev)
 	pfd = (struct pollfd){ .fd = p->pidfd, .events = POLLIN };
 	if (!__atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE) && poll(&pfd, 1, 0) > 0) {
 		vdm__proxy_drain_log(p, NULL, 0); /* its last words */
-		vdm__proxy_reap(p, false);
+		vdm__proxy_reap(p, 0);
 	}
 	return !__atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE);
 }

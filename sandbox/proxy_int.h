@@ -58,8 +58,10 @@ extern const struct vdm_device_ops vdm__proxy_platform_ops;
  * listing everything missing. */
 int vdm__proxy_verify(struct proxy *p, char *err, size_t len);
 
-/* Reap the devhost if it exited (or wait for it with `block`) and report EXITED once. */
-void vdm__proxy_reap(struct proxy *p, bool block);
+/* Reap the devhost if it exited, waiting up to `wait_ms` for that (never longer: a process
+ * stuck in the kernel is left, not waited for), and report EXITED once. */
+void vdm__proxy_reap(struct proxy *p, int wait_ms);
+#define VDM_PROXY_REAP_MS 2000 /* after SIGKILL */
 /* Deliver queued log lines / ejects; keep the last warning-or-worse line in last_err. */
 void vdm__proxy_drain_log(struct proxy *p, char *last_err, size_t last_err_len);
 /* Close every fd, unmap the ring, free. */

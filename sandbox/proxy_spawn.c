@@ -178,21 +178,29 @@ static void clean_text(char *s, size_t len)
 			s[i] = '?';
 }
 
-/* 1: got a hello, 0: the devhost ended or closed the socket first, -ETIMEDOUT. */
-static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct devhost_hello *h)
+/* 1: got a hello, 0: the devhost ended, -ETIMEDOUT, -EPROTO: a message of the wrong size
+ * (*got its size), -EPIPE: it closed the socket and still runs at the deadline.  Bounded by
+ * timeout_ms on every path. */
+static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct devhost_hello *h,
+		      ssize_t *got)
 {
 	uint64_t deadline = now_ms() + timeout_ms;
+	bool closed = false;
 
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN },
+		struct pollfd pfd[2] = { { .fd = closed ? -1 : sock, .events = POLLIN },
 					 { .fd = p->pidfd, .events = POLLIN } };
 		uint64_t now = now_ms();
 		ssize_t n;
 
 		if (now >= deadline)
-			return -ETIMEDOUT;
+			return closed ? -EPIPE : -ETIMEDOUT;
 		if (poll(pfd, 2, (int)(deadline - now)) < 0 && errno != EINTR)
 			return 0;
+		if (pfd[1].revents & POLLIN && closed)
+			return 0;
+		if (closed)
+			continue;
 		/* The socket first: a devhost may say why and then exit. */
 		n = recv(sock, h, sizeof(*h), MSG_DONTWAIT | MSG_TRUNC);
 		if (n == (ssize_t)sizeof(*h) && h->magic == DEVHOST_ARMED_MAGIC)
@@ -211,8 +219,17 @@ static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct dev
 		}
 		if (n == (ssize_t)sizeof(*h))
 			return 1;
-		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
-			return 0; /* EOF, or a message of the wrong size: not a devhost of ours */
+		if (n > 0) {
+			*got = n;
+			return -EPROTO; /* not a devhost of ours */
+		}
+		if (n == 0) {
+			/* EOF: an ending devhost closes it too; wait (bounded) to see which */
+			closed = true;
+			continue;
+		}
+		if (errno != EAGAIN && errno != EINTR)
+			return 0;
 		if (pfd[1].revents & POLLIN)
 			return 0;
 	}
@@ -327,7 +344,7 @@ static int start_failed(struct proxy *p, int rc, char *err, size_t len)
 	char last[VDM_RING_LOG_TEXT] = "";
 
 	syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
-	vdm__proxy_reap(p, true);
+	vdm__proxy_reap(p, VDM_PROXY_REAP_MS);
 	vdm__proxy_drain_log(p, last, sizeof(last));
 	if (last[0] && err && strlen(err) + 3 < len)
 		snprintf(err + strlen(err), len - strlen(err), ": %s", last);
@@ -337,7 +354,7 @@ static int start_failed(struct proxy *p, int rc, char *err, size_t len)
 
 static int died_message(struct proxy *p, char *err, size_t len)
 {
-	vdm__proxy_reap(p, true);
+	vdm__proxy_reap(p, VDM_PROXY_REAP_MS); /* it has ended: no wait */
 	if (p->exit.signal)
 		return vdm__errf(err, len, -ECHILD, "device host (pid %d) killed by signal %d (%s) "
 			    "during start-up", p->pid, p->exit.signal, strsignal(p->exit.signal));
@@ -422,12 +439,22 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	if (memfd >= 0)
 		close(memfd);
 	if (!rc) {
-		rc = wait_hello(p, sp.sock, start_ms, &hello);
+		ssize_t got = 0;
+
+		rc = wait_hello(p, sp.sock, start_ms, &hello, &got);
 		if (rc == 0)
 			rc = died_message(p, err, err_len);
 		else if (rc == -ETIMEDOUT)
 			rc = vdm__errf(err, err_len, rc, "device host (pid %d) did not answer within %u ms",
 				  p->pid, start_ms);
+		else if (rc == -EPIPE)
+			rc = vdm__errf(err, err_len, -ETIMEDOUT, "device host (pid %d) closed its "
+				       "start-up socket without a hello and still ran after %u ms; "
+				       "killed", p->pid, start_ms);
+		else if (rc == -EPROTO)
+			rc = vdm__errf(err, err_len, rc, "%s: device host (pid %d) sent a start-up "
+				       "message of %zd bytes (%zu expected): not a vdm-devhost of this "
+				       "build; killed", path, p->pid, got, sizeof(hello));
 		else
 			rc = check_hello(p, &hello, path, err, err_len);
 	}

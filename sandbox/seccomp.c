@@ -160,6 +160,10 @@ static scmp_filter_ctx build_ctx(const struct devhost *dh, enum devhost_filter w
 			ALLOW_IF("close", FD_IS(dh->sock));
 		ALLOW_IF("seccomp", ARG_EQ(0, SECCOMP_SET_MODE_FILTER));
 		add(ctx, &re, SCMP_ACT_ERRNO(EAGAIN), "clone", 0, NULL);
+		/* pthread_create installs its cancellation handler and blocks signals around
+		 * clone: refused and allowed (its own mask), so it ends in clone's EAGAIN */
+		add(ctx, &re, SCMP_ACT_ERRNO(EPERM), "rt_sigaction", 0, NULL);
+		ALLOW("rt_sigprocmask");
 		add(ctx, &re, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
 	}
 	if (loader) {
