@@ -315,6 +315,8 @@ struct proxy *vdm__proxy_alloc(void)
 	p->pidfd = p->notify_efd = p->req_efd = p->rsp_efd = -1;
 	p->destroying = 1; /* no events about a device the caller never got */
 	pthread_mutex_init(&p->reap_lock, NULL);
+	pthread_mutex_init(&p->budget_lock, NULL);
+	vdm__proxy_budget_init(p, NULL);
 	snprintf(p->type_name, sizeof(p->type_name), "device");
 	return p;
 }
@@ -335,6 +337,7 @@ void vdm__proxy_free(struct proxy *p)
 	if (p->ring_mem)
 		munmap(p->ring_mem, p->ring_size);
 	pthread_mutex_destroy(&p->reap_lock);
+	pthread_mutex_destroy(&p->budget_lock);
 	free(p);
 }
 
@@ -407,6 +410,15 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 						    : sizeof(p->host));
 	p->on_event = cfg->on_event;
 	p->opaque = cfg->opaque;
+	vdm__proxy_budget_init(p, cfg);
+	/* Ejects: only the hotplug controller owns them, and only a built-in one (a plugin's
+	 * type may call itself anything).  The spec is the VMM's, not the device's word. */
+	{
+		size_t n = strcspn(cfg->spec, ",");
+
+		p->may_eject = !cfg->plugin && ((n == 8 && !strncmp(cfg->spec, "acpi-ged", 8)) ||
+						(n == 3 && !strncmp(cfg->spec, "ged", 3)));
+	}
 	p->pid = sp.pid;
 	p->pidfd = sp.pidfd;
 	if (sp.pidns_errno) /* the one namespace the VMM makes, at spawn */
@@ -478,6 +490,7 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	rc = vdm__proxy_verify(p, err, err_len);
 	if (rc)
 		return start_failed(p, rc, err, err_len);
+	vdm__proxy_budget_start(p);
 	{
 		/* vdm_device_init clears the head: put the checked declaration back after. */
 		struct vdm_resources res = p->dev.res;

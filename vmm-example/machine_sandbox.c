@@ -298,6 +298,23 @@ int machine_sandbox_connect_irqs(struct vdm_machine *m, struct vmm *v, char *err
 	return 0;
 }
 
+static bool watched(const struct vdm_device *dev);
+
+void machine_sandbox_tick(struct vdm_machine *m)
+{
+	struct vdm_machine_dev_info info;
+
+	for (size_t i = 0; i < vdm_machine_num_devices(m); i++) {
+		if (vdm_machine_device(m, i, &info) || !watched(info.dev))
+			continue;
+		if (info.pci_fn < 0) /* one log consumer at a time (machine_sandbox_handle) */
+			vdm_machine_device_lock(m, i);
+		vdm_proxy_poll(info.dev);
+		if (info.pci_fn < 0)
+			vdm_machine_device_unlock(m, i);
+	}
+}
+
 /* A device host that is still worth watching (its exit not yet noticed). */
 static bool watched(const struct vdm_device *dev)
 {
@@ -374,6 +391,15 @@ enum machine_sandbox_status machine_sandbox_state(const struct vdm_device *dev, 
 	if (!dev || !vdm_device_is_proxy(dev)) {
 		snprintf(buf, len, "in-process");
 		return MACHINE_SANDBOX_IN_PROCESS;
+	}
+	{
+		char why[160];
+
+		/* failed for a budget (slow answers, CPU): the proxy's own reason */
+		if (vdm_proxy_failure_reason(dev, why, sizeof(why)) == 1) {
+			snprintf(buf, len, "failed: %s", why);
+			return MACHINE_SANDBOX_FAILED;
+		}
 	}
 	f = vdm_proxy_fault(dev);
 	if (vdm_proxy_exit_info(dev, &ev) != 1 && !peek_exit(dev, &ev)) {

@@ -52,6 +52,10 @@ void machine_sandbox_fini(struct machine_sandbox *sb);
 /* The machine backend that creates devices this way (vdm/machine.h). */
 void machine_sandbox_backend(struct machine_sandbox *sb, struct vdm_machine_backend *out);
 
+/* The event loop's periodic turn for the device hosts (every <= 200 ms): vdm_proxy_poll
+ * each, so their CPU budgets are checked and held log lines flow even when no fd fires. */
+void machine_sandbox_tick(struct vdm_machine *m);
+
 /* The event loop's turn (cheap: a pidfd poll per spare and the devices' access counters):
  * start a spare when one is due. */
 void machine_sandbox_keep_spare(struct machine_sandbox *sb, struct vdm_machine *m,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -266,6 +267,167 @@ static void printf_in_a_handler_fails_with_ebadf(void **state)
 	vdm_device_destroy(dev);
 }
 
+/* Attack: a posted write whose handler spins forever.  The CPU budget (300 ms/s + 1 ms per
+ * request, a second held) fails it within ~1.5 s of spinning: all-ones afterwards, the
+ * reason says CPU, the process is killed. */
+static void cpu_spin_fails_the_device(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	char spec[128], why[200] = "";
+	uint64_t v = 0, t0, took;
+	const struct vdm_proxy_event *ev = NULL;
+
+	(void)state;
+	hostile_config(&cfg, &r, spec, sizeof(spec), "spin");
+	dev = itest_spawn(&cfg);
+	t0 = itest_now_ms();
+	assert_int_equal(vdm_bar_write(dev, 0, HOSTILE_REG_ACT, 8, 1), 0); /* posted */
+	/* an event loop's tick: poll every 50 ms */
+	while (!(ev = itest_find_event(&r, VDM_PROXY_EV_BUDGET)) && itest_now_ms() - t0 < 6000) {
+		usleep(50 * 1000);
+		vdm_proxy_poll(dev);
+	}
+	took = itest_now_ms() - t0;
+	assert_non_null(ev);
+	print_message("    failed after %llu ms: %s\n", (unsigned long long)took, ev->text);
+	assert_true(took < 3000);
+	assert_int_equal(vdm_proxy_failure_reason(dev, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "ms of CPU in the last second, past its budget of 300 ms/s"));
+	assert_int_equal(vdm_bar_read(dev, 0, ITEST_REG_TAG, 4, &v), -EIO);
+	assert_true(v == UINT64_MAX);
+	itest_wait_exit(dev, 2000);
+	assert_int_equal(itest_find_event(&r, VDM_PROXY_EV_EXITED)->signal, SIGKILL);
+	vdm_device_destroy(dev);
+}
+
+/* Attack: every read answered after 900 ms, under the 1000 ms access timeout.  The wait
+ * budget (500 ms per second beyond 1 ms per access) bounds the first such read to ~500 ms
+ * and fails the device: the guest sees all-ones, the reason says why. */
+static void slow_answers_fail_the_device(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	char spec[128], why[200] = "";
+	uint64_t v = 0, t0, took;
+
+	(void)state;
+	hostile_config(&cfg, &r, spec, sizeof(spec), "slow");
+	cfg.timeout_ms = 1000;
+	dev = itest_spawn(&cfg);
+	t0 = itest_now_ms();
+	assert_int_equal(vdm_bar_read(dev, 0, ITEST_REG_TAG, 4, &v), -EIO);
+	took = itest_now_ms() - t0;
+	print_message("    the read failed after %llu ms\n", (unsigned long long)took);
+	assert_true(v == UINT64_MAX);
+	assert_true(took >= 450 && took < 800);
+	assert_int_equal(vdm_proxy_failure_reason(dev, why, sizeof(why)), 1);
+	print_message("    reason: %s\n", why);
+	assert_non_null(strstr(why, "past its wait budget (500 ms per second"));
+	assert_non_null(itest_find_event(&r, VDM_PROXY_EV_BUDGET));
+	/* later accesses answer at once */
+	t0 = itest_now_ms();
+	assert_int_equal(vdm_bar_read(dev, 0, 0, 4, &v), -EIO);
+	assert_true(itest_now_ms() - t0 < 50);
+	vdm_device_destroy(dev);
+}
+
+struct flood_count {
+	long lines;
+	char dropped[200];
+};
+
+static void count_log(void *opaque, uint32_t level, const char *msg)
+{
+	struct flood_count *fc = opaque;
+
+	(void)level;
+	if (strstr(msg, "lines dropped"))
+		snprintf(fc->dropped, sizeof(fc->dropped), "%s", msg);
+	else
+		fc->lines++;
+}
+
+/* Attack: a handler logs as fast as it can for a second.  The VMM, polling as an event loop
+ * does (on the notify fd, and every 100 ms), delivers at most 200 lines/s, says how many
+ * were dropped, and spends little CPU on it. */
+static void log_flood_is_rate_limited_and_cheap(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_host host = { VDM_STRUCT_HEAD(struct vdm_host) };
+	struct flood_count fc = { 0, "" };
+	struct vdm_device *dev;
+	struct rusage ru0, ru1;
+	char spec[128];
+	uint64_t t0, took, cpu_us;
+	long wakeups = 0, allowed;
+
+	(void)state;
+	hostile_config(&cfg, &r, spec, sizeof(spec), "flood");
+	cfg.cpu_budget_ms = UINT32_MAX; /* the flood burns CPU too: this test is about the log */
+	host.opaque = &fc;
+	host.log = count_log;
+	cfg.host = &host;
+	dev = itest_spawn(&cfg);
+	vdm_proxy_poll(dev);
+	fc.lines = 0;
+	getrusage(RUSAGE_SELF, &ru0);
+	t0 = itest_now_ms();
+	assert_int_equal(vdm_bar_write(dev, 0, HOSTILE_REG_ACT, 8, 1000), 0);
+	while (itest_now_ms() - t0 < 1500) {
+		struct pollfd p = { .fd = vdm_proxy_notify_fd(dev), .events = POLLIN };
+
+		if (poll(&p, 1, 100) > 0)
+			wakeups++;
+		vdm_proxy_poll(dev);
+	}
+	took = itest_now_ms() - t0;
+	getrusage(RUSAGE_SELF, &ru1);
+	cpu_us = (uint64_t)((ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) * 1000000 +
+			    (ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) +
+			    (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) * 1000000 +
+			    (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec));
+	allowed = 200 + (long)(200 * took / 1000);
+	print_message("    %ld lines delivered in %llu ms (at most %ld), %ld wake-ups, VMM CPU "
+		      "%llu ms; \"%s\"\n", fc.lines, (unsigned long long)took, allowed, wakeups,
+		      (unsigned long long)cpu_us / 1000, fc.dropped);
+	assert_true(fc.lines > 100);
+	assert_true(fc.lines <= allowed);
+	assert_non_null(strstr(fc.dropped, "more than 200 log lines/s:"));
+	assert_true(cpu_us < took * 1000 / 10); /* under 10% of a CPU */
+	assert_int_equal(vdm_proxy_fault(dev), VDM_RING_FAULT_NONE);
+	vdm_device_destroy(dev);
+}
+
+/* Attack: a device that is not the hotplug controller asks the host to eject a slot.  The
+ * request is refused and said once; the device keeps serving. */
+static void eject_from_a_non_ged_device_is_refused(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	uint64_t v = 0;
+	int i, said = 0;
+
+	(void)state;
+	itest_rec_init(&r);
+	itest_config(&cfg, &r, "itest-dev");
+	dev = itest_spawn(&cfg);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(vdm_bar_write(dev, 0, ITEST_REG_EJECT, 4, 0x0102), 0);
+	assert_int_equal(vdm_proxy_ping(dev), 0);
+	vdm_proxy_poll(dev);
+	for (i = 0; i < r.nlogs; i++)
+		said += strstr(r.logs[i], "eject request refused") != NULL;
+	assert_int_equal(r.nejects, 0);
+	assert_int_equal(said, 1);
+	assert_int_equal(vdm_bar_read(dev, 0, ITEST_REG_TAG, 4, &v), 0);
+	vdm_device_destroy(dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +439,10 @@ int main(void)
 		cmocka_unit_test(closed_startup_socket_is_bounded),
 		cmocka_unit_test(silent_device_host_is_bounded),
 		cmocka_unit_test(printf_in_a_handler_fails_with_ebadf),
+		cmocka_unit_test(cpu_spin_fails_the_device),
+		cmocka_unit_test(slow_answers_fail_the_device),
+		cmocka_unit_test(log_flood_is_rate_limited_and_cheap),
+		cmocka_unit_test(eject_from_a_non_ged_device_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,9 +106,18 @@ static int hostile_bar_write(struct vdm_device *dev, uint32_t bar, uint64_t off,
 			n++;
 	}
 	if (bar == 0 && off == HOSTILE_REG_ACT && strcmp(h->attack, "flood") == 0) {
-		for (uint64_t i = 0; i < value; i++)
-			vdm_device_log(dev, VDM_LOG_INFO, "hostile: flood line %llu",
-				       (unsigned long long)i);
+		struct timespec t0, t;
+		uint64_t i = 0;
+
+		/* log as fast as it can for `value` ms */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			for (int j = 0; j < 64; j++, i++)
+				vdm_device_log(dev, VDM_LOG_INFO, "hostile: flood line %llu",
+					       (unsigned long long)i);
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while ((uint64_t)(t.tv_sec - t0.tv_sec) * 1000 +
+				 (uint64_t)(t.tv_nsec - t0.tv_nsec) / 1000000 < value);
 		return 0;
 	}
 	return h->inner->bar_write(dev, bar, off, size, value);
