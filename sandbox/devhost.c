@@ -530,10 +530,12 @@ static int run_spare(struct devhost *dh)
 	int memfd = -1, jail_rc, pidns_errno;
 
 	t[0] = mono_us();
+	/* The ARM message first: by then the VMM has mapped our uid in the user namespace it
+	 * may have made at spawn (a non-root VMM's), which the jail needs. */
+	recv_setup(dh, &setup, DEVHOST_SETUP_ARM, &memfd, &hello);
 	jail_rc = devhost_jail(dh);
 	if (!jail_rc)
 		send_jail_report(dh);
-	recv_setup(dh, &setup, DEVHOST_SETUP_ARM, &memfd, &hello);
 	pidns_errno = setup.pidns_errno;
 	map_ring(dh, memfd, &hello);
 	refuse_plugin(dh, &setup, &hello);

@@ -272,7 +272,12 @@ int devhost_jail(struct devhost *dh)
 	else
 		devhost_log(dh, VDM_LOG_WARN, "RLIMIT_AS: cannot read /proc/self/statm; not set");
 #endif
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Not dumpable once it runs as nobody: no other nobody process may ptrace it (and
+	 * reach the VMM's ring and irqfds through it).  A non-root VMM's device host runs as
+	 * the VMM's own uid and stays dumpable: only its VMM (which must read its /proc to
+	 * check this jail) and processes that could ptrace the VMM itself may look at it. */
+	if (uid == 0)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	drop_caps();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
 		devhost_log(dh, VDM_LOG_ERROR, "no_new_privs: %s", strerror(errno));
