@@ -17,11 +17,12 @@
  *                     device is added it gets a second one, DEVHOST_SETUP_NAME: the spec and
  *                     spin_ns, no fds.  Armed, it says so first: a struct devhost_hello with
  *                     magic DEVHOST_ARMED_MAGIC and nothing else (the proxy skips it).
- *   devhost -> proxy  the jail report (DEVHOST_JAIL_MAGIC, below) once locked down; then
- *                     struct devhost_hello: status 0 with the device's declaration, or a
- *                     negative errno with one line in `err`.  Sent after the device exists
- *                     and the jail is built, just before the seccomp filter goes on; the
- *                     devhost then closes the socket.  READY follows on the ring.
+ *   devhost -> proxy  the jail report (DEVHOST_JAIL_MAGIC, below) once locked down, before
+ *                     any plugin code; then struct devhost_hello: status 0 with the device's
+ *                     declaration, or a negative errno with one line in `err`.  Sent once
+ *                     the device exists (created under the LOAD filter), just before the
+ *                     SERVE filter goes on; the devhost then closes the socket.  READY
+ *                     follows on the ring.
  *   spawn child -> proxy  struct devhost_hello with magic DEVHOST_EXEC_FAILED_MAGIC and
  *                     status -errno when execve of the devhost failed.
  */

@@ -153,7 +153,8 @@ int vdm__proxy_send_setup(struct proxy *p, int sock, const struct devhost_setup_
 		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
 		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
 	}
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(s))
+	/* never blocks: a device host that does not read its socket only fills its buffer */
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(s))
 		return vdm__errf(err, len, -EPIPE, "device host (pid %d) did not take its start-up "
 			    "message: %s", p->pid, strerror(errno));
 	return 0;
