@@ -30,7 +30,8 @@
  *
  * Events (struct vdm_proxy_event) go to `on_event`, called from the thread that noticed:
  * the accessing thread for HUNG and PROTOCOL, vdm_proxy_poll()'s caller (or the accessing
- * thread, if it noticed the death first) for EXITED.  At most one HUNG/PROTOCOL and one
+ * thread, if it noticed the death first) for EXITED, either for BUDGET (a slow answer is
+ * noticed by the access, CPU by whichever looks).  At most one HUNG/PROTOCOL/BUDGET and one
  * EXITED per device.  No event is delivered during vdm_proxy_spawn() (a failed start-up is
  * its error return) or once destroy has started.
  *
