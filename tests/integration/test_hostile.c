@@ -132,6 +132,76 @@ static void procmem_write_from_create_dies_by_sigsys(void **state)
 	assert_int_equal(itest_count_children(), 0);
 }
 
+static volatile sig_atomic_t got_usr2;
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	got_usr2 = 1;
+}
+
+/* Attack: create() signals the VMM (by the pid it was given: in its pid namespace the VMM
+ * has none).  kill is not allowed: SIGSYS at start-up, and the VMM got nothing. */
+static void signal_to_the_vmm_from_create_dies_by_sigsys(void **state)
+{
+	struct sigaction sa = { .sa_handler = on_usr2 }, old;
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev = NULL;
+	char spec[160], err[512] = "";
+	int rc;
+
+	(void)state;
+	assert_int_equal(sigaction(SIGUSR2, &sa, &old), 0);
+	got_usr2 = 0;
+	hostile_config(&cfg, &r, spec, sizeof(spec), "signal");
+	snprintf(spec, sizeof(spec), "itest-hostile,attack=signal,pid=%d", getpid());
+	rc = vdm_proxy_spawn(&cfg, &dev, err, sizeof(err));
+	print_message("    spawn: %d: %s\n", rc, err);
+	usleep(50 * 1000);
+	sigaction(SIGUSR2, &old, NULL);
+	assert_true(rc < 0);
+	assert_non_null(strstr(err, "killed by signal 31"));
+	assert_int_equal(got_usr2, 0);
+}
+
+/* Attack: create() forks a child to outlive the device.  No process can be made under the
+ * lock-down (fork fails with EAGAIN), the device host has no child, and serves. */
+static void fork_in_create_leaves_no_child(void **state)
+{
+	struct itest_rec r;
+	struct vdm_proxy_config cfg;
+	struct vdm_device *dev;
+	char spec[128];
+	int64_t got = 0;
+	uint64_t v = 0;
+	int pid;
+
+	(void)state;
+	hostile_config(&cfg, &r, spec, sizeof(spec), "fork");
+	dev = itest_spawn(&cfg);
+	pid = vdm_proxy_pid(dev);
+	assert_int_equal(vdm_bar_read(dev, 0, HOSTILE_REG_RESULT, 8, &v), 0);
+	got = (int64_t)v;
+	if (got != -EAGAIN)
+		fail_msg("fork() in create() returned %lld, -EAGAIN expected", (long long)got);
+	{
+		char file[64], buf[64] = "";
+		FILE *f;
+
+		snprintf(file, sizeof(file), "/proc/%d/task/%d/children", pid, pid);
+		f = fopen(file, "re");
+		assert_non_null(f);
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+		assert_string_equal(buf, ""); /* no child */
+	}
+	itest_assert_locked_down(pid, 2);
+	vdm_device_destroy(dev);
+	assert_int_equal(itest_count_children(), 0);
+}
+
 /* Attack: a device host that skips the lock-down and sends its own jail report (claiming
  * every namespace refused), hello and READY.  The VMM looks at /proc and refuses it, saying
  * what was missing; the process is gone afterwards. */
@@ -433,6 +503,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(thread_started_in_create_never_runs),
 		cmocka_unit_test(procmem_write_from_create_dies_by_sigsys),
+		cmocka_unit_test(signal_to_the_vmm_from_create_dies_by_sigsys),
+		cmocka_unit_test(fork_in_create_leaves_no_child),
 		cmocka_unit_test(fake_lockdown_is_refused),
 		cmocka_unit_test(saturated_response_eventfd_does_not_hang_the_vmm),
 		cmocka_unit_test(short_startup_message_is_bounded),

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,16 @@ static int64_t attack_at_create(const char *attack, const struct vdm_prop_values
 
 		return rc; /* 0 would mean a thread runs */
 	}
+	if (strcmp(attack, "fork") == 0) {
+		pid_t pid = fork(); /* a child left behind, with the VMM's privileges once */
+
+		if (pid == 0)
+			for (;;)
+				sleep_ms(1000);
+		return pid < 0 ? -errno : pid;
+	}
+	if (strcmp(attack, "signal") == 0) /* the VMM, by the pid it was given */
+		return kill((pid_t)vdm_props_num(props, "pid", 1), SIGUSR2) ? -errno : 0;
 	if (strcmp(attack, "procmem") == 0) {
 		char path[64];
 		uint64_t addr = vdm_props_num(props, "addr", 0);
@@ -150,7 +161,7 @@ static int64_t attack_at_create(const char *attack, const struct vdm_prop_values
 
 static const struct vdm_prop_desc hostile_props[] = {
 	{ .name = "attack", .type = VDM_PROP_STRING, .help = "which attack (test_hostile.c)" },
-	{ .name = "pid", .type = VDM_PROP_U32, .help = "procmem: the VMM's pid" },
+	{ .name = "pid", .type = VDM_PROP_U32, .help = "procmem, signal: the VMM's pid" },
 	{ .name = "addr", .type = VDM_PROP_SIZE, .help = "procmem: address to overwrite" },
 };
 
