@@ -67,16 +67,12 @@ static int read_text(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* One thread's status: no_new_privs, filter mode, no capabilities, the uid we expect. */
-static void check_task(struct findings *f, int pid, const char *tid, const char *want_uid)
+/* One thread's status text: no_new_privs, filter mode, no capabilities, the uid we expect. */
+static void check_status(struct findings *f, const char *text, const char *tid,
+			 const char *want_uid)
 {
-	char path[300], text[4096], v[128], uids[128];
+	char v[128], uids[128];
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%.255s/status", pid, tid);
-	if (read_text(path, text, sizeof(text))) {
-		note(f, "thread %s: cannot read its status", tid);
-		return;
-	}
 	field(text, "Seccomp", v, sizeof(v));
 	if (strcmp(v, "2"))
 		note(f, "thread %s: Seccomp %s (2, a filter, expected)", tid, v[0] ? v : "?");
@@ -95,33 +91,46 @@ static void check_task(struct findings *f, int pid, const char *tid, const char 
 		note(f, "thread %s: Uid %s (%s expected)", tid, uids, want_uid);
 }
 
+/* Every thread: /proc/<pid>/status is the leader's; with more than one thread (which the
+ * lock-down makes impossible, so this is an attack) each task's own status is read. */
 static void check_threads(struct findings *f, int pid)
 {
-	char path[64], text[4096], v[32], want_uid[16];
+	char path[300], text[4096], v[32], want_uid[16], tid[16];
 	struct dirent *e;
-	int tasks = 0;
+	int tasks = 0, threads;
 	DIR *d;
 
 	/* A root VMM's device hosts run as nobody; anyone else's as the VMM's own uid. */
 	snprintf(want_uid, sizeof(want_uid), "%u", geteuid() == 0 ? 65534u : (unsigned)geteuid());
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_text(path, text, sizeof(text))) {
+		note(f, "cannot read its status (%s)", strerror(errno));
+		return;
+	}
+	snprintf(tid, sizeof(tid), "%d", pid);
+	check_status(f, text, tid, want_uid);
+	field(text, "Threads", v, sizeof(v));
+	threads = atoi(v);
+	if (threads == 1)
+		return;
+	note(f, "Threads %s (1 expected)", v);
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	d = opendir(path);
 	if (!d) {
 		note(f, "cannot list its threads (%s)", strerror(errno));
 		return;
 	}
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.') {
-			tasks++;
-			check_task(f, pid, e->d_name, want_uid);
-		}
-	closedir(d);
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (read_text(path, text, sizeof(text)) == 0) {
-		field(text, "Threads", v, sizeof(v));
-		if (atoi(v) != tasks)
-			note(f, "Threads %s but %d listed", v, tasks);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, tid) == 0)
+			continue;
+		tasks++;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.200s/status", pid, e->d_name);
+		if (read_text(path, text, sizeof(text)))
+			note(f, "thread %s: cannot read its status", e->d_name);
+		else
+			check_status(f, text, e->d_name, want_uid);
 	}
+	closedir(d);
 }
 
 static const struct {
@@ -143,7 +152,8 @@ static void check_namespaces(struct findings *f, const struct proxy *p)
 		snprintf(path, sizeof(path), "/proc/self/ns/%s", namespaces[i].name);
 		nb = readlink(path, b, sizeof(b) - 1);
 		if (na <= 0 || nb <= 0) {
-			note(f, "%s namespace: cannot read it", namespaces[i].name);
+			note(f, "%s namespace: cannot read it (%s)", namespaces[i].name,
+			     strerror(errno));
 			continue;
 		}
 		a[na] = b[nb] = '\0';
