@@ -56,7 +56,7 @@ static int write_file(const char *path, const char *text)
  * kernel refuses the devhost's unshare(CLONE_NEWNET).  The devhost must say which namespace
  * and why, the proxy must accept that one missing namespace and report it, and serve.  Exit codes: 0 ok, 2 set-up impossible here (skip), 1 failure.
  */
-static int refused_netns_child(bool spare, int ready_fd, int go_fd)
+static int refused_netns_child(bool spare, bool mnt, int ready_fd, int go_fd)
 {
 	struct itest_rec r;
 	struct vdm_proxy_config cfg;
@@ -71,7 +71,8 @@ static int refused_netns_child(bool spare, int ready_fd, int go_fd)
 	if (unshare(CLONE_NEWUSER))
 		return 2;
 	if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) != 1 || c != 'g' ||
-	    write_file("/proc/sys/user/max_net_namespaces", "0"))
+	    write_file(mnt ? "/proc/sys/user/max_mnt_namespaces" : "/proc/sys/user/max_net_namespaces",
+		       "0"))
 		return 2;
 	itest_rec_init(&r);
 	itest_config(&cfg, &r, spare ? "testdev" : "itest-dev,tag=9");
@@ -94,7 +95,8 @@ static int refused_netns_child(bool spare, int ready_fd, int go_fd)
 	 * before its device existed, that the kernel refused it; it says so for the VMM. */
 	refused = vdm_proxy_refused_namespaces(dev, why, sizeof(why));
 	fprintf(stderr, "    refused: %#x: %s\n", refused, why);
-	if (refused == VDM_PROXY_NS_NET && strstr(why, "net: No space left on device"))
+	if (mnt ? refused == VDM_PROXY_NS_MNT && strstr(why, "mount: No space left on device")
+		: refused == VDM_PROXY_NS_NET && strstr(why, "net: No space left on device"))
 		logged = 1;
 	vdm_proxy_poll(dev);
 	for (i = 0; i < r.nlogs; i++)
@@ -103,7 +105,7 @@ static int refused_netns_child(bool spare, int ready_fd, int go_fd)
 	return logged ? 0 : 1;
 }
 
-static void refused_namespace_test(bool spare)
+static void refused_namespace_test(bool spare, bool mnt)
 {
 	int status = 0, ready[2], go[2];
 	char path[64], c = 0;
@@ -114,7 +116,7 @@ static void refused_namespace_test(bool spare)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(refused_netns_child(spare, ready[1], go[0]));
+		_exit(refused_netns_child(spare, mnt, ready[1], go[0]));
 	if (read(ready[0], &c, 1) == 1) {
 		snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
 		write_file(path, "0 0 1\n65534 65534 1");
@@ -133,13 +135,21 @@ static void refused_namespace_test(bool spare)
 static void refused_namespace_is_reported_and_devhost_serves(void **state)
 {
 	(void)state;
-	refused_namespace_test(false);
+	refused_namespace_test(false, false);
+}
+
+/* No mount namespace, so no empty root to copy the plugin into: the device host loads it
+ * through the fd it opened before the jail (/proc/self/fd/N), and serves. */
+static void refused_mount_namespace_loads_the_plugin_through_its_fd(void **state)
+{
+	(void)state;
+	refused_namespace_test(false, true);
 }
 
 static void refused_namespace_in_a_spare_is_reported_and_it_serves(void **state)
 {
 	(void)state;
-	refused_namespace_test(true);
+	refused_namespace_test(true, false);
 }
 
 #define NON_ROOT_UID 4242
@@ -365,6 +375,7 @@ int main(void)
 		cmocka_unit_test(devhost_runs_locked_down),
 		cmocka_unit_test(refused_namespace_is_reported_and_devhost_serves),
 		cmocka_unit_test(refused_namespace_in_a_spare_is_reported_and_it_serves),
+		cmocka_unit_test(refused_mount_namespace_loads_the_plugin_through_its_fd),
 		cmocka_unit_test(non_root_vmm_gets_every_namespace_and_a_filtered_device_host),
 		cmocka_unit_test(non_root_vmm_without_user_namespaces_still_gets_a_jail),
 		cmocka_unit_test(open_after_lockdown_dies_by_sigsys),
