@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # e2e test of the aarch64 cross build (cmake/aarch64-linux-gnu.cmake): the whole tree builds for
 # aarch64 and every unit test passes under qemu-aarch64, but those that spawn device hosts.
-# Usage: arm64_cross_build_test.sh BUILD_DIR   (a fresh cross build is made there)
+# Usage: arm64_cross_build_test.sh BUILD_DIR   (configured afresh there; what is built stays for
+# the other arm64 tests, which share it)
 set -uo pipefail
 b=${1:?usage: arm64_cross_build_test.sh BUILD_DIR}
 top=${VDM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 fail() { echo "FAIL: $*"; exit 1; }
 "$top/scripts/install-deps.sh" --arm64 || fail "scripts/install-deps.sh --arm64"
 
-rm -rf "$b"
+rm -f "$b/CMakeCache.txt"
 cmake -S "$top" -B "$b" -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$b.configure.log" 2>&1 ||
   { cat "$b.configure.log"; fail "cmake could not configure the aarch64 cross build"; }

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # e2e: the tests that need real device hosts, cross-built for aarch64 and run where arm64 Linux
 # runs them (the arm64 L1): every integration test and the unit tests that spawn device hosts.
-# usage: arm64_l1_tests_test.sh OUTDIR   (exit 0 pass, 1 fail, 77 skipped: harness hang)
+# usage: arm64_l1_tests_test.sh OUTDIR [BUILD_DIR]   (exit 0 pass, 1 fail, 77 skipped: harness hang)
+# BUILD_DIR: the aarch64 cross build to use and update (default OUTDIR/build; kept between runs).
 set -uo pipefail
 top=${VDM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-out=${1:?usage: arm64_l1_tests_test.sh OUTDIR}
+out=${1:?usage: arm64_l1_tests_test.sh OUTDIR [BUILD_DIR]}
 fail() { echo "FAIL: $*"; exit 1; }
 "$top/scripts/install-deps.sh" --arm64 >/dev/null || fail "scripts/install-deps.sh --arm64"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-b=$out/build # kept between runs: an incremental rebuild
+b=${2:-$out/build}
+mkdir -p "$b"
+b=$(cd "$b" && pwd)
 cmake -S "$top" -B "$b" -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$out/configure.log" 2>&1 ||
   { cat "$out/configure.log"; fail "cmake could not configure the aarch64 cross build"; }
