@@ -16,6 +16,9 @@ mode=${1:?usage: nested_userns_test.sh root|nonroot VMM-EXAMPLE TESTDEV.BIN}
 vmm=${2:?usage: nested_userns_test.sh root|nonroot VMM-EXAMPLE TESTDEV.BIN}
 payload=${3:?usage: nested_userns_test.sh root|nonroot VMM-EXAMPLE TESTDEV.BIN}
 case $mode in root|nonroot) ;; *) echo "FAIL: mode '$mode': root or nonroot"; exit 1 ;; esac
+for f in "$vmm" "$payload"; do
+  [ -f "$f" ] || { echo "FAIL: $f missing: build first (cmake --build build)"; exit 1; }
+done
 top=${VDM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 fails=0
 ok() { echo "ok: $*"; }
