@@ -25,11 +25,16 @@ ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 "$top/scripts/install-deps.sh" >/dev/null || { echo "FAIL: scripts/install-deps.sh"; exit 1; }
-"$top/scripts/build-initramfs.sh" default-guest >/dev/null ||
-  { echo "FAIL: scripts/build-initramfs.sh default-guest"; exit 1; }
+eval "$("$top/scripts/fetch-guest-kernel.sh" --quiet)" || { echo "FAIL: fetch-guest-kernel.sh"; exit 1; }
+guest=$("$top/scripts/build-initramfs.sh" guest) || { echo "FAIL: build-initramfs.sh guest"; exit 1; }
+# A copy the VMM reads in L1, also as nobody (the cache's may be replaced meanwhile).
+dir=$(mktemp -d "${TMPDIR:-/tmp}/vdm-userns.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+chmod 755 "$dir"
+cp "$guest" "$dir/initrd" && chmod 644 "$dir/initrd" || { echo "FAIL: cannot copy $guest to $dir"; exit 1; }
 
 out=$("$top/scripts/nested-run.sh" --nested --timeout 600 --script "$top/tests/e2e/nested_userns_l1.sh" \
-        -- "$mode" "$vmm" "$payload" 2>&1)
+        -- "$mode" "$vmm" "$payload" "$VDM_KERNEL" "$dir/initrd" 2>&1)
 rc=$?
 printf '%s\n' "$out" | grep -v -e 'L1: linux stdout: ' -e 'L1: testdev stdout: ' | sed 's/^/  | /'
 case $rc in
@@ -61,13 +66,15 @@ fi
 # Run 1: the Linux guest, its device hosts seen from /proc.
 has '^L1: linux run: ready=1 ' && ok "$(lines '^L1: linux run: ready' | sed 's/^L1: //')" ||
   bad "the device hosts were never all locked down while the guest ran: $(lines '^L1: linux run: ready')"
+has '^L1: the VMM still ran once its device hosts were read$' ||
+  bad "$(lines '^L1: the VMM ended while' | sed 's/^L1: //')"
 n=0
 while read -r d; do
   [ -n "$d" ] || continue
   n=$((n + 1))
   want=' uid=65534 nnp=1 seccomp=2 every_thread_filtered=yes '
   [ "$mode" = root ] && want+='user=own mnt=own net=own ipc=own uts=own pid=own$'
-  [[ "$d " =~ $want ]] || bad "${d#L1: }: expected${want%\$}"
+  [[ $d =~ $want ]] || bad "${d#L1: }: expected${want%\$}"
 done < <(lines '^L1: devhost ')
 [ "$n" -gt 0 ] && ok "$n device hosts:${want%\$}" || bad "no device host was seen"
 has '^L1: linux run exit status: 0$' || bad "vmm-example (Linux guest): $(lines '^L1: linux run exit')"
