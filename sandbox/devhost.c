@@ -468,7 +468,8 @@ static void refuse_plugin(struct devhost *dh, const struct devhost_setup *setup,
 static void log_pidns(struct devhost *dh, int pidns_errno)
 {
 	if (pidns_errno)
-		devhost_log(dh, VDM_LOG_WARN, "pid namespace: refused by the kernel at spawn (%s); "
+		/* debug only: the jail report carries it, and the VMM says it once per run */
+		devhost_log(dh, VDM_LOG_DEBUG, "pid namespace: refused by the kernel at spawn (%s); "
 			    "continuing without it", strerror(pidns_errno));
 }
 

@@ -22,23 +22,48 @@
 #define AS_HEADROOM (256ull << 20) /* address space the device may still map after lock-down */
 #define FD_PARK 200                /* kept fds are parked here while being renumbered */
 
+/* Why the kernel refused a user namespace (EPERM): the switch that is off, named so that the
+ * VMM's one message says what to change, else the chroot that forbids it. */
+static long sysctl_value(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			v = strtol(buf, NULL, 10);
+		fclose(f);
+	}
+	return v;
+}
+
+static const char *userns_refusal(void)
+{
+	if (sysctl_value("/proc/sys/user/max_user_namespaces") == 0)
+		return " (user.max_user_namespaces=0: user namespaces are switched off)";
+	if (geteuid() != 0 && sysctl_value("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+		return " (kernel.unprivileged_userns_clone=0: unprivileged user namespaces are "
+		       "switched off; sysctl kernel.unprivileged_userns_clone=1 allows them)";
+	return " (a chroot, or unprivileged user namespaces switched off)";
+}
+
 /* Each namespace alone, so a refusal names exactly which one and why; the refusal is
  * recorded for the jail report the VMM reads before any plugin code runs. */
 static int try_unshare(struct devhost *dh, int flag, uint32_t bit, const char *name)
 {
 	size_t used = strlen(dh->ns_why);
+	int e;
 
 	if (unshare(flag) == 0)
 		return 0;
+	e = errno;
 	dh->ns_refused |= bit;
 	snprintf(dh->ns_why + used, sizeof(dh->ns_why) - used, "%s%s: %s%s", used ? "; " : "",
-		 name, strerror(errno),
-		 errno == EPERM && flag == CLONE_NEWUSER
-			 ? " (a chroot, or unprivileged user namespaces switched off)"
-			 : "");
+		 name, strerror(e), e == EPERM && flag == CLONE_NEWUSER ? userns_refusal() : "");
 	devhost_log(dh, VDM_LOG_DEBUG, "%s namespace: refused by the kernel (%s); continuing "
-		    "without it", name, strerror(errno));
-	return -errno;
+		    "without it", name, strerror(e));
+	return -e;
 }
 
 /* Root in the init namespace becomes nobody once the namespaces that need root exist:

@@ -10,9 +10,11 @@ usage: scripts/nested-run.sh [options] -- COMMAND [ARG...]
 
 Runs COMMAND with a /dev/kvm that boots stock guests.  If this host's /dev/kvm can (VMX or SVM,
 /dev/kvm usable, not a PVM-only host) COMMAND runs directly.  Otherwise a level-1 (L1) Debian
-kernel boots in QEMU TCG with an emulated AMD CPU, loads kvm_amd, and runs COMMAND as root,
-chrooted into this host's root filesystem (shared read-only over 9p, so every path, binary and
-library is the same), from the same working directory, with stdin /dev/null (see --stdin).  Its
+kernel boots in QEMU TCG with an emulated AMD CPU, loads kvm_amd, and runs COMMAND as root
+with this host's root filesystem as its / (shared read-only over 9p, so every path, binary and
+library is the same; moved over the root of a mount namespace of COMMAND's own, not a chroot,
+so COMMAND may make user namespaces), from the same working directory, with stdin /dev/null
+(see --stdin).  Its
 stdout and stderr arrive on this script's stdout as it runs; the exit status is COMMAND's.
 One L1 boot costs about 10 s: to run several commands, pass a script (sh -c '...' or --script).
 

@@ -5,7 +5,7 @@
 # `virt` board in TCG mode with EL2 emulated (virtualization=on) and a GICv3 (KVM's vGIC needs
 # one), `-cpu max`: the kernel enters at EL2 and KVM runs in VHE mode.  Its init is
 # scripts/guest/l1-init-arm64 (the same markers and per-run archive as the x86_64 L1's); the
-# command runs chrooted in this host's root under the arm64 busybox, so only arm64 programs run.
+# command runs in this host's root (its /, not a chroot) under the arm64 busybox: arm64 programs only.
 # Consoles: the PL011 (ttyAMA0) carries L1's console and the markers; a virtio console (hvc0) is
 # the command's terminal with --stdin; the heartbeat goes to a virtio serial port (vdm.alive).
 # The caller defines: cpus mem l1_kernel rundir loglevel fwd_stdin fsdev_args.
