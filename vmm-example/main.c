@@ -22,6 +22,9 @@
 #include "arch.h"
 
 #define MAX_IMAGE (UINT64_C(1) << 31)
+#ifndef ARCH_HAS_PVH
+#define ARCH_HAS_PVH 0 /* the default guest's kernel is its "vmlinuz" only */
+#endif
 
 static int read_whole(const char *opt, const char *path, uint8_t **buf, size_t *len, char *err,
 		      size_t err_len)
@@ -89,35 +92,38 @@ struct default_guest {
 	char kernel[PATH_MAX], initrd[PATH_MAX];
 };
 
-static int default_guest_file(const char *dir, const char *name, char *out, size_t len,
-			      char *err, size_t err_len)
+/* Build dir/name into out; 0 when it is a regular file, else errno (ENAMETOOLONG, EISDIR...). */
+static int guest_file(const char *dir, const char *name, char *out, size_t len)
 {
 	struct stat st;
 	int n = snprintf(out, len, "%s/%s", dir, name);
 
-	if (n < 0 || (size_t)n >= len) {
-		snprintf(err, err_len, "default guest folder %s: path too long", dir);
-		return -ENAMETOOLONG;
-	}
-	n = stat(out, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EISDIR;
-	if (n) {
-		snprintf(err, err_len, "no --kernel given and the default guest is missing (%s: %s): "
-			 "build it with scripts/build-initramfs.sh default-guest (scripts/run.sh does "
-			 "that), or give --kernel FILE or --payload FILE", out,
-			 n == EISDIR ? "not a regular file" : strerror(n));
-		return -ENOENT;
-	}
-	return 0;
+	if (n < 0 || (size_t)n >= len)
+		return ENAMETOOLONG;
+	return stat(out, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EISDIR;
 }
 
-/* Point o->kernel (and o->initrd unless given) at the default guest: the folder
- * $VDM_CACHE_DIR/default-guest, or the one compiled in (<source tree>/.cache/default-guest). */
+static int default_guest_missing(const char *path, int e, char *err, size_t err_len)
+{
+	snprintf(err, err_len, "no --kernel given and the default guest is missing (%.600s: %s): build "
+		 "it with scripts/build-initramfs.sh default-guest (scripts/run.sh does that), or "
+		 "give --kernel FILE or --payload FILE", path,
+		 e == EISDIR ? "not a regular file" : strerror(e));
+	return e == ENAMETOOLONG ? -ENAMETOOLONG : -ENOENT;
+}
+
+/*
+ * Point o->kernel (and o->initrd unless given) at the default guest: the folder
+ * $VDM_CACHE_DIR/default-guest, or the one compiled in (<source tree>/.cache/default-guest).
+ * x86_64: its uncompressed "vmlinux" (PVH entry, no in-guest decompression) when there, else
+ * the bzImage "vmlinuz" with a note saying what is lost; other architectures: "vmlinuz".
+ */
 static int use_default_guest(struct vmm_options *o, struct default_guest *g, char *err,
 			     size_t err_len)
 {
 	const char *cache = getenv("VDM_CACHE_DIR");
 	char dir[PATH_MAX];
-	int rc;
+	int rc, e;
 
 	if (cache && *cache)
 		rc = snprintf(dir, sizeof(dir), "%s/default-guest", cache);
@@ -127,13 +133,26 @@ static int use_default_guest(struct vmm_options *o, struct default_guest *g, cha
 		snprintf(err, err_len, "VDM_CACHE_DIR: path too long");
 		return -ENAMETOOLONG;
 	}
-	rc = default_guest_file(dir, "vmlinuz", g->kernel, sizeof(g->kernel), err, err_len);
-	if (!rc && !o->initrd) {
-		rc = default_guest_file(dir, "initrd", g->initrd, sizeof(g->initrd), err, err_len);
-		o->initrd = g->initrd;
+	e = ARCH_HAS_PVH ? guest_file(dir, "vmlinux", g->kernel, sizeof(g->kernel)) : ENOENT;
+	if (e) {
+		e = guest_file(dir, "vmlinuz", g->kernel, sizeof(g->kernel));
+		if (e)
+			return default_guest_missing(g->kernel, e, err, err_len);
+		if (ARCH_HAS_PVH)
+			fprintf(stderr, "vmm-example: the default guest has no uncompressed kernel "
+				"(%s/vmlinux): booting the bzImage %s, which decompresses itself "
+				"first (seconds slower); scripts/build-initramfs.sh default-guest "
+				"links the vmlinux when scripts/fetch-guest-kernel.sh could unpack it\n",
+				dir, g->kernel);
 	}
 	o->kernel = g->kernel;
-	return rc;
+	if (!o->initrd) {
+		e = guest_file(dir, "initrd", g->initrd, sizeof(g->initrd));
+		if (e)
+			return default_guest_missing(g->initrd, e, err, err_len);
+		o->initrd = g->initrd;
+	}
+	return 0;
 }
 
 /* True when the kernel command line `cl` has a parameter starting with `name` ("panic="). */

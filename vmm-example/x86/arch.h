@@ -16,6 +16,10 @@ struct vdm_mach_desc;
 /* The machine libvdm-machine builds for this architecture. */
 #define ARCH_VDM_ARCH VDM_ARCH_X86_64
 
+/* arch_load_linux also takes an uncompressed vmlinux ELF (PVH entry): the default guest's
+ * "vmlinux" is preferred over its bzImage "vmlinuz". */
+#define ARCH_HAS_PVH 1
+
 /* RAM below the 32-bit hole at most (the rest goes above 4 GiB). */
 #define ARCH_RAM_LOW_LIMIT UINT64_C(0xC0000000)
 
