@@ -14,6 +14,7 @@
 #include <vdm/hotplug.h>
 #include <vdm/machine.h>
 
+#include "exit_stats.h"
 #include "host_kvm_check.h"
 #include "monitor.h"
 #include "options.h"
@@ -320,6 +321,43 @@ static void summary(struct vmm *v, int status, uint64_t t0)
 		fprintf(stderr, "vmm-example: unhandled accesses (first addresses): %s\n", unh);
 }
 
+/* --stats: one zeroed counter array per vCPU (about 1 MiB each: every port has a slot). */
+static int stats_start(struct vmm *v, const struct vdm_mach_desc *desc)
+{
+	unsigned i;
+
+	for (i = 0; i < v->ncpus; i++) {
+		v->vcpus[i].stats = calloc(1, sizeof(struct exit_stats));
+		if (!v->vcpus[i].stats)
+			return -ENOMEM;
+		v->vcpus[i].stats->desc = desc;
+	}
+	return 0;
+}
+
+static void stats_print(struct vmm *v)
+{
+	struct exit_stats *s[VMM_MAX_CPUS];
+	int fds[VMM_MAX_CPUS];
+	unsigned i;
+
+	for (i = 0; i < v->ncpus; i++) {
+		s[i] = v->vcpus[i].stats;
+		fds[i] = v->vcpus[i].fd;
+	}
+	exit_stats_print(stderr, s, fds, v->ncpus, v->t_end_ns - v->t_start_ns);
+}
+
+static void stats_free(struct vmm *v)
+{
+	unsigned i;
+
+	for (i = 0; i < v->ncpus; i++) {
+		free(v->vcpus[i].stats);
+		v->vcpus[i].stats = NULL;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmm_machine vm;
@@ -440,8 +478,15 @@ int main(int argc, char **argv)
 		status = rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE;
 		goto out;
 	}
+	if (o->stats && (rc = stats_start(&v, vdm_machine_desc(vm.m)))) {
+		fprintf(stderr, "vmm-example: --stats: out of memory for the counters\n");
+		status = VMM_EXIT_HOST;
+		goto out;
+	}
 	status = vmm_run(&v, o->timeout);
 	summary(&v, status, t0);
+	if (o->stats)
+		stats_print(&v);
 	if (status == VMM_EXIT_RESET && !o->payload)
 		fprintf(stderr, "vmm-example: the Linux guest rebooted: after a kernel panic (look for "
 			"'Kernel panic' above; panic=-1 turns a panic into a reboot) or a reboot "
@@ -451,6 +496,7 @@ int main(int argc, char **argv)
 			"or truncated bzImage? (its decompressor halts silently on bad data)\n",
 			o->kernel);
 out:
+	stats_free(&v);
 	monitor_stop(&v); /* before the vCPUs' fds go: no eject can arrive after this */
 	vmm_destroy(&v);
 	vmm_machine_destroy(&vm);

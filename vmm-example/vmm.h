@@ -14,6 +14,7 @@
 
 struct vmm_machine;
 struct kvm_run;
+struct exit_stats;
 
 /* Exit statuses of vmm-example (see --help). */
 enum vmm_status {
@@ -35,6 +36,7 @@ struct vcpu {
 	bool thread_started;
 	_Atomic bool check_halt; /* watchdog asks: are you dead-halted? */
 	_Atomic uint64_t exits;
+	struct exit_stats *stats; /* --stats: this thread's counters; NULL = off */
 };
 
 struct vmm {
