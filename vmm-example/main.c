@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,11 +28,16 @@
 #define ARCH_HAS_PVH 0 /* the default guest's kernel is its "vmlinuz" only */
 #endif
 
-static int read_whole(const char *opt, const char *path, uint8_t **buf, size_t *len, char *err,
-		      size_t err_len)
+/*
+ * Map a whole input file read-only (kernel, initrd, payload): its page-cache pages, with no
+ * buffer to fault in and fill first (a 65 MB vmlinux took 0.6 s that way under nested KVM).
+ * *len 0: an empty file, *buf a 1-byte dummy.  Release with unmap_whole.
+ */
+static int map_whole(const char *opt, const char *path, uint8_t **buf, size_t *len, char *err,
+		     size_t err_len)
 {
 	struct stat st;
-	size_t off = 0;
+	void *p;
 	int fd, e;
 
 	*buf = NULL;
@@ -50,29 +56,29 @@ static int read_whole(const char *opt, const char *path, uint8_t **buf, size_t *
 		close(fd);
 		return -EFBIG;
 	}
-	*buf = malloc((size_t)st.st_size + 1);
-	if (!*buf) {
+	if (st.st_size == 0) {
 		close(fd);
-		snprintf(err, err_len, "--%s %s: out of memory", opt, path);
-		return -ENOMEM;
+		*buf = calloc(1, 1);
+		return *buf ? 0 : -ENOMEM;
 	}
-	while (off < (size_t)st.st_size) {
-		ssize_t n = read(fd, *buf + off, (size_t)st.st_size - off);
-
-		if (n <= 0) {
-			e = n < 0 ? -errno : -EIO;
-			snprintf(err, err_len, "--%s %s: %s", opt, path,
-				 n < 0 ? strerror(errno) : "file shrank while reading");
-			close(fd);
-			free(*buf);
-			*buf = NULL;
-			return e;
-		}
-		off += (size_t)n;
-	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	e = errno;
 	close(fd);
-	*len = off;
+	if (p == MAP_FAILED) {
+		snprintf(err, err_len, "--%s %s: cannot map it: %s", opt, path, strerror(e));
+		return -e;
+	}
+	*buf = p;
+	*len = (size_t)st.st_size;
 	return 0;
+}
+
+static void unmap_whole(uint8_t *buf, size_t len)
+{
+	if (buf && len)
+		munmap(buf, len);
+	else
+		free(buf);
 }
 
 /* Each device host costs the VMM a few fds (pidfd, eventfds, its start-up socket): with
@@ -209,10 +215,10 @@ static int load_guest(struct vmm *v, struct vmm_machine *vm, const struct vmm_op
 			 (unsigned long long)acpi_gpa);
 		return -EFAULT;
 	}
-	rc = read_whole(o->payload ? "payload" : "kernel", o->payload ? o->payload : o->kernel,
+	rc = map_whole(o->payload ? "payload" : "kernel", o->payload ? o->payload : o->kernel,
 			&img, &img_len, err, err_len);
 	if (!rc && o->initrd)
-		rc = read_whole("initrd", o->initrd, &initrd, &initrd_len, err, err_len);
+		rc = map_whole("initrd", o->initrd, &initrd, &initrd_len, err, err_len);
 	if (!rc && o->payload) {
 		if (!arch_has_1g_pages(v->kvm_fd)) {
 			snprintf(err, err_len, "--payload: this KVM offers no 1 GiB pages (CPUID "
@@ -236,8 +242,8 @@ static int load_guest(struct vmm *v, struct vmm_machine *vm, const struct vmm_op
 			snprintf(err, err_len, "%s", why);
 	}
 	free(cmdline);
-	free(img);
-	free(initrd);
+	unmap_whole(img, img_len);
+	unmap_whole(initrd, initrd_len);
 	if (rc)
 		return rc;
 	return arch_vcpu_enter(v->vcpus[0].fd, &e, err, err_len);
@@ -463,6 +469,7 @@ int main(int argc, char **argv)
 	 * also catches a Linux that stops early with cli; hlt (a corrupt kernel image makes the
 	 * bzImage decompressor do that, silently): a bounded exit instead of a hang. */
 	v.watch_dead_halt = true;
+	v.no_cf8 = o->no_cf8;
 	hooks.m = vm.m;
 	hooks.o = o;
 	if (o->payload_test_ged) {

@@ -20,7 +20,7 @@ enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
 	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
 	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_TEST_HOT_ADD, OPT_MONITOR, OPT_QMP, OPT_HELP,
-	OPT_IN_PROCESS, OPT_SPARE, OPT_BOOT, OPT_STATS,
+	OPT_IN_PROCESS, OPT_SPARE, OPT_BOOT, OPT_STATS, OPT_CF8,
 };
 
 struct opt_def {
@@ -55,6 +55,7 @@ static const struct opt_def opts[] = {
 	{ "spare-devhosts", NULL, OPT_SPARE, "N" },
 	{ "boot", NULL, OPT_BOOT, "acpi|dt" },
 	{ "stats", NULL, OPT_STATS, NULL },
+	{ "pci-cf8", NULL, OPT_CF8, "on|off" },
 };
 
 void vmm_options_usage(FILE *out, const char *prog)
@@ -110,6 +111,11 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"  --timeout SECONDS      stop the guest after this much wall time (exit status 3)\n"
 		"  --boot acpi|dt         arm64: boot Linux with ACPI (default; the VMM hands over\n"
 		"                         EFI tables, no firmware runs) or the device tree alone\n"
+		"  --pci-cf8 on|off       x86: the legacy PCI configuration ports 0xCF8/0xCFC\n"
+		"                         (default on).  off: they read as all-ones, Linux finds\n"
+		"                         no mechanism #1 and reaches config space only through\n"
+		"                         ECAM (MCFG): one MMIO exit per access instead of two\n"
+		"                         port exits (BENCHMARKS.md, boot breakdown)\n"
 		"  --in-process           run the root ports, the GED and every device inside this\n"
 		"                         process (embedding, debugging, comparison); by default\n"
 		"                         each runs sandboxed in its own vdm-devhost process\n"
@@ -386,6 +392,13 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 	case OPT_STATS:
 		o->stats = true;
 		return 0;
+	case OPT_CF8: {
+		bool on;
+		int rc = parse_onoff("pci-cf8", v, &on, err, len);
+
+		o->no_cf8 = !on;
+		return rc;
+	}
 	case OPT_HELP:
 		o->help = true;
 		return 0;

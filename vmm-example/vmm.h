@@ -59,6 +59,9 @@ struct vmm {
 	_Atomic bool stopping;
 	int status;
 	bool dump_bsp; /* print vCPU 0's registers after the threads stopped */
+	/* --pci-cf8 off: ports 0xCF8-0xCFF read as all-ones and ignore writes, so Linux finds
+	 * no legacy config mechanism and makes every config access through ECAM */
+	bool no_cf8;
 	int wake_fd;   /* eventfd: wakes the main loop when the run ends */
 	/* statistics */
 	_Atomic uint64_t unhandled_pio, unhandled_mmio;

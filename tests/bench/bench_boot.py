@@ -230,9 +230,10 @@ def breakdown(cmds, names):
     res = {}
     for name in names:
         cmd = list(cmds[name])
-        i = cmd.index("--append" if name in ("vmm-example", "in-process") else "-append")
-        cmd[i + 1] = cmd[i + 1].replace(APPEND, APPEND + MARK_APPEND)
-        if name in ("vmm-example", "in-process"):
+        ours = not name.startswith("qemu")
+        i = cmd.index("--append" if ours else "-append")
+        cmd[i + 1] = cmd[i + 1] + MARK_APPEND
+        if ours:
             cmd.append("--stats")
         res[name] = breakdown_boot(cmd)
     cols = []
@@ -329,7 +330,20 @@ def inner(runs, do_breakdown, vmm, kernel, initrd, bzimage):
                     name, ref, v[0] / q[0], v[1] / q[1], v[2] / q[2]))
         print("(medians of %d runs each; kernel %s)" % (runs, kernel))
     if do_breakdown:
-        breakdown(cmds, names)
+        extra = os.environ.get("VDM_BENCH_BREAKDOWN_ARGS", "")
+        bnames = names
+        if extra:  # one more vmm-example column: the same with these arguments
+            cmds["vmm-example " + extra] = cmds["vmm-example"] + shlex.split(extra)
+            bnames = names[:1] + ("vmm-example " + extra,) + names[1:]
+        kargs = os.environ.get("VDM_BENCH_BREAKDOWN_KARGS", "")
+        if kargs:  # vmm-example and QEMU again, these words added to the kernel command line
+            for base in ("vmm-example", "qemu"):
+                c = list(cmds[base])
+                i = c.index("--append" if base == "vmm-example" else "-append")
+                c[i + 1] = c[i + 1].replace(APPEND, APPEND + " " + kargs)
+                cmds[base + " +" + kargs] = c
+            bnames = bnames + ("vmm-example +" + kargs, "qemu +" + kargs)
+        breakdown(cmds, bnames)
     return 0
 
 
