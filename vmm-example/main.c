@@ -27,6 +27,9 @@
 #ifndef ARCH_HAS_PVH
 #define ARCH_HAS_PVH 0 /* the default guest's kernel is its "vmlinuz" only */
 #endif
+#ifndef ARCH_LINUX_CMDLINE_EXTRA
+#define ARCH_LINUX_CMDLINE_EXTRA "" /* NAME=VALUE added to Linux's command line */
+#endif
 
 /*
  * Map a whole input file read-only (kernel, initrd, payload): its page-cache pages, with no
@@ -179,13 +182,18 @@ static bool cmdline_has(const char *cl, const char *name)
  * reboot=acpi (x86 Linux on a HW-reduced ACPI machine without EFI otherwise reboots through
  * "EFI" and then the real-mode BIOS reset vector, which does not exist here: see reboot_init()
  * in arch/x86/kernel/reboot.c) and panic=-1 (a panic reboots at once).  A reboot writes the FADT
- * reset register, which ends the run: vmm-example does not restart guests.
+ * reset register, which ends the run: vmm-example does not restart guests.  Plus the arch's
+ * ARCH_LINUX_CMDLINE_EXTRA unless the command line has a parameter of that name (x86:
+ * pci=noearly, see x86/arch.h).
  */
 static char *linux_cmdline(const struct vmm_options *o)
 {
 	const char *base = o->append ? o->append : VMM_DEFAULT_CMDLINE;
+	const char *extra = ARCH_LINUX_CMDLINE_EXTRA;
+	const char *eq = strchr(extra, '=');
 	size_t n = strlen(base);
-	char *cl = malloc(n + sizeof(" reboot=acpi panic=-1"));
+	char *cl = malloc(n + sizeof(" reboot=acpi panic=-1 ") + strlen(extra));
+	char name[32];
 
 	if (!cl)
 		return NULL;
@@ -194,6 +202,13 @@ static char *linux_cmdline(const struct vmm_options *o)
 		strcat(cl, *cl ? " reboot=acpi" : "reboot=acpi");
 	if (!cmdline_has(base, "panic="))
 		strcat(cl, *cl ? " panic=-1" : "panic=-1");
+	if (*extra && eq && (size_t)(eq - extra) + 2 <= sizeof(name)) {
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - extra + 1), extra);
+		if (!cmdline_has(base, name)) {
+			strcat(cl, " ");
+			strcat(cl, extra);
+		}
+	}
 	return cl;
 }
 
