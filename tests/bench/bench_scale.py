@@ -131,7 +131,7 @@ def plot(sizes, series, width=56):
         lab = "   50% " if i == height // 2 else "       "
         lines.append(lab + "|" + "".join(row))
     lines.append("       +" + "-" * (width + 1))
-    axis = [" "] * (width + 8)
+    axis = [" "] * (width + 12)
     for n in sizes:
         s = str(n)
         x = round(n / xmax * width) + 8 - len(s) // 2
