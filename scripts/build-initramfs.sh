@@ -16,8 +16,10 @@ usage: scripts/build-initramfs.sh l1    [--arch x86_64|arm64] [--series 6.1|6.12
          console, kernel command line hooks vdm.cmd= vdm.cmd64= vdm.poweroff=1 vdm.panic=1.
          --modules adds kernel modules (and their dependencies), loaded before the PCI list.
   default-guest
-         the guest flavour plus its kernel, linked as .cache/default-guest/vmlinuz and
-         .cache/default-guest/initrd: what vmm-example boots when given no --kernel.
+         the guest flavour plus its kernel, linked as .cache/default-guest/vmlinuz (the
+         bzImage), .cache/default-guest/vmlinux (the same kernel uncompressed, booted through
+         its PVH entry: no in-guest decompression) and .cache/default-guest/initrd: what
+         vmm-example boots when given no --kernel (the vmlinux when present).
          Prints that folder.  Cheap when nothing changed (scripts/run.sh runs it each time).
          With --arch arm64: .cache/default-guest-arm64/vmlinuz (the arm64 Image) and initrd.
   --arch A
@@ -262,7 +264,7 @@ fi
 initrd=$(build_image guest "$series" "")
 kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet "${arch_opt[@]}") ||
   die "fetching the kernel failed"
-VDM_KERNEL=""
+VDM_KERNEL="" VDM_VMLINUX=""
 eval "$kenv"
 [ -s "$VDM_KERNEL" ] || die "fetch-guest-kernel.sh gave no kernel"
 d="$cache/default-guest"
@@ -275,4 +277,13 @@ link() { # link TARGET NAME: replace NAME atomically
 }
 link "$VDM_KERNEL" vmlinuz
 link "$initrd" initrd
+# x86_64: the uncompressed vmlinux (PVH entry) beside it; none, and vmm-example falls back to
+# the bzImage and says so.
+if [ "$arch" = x86_64 ] && [ -s "${VDM_VMLINUX:-}" ]; then
+  link "$VDM_VMLINUX" vmlinux
+else
+  [ "$arch" != x86_64 ] ||
+    echo "build-initramfs: fetch-guest-kernel.sh unpacked no vmlinux: the default guest boots the bzImage (slower: the guest decompresses it)" >&2
+  rm -f "$d/vmlinux"
+fi
 echo "$d"

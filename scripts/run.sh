@@ -9,6 +9,8 @@ usage: scripts/run.sh [--arch x86_64|arm64] [--no-setup] [VMM-EXAMPLE ARG...]
 
 Boots the default guest (a stock Debian kernel and a busybox initramfs) under vmm-example with
     --device testdev,membar=4M  ARG...
+The kernel is entered directly through its PVH entry (the uncompressed vmlinux that step 3
+unpacks: no in-guest decompression); without one vmm-example says so and boots the bzImage.
 The guest prints every PCI device with the BARs and bridge windows Linux assigned (VDM-PCI
 lines), then VDM-GUEST-READY, then gives a shell (prompt "vdm-guest# ").
 
@@ -18,7 +20,8 @@ Set-up first, each step only when needed (cheap when nothing changed):
                                            another folder)
   3. scripts/build-initramfs.sh default-guest
                                            the Debian kernel (apt-get download + dpkg -x into
-                                           .cache/, never /boot) and the guest initramfs
+                                           .cache/, never /boot; its vmlinux unpacked from
+                                           the bzImage) and the guest initramfs
 Then it runs vmm-example through scripts/nested-run.sh: directly when this host's /dev/kvm runs
 stock guests (VMX/SVM), otherwise nested in QEMU TCG with an emulated AMD CPU (kvm_amd inside
 a level-1 Linux guest; about 10 s more).  The first line on stderr says which.

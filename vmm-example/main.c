@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <vdm/hotplug.h>
 #include <vdm/machine.h>
 
+#include "exit_stats.h"
 #include "host_kvm_check.h"
 #include "monitor.h"
 #include "options.h"
@@ -22,12 +24,23 @@
 #include "arch.h"
 
 #define MAX_IMAGE (UINT64_C(1) << 31)
+#ifndef ARCH_HAS_PVH
+#define ARCH_HAS_PVH 0 /* the default guest's kernel is its "vmlinuz" only */
+#endif
+#ifndef ARCH_LINUX_CMDLINE_EXTRA
+#define ARCH_LINUX_CMDLINE_EXTRA "" /* NAME=VALUE added to Linux's command line */
+#endif
 
-static int read_whole(const char *opt, const char *path, uint8_t **buf, size_t *len, char *err,
-		      size_t err_len)
+/*
+ * Map a whole input file read-only (kernel, initrd, payload): its page-cache pages, with no
+ * buffer to fault in and fill first (a 65 MB vmlinux took 0.6 s that way under nested KVM).
+ * *len 0: an empty file, *buf a 1-byte dummy.  Release with unmap_whole.
+ */
+static int map_whole(const char *opt, const char *path, uint8_t **buf, size_t *len, char *err,
+		     size_t err_len)
 {
 	struct stat st;
-	size_t off = 0;
+	void *p;
 	int fd, e;
 
 	*buf = NULL;
@@ -46,29 +59,29 @@ static int read_whole(const char *opt, const char *path, uint8_t **buf, size_t *
 		close(fd);
 		return -EFBIG;
 	}
-	*buf = malloc((size_t)st.st_size + 1);
-	if (!*buf) {
+	if (st.st_size == 0) {
 		close(fd);
-		snprintf(err, err_len, "--%s %s: out of memory", opt, path);
-		return -ENOMEM;
+		*buf = calloc(1, 1);
+		return *buf ? 0 : -ENOMEM;
 	}
-	while (off < (size_t)st.st_size) {
-		ssize_t n = read(fd, *buf + off, (size_t)st.st_size - off);
-
-		if (n <= 0) {
-			e = n < 0 ? -errno : -EIO;
-			snprintf(err, err_len, "--%s %s: %s", opt, path,
-				 n < 0 ? strerror(errno) : "file shrank while reading");
-			close(fd);
-			free(*buf);
-			*buf = NULL;
-			return e;
-		}
-		off += (size_t)n;
-	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	e = errno;
 	close(fd);
-	*len = off;
+	if (p == MAP_FAILED) {
+		snprintf(err, err_len, "--%s %s: cannot map it: %s", opt, path, strerror(e));
+		return -e;
+	}
+	*buf = p;
+	*len = (size_t)st.st_size;
 	return 0;
+}
+
+static void unmap_whole(uint8_t *buf, size_t len)
+{
+	if (buf && len)
+		munmap(buf, len);
+	else
+		free(buf);
 }
 
 /* Each device host costs the VMM a few fds (pidfd, eventfds, its start-up socket): with
@@ -89,35 +102,38 @@ struct default_guest {
 	char kernel[PATH_MAX], initrd[PATH_MAX];
 };
 
-static int default_guest_file(const char *dir, const char *name, char *out, size_t len,
-			      char *err, size_t err_len)
+/* Build dir/name into out; 0 when it is a regular file, else errno (ENAMETOOLONG, EISDIR...). */
+static int guest_file(const char *dir, const char *name, char *out, size_t len)
 {
 	struct stat st;
 	int n = snprintf(out, len, "%s/%s", dir, name);
 
-	if (n < 0 || (size_t)n >= len) {
-		snprintf(err, err_len, "default guest folder %s: path too long", dir);
-		return -ENAMETOOLONG;
-	}
-	n = stat(out, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EISDIR;
-	if (n) {
-		snprintf(err, err_len, "no --kernel given and the default guest is missing (%s: %s): "
-			 "build it with scripts/build-initramfs.sh default-guest (scripts/run.sh does "
-			 "that), or give --kernel FILE or --payload FILE", out,
-			 n == EISDIR ? "not a regular file" : strerror(n));
-		return -ENOENT;
-	}
-	return 0;
+	if (n < 0 || (size_t)n >= len)
+		return ENAMETOOLONG;
+	return stat(out, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EISDIR;
 }
 
-/* Point o->kernel (and o->initrd unless given) at the default guest: the folder
- * $VDM_CACHE_DIR/default-guest, or the one compiled in (<source tree>/.cache/default-guest). */
+static int default_guest_missing(const char *path, int e, char *err, size_t err_len)
+{
+	snprintf(err, err_len, "no --kernel given and the default guest is missing (%.600s: %s): build "
+		 "it with scripts/build-initramfs.sh default-guest (scripts/run.sh does that), or "
+		 "give --kernel FILE or --payload FILE", path,
+		 e == EISDIR ? "not a regular file" : strerror(e));
+	return e == ENAMETOOLONG ? -ENAMETOOLONG : -ENOENT;
+}
+
+/*
+ * Point o->kernel (and o->initrd unless given) at the default guest: the folder
+ * $VDM_CACHE_DIR/default-guest, or the one compiled in (<source tree>/.cache/default-guest).
+ * x86_64: its uncompressed "vmlinux" (PVH entry, no in-guest decompression) when there, else
+ * the bzImage "vmlinuz" with a note saying what is lost; other architectures: "vmlinuz".
+ */
 static int use_default_guest(struct vmm_options *o, struct default_guest *g, char *err,
 			     size_t err_len)
 {
 	const char *cache = getenv("VDM_CACHE_DIR");
 	char dir[PATH_MAX];
-	int rc;
+	int rc, e;
 
 	if (cache && *cache)
 		rc = snprintf(dir, sizeof(dir), "%s/default-guest", cache);
@@ -127,13 +143,26 @@ static int use_default_guest(struct vmm_options *o, struct default_guest *g, cha
 		snprintf(err, err_len, "VDM_CACHE_DIR: path too long");
 		return -ENAMETOOLONG;
 	}
-	rc = default_guest_file(dir, "vmlinuz", g->kernel, sizeof(g->kernel), err, err_len);
-	if (!rc && !o->initrd) {
-		rc = default_guest_file(dir, "initrd", g->initrd, sizeof(g->initrd), err, err_len);
-		o->initrd = g->initrd;
+	e = ARCH_HAS_PVH ? guest_file(dir, "vmlinux", g->kernel, sizeof(g->kernel)) : ENOENT;
+	if (e) {
+		e = guest_file(dir, "vmlinuz", g->kernel, sizeof(g->kernel));
+		if (e)
+			return default_guest_missing(g->kernel, e, err, err_len);
+		if (ARCH_HAS_PVH)
+			fprintf(stderr, "vmm-example: the default guest has no uncompressed kernel "
+				"(%s/vmlinux): booting the bzImage %s, which decompresses itself "
+				"first (seconds slower); scripts/build-initramfs.sh default-guest "
+				"links the vmlinux when scripts/fetch-guest-kernel.sh could unpack it\n",
+				dir, g->kernel);
 	}
 	o->kernel = g->kernel;
-	return rc;
+	if (!o->initrd) {
+		e = guest_file(dir, "initrd", g->initrd, sizeof(g->initrd));
+		if (e)
+			return default_guest_missing(g->initrd, e, err, err_len);
+		o->initrd = g->initrd;
+	}
+	return 0;
 }
 
 /* True when the kernel command line `cl` has a parameter starting with `name` ("panic="). */
@@ -153,13 +182,18 @@ static bool cmdline_has(const char *cl, const char *name)
  * reboot=acpi (x86 Linux on a HW-reduced ACPI machine without EFI otherwise reboots through
  * "EFI" and then the real-mode BIOS reset vector, which does not exist here: see reboot_init()
  * in arch/x86/kernel/reboot.c) and panic=-1 (a panic reboots at once).  A reboot writes the FADT
- * reset register, which ends the run: vmm-example does not restart guests.
+ * reset register, which ends the run: vmm-example does not restart guests.  Plus the arch's
+ * ARCH_LINUX_CMDLINE_EXTRA unless the command line has a parameter of that name (x86:
+ * pci=noearly, see x86/arch.h).
  */
 static char *linux_cmdline(const struct vmm_options *o)
 {
 	const char *base = o->append ? o->append : VMM_DEFAULT_CMDLINE;
+	const char *extra = ARCH_LINUX_CMDLINE_EXTRA;
+	const char *eq = strchr(extra, '=');
 	size_t n = strlen(base);
-	char *cl = malloc(n + sizeof(" reboot=acpi panic=-1"));
+	char *cl = malloc(n + sizeof(" reboot=acpi panic=-1 ") + strlen(extra));
+	char name[32];
 
 	if (!cl)
 		return NULL;
@@ -168,6 +202,13 @@ static char *linux_cmdline(const struct vmm_options *o)
 		strcat(cl, *cl ? " reboot=acpi" : "reboot=acpi");
 	if (!cmdline_has(base, "panic="))
 		strcat(cl, *cl ? " panic=-1" : "panic=-1");
+	if (*extra && eq && (size_t)(eq - extra) + 2 <= sizeof(name)) {
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - extra + 1), extra);
+		if (!cmdline_has(base, name)) {
+			strcat(cl, " ");
+			strcat(cl, extra);
+		}
+	}
 	return cl;
 }
 
@@ -189,10 +230,10 @@ static int load_guest(struct vmm *v, struct vmm_machine *vm, const struct vmm_op
 			 (unsigned long long)acpi_gpa);
 		return -EFAULT;
 	}
-	rc = read_whole(o->payload ? "payload" : "kernel", o->payload ? o->payload : o->kernel,
+	rc = map_whole(o->payload ? "payload" : "kernel", o->payload ? o->payload : o->kernel,
 			&img, &img_len, err, err_len);
 	if (!rc && o->initrd)
-		rc = read_whole("initrd", o->initrd, &initrd, &initrd_len, err, err_len);
+		rc = map_whole("initrd", o->initrd, &initrd, &initrd_len, err, err_len);
 	if (!rc && o->payload) {
 		if (!arch_has_1g_pages(v->kvm_fd)) {
 			snprintf(err, err_len, "--payload: this KVM offers no 1 GiB pages (CPUID "
@@ -216,8 +257,8 @@ static int load_guest(struct vmm *v, struct vmm_machine *vm, const struct vmm_op
 			snprintf(err, err_len, "%s", why);
 	}
 	free(cmdline);
-	free(img);
-	free(initrd);
+	unmap_whole(img, img_len);
+	unmap_whole(initrd, initrd_len);
 	if (rc)
 		return rc;
 	return arch_vcpu_enter(v->vcpus[0].fd, &e, err, err_len);
@@ -299,6 +340,43 @@ static void summary(struct vmm *v, int status, uint64_t t0)
 	vmm_unhandled_summary(v, unh, sizeof(unh));
 	if (unh[0])
 		fprintf(stderr, "vmm-example: unhandled accesses (first addresses): %s\n", unh);
+}
+
+/* --stats: one zeroed counter array per vCPU (about 1 MiB each: every port has a slot). */
+static int stats_start(struct vmm *v, const struct vdm_mach_desc *desc)
+{
+	unsigned i;
+
+	for (i = 0; i < v->ncpus; i++) {
+		v->vcpus[i].stats = calloc(1, sizeof(struct exit_stats));
+		if (!v->vcpus[i].stats)
+			return -ENOMEM;
+		v->vcpus[i].stats->desc = desc;
+	}
+	return 0;
+}
+
+static void stats_print(struct vmm *v)
+{
+	struct exit_stats *s[VMM_MAX_CPUS];
+	int fds[VMM_MAX_CPUS];
+	unsigned i;
+
+	for (i = 0; i < v->ncpus; i++) {
+		s[i] = v->vcpus[i].stats;
+		fds[i] = v->vcpus[i].fd;
+	}
+	exit_stats_print(stderr, s, fds, v->ncpus, v->t_end_ns - v->t_start_ns);
+}
+
+static void stats_free(struct vmm *v)
+{
+	unsigned i;
+
+	for (i = 0; i < v->ncpus; i++) {
+		free(v->vcpus[i].stats);
+		v->vcpus[i].stats = NULL;
+	}
 }
 
 int main(int argc, char **argv)
@@ -406,6 +484,7 @@ int main(int argc, char **argv)
 	 * also catches a Linux that stops early with cli; hlt (a corrupt kernel image makes the
 	 * bzImage decompressor do that, silently): a bounded exit instead of a hang. */
 	v.watch_dead_halt = true;
+	v.no_cf8 = o->no_cf8;
 	hooks.m = vm.m;
 	hooks.o = o;
 	if (o->payload_test_ged) {
@@ -421,8 +500,15 @@ int main(int argc, char **argv)
 		status = rc == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_USAGE;
 		goto out;
 	}
+	if (o->stats && (rc = stats_start(&v, vdm_machine_desc(vm.m)))) {
+		fprintf(stderr, "vmm-example: --stats: out of memory for the counters\n");
+		status = VMM_EXIT_HOST;
+		goto out;
+	}
 	status = vmm_run(&v, o->timeout);
 	summary(&v, status, t0);
+	if (o->stats)
+		stats_print(&v);
 	if (status == VMM_EXIT_RESET && !o->payload)
 		fprintf(stderr, "vmm-example: the Linux guest rebooted: after a kernel panic (look for "
 			"'Kernel panic' above; panic=-1 turns a panic into a reboot) or a reboot "
@@ -432,6 +518,7 @@ int main(int argc, char **argv)
 			"or truncated bzImage? (its decompressor halts silently on bad data)\n",
 			o->kernel);
 out:
+	stats_free(&v);
 	monitor_stop(&v); /* before the vCPUs' fds go: no eject can arrive after this */
 	vmm_destroy(&v);
 	vmm_machine_destroy(&vm);

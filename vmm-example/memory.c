@@ -13,11 +13,42 @@
 #include "memory.h"
 
 #define MIB (UINT64_C(1) << 20)
+#define HUGE_ALIGN (2 * MIB)
+
+/*
+ * mmap(size, flags, fd) at a 2 MiB-aligned address.  KVM maps a guest page with a huge
+ * nested-paging entry only when the host address and the guest address agree modulo 2 MiB;
+ * mmap alone aligns to 4 KiB (Linux before 6.7), and then every guest page the guest touches
+ * is a fault of its own (measured: 20k nested page faults in one default boot).
+ */
+static void *map_aligned(uint64_t size, int flags, int fd)
+{
+	uint8_t *r, *a;
+	uint64_t head;
+
+	r = mmap(NULL, size + HUGE_ALIGN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (r == MAP_FAILED)
+		return MAP_FAILED;
+	a = (uint8_t *)(((uintptr_t)r + HUGE_ALIGN - 1) & ~(uintptr_t)(HUGE_ALIGN - 1));
+	head = (uint64_t)(a - r);
+	if (mmap(a, size, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		int e = errno;
+
+		munmap(r, size + HUGE_ALIGN);
+		errno = e;
+		return MAP_FAILED;
+	}
+	if (head)
+		munmap(r, head);
+	if (HUGE_ALIGN - head)
+		munmap(a + size, HUGE_ALIGN - head);
+	return a;
+}
 
 static int create_anon(struct guest_ram *ram, uint64_t size, char *err, size_t err_len)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p = map_aligned(size, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1);
 
 	if (p == MAP_FAILED) {
 		snprintf(err, err_len, "mapping %llu MiB of guest RAM: %s",
@@ -72,7 +103,7 @@ int guest_ram_create(struct guest_ram *ram, uint64_t size, uint64_t base, uint64
 		close(fd);
 		return e;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	p = map_aligned(size, MAP_SHARED | MAP_NORESERVE, fd);
 	if (p == MAP_FAILED) {
 		e = -errno;
 		snprintf(err, err_len, "mapping %llu MiB of guest RAM: %s",

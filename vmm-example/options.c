@@ -20,7 +20,7 @@ enum opt_id {
 	OPT_MEM, OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_PAYLOAD, OPT_DEVICE,
 	OPT_PRESERVE, OPT_ACPI_HP, OPT_HP_PORTS, OPT_DUMP_ACPI, OPT_DUMP_DTB, OPT_TOPOLOGY,
 	OPT_TIMEOUT, OPT_MEM_BACKEND, OPT_TEST_GED, OPT_TEST_HOT_ADD, OPT_MONITOR, OPT_QMP, OPT_HELP,
-	OPT_IN_PROCESS, OPT_SPARE, OPT_BOOT,
+	OPT_IN_PROCESS, OPT_SPARE, OPT_BOOT, OPT_STATS, OPT_CF8,
 };
 
 struct opt_def {
@@ -54,6 +54,8 @@ static const struct opt_def opts[] = {
 	{ "in-process", NULL, OPT_IN_PROCESS, NULL },
 	{ "spare-devhosts", NULL, OPT_SPARE, "N" },
 	{ "boot", NULL, OPT_BOOT, "acpi|dt" },
+	{ "stats", NULL, OPT_STATS, NULL },
+	{ "pci-cf8", NULL, OPT_CF8, "on|off" },
 };
 
 void vmm_options_usage(FILE *out, const char *prog)
@@ -70,16 +72,24 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"\n"
 		"What to run (with no --kernel and no --payload: the default guest, unless only\n"
 		"--dump-acpi/--dump-dtb/--print-topology are asked for, which then run alone):\n"
-		"  --kernel FILE          Linux bzImage (x86_64, boot protocol >= 2.12); default: the\n"
-		"                         default guest's Debian kernel, in\n"
+		"  --kernel FILE          Linux kernel, told apart by its content.  x86_64: an\n"
+		"                         uncompressed vmlinux ELF with a PVH entry note (entered\n"
+		"                         directly, nothing to decompress: the fast boot) or a\n"
+		"                         bzImage (boot protocol >= 2.12, 64-bit entry; it first\n"
+		"                         decompresses itself); arm64: the uncompressed Image.\n"
+		"                         Anything else is refused before the guest starts.\n"
+		"                         Default: the default guest's Debian kernel in\n"
 		"                         " VMM_DEFAULT_GUEST_DIR "/\n"
 		"                         ($VDM_CACHE_DIR/default-guest/ if set; made by\n"
-		"                         scripts/build-initramfs.sh default-guest or scripts/run.sh)\n"
+		"                         scripts/build-initramfs.sh default-guest or scripts/run.sh):\n"
+		"                         its vmlinux when there (x86_64), else its vmlinuz\n"
 		"  --initrd FILE          initramfs (default with the default kernel: the default\n"
 		"                         guest's busybox initramfs: PCI listing, then a shell)\n"
 		"  --append CMDLINE       kernel command line (default \"" VMM_DEFAULT_CMDLINE "\");\n"
 		"                         reboot=acpi and panic=-1 are added unless it sets them, so\n"
-		"                         a guest reboot or kernel panic ends the run (exit status 1)\n"
+		"                         a guest reboot or kernel panic ends the run (exit status 1);\n"
+		"                         x86: pci=noearly too, unless it has a pci= (skips Linux's\n"
+		"                         early chipset quirks, a scan of 256 buses by port I/O)\n"
 		"  --payload FILE         flat binary loaded at 1 MiB and entered in long mode\n"
 		"                         (contract: vmm-example/PAYLOAD.md)\n"
 		"\n"
@@ -103,6 +113,11 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"  --timeout SECONDS      stop the guest after this much wall time (exit status 3)\n"
 		"  --boot acpi|dt         arm64: boot Linux with ACPI (default; the VMM hands over\n"
 		"                         EFI tables, no firmware runs) or the device tree alone\n"
+		"  --pci-cf8 on|off       x86: the legacy PCI configuration ports 0xCF8/0xCFC\n"
+		"                         (default on).  off: they read as all-ones, Linux finds\n"
+		"                         no mechanism #1 and reaches config space only through\n"
+		"                         ECAM (MCFG): one MMIO exit per access instead of two\n"
+		"                         port exits (BENCHMARKS.md, boot breakdown)\n"
 		"  --in-process           run the root ports, the GED and every device inside this\n"
 		"                         process (embedding, debugging, comparison); by default\n"
 		"                         each runs sandboxed in its own vdm-devhost process\n"
@@ -123,6 +138,11 @@ void vmm_options_usage(FILE *out, const char *prog)
 		"  --dump-acpi DIR        write the ACPI tables into DIR: rsdp.dat xsdt.dat facp.dat\n"
 		"                         apic.dat mcfg.dat dsdt.aml (for iasl -d, acpiexec)\n"
 		"  --dump-dtb FILE        write the machine's flattened device tree\n"
+		"  --stats                at the end of the run, print (stderr, lines starting\n"
+		"                         'vmm-example: stats:') the guest's exits to the VMM: count\n"
+		"                         and handling time by kind, port I/O by port, MMIO by\n"
+		"                         region, and KVM's own counters of each vCPU (in-kernel\n"
+		"                         exits, time halted).  Off: one untaken branch per exit\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Test hooks:\n"
@@ -371,6 +391,16 @@ static int apply(struct vmm_options *o, const struct opt_def *d, const char *v, 
 	case OPT_TEST_GED:
 		o->payload_test_ged = true;
 		return 0;
+	case OPT_STATS:
+		o->stats = true;
+		return 0;
+	case OPT_CF8: {
+		bool on;
+		int rc = parse_onoff("pci-cf8", v, &on, err, len);
+
+		o->no_cf8 = !on;
+		return rc;
+	}
 	case OPT_HELP:
 		o->help = true;
 		return 0;

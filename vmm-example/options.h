@@ -58,6 +58,8 @@ struct vmm_options {
 	bool in_process;          /* --in-process: devices in the VMM, not in vdm-devhosts */
 	bool dt_boot;             /* --boot dt (arm64): no ACPI, the device tree alone */
 	unsigned spare_devhosts;  /* --spare-devhosts N: device hosts ready for device_add (2) */
+	bool stats;               /* --stats: count exits, print the table at the end */
+	bool no_cf8;              /* --pci-cf8 off: no legacy 0xCF8/0xCFC config ports */
 	bool help;
 };
 

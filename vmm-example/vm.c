@@ -254,6 +254,11 @@ void vmm_unhandled_summary(struct vmm *v, char *buf, size_t len)
 
 void vmm_pio(struct vmm *v, uint64_t port, uint32_t size, bool write, uint64_t *value)
 {
+	if (v->no_cf8 && port >= 0xcf8 && port < 0xd00) { /* no mechanism #1: all-ones, quietly */
+		if (!write)
+			*value = size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
+		return;
+	}
 	if (write ? vdm_machine_pio_write(v->m, port, size, *value)
 		  : vdm_machine_pio_read(v->m, port, size, value))
 		return;

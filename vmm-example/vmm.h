@@ -14,6 +14,7 @@
 
 struct vmm_machine;
 struct kvm_run;
+struct exit_stats;
 
 /* Exit statuses of vmm-example (see --help). */
 enum vmm_status {
@@ -35,6 +36,7 @@ struct vcpu {
 	bool thread_started;
 	_Atomic bool check_halt; /* watchdog asks: are you dead-halted? */
 	_Atomic uint64_t exits;
+	struct exit_stats *stats; /* --stats: this thread's counters; NULL = off */
 };
 
 struct vmm {
@@ -57,6 +59,9 @@ struct vmm {
 	_Atomic bool stopping;
 	int status;
 	bool dump_bsp; /* print vCPU 0's registers after the threads stopped */
+	/* --pci-cf8 off: ports 0xCF8-0xCFF read as all-ones and ignore writes, so Linux finds
+	 * no legacy config mechanism and makes every config access through ECAM */
+	bool no_cf8;
 	int wake_fd;   /* eventfd: wakes the main loop when the run ends */
 	/* statistics */
 	_Atomic uint64_t unhandled_pio, unhandled_mmio;

@@ -21,7 +21,7 @@ cat "$guest" "$extra" >"$out/initrd"
 echo "output in $out (console logs: vmm-console.log, qemu-console.log)"
 
 "$top/scripts/nested-run.sh" --share "$out" --timeout 480 -- \
-  python3 "$top/tests/e2e/hotplug_l1.py" "$vmm" "$VDM_KERNEL" "$out/initrd" "$out"
+  python3 "$top/tests/e2e/hotplug_l1.py" "$vmm" "${VDM_VMLINUX:-$VDM_KERNEL}" "$out/initrd" "$out"
 rc=$?
 case $rc in
   0) exit 0 ;;

@@ -15,7 +15,7 @@ eval "$("$top/scripts/fetch-guest-kernel.sh" --quiet)" || { echo "FAIL: fetch-gu
 guest=$("$top/scripts/build-initramfs.sh" guest) || { echo "FAIL: build-initramfs.sh guest"; exit 1; }
 echo "output in $out (many-ports-console.log, many-ports-vmm-stderr.log)"
 "$top/scripts/nested-run.sh" --share "$out" --timeout 500 -- \
-  python3 "$top/tests/e2e/many_ports_l1.py" "$vmm" "$VDM_KERNEL" "$guest" "$out"
+  python3 "$top/tests/e2e/many_ports_l1.py" "$vmm" "${VDM_VMLINUX:-$VDM_KERNEL}" "$guest" "$out"
 rc=$?
 case $rc in
   0) exit 0 ;;

@@ -222,6 +222,24 @@ static void test_hot_add_takes_seconds_and_an_endpoint_spec(void **state)
 	assert_string_equal(err, "--payload-test-ged needs --payload");
 }
 
+/* --stats and --pci-cf8: off by default, on when asked, a bad value named. */
+static void stats_and_legacy_config_ports(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--smp", "1"), 0);
+	assert_false(o.stats);
+	assert_false(o.no_cf8);
+	assert_int_equal(PARSE("--stats", "--pci-cf8", "off"), 0);
+	assert_true(o.stats);
+	assert_true(o.no_cf8);
+	assert_int_equal(PARSE("--pci-cf8=on"), 0);
+	assert_false(o.no_cf8);
+	assert_int_equal(PARSE("--pci-cf8", "maybe"), -EINVAL);
+	assert_string_equal(err, "--pci-cf8 maybe: expected on or off");
+	assert_int_equal(PARSE("--stats=1"), -EINVAL);
+	assert_string_equal(err, "option 'stats' takes no value");
+}
+
 static void help_lists_every_option_and_device_type(void **state)
 {
 	static const char *const names[] = { "--kernel", "--initrd", "--append", "--payload",
@@ -229,6 +247,7 @@ static void help_lists_every_option_and_device_type(void **state)
 					     "--acpi-hotplug", "--preserve-config", "--timeout",
 					     "--print-topology", "--dump-acpi", "--dump-dtb", "--help",
 					     "--memory-backend", "--payload-test-ged", "--test-hot-add",
+					     "--stats", "--pci-cf8", "uncompressed vmlinux ELF with a PVH",
 					     "pci-testdev", "pcie-root-port", "acpi-ged",
 					     "(also accepted as testdev)", "(also accepted as ged)",
 					     "Exit status" };
@@ -260,6 +279,7 @@ int main(void)
 		cmocka_unit_test(bad_devices_give_the_parsers_reason),
 		cmocka_unit_test(small_numbers_and_policies_are_checked),
 		cmocka_unit_test(test_hot_add_takes_seconds_and_an_endpoint_spec),
+		cmocka_unit_test(stats_and_legacy_config_ports),
 		cmocka_unit_test(help_lists_every_option_and_device_type),
 	};
 

@@ -16,6 +16,16 @@ struct vdm_mach_desc;
 /* The machine libvdm-machine builds for this architecture. */
 #define ARCH_VDM_ARCH VDM_ARCH_X86_64
 
+/* arch_load_linux also takes an uncompressed vmlinux ELF (PVH entry): the default guest's
+ * "vmlinux" is preferred over its bzImage "vmlinuz". */
+#define ARCH_HAS_PVH 1
+
+/* Added to Linux's command line unless it has a pci= parameter: Linux's early PCI quirks
+ * (arch/x86/kernel/early-quirks.c: chipset fixes for Intel, AMD, NVIDIA and ATI hardware this
+ * machine does not have) scan all 256 buses through 0xCF8/0xCFC before the PCI core runs,
+ * 16k port exits per boot; pci=noearly skips them (BENCHMARKS.md, boot breakdown). */
+#define ARCH_LINUX_CMDLINE_EXTRA "pci=noearly"
+
 /* RAM below the 32-bit hole at most (the rest goes above 4 GiB). */
 #define ARCH_RAM_LOW_LIMIT UINT64_C(0xC0000000)
 
