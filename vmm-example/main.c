@@ -116,7 +116,7 @@ static int guest_file(const char *dir, const char *name, char *out, size_t len)
 static int default_guest_missing(const char *path, int e, char *err, size_t err_len)
 {
 	snprintf(err, err_len, "no --kernel given and the default guest is missing (%.600s: %s): build "
-		 "it with scripts/build-initramfs.sh default-guest (scripts/run.sh does that), or "
+		 "it with scripts/build-initramfs.sh " VMM_DEFAULT_GUEST_ARGS " (scripts/run.sh does that), or "
 		 "give --kernel FILE or --payload FILE", path,
 		 e == EISDIR ? "not a regular file" : strerror(e));
 	return e == ENAMETOOLONG ? -ENAMETOOLONG : -ENOENT;
@@ -124,7 +124,7 @@ static int default_guest_missing(const char *path, int e, char *err, size_t err_
 
 /*
  * Point o->kernel (and o->initrd unless given) at the default guest: the folder
- * $VDM_CACHE_DIR/default-guest, or the one compiled in (<source tree>/.cache/default-guest).
+ * $VDM_CACHE_DIR/VMM_DEFAULT_GUEST, or the one compiled in (<source tree>/.cache/...).
  * x86_64: its uncompressed "vmlinux" (PVH entry, no in-guest decompression) when there, else
  * the bzImage "vmlinuz" with a note saying what is lost; other architectures: "vmlinuz".
  */
@@ -136,7 +136,7 @@ static int use_default_guest(struct vmm_options *o, struct default_guest *g, cha
 	int rc, e;
 
 	if (cache && *cache)
-		rc = snprintf(dir, sizeof(dir), "%s/default-guest", cache);
+		rc = snprintf(dir, sizeof(dir), "%s/" VMM_DEFAULT_GUEST, cache);
 	else
 		rc = snprintf(dir, sizeof(dir), "%s", VMM_DEFAULT_GUEST_DIR);
 	if (rc < 0 || (size_t)rc >= sizeof(dir)) {

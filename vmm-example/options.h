@@ -16,15 +16,20 @@
 #define VMM_MAX_CPUS 64
 #define VMM_DEFAULT_MEM (UINT64_C(512) << 20)
 #define VMM_DEFAULT_HOTPLUG_PORTS 2
+/* The default guest (kernel "vmlinuz", initramfs "initrd") is the folder VMM_DEFAULT_GUEST
+ * made by scripts/build-initramfs.sh default-guest [--arch arm64], under $VDM_CACHE_DIR or the
+ * source tree's .cache (CMake sets VMM_DEFAULT_GUEST_DIR to the latter). */
 #if defined(__aarch64__)
 #define VMM_DEFAULT_CMDLINE "console=ttyAMA0"
+#define VMM_DEFAULT_GUEST "default-guest-arm64"
+#define VMM_DEFAULT_GUEST_ARGS "default-guest --arch arm64"
 #else
 #define VMM_DEFAULT_CMDLINE "console=ttyS0"
+#define VMM_DEFAULT_GUEST "default-guest"
+#define VMM_DEFAULT_GUEST_ARGS "default-guest"
 #endif
-/* The default guest (kernel "vmlinuz", initramfs "initrd"), made by scripts/build-initramfs.sh
- * default-guest; CMake points it at <source tree>/.cache/default-guest. */
 #ifndef VMM_DEFAULT_GUEST_DIR
-#define VMM_DEFAULT_GUEST_DIR ".cache/default-guest"
+#define VMM_DEFAULT_GUEST_DIR ".cache/" VMM_DEFAULT_GUEST
 #endif
 
 /* One --device: its type and the validated properties (the type's own and

@@ -34,6 +34,9 @@ done
 # What L1 runs (busybox sh): each program with ctest's environment, its output in OUTDIR.
 {
   echo "export VDM_DEVHOST=$b/sandbox/vdm-devhost VDM_ITEST_PLUGINS=$b/tests/integration/plugins"
+  echo "export VDM_ITEST_FAKE_DEVHOST=$b/tests/integration/itest_fake_devhost"
+  # nested, L1's CPUs are emulated by TCG: CPU-cost bounds (not time-outs) scale by 8
+  echo "[ \"\${VDM_NESTED:-0}\" = 1 ] && export VDM_ITEST_SLOWDOWN=8"
   echo "export VDM_SOURCE_DIR=$top VDM_ITEST_SPAWN_CYCLES=100 # emulated CPUs: 100 cycles, not 1000"
   echo "failed=0"
   for p in "${progs[@]}"; do

@@ -162,3 +162,11 @@ int itest_count_children(void)
 	closedir(d);
 	return n;
 }
+
+unsigned itest_slowdown(void)
+{
+	const char *v = getenv("VDM_ITEST_SLOWDOWN");
+	long n = v ? strtol(v, NULL, 10) : 1;
+
+	return n >= 1 && n <= 1000 ? (unsigned)n : 1;
+}

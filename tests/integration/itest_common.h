@@ -45,6 +45,9 @@ const struct vdm_proxy_event *itest_find_event(const struct itest_rec *r, uint32
 
 /* Monotonic milliseconds. */
 uint64_t itest_now_ms(void);
+/* How much slower than a native CPU this one is (VDM_ITEST_SLOWDOWN, default 1): the arm64 L1
+ * runs the integration tests on CPUs QEMU emulates; only CPU-cost bounds scale with it. */
+unsigned itest_slowdown(void);
 
 /* Open fds of this process, and its live or zombie children. */
 int itest_count_fds(void);
