@@ -326,7 +326,8 @@ class Soak:
             return "%.0f / %.0f / %.0f" % (pct(xs, 50), pct(xs, 95), max(xs)) if xs else "-"
         return {
             "mode": self.mode, "cycles": len(self.cycles), "asked": self.args.cycles,
-            "faults": 1 if self.faults else 0,  # (the soak stops at the first) "add": lat(add), "del": lat(dl),
+            "faults": 1 if self.faults else 0,  # (the soak stops at the first)
+            "add_p50": pct(add, 50) if add else 0, "del_p50": pct(dl, 50) if dl else 0, "add": lat(add), "del": lat(dl),
             "fds": "%d -> %d" % (s[0]["fds"], s[-1]["fds"]) if s else "-",
             "threads": "%d -> %d" % (s[0]["threads"], s[-1]["threads"]) if s else "-",
             "procs": "%d -> %d" % (s[0]["procs"], s[-1]["procs"]) if s else "-",
@@ -378,6 +379,12 @@ def l1_main(args):
         print("| %s | %d of %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |" %
               (r["mode"], r["cycles"], r["asked"], r["faults"], r["add"], r["del"], r["fds"],
                r["threads"], r["procs"], r["own_rss"], r["rss"], "pass" if r["ok"] else "FAIL"))
+    by = {r["mode"]: r for r in results}
+    if "sandboxed" in by and "in-process" in by and by["in-process"]["add_p50"] and \
+            by["in-process"]["del_p50"]:
+        sb, ip = by["sandboxed"], by["in-process"]
+        print("RESULT soak sandboxed vs in-process, p50 add %.2fx, p50 del %.2fx" %
+              (sb["add_p50"] / ip["add_p50"], sb["del_p50"] / ip["del_p50"]))
     return 1 if failed else 0
 
 
