@@ -73,6 +73,15 @@ def descendants(pid):
     return out
 
 
+def running(pid):
+    """pid exists and is not a zombie (orphans go to L1's init, which may reap late)."""
+    try:
+        st = open("/proc/%d/stat" % pid).read()
+    except OSError:
+        return False
+    return st[st.rindex(")") + 2] != "Z"
+
+
 def vmm_sample(pid):
     """fds, threads, child processes, VmRSS and the VMM's own RSS (guest RAM's mapping
     left out) in KiB."""
@@ -90,7 +99,7 @@ def vmm_sample(pid):
     kids = descendants(pid)
     return {"fds": len(os.listdir("/proc/%d/fd" % pid)),
             "threads": len(os.listdir("/proc/%d/task" % pid)),
-            "procs": len(kids), "comms": sorted(set(kids.values())),
+            "procs": len(kids), "comms": sorted(set(kids.values())), "pids": sorted(kids),
             "rss": vmrss, "own_rss": own}
 
 
@@ -295,6 +304,13 @@ class Soak:
                 rc = None
             if rc != 0:
                 self.errors.append("QMP quit: vmm-example ended with status %s" % rc)
+            left = [p for p in self.samples[-1]["pids"] if running(p)]
+            end = time.monotonic() + 5
+            while left and time.monotonic() < end:
+                time.sleep(0.05)
+                left = [p for p in left if running(p)]
+            if left:
+                self.errors.append("device host processes %s outlived vmm-example" % left)
         self.fault_scan(running=False)  # what the guest and the VMM said until the end
 
     def verdict(self):
