@@ -40,7 +40,7 @@ SIZES = [("4M", 4 << 20), ("1G", 1 << 30), ("64G", 64 << 30)]
 PORTS = ["rp1", "rp2"]
 MODES = {"sandboxed": [], "in-process": ["--in-process"]}
 GUEST_RAM_MIB = 512
-RSS_TOLERANCE_KIB = 1024  # the VMM's own RSS may grow this much from cycle 10 to the end
+RSS_TOLERANCE_KIB = 256  # the VMM's own RSS may grow this much from cycle 10 to the end
 SAMPLE_EVERY = 10
 # What a guest fault looks like: the VMM's crash reports (stderr) and the guest kernel's.
 FAULT_RX = re.compile(r"triple fault|KVM_EXIT_SHUTDOWN|KVM_EXIT_INTERNAL_ERROR|"
