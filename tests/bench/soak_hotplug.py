@@ -238,6 +238,45 @@ class Soak:
         rec["del_ms"] = (time.monotonic() - t0) * 1000
         return rec
 
+    def diagnose(self):
+        """After a failed cycle: where each VMM thread and device host waits, what the
+        monitor lists, whether the guest's shell still answers and its kernel's last words."""
+        pid = self.con.p.pid
+        print("   --- diagnosis (%s) ---" % self.mode)
+        procs = [(pid, "vmm")] + [(p, "devhost") for p in sorted(descendants(pid))]
+        for p, what in procs:
+            try:
+                tasks = sorted(int(t) for t in os.listdir("/proc/%d/task" % p))
+            except OSError:
+                continue
+            for t in tasks:
+                base = "/proc/%d/task/%d/" % (p, t)
+                try:
+                    comm = open(base + "comm").read().strip()
+                    st = open(base + "stat").read()
+                    state = st[st.rindex(")") + 2]
+                    wchan = open(base + "wchan").read().strip()
+                    sysc = open(base + "syscall").read().strip().split()
+                except OSError:
+                    continue
+                print("   %s %d thread %d %s: state %s, wchan %s, syscall %s" %
+                      (what, p, t, comm, state, wchan or "-", " ".join(sysc[:3])))
+        if self.con.p.poll() is not None:
+            print("   vmm-example has ended (status %s)" % self.con.p.poll())
+            return
+        try:
+            for ln in self.hmp("info devices").splitlines() + \
+                    self.hmp("info pci").splitlines():
+                print("   monitor: " + ln)
+        except (OSError, EOFError, ValueError) as e:
+            print("   monitor: %s" % e)
+        out = self.con.shell("echo GUEST-ALIVE; dmesg | tail -25; ls /proc/bus/pci/0[12]",
+                             timeout=20)
+        if out is None:
+            print("   the guest's shell does not answer within 20 s (guest hung)")
+        for ln in out or []:
+            print("   guest: " + ln)
+
     # --- the run -------------------------------------------------------------------------
     def run(self):
         sock = tempfile.mkdtemp(prefix="vdm-soak-")
@@ -285,6 +324,10 @@ class Soak:
             if rec:
                 self.cycles.append(rec)
             if not rec or not ok:
+                try:
+                    self.diagnose()
+                except Exception as e:  # a diagnosis must not hide the failure it explains
+                    print("   diagnosis failed: %s: %s" % (type(e).__name__, e))
                 break
             if (i + 1) % SAMPLE_EVERY == 0 or i + 1 == self.args.cycles:
                 if not self.dmesg_scan():
