@@ -103,6 +103,29 @@ def vmm_sample(pid):
             "rss": vmrss, "own_rss": own}
 
 
+def l1_trace(seconds=1.0, keep=40):
+    """Where the guest's vCPU is: two kvm tracepoints of L1's kernel (kvm_exit with the
+    guest's RIP, kvm_entry) for `seconds`, the last `keep` lines (tracefs mounted if need be)."""
+    t = "/sys/kernel/tracing"
+    if not os.path.exists(t + "/trace"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", t], stderr=subprocess.DEVNULL)
+    ev = [t + "/events/kvm/kvm_exit/enable", t + "/events/kvm/kvm_entry/enable"]
+    try:
+        open(t + "/trace", "w").close()  # clears the buffer
+        for e in ev:
+            open(e, "w").write("1")
+        time.sleep(seconds)
+        for e in ev:
+            open(e, "w").write("0")
+        lines = [ln for ln in open(t + "/trace", errors="replace") if not ln.startswith("#")]
+    except OSError as e:
+        print("   L1 kvm trace: not available (%s)" % e)
+        return
+    print("   L1 kvm trace: %d events in %.1f s; the last %d:" % (len(lines), seconds, keep))
+    for ln in lines[-keep:]:
+        print("   trace: " + ln.rstrip())
+
+
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
@@ -261,6 +284,7 @@ class Soak:
                     continue
                 print("   %s %d thread %d %s: state %s, wchan %s, syscall %s" %
                       (what, p, t, comm, state, wchan or "-", " ".join(sysc[:3])))
+        l1_trace()
         if self.con.p.poll() is not None:
             print("   vmm-example has ended (status %s)" % self.con.p.poll())
             return
@@ -276,6 +300,9 @@ class Soak:
             print("   the guest's shell does not answer within 20 s (guest hung)")
         for ln in out or []:
             print("   guest: " + ln)
+        for ln in subprocess.run(["dmesg"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True, errors="replace").stdout.splitlines()[-15:]:
+            print("   L1 kernel: " + ln)
 
     # --- the run -------------------------------------------------------------------------
     def run(self):
@@ -484,6 +511,7 @@ def host_main(args):
           "load average %s" % (out, " ".join(open("/proc/loadavg").read().split()[:3])),
           flush=True)
     cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out,
+           "--log", os.path.join(out, "l1-console.log"),
            "--timeout", str(timeout), "--",
            "python3", os.path.abspath(__file__), "--l1", vmm, env["VDM_KERNEL"], initrd,
            "--out", out, "--cycles", str(args.cycles), "--modes", args.modes]
