@@ -103,6 +103,44 @@ def vmm_sample(pid):
             "rss": vmrss, "own_rss": own}
 
 
+TRACE = "/sys/kernel/tracing"
+
+
+def trace_start(buffer_kb=2048):
+    """--trace: L1's kvm tracepoints into a ring buffer for the whole soak, so that the last
+    exits, injected exceptions and interrupts before a fault can be read (KVM on AMD resets a
+    triple-faulting vCPU: its registers are lost)."""
+    if not os.path.exists(TRACE + "/trace"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", TRACE], stderr=subprocess.DEVNULL)
+    try:
+        open(TRACE + "/tracing_on", "w").write("0")
+        open(TRACE + "/buffer_size_kb", "w").write(str(buffer_kb))
+        open(TRACE + "/trace", "w").close()
+        open(TRACE + "/events/kvm/enable", "w").write("1")
+        open(TRACE + "/tracing_on", "w").write("1")
+    except OSError as e:
+        print("   --trace: L1's kvm tracepoints are not available (%s)" % e)
+        return False
+    print("   --trace: L1's kvm tracepoints on (%d KiB a CPU)" % buffer_kb)
+    return True
+
+
+def trace_dump(path, keep=80):
+    """Stop the trace, keep it in `path`, print its last `keep` lines."""
+    try:
+        open(TRACE + "/tracing_on", "w").write("0")
+        lines = [ln for ln in open(TRACE + "/trace", errors="replace") if not ln.startswith("#")]
+        open(TRACE + "/events/kvm/enable", "w").write("0")
+    except OSError as e:
+        print("   trace: %s" % e)
+        return
+    with open(path, "w") as f:
+        f.writelines(lines)
+    print("   L1 kvm trace: %d events kept in %s; the last %d:" % (len(lines), path, keep))
+    for ln in lines[-keep:]:
+        print("   trace: " + ln.rstrip())
+
+
 def l1_trace(seconds=1.0, keep=40):
     """Where the guest's vCPU is: two kvm tracepoints of L1's kernel (kvm_exit with the
     guest's RIP, kvm_entry) for `seconds`, the last `keep` lines (tracefs mounted if need be)."""
@@ -137,6 +175,17 @@ class Soak:
         self.faults, self.errors, self.cycles, self.samples = [], [], [], []
         self.con = self.q = None
         self.scanned = 0
+        self.tracing = False
+
+    def stop_trace(self, dump):
+        if not self.tracing:
+            return
+        self.tracing = False
+        if dump:
+            trace_dump(os.path.join(self.out, "soak-%s-l1-trace.txt" % self.mode))
+        else:
+            open(TRACE + "/tracing_on", "w").write("0")
+            open(TRACE + "/events/kvm/enable", "w").write("0")
 
     # --- the VMM and its monitor -------------------------------------------------------
     def hmp(self, line):
@@ -340,6 +389,7 @@ class Soak:
               "RSS %d KiB (own %d KiB)" % (self.boot_s, first["fds"], first["threads"],
                                            first["procs"], first["comms"], first["rss"],
                                            first["own_rss"]), flush=True)
+        self.tracing = self.args.trace and trace_start()
         t_run = time.monotonic()
         for i in range(self.args.cycles):
             if self.args.inject_panic == i + 1:
@@ -351,6 +401,7 @@ class Soak:
             if rec:
                 self.cycles.append(rec)
             if not rec or not ok:
+                self.stop_trace(dump=True)
                 try:
                     self.diagnose()
                 except Exception as e:  # a diagnosis must not hide the failure it explains
@@ -365,6 +416,7 @@ class Soak:
                                                    s["fds"], s["threads"], s["procs"],
                                                    s["rss"], s["own_rss"]), flush=True)
         self.run_s = time.monotonic() - t_run
+        self.stop_trace(dump=False)
         if self.con.p.poll() is None:
             self.q.execute("quit")
             try:
@@ -437,6 +489,7 @@ def l1_main(args):
         except (OSError, EOFError, ValueError) as e:  # a QMP socket that closed, timed out
             if s.con:
                 s.fault_scan()
+            s.stop_trace(dump=True)
             s.errors.append("%s: %s" % (type(e).__name__, e))
             if s.con and s.con.p.poll() is None:
                 s.con.p.kill()
@@ -517,6 +570,8 @@ def host_main(args):
            "--out", out, "--cycles", str(args.cycles), "--modes", args.modes]
     if args.inject_panic:
         cmd += ["--inject-panic", str(args.inject_panic)]
+    if args.trace:
+        cmd += ["--trace"]
     t = time.monotonic()
     rc = subprocess.call(cmd)
     print("nested run: exit %d after %.0f s; load average now %s" %
@@ -540,6 +595,8 @@ def main():
     ap.add_argument("--timeout", type=int, help="nested run's limit in seconds")
     ap.add_argument("--inject-panic", type=int, metavar="CYCLE",
                     help="self-test: panic the guest at this cycle (must exit 1)")
+    ap.add_argument("--trace", action="store_true",
+                    help="keep L1's kvm tracepoints in a ring buffer; dumped at a fault")
     ap.add_argument("--l1", nargs=3, metavar=("VMM", "KERNEL", "INITRD"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
