@@ -396,7 +396,11 @@ class Soak:
                 print("   injecting a guest kernel panic (sysrq c) at cycle %d" % (i + 1))
                 self.con.type("echo c >/proc/sysrq-trigger\n")
                 time.sleep(5)
-            rec = self.cycle(i)
+            try:
+                rec = self.cycle(i)
+            except (OSError, EOFError, ValueError) as e:  # the VMM's QMP socket closed
+                self.errors.append("cycle %d: %s: %s" % (i + 1, type(e).__name__, e))
+                rec = None
             ok = self.fault_scan()
             if rec:
                 self.cycles.append(rec)
