@@ -403,6 +403,8 @@ class Soak:
             ok = self.fault_scan()
             if rec:
                 self.cycles.append(rec)
+            if ok and rec and ((i + 1) % SAMPLE_EVERY == 0 or i + 1 == self.args.cycles):
+                ok = self.dmesg_scan() and self.fault_scan()
             if not rec or not ok:
                 self.stop_trace(dump=True)
                 try:
@@ -411,8 +413,6 @@ class Soak:
                     print("   diagnosis failed: %s: %s" % (type(e).__name__, e))
                 break
             if (i + 1) % SAMPLE_EVERY == 0 or i + 1 == self.args.cycles:
-                if not self.dmesg_scan():
-                    break
                 s = self.sample(i + 1)
                 print("   cycle %3d: add %.0f ms, del %.0f ms; %d fds, %d threads, %d procs, "
                       "RSS %d KiB (own %d KiB)" % (i + 1, rec["add_ms"], rec["del_ms"],
