@@ -149,6 +149,7 @@ def l1_trace(seconds=1.0, keep=40):
     ev = [t + "/events/kvm/kvm_exit/enable", t + "/events/kvm/kvm_entry/enable"]
     try:
         open(t + "/trace", "w").close()  # clears the buffer
+        open(t + "/tracing_on", "w").write("1")  # (a --trace dump left it off)
         for e in ev:
             open(e, "w").write("1")
         time.sleep(seconds)
