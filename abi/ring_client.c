@@ -401,6 +401,11 @@ void vdm_ring_client_stats(const struct vdm_ring_client *c, struct vdm_ring_clie
 	out->mirror_reads = __atomic_load_n(&c->mirror_reads, __ATOMIC_RELAXED);
 }
 
+void vdm_ring_client_set_timeout(struct vdm_ring_client *c, uint32_t timeout_ms)
+{
+	c->timeout_ns = (uint64_t)(timeout_ms ? timeout_ms : DEFAULT_TIMEOUT_MS) * 1000000ull;
+}
+
 int vdm_ring_client_wait_ready(struct vdm_ring_client *c, uint32_t timeout_ms)
 {
 	struct vdm_ring_entry rsp;

@@ -1,9 +1,12 @@
 /* The device end of the ring: take checked requests, run them against the device's ops,
  * publish responses and log lines, and wake the VMM only when it sleeps. */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <vdm/device.h>
@@ -187,12 +190,29 @@ void vdm_ring_server_log(struct vdm_ring_server *s, uint32_t kind, uint32_t leve
 		vdm__ring_efd_kick(s->cfg.notify_efd);
 }
 
+/* Wait for the request eventfd (non-blocking: the VMM's end must never block on it) and
+ * consume it.  0, or -EIO when the fd is broken. */
+static int efd_wait(int efd, uint64_t timeout_ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(timeout_ns / 1000000000ull),
+			       .tv_nsec = (long)(timeout_ns % 1000000000ull) };
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t v;
+
+	if (ppoll(&p, 1, timeout_ns ? &ts : NULL, NULL) < 0)
+		return errno == EINTR ? 0 : -EIO;
+	if (p.revents & (POLLERR | POLLNVAL))
+		return -EIO;
+	if (read(efd, &v, sizeof(v)) < 0 && errno != EAGAIN && errno != EINTR)
+		return -EIO;
+	return 0;
+}
+
 /* Sleep until the VMM publishes more than `cons`.  Returns 0, or -EIO when the doorbell
  * itself is broken (a bad fd: nothing more can wake us). */
 static int server_sleep(struct vdm_ring_server *s, uint64_t timeout_ns)
 {
 	uint32_t bell = ring_load(&s->h->req_bell);
-	uint64_t v;
 	int rc = 0;
 
 	ring_store(&s->h->dev_waiting, 1);
@@ -200,8 +220,8 @@ static int server_sleep(struct vdm_ring_server *s, uint64_t timeout_ns)
 	if (ring_load(&s->h->req_prod) == s->req_cons) {
 		if (s->doorbell == VDM_RING_DOORBELL_FUTEX)
 			rc = vdm__ring_futex_wait(&s->h->req_bell, bell, timeout_ns);
-		else if (read(s->cfg.req_efd, &v, sizeof(v)) < 0 && errno != EINTR)
-			rc = -EIO;
+		else
+			rc = efd_wait(s->cfg.req_efd, timeout_ns);
 	}
 	ring_store(&s->h->dev_waiting, 0);
 	return rc ? -EIO : 0;

@@ -10,6 +10,24 @@
 #define MAX_CPU_DEVICES 4096u  /* Device names C000..CFFF */
 
 /*
+ * Device (RES0) {   // the ECAM as a motherboard resource (arm64 Linux, pci_acpi_setup_ecam_mapping,
+ *                   // says "[Firmware Bug]: ECAM area ... not reserved in ACPI namespace" without)
+ *   Name (_HID, EisaId ("PNP0C02"))  Name (_UID, Zero)
+ *   Name (_CRS, ResourceTemplate () { QWordMemory (..., ecam.base, ecam.size) })  // or 32-bit
+ * }
+ */
+static struct vdm_aml *ecam_reservation(struct vdm_aml_ctx *c, const struct vdm_mach_desc *m)
+{
+	struct vdm_aml *res = vdm_aml_device(c, "RES0"), *rt = vdm_aml_resource_template(c);
+
+	vdm_aml_append(res, vdm_aml_name_decl(c, "_HID", vdm_aml_eisaid(c, "PNP0C02")));
+	vdm__dsdt_name_int(c, res, "_UID", 0);
+	vdm_aml_append(rt, vdm__dsdt_mem_consumer(c, m->ecam.base, m->ecam.size));
+	vdm_aml_append(res, vdm_aml_name_decl(c, "_CRS", rt));
+	return res;
+}
+
+/*
  * Device (C000) { Name (_HID, "ACPI0007")  Name (_UID, Zero) }   ... one per CPU
  * The processor devices the MADT's GICC entries name by UID (Linux's ACPI processor driver
  * binds them; CPUs come up from the MADT and PSCI either way).
@@ -158,8 +176,7 @@ static int check(const struct vdm_mach_desc *m, char *err, size_t err_len)
  * }
  * _CCA One: DMA of devices below the host bridge is cache-coherent (Linux/arm64 requires the
  * object: without it, CONFIG_ACPI_CCA_REQUIRED, a device below gets no DMA at all).  No \_S5 and no COM1:
- * the guest powers off through PSCI, its console is the PL011.  No motherboard device over
- * the ECAM: that requirement is Linux/x86's (pci_mmcfg), and arm64 takes the MCFG as is.
+ * the guest powers off through PSCI, its console is the PL011.
  */
 int vdm__dsdt_arm64(struct vdm_aml_ctx *c, struct vdm_aml *top, const struct vdm_mach_desc *m,
 		    char *err, size_t err_len)
@@ -178,6 +195,7 @@ int vdm__dsdt_arm64(struct vdm_aml_ctx *c, struct vdm_aml *top, const struct vdm
 		vdm_aml_append(pci0, host_bridge_prt(c, m));
 	vdm__dsdt_host_bridge_end(c, pci0, m);
 	vdm_aml_append(sb, pci0);
+	vdm_aml_append(sb, ecam_reservation(c, m));
 	vdm__dsdt_hotplug_resources(c, sb, m);
 	vdm_aml_append(sb, vdm__dsdt_ged(c, m));
 	vdm_aml_append(sb, vdm__dsdt_power_button(c));

@@ -53,7 +53,8 @@ static int boot_props(struct fdt_ctx *c, const struct vdm_fdt_boot *boot)
 	return 0;
 }
 
-int vdm__fdt_chosen(struct fdt_ctx *c, const struct vdm_fdt_boot *boot, const char *stdout_path)
+int vdm__fdt_chosen(struct fdt_ctx *c, const struct vdm_fdt_boot *boot, const char *stdout_path,
+		    bool probe_only)
 {
 	void *fdt = c->fdt;
 	int ret;
@@ -64,6 +65,8 @@ int vdm__fdt_chosen(struct fdt_ctx *c, const struct vdm_fdt_boot *boot, const ch
 		return ret;
 	if (stdout_path)
 		FDT_CHECK(c, fdt_property_string(fdt, "stdout-path", stdout_path));
+	if (probe_only)
+		FDT_CHECK(c, fdt_property_u32(fdt, "linux,pci-probe-only", 1));
 	FDT_CHECK(c, fdt_end_node(fdt));
 	return 0;
 }

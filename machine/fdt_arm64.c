@@ -214,7 +214,9 @@ int vdm__fdt_arm64(struct fdt_ctx *c, const struct vdm_mach_desc *m,
 	FDT_CHECK(c, fdt_property_u32(fdt, "#address-cells", 2));
 	FDT_CHECK(c, fdt_property_u32(fdt, "#size-cells", 2));
 	FDT_CHECK(c, fdt_property_u32(fdt, "interrupt-parent", VDM_FDT_GIC_PHANDLE));
-	ret = vdm__fdt_chosen(c, boot, stdout_path);
+	/* The _DSM 5 policy in device-tree terms: arm64 Linux otherwise sizes every bridge window
+	 * itself at boot and an empty hotplug port's window shrinks (pci_host_probe). */
+	ret = vdm__fdt_chosen(c, boot, stdout_path, vdm_mach_dsm5_value(m) == 0);
 	if (!ret)
 		ret = vdm__fdt_memory(c, m);
 	if (!ret)

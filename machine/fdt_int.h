@@ -3,6 +3,7 @@
 #ifndef VDM_MACHINE_FDT_INT_H
 #define VDM_MACHINE_FDT_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,8 +41,11 @@ static inline void vdm__fdt_put64(fdt32_t *cells, uint64_t v)
 
 /* Property of <addr size> pairs, 2 + 2 cells each (n <= VDM_MACH_MAX_RESERVED). */
 int vdm__fdt_reg_prop(struct fdt_ctx *c, const char *name, const struct vdm_range *r, int n);
-/* /chosen: bootargs, the initrd (u64 start/end, when present), stdout-path (when given). */
-int vdm__fdt_chosen(struct fdt_ctx *c, const struct vdm_fdt_boot *boot, const char *stdout_path);
+/* /chosen: bootargs, the initrd (u64 start/end, when present), stdout-path (when given), and
+ * linux,pci-probe-only = 1 when probe_only (the device tree's "keep the firmware's PCI set-up",
+ * Linux's of_pci_check_probe_only: what _DSM function 5 returning 0 says under ACPI). */
+int vdm__fdt_chosen(struct fdt_ctx *c, const struct vdm_fdt_boot *boot, const char *stdout_path,
+		    bool probe_only);
 /* memory@<first RAM base> with every m->ram[] range. */
 int vdm__fdt_memory(struct fdt_ctx *c, const struct vdm_mach_desc *m);
 /* pci@<ecam>: pci-host-ecam-generic with bus-range, reg, ranges (I/O at the CPU address

@@ -89,7 +89,7 @@ int vdm__fdt_x86(struct fdt_ctx *c, const struct vdm_mach_desc *m,
 	FDT_CHECK(c, fdt_property_u32(fdt, "#address-cells", 2));
 	FDT_CHECK(c, fdt_property_u32(fdt, "#size-cells", 2));
 	FDT_CHECK(c, fdt_property_u32(fdt, "interrupt-parent", VDM_FDT_IOAPIC_PHANDLE));
-	ret = vdm__fdt_chosen(c, boot, "/serial@3f8");
+	ret = vdm__fdt_chosen(c, boot, "/serial@3f8", false); /* x86 Linux keeps it anyway */
 	if (!ret)
 		ret = vdm__fdt_memory(c, m);
 	if (!ret)

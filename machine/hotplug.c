@@ -169,6 +169,20 @@ int vdm_machine_hot_add(struct vdm_machine *m, const struct vdm_device_type *t,
 					 "hotplug ports) or leaves the BAR unassigned", spec,
 					 rp->id, why_io);
 		}
+		if (!fits) {
+			char live[512];
+
+			if (vdm__hotplug_live_fit(m->pci, rp->fn, rp->id, mem_only, live,
+						  sizeof(live)) == -ENOSPC) {
+				if (!(flags & VDM_HOT_ADD_NO_FIT_CHECK)) {
+					rc = vdm__mfail(err, err_len, -ENOSPC,
+							"%s: %s; nothing was added", spec, live);
+					goto fail_created;
+				}
+				if (warn_len)
+					snprintf(warn, warn_len, "%s: %s", spec, live);
+			}
+		}
 		if (fits == -ENOSPC) {
 			if (!(flags & VDM_HOT_ADD_NO_FIT_CHECK)) {
 				rc = vdm__mfail(err, err_len, -ENOSPC, "%s: %s; nothing was added",

@@ -70,7 +70,9 @@ int vdm_arm64_layout(struct vdm_mach_desc *m, uint64_t ram_size, unsigned ipa_bi
 	m->bus_start = 0;
 	m->bus_end = 255;
 	m->ecam = (struct vdm_range){ VDM_ARM64_ECAM_BASE, 256 * MIB };
-	m->pci_io = (struct vdm_range){ VDM_LAYOUT_PCI_IO_BASE, VDM_LAYOUT_PCI_IO_SIZE };
+	/* Ports 0..0xFFFF as QEMU's virt: Linux numbers the first host bridge's ports from 0, so
+	 * bus port p is Linux's port p and windows at 0x1000 and up are ones it hands out. */
+	m->pci_io = (struct vdm_range){ 0, 0x10000 };
 	m->pci_io_cpu_base = VDM_ARM64_PIO_CPU_BASE;
 	m->pci_mem32 = (struct vdm_range){ VDM_ARM64_MEM32_BASE,
 					   VDM_ARM64_PIO_CPU_BASE - VDM_ARM64_MEM32_BASE };

@@ -139,6 +139,11 @@ int vdm__machine_wire(struct vdm_machine *m, char *err, size_t len);
 void vdm__machine_platform_read(void *opaque, uint64_t offset, uint32_t size, uint64_t *value);
 void vdm__machine_platform_write(void *opaque, uint64_t offset, uint32_t size, uint64_t value);
 
+/* hotplug_fit.c: whether the memory BARs in `regions` fit the windows root port `port_fn` (id
+ * `port_id`) has as the guest programmed them now: 0, or -ENOSPC with the reason in why. */
+int vdm__hotplug_live_fit(struct vdm_pci_host *pci, int port_fn, const char *port_id,
+			  const struct vdm_region_decl *regions, char *why, size_t why_len);
+
 /* hotplug.c: the GED's eject callback (any thread). */
 void vdm__machine_note_eject(struct vdm_machine *m, uint32_t bsel, uint32_t slot);
 

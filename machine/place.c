@@ -11,6 +11,7 @@
 #include <vdm/layout.h>
 
 #define FOUR_G (UINT64_C(1) << 32)
+#define PCI_MIN_IO 0x1000u
 
 static const char *const win_name[3] = { "I/O", "32-bit non-prefetchable",
 					 "prefetchable" };
@@ -495,7 +496,16 @@ int vdm_place_machine(struct vdm_mach_desc *m, struct vdm_place_topo *t,
 		add_bars(&a, &t->endpoints[i]);
 
 	{
-		const struct vdm_range ap[3] = { m->pci_io, m->pci_mem32, m->pci_mem64 };
+		struct vdm_range ap[3] = { m->pci_io, m->pci_mem32, m->pci_mem64 };
+
+		/* No I/O below 0x1000 (Linux's PCIBIOS_MIN_IO on x86 and arm64: a window there
+		 * would be one it never hands out from), whatever the aperture says. */
+		if (ap[0].size && ap[0].base < PCI_MIN_IO) {
+			uint64_t end = vdm_range_end(ap[0]);
+
+			ap[0].base = PCI_MIN_IO;
+			ap[0].size = end > PCI_MIN_IO ? end - PCI_MIN_IO : 0;
+		}
 
 		for (int w = 0; w < 3; w++) {
 			ret = vdm__pack(ap[w], ap_name[w], a.it[w], a.n[w], msgs);

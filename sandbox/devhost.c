@@ -1,6 +1,5 @@
-/* vdm-devhost: one sandboxed process per device.  Receives the ring and its fds from the
- * VMM, creates the device (built-in or plugin), locks itself down, then serves the ring;
- * a spare (--spare) locks down and arms first, and learns its device last. */
+/* vdm-devhost: one sandboxed process per device.  Receives the ring and its fds from the VMM,
+ * locks itself down, then loads and creates the device under seccomp and serves the ring. */
 #include <errno.h>
 #include <link.h>
 #include <fcntl.h>
@@ -262,9 +261,26 @@ static int make_device(struct devhost *dh, const struct devhost_setup *setup,
 	int rc;
 
 	if (setup->plugin[0]) {
-		rc = vdm_plugin_load(setup->plugin, &dh->plugin, err, err_len);
-		if (rc)
+		char at[64];
+
+		/* the copy in the empty root, or (no mount namespace) the fd opened before */
+		if (dh->new_root)
+			snprintf(at, sizeof(at), "/" DEVHOST_PLUGIN_NAME);
+		else
+			snprintf(at, sizeof(at), "/proc/self/fd/%d", dh->plugin_fd);
+		rc = vdm_plugin_load(at, &dh->plugin, err, err_len);
+		if (rc) {
+			char said[DEVHOST_ERR_MAX + DEVHOST_PLUGIN_MAX];
+			size_t n = strlen(at);
+
+			/* name the file the VMM asked for, not the copy */
+			if (strncmp(err, at, n) == 0)
+				snprintf(said, sizeof(said), "%s%s", setup->plugin, err + n);
+			else
+				snprintf(said, sizeof(said), "%s: %s", setup->plugin, err);
+			snprintf(err, err_len, "%.*s", (int)(err_len - 1), said);
 			return rc;
+		}
 		types = vdm_plugin_info(dh->plugin)->types;
 		ntypes = vdm_plugin_info(dh->plugin)->num_types;
 	} else {
@@ -307,6 +323,36 @@ static void create_device(struct devhost *dh, const struct devhost_setup *setup,
 
 	if (rc)
 		fail_setup(dh, hello, rc, "%s", err);
+}
+
+/* The plugin file, opened with the VMM's credentials before the jail (the device host
+ * may not be able to reach it afterwards); its code runs only once the jail is on. */
+static void open_plugin(struct devhost *dh, const struct devhost_setup *setup,
+			struct devhost_hello *hello)
+{
+	struct stat st;
+
+	if (!setup->plugin[0])
+		return;
+	dh->plugin_fd = open(setup->plugin, O_RDONLY | O_CLOEXEC);
+	if (dh->plugin_fd < 0)
+		fail_setup(dh, hello, -ENOENT, "%s: cannot load: %s", setup->plugin,
+			   strerror(errno));
+	if (fstat(dh->plugin_fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > (256 << 20))
+		fail_setup(dh, hello, -ENOEXEC, "%s: cannot load: not a regular file of 1 byte to "
+			   "256 MiB", setup->plugin);
+	dh->plugin_size = st.st_size;
+}
+
+/* What the jail could not do, told to the VMM before any plugin code runs (proto.h). */
+static void send_jail_report(struct devhost *dh)
+{
+	struct devhost_hello r = { .magic = DEVHOST_JAIL_MAGIC, .version = DEVHOST_PROTO_VERSION,
+				   .num_irqs = dh->ns_refused };
+
+	snprintf(r.err, sizeof(r.err), "%s", dh->ns_why);
+	sendto(dh->sock, &r, sizeof(r), MSG_NOSIGNAL, NULL, 0);
 }
 
 static int serve(struct devhost *dh)
@@ -484,8 +530,12 @@ static int run_spare(struct devhost *dh)
 	int memfd = -1, jail_rc, pidns_errno;
 
 	t[0] = mono_us();
-	jail_rc = devhost_jail(dh);
+	/* The ARM message first: by then the VMM has mapped our uid in the user namespace it
+	 * may have made at spawn (a non-root VMM's), which the jail needs. */
 	recv_setup(dh, &setup, DEVHOST_SETUP_ARM, &memfd, &hello);
+	jail_rc = devhost_jail(dh);
+	if (!jail_rc)
+		send_jail_report(dh);
 	pidns_errno = setup.pidns_errno;
 	map_ring(dh, memfd, &hello);
 	refuse_plugin(dh, &setup, &hello);
@@ -493,8 +543,7 @@ static int run_spare(struct devhost *dh)
 		fail_setup(dh, &hello, -EPERM, "lock-down failed (see the device log)");
 	if (devhost_close_fds(dh))
 		fail_setup(dh, &hello, -EBADF, "cannot renumber the kept fds");
-	dh->sock_filtered = 1;
-	filter = devhost_seccomp_build(dh, err, sizeof(err));
+	filter = devhost_seccomp_build(dh, DEVHOST_FILTER_SPARE, err, sizeof(err));
 	if (!filter)
 		fail_setup(dh, &hello, -EPERM, "%s", err);
 	if (devhost_limit_fds(dh))
@@ -504,7 +553,7 @@ static int run_spare(struct devhost *dh)
 	/* Never serve unfiltered: a failed load ends the process (the proxy then starts a new
 	 * device host for the device this spare would have got). */
 	if (devhost_seccomp_load(filter))
-		_exit(EXIT_LOCKDOWN);
+		fail_setup(dh, &hello, -EPERM, "seccomp: cannot load the filter on every thread");
 	start_server(dh, 0, &hello);
 	the_devhost = dh;
 	log_pidns(dh, pidns_errno);
@@ -544,14 +593,14 @@ static int run_spare(struct devhost *dh)
 
 int main(int argc, char **argv)
 {
-	static const char *const steps[] = { "wait", "device", "jail", "filter", "seccomp+mirror" };
+	static const char *const steps[] = { "wait", "jail", "filter", "device", "seccomp+mirror" };
 	struct devhost dh = { .sock = DEVHOST_SOCK_FD, .notify_efd = -1, .req_efd = -1,
-			      .rsp_efd = -1 };
+			      .rsp_efd = -1, .plugin_fd = -1 };
 	struct devhost_setup setup;
 	struct devhost_hello hello = { 0 };
 	char err[256];
 	uint64_t t[6];
-	void *filter;
+	void *load, *filter;
 	int memfd = -1, fd, spare = 0;
 
 	if (argc == 3 && strcmp(argv[1], "--check") == 0)
@@ -585,26 +634,39 @@ int main(int argc, char **argv)
 	start_server(&dh, setup.spin_ns, &hello);
 	the_devhost = &dh;
 	log_pidns(&dh, setup.pidns_errno);
-	create_device(&dh, &setup, &hello);
-	t[2] = mono_us();
+	open_plugin(&dh, &setup, &hello);
 
+	/* The jail first: no plugin code (not even its constructors) runs outside it. */
 	if (devhost_jail(&dh))
 		fail_setup(&dh, &hello, -EPERM, "lock-down failed (see the device log)");
+	send_jail_report(&dh);
 	if (devhost_close_fds(&dh))
 		fail_setup(&dh, &hello, -EBADF, "cannot renumber the kept fds");
 	vdm_ring_server_set_fds(dh.srv, dh.req_efd, dh.rsp_efd, dh.notify_efd);
-	t[3] = mono_us();
-	filter = devhost_seccomp_build(&dh, err, sizeof(err));
+	t[2] = mono_us();
+	load = devhost_seccomp_build(&dh, DEVHOST_FILTER_LOAD, err, sizeof(err));
+	filter = load ? devhost_seccomp_build(&dh, DEVHOST_FILTER_SERVE, err, sizeof(err)) : NULL;
 	if (!filter)
 		fail_setup(&dh, &hello, -EPERM, "%s", err);
+	if (devhost_limit_fds(&dh))
+		devhost_log(&dh, VDM_LOG_WARN, "RLIMIT_NOFILE: %s", strerror(errno));
+	/* Never create or serve unfiltered: a failed load ends the process. */
+	if (devhost_seccomp_load(load))
+		fail_setup(&dh, &hello, -EPERM, "seccomp: cannot load the filter on every thread");
+	t[3] = mono_us();
+	create_device(&dh, &setup, &hello);
+	if (dh.plugin_fd >= 0) {
+		close(dh.plugin_fd);
+		dh.plugin_fd = -1;
+	}
 	t[4] = mono_us();
 	send_hello(&dh, &hello);
 	close(dh.sock);
-	if (devhost_limit_fds(&dh))
-		devhost_log(&dh, VDM_LOG_WARN, "RLIMIT_NOFILE: %s", strerror(errno));
-	/* Never serve unfiltered: a failed load ends the process. */
+	/* The serving filter on top, on every thread (a thread the device made could only
+	 * exist if clone had been let through; TSYNC covers it all the same). */
 	if (devhost_seccomp_load(filter)) {
-		devhost_log(&dh, VDM_LOG_ERROR, "seccomp: cannot load the filter; refusing to serve");
+		devhost_log(&dh, VDM_LOG_ERROR, "seccomp: cannot load the serving filter on every "
+			    "thread; refusing to serve");
 		_exit(EXIT_LOCKDOWN);
 	}
 	vdm_ring_server_mirror_setup(dh.srv, dh.dev);

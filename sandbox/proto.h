@@ -17,10 +17,12 @@
  *                     device is added it gets a second one, DEVHOST_SETUP_NAME: the spec and
  *                     spin_ns, no fds.  Armed, it says so first: a struct devhost_hello with
  *                     magic DEVHOST_ARMED_MAGIC and nothing else (the proxy skips it).
- *   devhost -> proxy  struct devhost_hello: status 0 with the device's declaration, or a
- *                     negative errno with one line in `err`.  Sent after the device exists
- *                     and the jail is built, just before the seccomp filter goes on; the
- *                     devhost then closes the socket.  READY follows on the ring.
+ *   devhost -> proxy  the jail report (DEVHOST_JAIL_MAGIC, below) once locked down, before
+ *                     any plugin code; then struct devhost_hello: status 0 with the device's
+ *                     declaration, or a negative errno with one line in `err`.  Sent once
+ *                     the device exists (created under the LOAD filter), just before the
+ *                     SERVE filter goes on; the devhost then closes the socket.  READY
+ *                     follows on the ring.
  *   spawn child -> proxy  struct devhost_hello with magic DEVHOST_EXEC_FAILED_MAGIC and
  *                     status -errno when execve of the devhost failed.
  */
@@ -34,7 +36,25 @@
 #define DEVHOST_HELLO_MAGIC 0x48444456u       /* "VDDH" */
 #define DEVHOST_EXEC_FAILED_MAGIC 0x58444456u /* "VDDX" */
 #define DEVHOST_ARMED_MAGIC 0x41444456u       /* "VDDA": a spare is armed, waits for a name */
-#define DEVHOST_PROTO_VERSION 3u /* 2: hello.pure_reads; 3: a spare is armed first */
+#define DEVHOST_JAIL_MAGIC 0x4a444456u        /* "VDDJ": the jail report (below) */
+/* 2: hello.pure_reads; 3: a spare is armed first; 4: the jail report */
+#define DEVHOST_PROTO_VERSION 4u
+
+/* The jail report: a struct devhost_hello with magic DEVHOST_JAIL_MAGIC, sent as soon as the
+ * lock-down is done and before any plugin code runs (so the plugin cannot forge it):
+ * `num_irqs` = the DEVHOST_NS_* namespaces the kernel refused, `err` = why, one
+ * "name: reason" per namespace.  The VMM believes a refusal only from this message and
+ * checks everything else in /proc. */
+/* (the same bits as VDM_PROXY_NS_* in vdm/proxy.h) */
+#define DEVHOST_NS_USER 1u
+#define DEVHOST_NS_MNT 2u
+#define DEVHOST_NS_NET 4u
+#define DEVHOST_NS_IPC 8u
+#define DEVHOST_NS_UTS 16u
+#define DEVHOST_NS_PID 32u /* made at spawn: the proxy knows (spawned.pidns_errno) */
+
+/* The plugin's name in the device host's empty root (a read-only copy). */
+#define DEVHOST_PLUGIN_NAME "plugin.so"
 #define DEVHOST_SOCK_FD 3 /* where the spawn child puts its end of the socketpair */
 
 #define DEVHOST_SETUP_ARM 1u  /* a spare's first message: the fds, no device yet */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proxy_int.h"
@@ -18,7 +19,7 @@ static struct proxy *to_proxy(struct vdm_device *dev)
 	return (struct proxy *)dev;
 }
 
-static void emit(struct proxy *p, struct vdm_proxy_event *ev)
+void vdm__proxy_emit(struct proxy *p, struct vdm_proxy_event *ev)
 {
 	ev->pid = p->pid;
 	ev->type_name = p->type_name;
@@ -26,23 +27,46 @@ static void emit(struct proxy *p, struct vdm_proxy_event *ev)
 		p->on_event(p->opaque, ev);
 }
 
-void vdm__proxy_reap(struct proxy *p, bool block)
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void vdm__proxy_reap(struct proxy *p, int wait_ms)
 {
 	struct vdm_proxy_event ev = { .kind = VDM_PROXY_EV_EXITED, .exit_code = -1 };
+	uint64_t deadline = now_ms() + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
 	siginfo_t si;
 
-	memset(&si, 0, sizeof(si));
-	pthread_mutex_lock(&p->reap_lock); /* waitid and the report are one step */
-	if (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si,
-		   WEXITED | __WALL | (block ? 0 : WNOHANG))) {
-		/* ECHILD: someone else reaped it (a waitid(__WALL) elsewhere in the VMM): it is
-		 * gone, with an exit status we will never know. */
-		if (errno != ECHILD)
-			goto out;
-		si.si_code = CLD_EXITED;
-		si.si_status = -1;
-	} else if (si.si_pid == 0) {
-		goto out; /* still running */
+	/* Never a blocking waitid: a process that does not end (uninterruptible sleep) must
+	 * not hold the caller, nor the lock, forever.  (The pidfd may turn readable a moment
+	 * before waitid sees the zombie: look again every 2 ms until the deadline.) */
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		pthread_mutex_lock(&p->reap_lock); /* waitid and the report are one step */
+		if (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED | __WALL | WNOHANG)) {
+			/* ECHILD: someone else reaped it (a waitid(__WALL) elsewhere in the
+			 * VMM): it is gone, with an exit status we will never know. */
+			if (errno != ECHILD)
+				goto out;
+			si.si_code = CLD_EXITED;
+			si.si_status = -1;
+			break;
+		}
+		if (si.si_pid != 0)
+			break;
+		pthread_mutex_unlock(&p->reap_lock);
+		{
+			struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+			uint64_t now = now_ms();
+
+			if (now >= deadline)
+				return; /* still running */
+			poll(&pfd, 1, deadline - now < 2 ? (int)(deadline - now) : 2);
+		}
 	}
 	if (p->ring)
 		vdm_ring_client_fail(p->ring, VDM_RING_FAULT_DEAD); /* wakes a waiting access */
@@ -62,7 +86,7 @@ void vdm__proxy_reap(struct proxy *p, bool block)
 			 si.si_status == SIGSYS ? ": seccomp refused a system call" : "");
 	}
 	p->exit = ev;
-	emit(p, &ev);
+	vdm__proxy_emit(p, &ev);
 out:
 	pthread_mutex_unlock(&p->reap_lock);
 }
@@ -79,7 +103,7 @@ static void after_fault(struct proxy *p)
 	struct vdm_proxy_event ev = { .exit_code = -1, .fault = f };
 
 	if (f == VDM_RING_FAULT_DEAD) {
-		vdm__proxy_reap(p, false);
+		vdm__proxy_reap(p, 0);
 		return;
 	}
 	if (__atomic_exchange_n(&p->fault_reported, 1, __ATOMIC_ACQ_REL))
@@ -88,14 +112,20 @@ static void after_fault(struct proxy *p)
 	ev.kind = f == VDM_RING_FAULT_TIMEOUT ? VDM_PROXY_EV_HUNG : VDM_PROXY_EV_PROTOCOL;
 	snprintf(ev.text, sizeof(ev.text), "%s (pid %d): %s; device failed, process killed",
 		 p->type_name, p->pid, vdm_ring_fault_str(f));
-	emit(p, &ev);
+	vdm__proxy_emit(p, &ev);
 }
 
+/* Each access is bounded by the device's wait budget as well as timeout_ms, and charged. */
 static int sync_call(struct proxy *p, uint32_t kind, uint32_t region, uint64_t off,
 		     uint32_t size, uint64_t data, uint64_t *value, int32_t *status)
 {
-	if (vdm_ring_client_call(p->ring, kind, region, off, size, data, value, status)) {
-		after_fault(p); /* *value is all-ones already */
+	uint64_t t0 = vdm__proxy_budget_before(p);
+	int rc = vdm_ring_client_call(p->ring, kind, region, off, size, data, value, status);
+
+	if (vdm__proxy_budget_after(p, t0, rc))
+		return -EIO; /* *value is all-ones already */
+	if (rc) {
+		after_fault(p);
 		return -EIO;
 	}
 	return 0;
@@ -104,7 +134,12 @@ static int sync_call(struct proxy *p, uint32_t kind, uint32_t region, uint64_t o
 static int posted(struct proxy *p, uint32_t kind, uint32_t region, uint64_t off, uint32_t size,
 		  uint64_t value)
 {
-	if (vdm_ring_client_post(p->ring, kind, region, off, size, value)) {
+	uint64_t t0 = vdm__proxy_budget_before(p);
+	int rc = vdm_ring_client_post(p->ring, kind, region, off, size, value);
+
+	if (vdm__proxy_budget_after(p, t0, rc))
+		return -EIO;
+	if (rc) {
 		after_fault(p);
 		return -EIO;
 	}
@@ -228,7 +263,7 @@ static int stop_devhost(struct proxy *p, int timeout_ms)
 		kill_devhost(p);
 		rc = -ETIMEDOUT;
 	}
-	vdm__proxy_reap(p, true);
+	vdm__proxy_reap(p, VDM_PROXY_REAP_MS);
 	return rc;
 }
 
@@ -356,6 +391,22 @@ int vdm_proxy_stats(const struct vdm_device *dev, struct vdm_ring_client_stats *
 	return 0;
 }
 
+int vdm_proxy_refused_namespaces(const struct vdm_device *dev, char *why, size_t why_len)
+{
+	struct proxy *p = proxy_of(dev);
+	size_t n;
+
+	if (!p)
+		return -EINVAL;
+	if (why && why_len) {
+		n = (size_t)snprintf(why, why_len, "%s", p->ns_why);
+		if (p->pidns_errno && n < why_len)
+			snprintf(why + n, why_len - n, "%spid: %s", n ? "; " : "",
+				 strerror(p->pidns_errno));
+	}
+	return (int)p->ns_refused;
+}
+
 int vdm_proxy_ping(struct vdm_device *dev)
 {
 	struct proxy *p = proxy_of(dev);
@@ -367,6 +418,37 @@ int vdm_proxy_ping(struct vdm_device *dev)
 	return sync_call(p, VDM_RING_PING, 0, 0, 0, 0, &v, &st);
 }
 
+/* Held lines are flowing again: say how many the device dropped meanwhile. */
+static void log_resumed(struct proxy *p)
+{
+	uint32_t dropped = 0;
+	char line[160];
+
+	p->log_held = false;
+	vdm_ring_client_device_counters(p->ring, &dropped, NULL, NULL);
+	snprintf(line, sizeof(line), "%s (pid %d): more than %u log lines/s: %u lines dropped",
+		 p->type_name, p->pid, p->log_rate, dropped - p->log_dropped_at_hold);
+	if (p->host.log)
+		p->host.log(p->host.opaque, VDM_LOG_WARN, line);
+}
+
+static void eject(struct proxy *p, const struct vdm_ring_log *e)
+{
+	char line[160];
+
+	if (p->may_eject) {
+		if (p->host.eject)
+			p->host.eject(p->host.opaque, e->arg0, e->arg1);
+		return;
+	}
+	/* Only the hotplug controller asks the host to remove devices. */
+	if (p->ejects_refused++ == 0 && p->host.log) {
+		snprintf(line, sizeof(line), "%s (pid %d): eject request refused: only a built-in "
+			 "acpi-ged may ask the host to eject", p->type_name, p->pid);
+		p->host.log(p->host.opaque, VDM_LOG_WARN, line);
+	}
+}
+
 void vdm__proxy_drain_log(struct proxy *p, char *last_err, size_t last_err_len)
 {
 	struct vdm_ring_log e;
@@ -374,14 +456,28 @@ void vdm__proxy_drain_log(struct proxy *p, char *last_err, size_t last_err_len)
 
 	/* Bounded work per call: a chatty device cannot keep the event loop here. */
 	for (i = 0; i < (int)VDM_RING_LOG_ENTRIES; i++) {
+		if (!vdm__proxy_log_token(p)) {
+			/* Out of tokens: leave the lines in the ring.  It fills, and the device
+			 * drops (and counts) the rest without waking us. */
+			if (!p->log_held) {
+				p->log_held = true;
+				vdm_ring_client_device_counters(p->ring, &p->log_dropped_at_hold,
+								NULL, NULL);
+			}
+			return;
+		}
 		r = vdm_ring_client_log_next(p->ring, &e);
 		if (r < 0)
 			after_fault(p);
-		if (r <= 0)
+		if (r <= 0) {
+			p->log_tokens += 1; /* not spent */
+			if (p->log_held && r == 0)
+				log_resumed(p);
 			return;
+		}
 		if (e.kind == VDM_RING_LOG_EJECT) {
-			if (p->host.eject)
-				p->host.eject(p->host.opaque, e.arg0, e.arg1);
+			p->log_tokens += 1;
+			eject(p, &e);
 			continue;
 		}
 		if (last_err && e.level <= VDM_LOG_WARN)
@@ -403,10 +499,11 @@ int vdm_proxy_poll(struct vdm_device *dev)
 		/* EAGAIN: nothing new; the log ring is checked anyway */
 	}
 	vdm__proxy_drain_log(p, NULL, 0);
+	vdm__proxy_budget_cpu(p, 0); /* (0: the clock is read inside when due) */
 	pfd = (struct pollfd){ .fd = p->pidfd, .events = POLLIN };
 	if (!__atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE) && poll(&pfd, 1, 0) > 0) {
 		vdm__proxy_drain_log(p, NULL, 0); /* its last words */
-		vdm__proxy_reap(p, false);
+		vdm__proxy_reap(p, 0);
 	}
 	return !__atomic_load_n(&p->exit_reported, __ATOMIC_ACQUIRE);
 }

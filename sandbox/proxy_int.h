@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <vdm/proxy.h>
 
@@ -42,13 +43,58 @@ struct proxy {
 	int destroying;     /* set during spawn and destroy: no events then */
 	pthread_mutex_t reap_lock;
 	struct vdm_proxy_event exit; /* how it ended, once exit_reported */
+	/* The jail report (proto.h): namespaces the host refused, and why */
+	bool got_report;
+	uint32_t ns_refused; /* DEVHOST_NS_* (with DEVHOST_NS_PID from the spawn) */
+	char ns_why[DEVHOST_ERR_MAX];
+	int pidns_errno;     /* why the spawn could not make a pid namespace, or 0 */
+	/* Budgets (proxy_budget.c).  Wait and log fields: the accessing / polling thread only;
+	 * CPU fields under budget_lock (both threads check it). */
+	uint32_t wait_budget_ms, cpu_budget_ms, log_rate; /* 0: none */
+	uint32_t timeout_ms, set_timeout_ms; /* the caller's bound; the one the ring has now */
+	double wait_left_ns;
+	uint64_t wait_stamp_ns;
+	bool bound_by_budget; /* this access's bound is the budget's, not timeout_ms */
+	pthread_mutex_t budget_lock;
+	bool cpu_on;
+	clockid_t cpu_clock;
+	double cpu_left_ns, cpu_window_used;
+	uint64_t cpu_stamp_ns, cpu_used_ns, cpu_reqs;
+	double log_tokens;
+	uint64_t log_stamp_ns;
+	bool log_held;        /* lines left in the ring for want of tokens */
+	uint32_t log_dropped_at_hold; /* the device's dropped count when that began */
+	bool may_eject;       /* a built-in acpi-ged: the one type that owns ejects */
+	uint32_t ejects_refused;
+	int budget_failed;    /* 1 once failed for a budget (2 while the reason is written) */
+	char reason[160];
 };
 
 extern const struct vdm_device_ops vdm__proxy_pci_ops;
 extern const struct vdm_device_ops vdm__proxy_platform_ops;
 
-/* Reap the devhost if it exited (or wait for it with `block`) and report EXITED once. */
-void vdm__proxy_reap(struct proxy *p, bool block);
+/* Check from /proc that the devhost `p` (after READY) is locked down (proxy_verify.c):
+ * every thread filtered, no_new_privs, no capabilities, uid nobody (root VMM) or ours,
+ * every namespace the host allows, an empty root, no extra fd.  0, or -EPERM with `err`
+ * listing everything missing. */
+int vdm__proxy_verify(struct proxy *p, char *err, size_t len);
+
+/* Budgets (proxy_budget.c): defaults and the config's at spawn; the CPU clock at READY;
+ * around each access (before: bound it, after: charge it, true when it failed the device);
+ * the CPU check (at most every 100 ms); one log line's token (false: hold it). */
+void vdm__proxy_budget_init(struct proxy *p, const struct vdm_proxy_config *cfg);
+void vdm__proxy_budget_start(struct proxy *p);
+uint64_t vdm__proxy_budget_before(struct proxy *p);
+bool vdm__proxy_budget_after(struct proxy *p, uint64_t start, int rc);
+void vdm__proxy_budget_cpu(struct proxy *p, uint64_t now);
+bool vdm__proxy_log_token(struct proxy *p);
+/* Deliver an event (none during spawn or destroy). */
+void vdm__proxy_emit(struct proxy *p, struct vdm_proxy_event *ev);
+
+/* Reap the devhost if it exited, waiting up to `wait_ms` for that (never longer: a process
+ * stuck in the kernel is left, not waited for), and report EXITED once. */
+void vdm__proxy_reap(struct proxy *p, int wait_ms);
+#define VDM_PROXY_REAP_MS 2000 /* after SIGKILL */
 /* Deliver queued log lines / ejects; keep the last warning-or-worse line in last_err. */
 void vdm__proxy_drain_log(struct proxy *p, char *last_err, size_t last_err_len);
 /* Close every fd, unmap the ring, free. */

@@ -46,11 +46,14 @@ static void kill_and_reap(struct spawned *sp)
 {
 	siginfo_t si;
 
+	struct pollfd pfd = { .fd = sp->pidfd, .events = POLLIN };
+
 	syscall(SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
 	close(sp->sock);
-	while (waitid((idtype_t)P_PIDFD, (id_t)sp->pidfd, &si, WEXITED | __WALL) < 0 &&
-	       errno == EINTR)
+	/* bounded: a process stuck in the kernel is left rather than waited for */
+	while (poll(&pfd, 1, VDM_PROXY_REAP_MS) < 0 && errno == EINTR)
 		;
+	waitid((idtype_t)P_PIDFD, (id_t)sp->pidfd, &si, WEXITED | __WALL | WNOHANG);
 	close(sp->pidfd);
 }
 

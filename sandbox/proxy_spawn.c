@@ -88,13 +88,15 @@ int vdm__proxy_make_fds(struct proxy *p, uint32_t num_irqfds, const int *irqfds,
 {
 	uint32_t i;
 
-	/* Non-blocking is shared with the devhost (one open file): only for fds it writes. */
+	/* All non-blocking (one open file, shared with the devhost, which ppolls its request
+	 * doorbell): a device can saturate an eventfd it writes (0xfffffffffffffffe), and the
+	 * VMM's next write to it must fail with EAGAIN, never block. */
 	p->notify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (p->notify_efd < 0)
 		return vdm__errf(err, len, -errno, "eventfd: %s", strerror(errno));
 	if (doorbell == VDM_RING_DOORBELL_EVENTFD) {
-		p->req_efd = eventfd(0, EFD_CLOEXEC);
-		p->rsp_efd = eventfd(0, EFD_CLOEXEC);
+		p->req_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		p->rsp_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (p->req_efd < 0 || p->rsp_efd < 0)
 			return vdm__errf(err, len, -errno, "eventfd: %s", strerror(errno));
 	}
@@ -151,7 +153,8 @@ int vdm__proxy_send_setup(struct proxy *p, int sock, const struct devhost_setup_
 		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
 		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
 	}
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(s))
+	/* never blocks: a device host that does not read its socket only fills its buffer */
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(s))
 		return vdm__errf(err, len, -EPIPE, "device host (pid %d) did not take its start-up "
 			    "message: %s", p->pid, strerror(errno));
 	return 0;
@@ -165,34 +168,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* 1: got a hello, 0: the devhost ended or closed the socket first, -ETIMEDOUT. */
-static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct devhost_hello *h)
-{
-	uint64_t deadline = now_ms() + timeout_ms;
-
-	for (;;) {
-		struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN },
-					 { .fd = p->pidfd, .events = POLLIN } };
-		uint64_t now = now_ms();
-		ssize_t n;
-
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		if (poll(pfd, 2, (int)(deadline - now)) < 0 && errno != EINTR)
-			return 0;
-		/* The socket first: a devhost may say why and then exit. */
-		n = recv(sock, h, sizeof(*h), MSG_DONTWAIT | MSG_TRUNC);
-		if (n == (ssize_t)sizeof(*h) && h->magic == DEVHOST_ARMED_MAGIC)
-			continue; /* a spare's "armed": its hello comes next */
-		if (n == (ssize_t)sizeof(*h))
-			return 1;
-		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
-			return 0; /* EOF, or a message of the wrong size: not a devhost of ours */
-		if (pfd[1].revents & POLLIN)
-			return 0;
-	}
-}
-
 /* Printable ASCII only, NUL-terminated inside the array: the text came from the devhost. */
 static void clean_text(char *s, size_t len)
 {
@@ -202,6 +177,63 @@ static void clean_text(char *s, size_t len)
 	for (i = 0; s[i]; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
 			s[i] = '?';
+}
+
+/* 1: got a hello, 0: the devhost ended, -ETIMEDOUT, -EPROTO: a message of the wrong size
+ * (*got its size), -EPIPE: it closed the socket and still runs at the deadline.  Bounded by
+ * timeout_ms on every path. */
+static int wait_hello(struct proxy *p, int sock, uint32_t timeout_ms, struct devhost_hello *h,
+		      ssize_t *got)
+{
+	uint64_t deadline = now_ms() + timeout_ms;
+	bool closed = false;
+
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = closed ? -1 : sock, .events = POLLIN },
+					 { .fd = p->pidfd, .events = POLLIN } };
+		uint64_t now = now_ms();
+		ssize_t n;
+
+		if (now >= deadline)
+			return closed ? -EPIPE : -ETIMEDOUT;
+		if (poll(pfd, 2, (int)(deadline - now)) < 0 && errno != EINTR)
+			return 0;
+		if (pfd[1].revents & POLLIN && closed)
+			return 0;
+		if (closed)
+			continue;
+		/* The socket first: a devhost may say why and then exit. */
+		n = recv(sock, h, sizeof(*h), MSG_DONTWAIT | MSG_TRUNC);
+		if (n == (ssize_t)sizeof(*h) && h->magic == DEVHOST_ARMED_MAGIC)
+			continue; /* a spare's "armed": its hello comes next */
+		if (n == (ssize_t)sizeof(*h) && h->magic == DEVHOST_JAIL_MAGIC) {
+			/* the jail report: believed only before any other message */
+			if (!p->got_report) {
+				p->got_report = true;
+				p->ns_refused = h->num_irqs & (DEVHOST_NS_USER | DEVHOST_NS_MNT |
+							       DEVHOST_NS_NET | DEVHOST_NS_IPC |
+							       DEVHOST_NS_UTS);
+				clean_text(h->err, sizeof(h->err));
+				snprintf(p->ns_why, sizeof(p->ns_why), "%s", h->err);
+			}
+			continue;
+		}
+		if (n == (ssize_t)sizeof(*h))
+			return 1;
+		if (n > 0) {
+			*got = n;
+			return -EPROTO; /* not a devhost of ours */
+		}
+		if (n == 0) {
+			/* EOF: an ending devhost closes it too; wait (bounded) to see which */
+			closed = true;
+			continue;
+		}
+		if (errno != EAGAIN && errno != EINTR)
+			return 0;
+		if (pfd[1].revents & POLLIN)
+			return 0;
+	}
 }
 
 static int check_hello(struct proxy *p, struct devhost_hello *h, const char *path, char *err,
@@ -284,6 +316,8 @@ struct proxy *vdm__proxy_alloc(void)
 	p->pidfd = p->notify_efd = p->req_efd = p->rsp_efd = -1;
 	p->destroying = 1; /* no events about a device the caller never got */
 	pthread_mutex_init(&p->reap_lock, NULL);
+	pthread_mutex_init(&p->budget_lock, NULL);
+	vdm__proxy_budget_init(p, NULL);
 	snprintf(p->type_name, sizeof(p->type_name), "device");
 	return p;
 }
@@ -304,6 +338,7 @@ void vdm__proxy_free(struct proxy *p)
 	if (p->ring_mem)
 		munmap(p->ring_mem, p->ring_size);
 	pthread_mutex_destroy(&p->reap_lock);
+	pthread_mutex_destroy(&p->budget_lock);
 	free(p);
 }
 
@@ -313,7 +348,7 @@ static int start_failed(struct proxy *p, int rc, char *err, size_t len)
 	char last[VDM_RING_LOG_TEXT] = "";
 
 	syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
-	vdm__proxy_reap(p, true);
+	vdm__proxy_reap(p, VDM_PROXY_REAP_MS);
 	vdm__proxy_drain_log(p, last, sizeof(last));
 	if (last[0] && err && strlen(err) + 3 < len)
 		snprintf(err + strlen(err), len - strlen(err), ": %s", last);
@@ -323,7 +358,7 @@ static int start_failed(struct proxy *p, int rc, char *err, size_t len)
 
 static int died_message(struct proxy *p, char *err, size_t len)
 {
-	vdm__proxy_reap(p, true);
+	vdm__proxy_reap(p, VDM_PROXY_REAP_MS); /* it has ended: no wait */
 	if (p->exit.signal)
 		return vdm__errf(err, len, -ECHILD, "device host (pid %d) killed by signal %d (%s) "
 			    "during start-up", p->pid, p->exit.signal, strsignal(p->exit.signal));
@@ -376,8 +411,19 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 						    : sizeof(p->host));
 	p->on_event = cfg->on_event;
 	p->opaque = cfg->opaque;
+	vdm__proxy_budget_init(p, cfg);
+	/* Ejects: only the hotplug controller owns them, and only a built-in one (a plugin's
+	 * type may call itself anything).  The spec is the VMM's, not the device's word. */
+	{
+		size_t n = strcspn(cfg->spec, ",");
+
+		p->may_eject = !cfg->plugin && ((n == 8 && !strncmp(cfg->spec, "acpi-ged", 8)) ||
+						(n == 3 && !strncmp(cfg->spec, "ged", 3)));
+	}
 	p->pid = sp.pid;
 	p->pidfd = sp.pidfd;
+	if (sp.pidns_errno) /* the one namespace the VMM makes, at spawn */
+		p->pidns_errno = sp.pidns_errno;
 	/* The client first: even a failed start-up leaves lines in the log ring to read. */
 	rc_cfg.doorbell = doorbell;
 	rc_cfg.spin_ns = cfg->spin_ns;
@@ -406,12 +452,22 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 	if (memfd >= 0)
 		close(memfd);
 	if (!rc) {
-		rc = wait_hello(p, sp.sock, start_ms, &hello);
+		ssize_t got = 0;
+
+		rc = wait_hello(p, sp.sock, start_ms, &hello, &got);
 		if (rc == 0)
 			rc = died_message(p, err, err_len);
 		else if (rc == -ETIMEDOUT)
 			rc = vdm__errf(err, err_len, rc, "device host (pid %d) did not answer within %u ms",
 				  p->pid, start_ms);
+		else if (rc == -EPIPE)
+			rc = vdm__errf(err, err_len, -ETIMEDOUT, "device host (pid %d) closed its "
+				       "start-up socket without a hello and still ran after %u ms; "
+				       "killed", p->pid, start_ms);
+		else if (rc == -EPROTO)
+			rc = vdm__errf(err, err_len, rc, "%s: device host (pid %d) sent a start-up "
+				       "message of %zd bytes (%zu expected): not a vdm-devhost of this "
+				       "build; killed", path, p->pid, got, sizeof(hello));
 		else
 			rc = check_hello(p, &hello, path, err, err_len);
 	}
@@ -429,6 +485,13 @@ int vdm_proxy_spawn(const struct vdm_proxy_config *cfg, struct vdm_device **out,
 				  p->pid, vdm_ring_fault_str(f));
 		return start_failed(p, rc, err, err_len);
 	}
+	/* Believe nothing the device host said about its jail: look at it. */
+	if (p->pidns_errno)
+		p->ns_refused |= DEVHOST_NS_PID;
+	rc = vdm__proxy_verify(p, err, err_len);
+	if (rc)
+		return start_failed(p, rc, err, err_len);
+	vdm__proxy_budget_start(p);
 	{
 		/* vdm_device_init clears the head: put the checked declaration back after. */
 		struct vdm_resources res = p->dev.res;

@@ -1,6 +1,8 @@
 /* vdm-devhost lock-down, part 2: the seccomp allow-list (x86_64 and aarch64, by syscall name;
  * default action kill the process).  Every allowed syscall says why the serving loop needs it. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
@@ -71,9 +73,12 @@ static void add(scmp_filter_ctx ctx, struct rule_err *re, uint32_t action, const
 	((struct scmp_arg_cmp){ (n), SCMP_CMP_MASKED_EQ, (uint64_t)(mask), (uint64_t)(v) })
 #define FD_IS(fd) ARG_EQ(0, (uint32_t)(fd))
 
-static scmp_filter_ctx build_ctx(const struct devhost *dh, char *err, size_t err_len)
+static scmp_filter_ctx build_ctx(const struct devhost *dh, enum devhost_filter which, char *err,
+			       size_t err_len)
 {
 	struct rule_err re = { err, err_len, 0 };
+	/* dlopen under the LOAD filter: the plugin is read from the (empty) root and mapped */
+	bool loader = which == DEVHOST_FILTER_LOAD && dh->plugin_fd >= 0;
 	scmp_filter_ctx ctx;
 	uint32_t i;
 
@@ -105,8 +110,14 @@ static scmp_filter_ctx build_ctx(const struct devhost *dh, char *err, size_t err
 	ALLOW_IF("futex", ARG_EQ(1, FUTEX_WAKE));
 	ALLOW_IF("futex", ARG_EQ(1, FUTEX_WAIT_PRIVATE));
 	ALLOW_IF("futex", ARG_EQ(1, FUTEX_WAKE_PRIVATE));
-	if (dh->req_efd >= 0) /* eventfd mode: read our doorbell, write the VMM's */
+	/* eventfd mode: wait for our doorbell (non-blocking: ppoll, then read), write the
+	 * VMM's */
+	if (loader)
+		ALLOW("read"); /* the ELF headers; the doorbell below is one of these */
+	else if (dh->req_efd >= 0)
 		ALLOW_IF("read", FD_IS(dh->req_efd));
+	if (dh->req_efd >= 0)
+		ALLOW("ppoll");
 	if (dh->rsp_efd >= 0)
 		ALLOW_IF("write", FD_IS(dh->rsp_efd));
 	/* write: raise interrupt line i (the VMM's KVM irqfd), and tell the VMM's event loop
@@ -122,21 +133,62 @@ static scmp_filter_ctx build_ctx(const struct devhost *dh, char *err, size_t err
 	}
 	FAIL_IF("write", EBADF, FD_IS(1));
 	FAIL_IF("writev", EBADF, FD_IS(1));
+	/* printf's first use of stdout asks fstat (and maybe ioctl) about fd 1 to size its
+	 * buffer: the same EBADF, so printf returns -1 (EBADF) and the device goes on. */
+	for (int fd = 1; fd <= 2; fd++) {
+		/* (a sanitizer's stderr too: it only asks whether fd 2 is a terminal) */
+		FAIL_IF("fstat", EBADF, FD_IS(fd));
+		FAIL_IF("newfstatat", EBADF, FD_IS(fd));
+		FAIL_IF("ioctl", EBADF, FD_IS(fd));
+	}
 	/* An armed spare is filtered before it knows its device: it reads that from its
 	 * start-up socket, answers there, and closes it.  Nothing it may call makes a new fd,
 	 * so the closed number stays dead. */
-	if (dh->sock_filtered) {
+	if (which == DEVHOST_FILTER_SPARE) {
 		ALLOW_IF("recvfrom", FD_IS(dh->sock));
 		ALLOW_IF("sendto", FD_IS(dh->sock));
 		ALLOW_IF("close", FD_IS(dh->sock));
+	}
+	/* A cold start loads LOAD, creates its device (and loads its plugin) under it, answers
+	 * on its socket, closes it, and stacks SERVE on top: every later call must pass both.
+	 * No thread or process can be made (clone3's flags cannot be inspected: ENOSYS sends
+	 * glibc to clone, which is refused as if out of processes). */
+	if (which == DEVHOST_FILTER_LOAD) {
+		ALLOW_IF("sendto", FD_IS(dh->sock));
+		if (!loader)
+			ALLOW_IF("close", FD_IS(dh->sock));
+		ALLOW_IF("seccomp", ARG_EQ(0, SECCOMP_SET_MODE_FILTER));
+		add(ctx, &re, SCMP_ACT_ERRNO(EAGAIN), "clone", 0, NULL);
+		/* pthread_create installs its cancellation handler and blocks signals around
+		 * clone: refused and allowed (its own mask), so it ends in clone's EAGAIN */
+		add(ctx, &re, SCMP_ACT_ERRNO(EPERM), "rt_sigaction", 0, NULL);
+		ALLOW("rt_sigprocmask");
+		ALLOW("gettid"); /* (ASan's pthread_create asks it first) */
+		add(ctx, &re, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	}
+	if (loader) {
+		/* read-only opens: the root holds nothing but the plugin (or, where the host
+		 * refused a mount namespace, what nobody may read) */
+		ALLOW_IF("openat", ARG_MASKED_EQ(2, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND |
+							    __O_TMPFILE, 0));
+		ALLOW("pread64");
+		ALLOW("lseek");
+		ALLOW("close");
+		ALLOW("fstat");
+		ALLOW("newfstatat");
 	}
 	/* Spin deadlines read CLOCK_MONOTONIC: normally the vDSO, this is its fallback. */
 	ALLOW("clock_gettime");
 	/* Memory for the device's own malloc/free: brk and anonymous mappings, never
 	 * executable; madvise(DONTNEED) is how free() returns pages. */
 	ALLOW("brk");
-	ALLOW_IF("mmap", ARG_MASKED_EQ(2, PROT_EXEC, 0));
-	ALLOW_IF("mprotect", ARG_MASKED_EQ(2, PROT_EXEC, 0));
+	if (loader) { /* the plugin's code is mapped executable */
+		ALLOW("mmap");
+		ALLOW("mprotect");
+	} else {
+		ALLOW_IF("mmap", ARG_MASKED_EQ(2, PROT_EXEC, 0));
+		ALLOW_IF("mprotect", ARG_MASKED_EQ(2, PROT_EXEC, 0));
+	}
 	ALLOW("munmap");
 	ALLOW("mremap");
 	ALLOW_IF("madvise", ARG_EQ(2, MADV_DONTNEED));
@@ -197,9 +249,10 @@ out:
 	return prog;
 }
 
-void *devhost_seccomp_build(const struct devhost *dh, char *err, size_t err_len)
+void *devhost_seccomp_build(const struct devhost *dh, enum devhost_filter which, char *err,
+			    size_t err_len)
 {
-	scmp_filter_ctx ctx = build_ctx(dh, err, err_len);
+	scmp_filter_ctx ctx = build_ctx(dh, which, err, err_len);
 	struct sock_fprog *prog;
 
 	if (!ctx)
@@ -214,12 +267,11 @@ int devhost_seccomp_load(void *filter)
 	struct sock_fprog *prog = filter;
 	long rc;
 
-	/* Set by the jail already (the filter may only be loaded with it): make sure. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		free(prog);
-		return -errno;
-	}
-	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
+	/* no_new_privs is set by the jail (without it the kernel refuses the filter).  TSYNC:
+	 * every thread gets it, or none does and the call names a thread that could not. */
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, prog);
 	free(prog);
+	if (rc > 0)
+		return -EBUSY;
 	return rc ? -errno : 0;
 }

@@ -80,6 +80,44 @@ NO_SANITIZE static int child_main(void *arg)
 	return 127;
 }
 
+static void write_proc(pid_t pid, const char *file, const char *text)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, text, strlen(text)) < 0) {
+		/* the device host then has an unmapped uid: its jail reports what it could
+		 * not do, and the VMM checks the rest */
+	}
+	close(fd);
+}
+
+/*
+ * The child was cloned into a new user namespace (a non-root VMM: a pid namespace needs
+ * one).  Map our uid and gid there, before it reads its set-up message: with an unmapped uid
+ * it could make no namespace of its own.  Root maps root and nobody (it drops to nobody);
+ * anyone else only itself (and must deny setgroups first).
+ */
+static void map_ids(pid_t pid)
+{
+	char map[64];
+
+	if (geteuid() == 0) {
+		write_proc(pid, "uid_map", "0 0 1\n65534 65534 1");
+		write_proc(pid, "gid_map", "0 0 1\n65534 65534 1");
+		return;
+	}
+	write_proc(pid, "setgroups", "deny");
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)geteuid(), (unsigned)geteuid());
+	write_proc(pid, "uid_map", map);
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)getegid(), (unsigned)getegid());
+	write_proc(pid, "gid_map", map);
+}
+
 int vdm__spawn_devhost(const char *path, uint64_t cpu_mask, bool spare, struct spawned *out,
 		       char *err, size_t err_len)
 {
@@ -130,6 +168,8 @@ int vdm__spawn_devhost(const char *path, uint64_t cpu_mask, bool spare, struct s
 		close(sv[0]);
 		return -e;
 	}
+	if (tries[i - 1] & CLONE_NEWUSER)
+		map_ids(pid);
 	out->pid = pid;
 	out->pidfd = pidfd; /* pidfds are close-on-exec from birth */
 	out->sock = sv[0];

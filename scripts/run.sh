@@ -35,8 +35,9 @@ Arguments go to vmm-example after the testdev (see build/vmm-example/vmm-example
     scripts/run.sh --append "console=ttyS0"         # the whole kernel log on the console
     scripts/run.sh --smp 2 -m 1G
   --no-setup   skip steps 1-3 (everything is built already)
-  --arch A     x86_64 (default) or arm64.  arm64: vdm's arm64 machine is not in this tree yet
-               (issue 13); the arm64 guest and harness are (README: "arm64").
+  --arch A     x86_64 (default) or arm64: vmm-example cross-built for aarch64 in build-arm64/
+               (VDM_BUILD_DIR), the arm64 default guest booted by ACPI with console=ttyAMA0,
+               under arm64 KVM (directly on an arm64 host, else nested in an arm64 L1 in QEMU TCG)
 Exit status: vmm-example's (0 = the guest powered off; see its --help), or nested-run.sh's
 123/124/125 for a hung or failed nested harness.
 Environment: VDM_BUILD_DIR (default <repo>/build), VDM_KERNEL_SERIES (6.1 or 6.12),
@@ -58,27 +59,34 @@ while :; do
   esac
 done
 say() { echo "run.sh: $*" >&2; }
+# Per architecture: the build folder, the extra set-up and how vmm-example boots the guest.
+deps_arch=() cmake_arch=() guest_arch=() boot_arch=() nested_arch=() console=ttyS0
 case $arch in
   x86_64|amd64) ;;
   arm64|aarch64)
-    say "--arch arm64: vdm's arm64 machine is not there yet (vmm-example has no arm64 layer in this tree; issue 13)."
-    echo "  What runs today: scripts/nested-run.sh --arch arm64 -- COMMAND (an arm64 KVM for" \
-         "cross-built programs) and the arm64 guest (scripts/build-initramfs.sh default-guest" \
-         "--arch arm64); README.md, section \"arm64\"." >&2
-    exit 2 ;;
+    # vmm-example cross-built for aarch64 (its own build folder), booting the arm64 default
+    # guest by ACPI; it runs under arm64 KVM: directly on an arm64 host, else in the arm64 L1.
+    build=${VDM_BUILD_DIR:-$top/build-arm64}
+    deps_arch=(--arm64)
+    cmake_arch=(-DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake" -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+    guest_arch=(--arch arm64)
+    g=${VDM_CACHE_DIR:-$top/.cache}/default-guest-arm64
+    boot_arch=(--kernel "$g/vmlinuz" --initrd "$g/initrd" --boot acpi)
+    nested_arch=(--arch arm64)
+    console=ttyAMA0 ;;
   *) say "--arch $arch: unknown architecture; use x86_64 (the default) or arm64"; exit 2 ;;
 esac
 
 if [ "$setup" = 1 ]; then
-  "$top/scripts/install-deps.sh" || { say "scripts/install-deps.sh failed"; exit 1; }
+  "$top/scripts/install-deps.sh" ${deps_arch[@]+"${deps_arch[@]}"} || { say "scripts/install-deps.sh failed"; exit 1; }
   if [ ! -f "$build/CMakeCache.txt" ]; then
     say "configuring the build in $build"
-    cmake -S "$top" -B "$build" >/dev/null || { say "cmake configure failed"; exit 1; }
+    cmake -S "$top" -B "$build" ${cmake_arch[@]+"${cmake_arch[@]}"} >/dev/null || { say "cmake configure failed"; exit 1; }
   fi
   # vmm-example and the device host it starts for each device; the tests are scripts/test.sh's.
   out=$(cmake --build "$build" --target vmm-example vdm-devhost -j"$(nproc)" 2>&1) ||
     { printf '%s\n' "$out" >&2; say "building vmm-example failed"; exit 1; }
-  "$top/scripts/build-initramfs.sh" default-guest >/dev/null ||
+  "$top/scripts/build-initramfs.sh" default-guest ${guest_arch[@]+"${guest_arch[@]}"} >/dev/null ||
     { say "building the default guest failed (scripts/build-initramfs.sh default-guest)"; exit 1; }
 fi
 vmm=$build/vmm-example/vmm-example
@@ -91,7 +99,7 @@ interactive=0
 [ -t 0 ] && interactive=1
 extra=""
 [ "$interactive" = 1 ] || extra=" vdm.poweroff=1"
-pre=(--device testdev,membar=4M --append "console=ttyS0 quiet$extra")
+pre=(${boot_arch[@]+"${boot_arch[@]}"} --device testdev,membar=4M --append "console=$console quiet$extra")
 [ "$interactive" = 1 ] || pre+=(--timeout 600)
 args=()
 while [ $# -gt 0 ]; do
@@ -102,7 +110,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-nested=()
+nested=(${nested_arch[@]+"${nested_arch[@]}"})
 [ "$interactive" = 1 ] && nested+=(--stdin)
 # Under nested KVM, private anonymous memory (transparent huge pages) boots about a third
 # faster than the default memfd; the user's own --memory-backend comes later and wins.

@@ -187,6 +187,20 @@ static void on_event(void *opaque, const struct vdm_proxy_event *ev)
 		sb->event_hook(sb->event_opaque, ev);
 }
 
+/* Namespaces the host refuses device hosts: said once per run (the same for every device). */
+static void warn_refused(struct machine_sandbox *sb, const struct vdm_device *dev)
+{
+	char why[512] = "";
+	int refused = vdm_proxy_refused_namespaces(dev, why, sizeof(why));
+
+	if (refused <= 0 || ((uint32_t)refused & ~sb->ns_warned) == 0)
+		return;
+	sb->ns_warned |= (uint32_t)refused;
+	fprintf(stderr, "vmm-example: WARNING: this host refuses device hosts namespaces (%s); "
+		"they run without them (seccomp, no_new_privs, uid and capabilities still hold: "
+		"sandbox/README.md, threat model)\n", why);
+}
+
 static int create_device(void *opaque, const struct vdm_device_type *t,
 			 const struct vdm_prop_values *props, const struct vdm_host *host,
 			 struct vdm_device **out, char *err, size_t err_len)
@@ -195,6 +209,7 @@ static int create_device(void *opaque, const struct vdm_device_type *t,
 	struct vdm_proxy_config cfg = { VDM_STRUCT_HEAD(struct vdm_proxy_config) };
 	const char *path;
 	char spec[SPEC_MAX];
+	int rc;
 
 	*out = NULL;
 	if (!sandboxed(sb, t))
@@ -216,7 +231,10 @@ static int create_device(void *opaque, const struct vdm_device_type *t,
 	cfg.spare = spare_pool_take(&sb->spares, vmm_now_ns());
 	if (t->bus_kind == VDM_BUS_PCI_ENDPOINT) /* what device_add may ask for again */
 		spare_pool_expect(&sb->spares, spec);
-	return vdm_proxy_spawn(&cfg, out, err, err_len);
+	rc = vdm_proxy_spawn(&cfg, out, err, err_len);
+	if (!rc)
+		warn_refused(sb, *out);
+	return rc;
 }
 
 /* A removed device: what its device host did, then stop it. */
@@ -278,6 +296,23 @@ int machine_sandbox_connect_irqs(struct vdm_machine *m, struct vmm *v, char *err
 		return rc;
 	}
 	return 0;
+}
+
+static bool watched(const struct vdm_device *dev);
+
+void machine_sandbox_tick(struct vdm_machine *m)
+{
+	struct vdm_machine_dev_info info;
+
+	for (size_t i = 0; i < vdm_machine_num_devices(m); i++) {
+		if (vdm_machine_device(m, i, &info) || !watched(info.dev))
+			continue;
+		if (info.pci_fn < 0) /* one log consumer at a time (machine_sandbox_handle) */
+			vdm_machine_device_lock(m, i);
+		vdm_proxy_poll(info.dev);
+		if (info.pci_fn < 0)
+			vdm_machine_device_unlock(m, i);
+	}
 }
 
 /* A device host that is still worth watching (its exit not yet noticed). */
@@ -356,6 +391,15 @@ enum machine_sandbox_status machine_sandbox_state(const struct vdm_device *dev, 
 	if (!dev || !vdm_device_is_proxy(dev)) {
 		snprintf(buf, len, "in-process");
 		return MACHINE_SANDBOX_IN_PROCESS;
+	}
+	{
+		char why[160];
+
+		/* failed for a budget (slow answers, CPU): the proxy's own reason */
+		if (vdm_proxy_failure_reason(dev, why, sizeof(why)) == 1) {
+			snprintf(buf, len, "failed: %s", why);
+			return MACHINE_SANDBOX_FAILED;
+		}
 	}
 	f = vdm_proxy_fault(dev);
 	if (vdm_proxy_exit_info(dev, &ev) != 1 && !peek_exit(dev, &ev)) {

@@ -35,6 +35,7 @@ struct machine_sandbox {
 	char devhost[PATH_MAX]; /* the device host found at init ("" until found) */
 	machine_sandbox_event_fn event_hook;
 	void *event_opaque;
+	uint32_t ns_warned; /* VDM_PROXY_NS_* refused by the host, already said */
 };
 
 /*
@@ -50,6 +51,10 @@ void machine_sandbox_fini(struct machine_sandbox *sb);
 
 /* The machine backend that creates devices this way (vdm/machine.h). */
 void machine_sandbox_backend(struct machine_sandbox *sb, struct vdm_machine_backend *out);
+
+/* The event loop's periodic turn for the device hosts (every <= 200 ms): vdm_proxy_poll
+ * each, so their CPU budgets are checked and held log lines flow even when no fd fires. */
+void machine_sandbox_tick(struct vdm_machine *m);
 
 /* The event loop's turn (cheap: a pidfd poll per spare and the devices' access counters):
  * start a spare when one is due. */

@@ -211,6 +211,7 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 		ev_loop_run_once(v->loop, paused ? 10 : 200);
 		sandbox_watch_sync(&sbw); /* after device_add / device_del / an eject */
 		machine_sandbox_keep_spare(&v->vm->sb, v->m, vmm_now_ns());
+		machine_sandbox_tick(v->m); /* device budgets, held log lines */
 		if (rs.got_signal) {
 			char why[64];
 

@@ -203,6 +203,9 @@ struct vdm_device {
  * create() parses nothing itself: `props` were validated against `props_schema` already.
  * On failure it returns a negative errno and writes a one-line reason to `err` (naming the
  * property and the value, e.g. "membar=3M: size must be a power of two").
+ * In a device host (sandbox/README.md) the plugin is loaded and create() runs already locked
+ * down: no files but the plugin itself, no network, no threads (pthread_create fails with
+ * EAGAIN), no new processes, memory and the host callbacks only.
  */
 struct vdm_prop_desc;
 struct vdm_device_type {

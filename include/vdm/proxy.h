@@ -30,7 +30,8 @@
  *
  * Events (struct vdm_proxy_event) go to `on_event`, called from the thread that noticed:
  * the accessing thread for HUNG and PROTOCOL, vdm_proxy_poll()'s caller (or the accessing
- * thread, if it noticed the death first) for EXITED.  At most one HUNG/PROTOCOL and one
+ * thread, if it noticed the death first) for EXITED, either for BUDGET (a slow answer is
+ * noticed by the access, CPU by whichever looks).  At most one HUNG/PROTOCOL/BUDGET and one
  * EXITED per device.  No event is delivered during vdm_proxy_spawn() (a failed start-up is
  * its error return) or once destroy has started.
  *
@@ -60,6 +61,7 @@ enum vdm_proxy_event_kind {
 	VDM_PROXY_EV_EXITED = 1,   /* the device host ended (exit_code or signal says how) */
 	VDM_PROXY_EV_HUNG = 2,     /* no answer within timeout_ms: failed and killed */
 	VDM_PROXY_EV_PROTOCOL = 3, /* wrote something invalid on the ring: failed and killed */
+	VDM_PROXY_EV_BUDGET = 4,   /* over its wait or CPU budget: failed and killed (text says) */
 };
 
 struct vdm_proxy_event {
@@ -105,6 +107,24 @@ struct vdm_proxy_config {
 	 * spare is locked down already: it has no files to load a plugin from); otherwise it
 	 * is freed and a new device host is started, as without it. */
 	struct vdm_proxy_spare *spare;
+	/*
+	 * Budgets (appended; a shorter struct_size gets the defaults).  0 = the default,
+	 * UINT32_MAX = no budget.  A device over one is failed like a hung one (all-ones,
+	 * -EIO, killed) with a VDM_PROXY_EV_BUDGET event and vdm_proxy_failure_reason().
+	 *  - wait_budget_ms: how long the device may keep a vCPU waiting, beyond 1 ms per
+	 *    access, per second (refilled at that rate, held up to that much); an access is
+	 *    bounded by what is left.  Default 500: a device answering at 900 ms fails on its
+	 *    first such answer, after ~500 ms.
+	 *  - cpu_budget_ms: CPU time the device host may use per second, plus 1 ms per request
+	 *    the VMM sent it (held up to 1 s).  Default 300.  Checked at most every 100 ms from
+	 *    accesses and vdm_proxy_poll(): call it at least that often (an event loop's tick).
+	 *  - log_lines_per_s: device log lines delivered per second (bursts up to that many).
+	 *    Beyond it lines wait in the ring, which fills, and the device drops (and counts)
+	 *    the rest; the VMM then says how many were dropped.  Default 200.
+	 */
+	uint32_t wait_budget_ms;
+	uint32_t cpu_budget_ms;
+	uint32_t log_lines_per_s;
 };
 
 /*
@@ -186,8 +206,11 @@ int vdm_proxy_notify_fd(const struct vdm_device *dev);
 int vdm_proxy_irqfd(const struct vdm_device *dev, uint32_t line);
 
 /*
- * Deliver queued log lines and eject requests, and notice an exit (reap it, report
- * EXITED).  Returns 1 while the device host runs, 0 once it has exited.
+ * Deliver queued log lines (at most log_lines_per_s) and eject requests (honoured only from
+ * a built-in acpi-ged: no other type owns ejects; others are refused and logged once),
+ * check the CPU budget, and notice an exit (reap it, report EXITED).  Returns 1 while the
+ * device host runs, 0 once it has exited.  Call it when the fds below are readable and at
+ * least every 100-200 ms (budgets, delayed log lines).
  */
 int vdm_proxy_poll(struct vdm_device *dev);
 
@@ -207,8 +230,14 @@ int vdm_proxy_shutdown(struct vdm_device *dev, uint32_t timeout_ms);
  */
 int vdm_proxy_exit_info(const struct vdm_device *dev, struct vdm_proxy_event *ev);
 
-/* Why the proxy failed (VDM_RING_FAULT_NONE while healthy). */
+/* Why the proxy failed (VDM_RING_FAULT_NONE while healthy).  A device failed for a budget
+ * shows VDM_RING_FAULT_TIMEOUT here, and the budget in vdm_proxy_failure_reason(). */
 enum vdm_ring_fault vdm_proxy_fault(const struct vdm_device *dev);
+
+/* When the proxy failed the device for a budget: 1 and one line in `buf` ("used 812 ms of
+ * CPU in 1000 ms, past its budget of 300 ms/s + 1 ms per request"); 0 otherwise (then
+ * vdm_proxy_fault() says why, if it failed); -EINVAL for a non-proxy. */
+int vdm_proxy_failure_reason(const struct vdm_device *dev, char *buf, size_t len);
 
 /* What the device host counted (informational; it is untrusted): log lines it dropped,
  * malformed requests, and posted writes its device's handler refused. */
@@ -219,6 +248,29 @@ int vdm_proxy_counters(const struct vdm_device *dev, uint32_t *log_dropped,
  * in them, posted writes, reads answered from the read mirror (ring.h).  Trusted (our own
  * counts).  Returns 0, or -EINVAL for a non-proxy. */
 int vdm_proxy_stats(const struct vdm_device *dev, struct vdm_ring_client_stats *out);
+
+/*
+ * The jail.  Before READY the device host is locked down, and vdm_proxy_spawn() then checks
+ * it from /proc (every thread: seccomp filter, no_new_privs, no capabilities, uid nobody for
+ * a root VMM or the VMM's own uid; its own user, mount, net, ipc, uts and pid namespaces,
+ * an empty root, no extra fd) and refuses a device host that is not, with an error naming
+ * what was missing.  A namespace may be missing only where this host's kernel refuses it
+ * to the device host (e.g. unshare(CLONE_NEWUSER) is EPERM in a chroot, or with
+ * unprivileged user namespaces switched off), which the device host reports before any of
+ * its device's code runs.  Those namespaces, as VDM_PROXY_NS_* bits:
+ */
+#define VDM_PROXY_NS_USER 1u
+#define VDM_PROXY_NS_MNT 2u
+#define VDM_PROXY_NS_NET 4u
+#define VDM_PROXY_NS_IPC 8u
+#define VDM_PROXY_NS_UTS 16u
+#define VDM_PROXY_NS_PID 32u
+
+/* The namespaces the host refused this device host (VDM_PROXY_NS_* bits; 0 when it has
+ * all of them), with why in `why` (may be NULL): "user: Operation not permitted (...);
+ * net: ...".  The same for every device of one host: a VMM says so once.  -EINVAL for a
+ * non-proxy. */
+int vdm_proxy_refused_namespaces(const struct vdm_device *dev, char *why, size_t why_len);
 
 /* One PING round trip (no device handler runs): liveness checks and benchmarks.
  * Returns 0 or -EIO. */

@@ -362,6 +362,11 @@ const uint8_t *vdm_ring_client_cfg_wmask(const struct vdm_ring_client *c);
 const uint8_t *vdm_ring_client_cfg_w1cmask(const struct vdm_ring_client *c);
 
 /* What this client has done since it was created (its own counts: trusted). */
+/* Change the bound on each wait (config timeout_ms; 0 = the default 1000 ms) for the calls
+ * and posts that follow: a VMM that budgets a device's waits sets a shorter one while the
+ * budget is low.  Same thread rules as vdm_ring_client_call. */
+void vdm_ring_client_set_timeout(struct vdm_ring_client *c, uint32_t timeout_ms);
+
 struct vdm_ring_client_stats {
 	uint64_t calls;        /* round trips (vdm_ring_client_call) */
 	uint64_t call_ns;      /* time spent in them, waiting for the device included */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches Debian's arm64 Python (python3.11-minimal, libpython3.11-minimal/-stdlib and libexpat1,
+# Fetches Debian's arm64 Python (python3.11-minimal, libpython3.11-minimal/-stdlib, libexpat1, zlib1g:
 # apt-get download + dpkg -x into .cache/python-arm64/) and prints the path of a wrapper to run it.
 #
 # The e2e drivers that run inside the arm64 L1 of scripts/nested-run.sh --arch arm64 (only arm64
@@ -23,11 +23,12 @@ die() { echo "fetch-arm64-python: $*" >&2; exit 1; }
 
 dpkg --print-foreign-architectures | grep -qx arm64 ||
   die "dpkg does not know the arm64 architecture: run scripts/install-deps.sh --arm64"
-pkgs=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libexpat1)
+pkgs=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libexpat1 zlib1g)
 version=$(apt-cache policy python3.11-minimal:arm64 2>/dev/null | sed -n 's/^ *Candidate: //p')
 [ -n "$version" ] && [ "$version" != "(none)" ] ||
   die "apt knows no python3.11-minimal:arm64: run scripts/install-deps.sh --arm64 (apt-get update)"
-dest="$cache/python-arm64/${version//:/%3a}"
+# The folder names the package set too: a changed list unpacks afresh.
+dest="$cache/python-arm64/${version//:/%3a}-$(echo "${pkgs[*]}" | md5sum | cut -c1-8)"
 wrapper="$dest/python3"
 
 if [ ! -x "$wrapper" ]; then

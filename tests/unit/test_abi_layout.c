@@ -234,8 +234,9 @@
 	F(struct vdm_proxy_event, pid, 16, 4, 0) \
 	F(struct vdm_proxy_event, type_name, 24, 8, 0) \
 	F(struct vdm_proxy_event, text, 32, 192, 0) \
-	S(struct vdm_proxy_config, 128) \
+	S(struct vdm_proxy_config, 144) \
 	V(struct vdm_proxy_config, 0, 120, offsetof(struct vdm_proxy_config, spare)) \
+	V(struct vdm_proxy_config, 2, 128, offsetof(struct vdm_proxy_config, wait_budget_ms)) \
 	F(struct vdm_proxy_config, struct_size, 0, 4, 0) \
 	F(struct vdm_proxy_config, abi_version, 4, 4, 0) \
 	F(struct vdm_proxy_config, devhost, 8, 8, 0) \
@@ -253,6 +254,9 @@
 	F(struct vdm_proxy_config, opaque, 104, 8, 0) \
 	F(struct vdm_proxy_config, cpu_mask, 112, 8, 0) \
 	F(struct vdm_proxy_config, spare, 120, 8, 2) \
+	F(struct vdm_proxy_config, wait_budget_ms, 128, 4, 4) \
+	F(struct vdm_proxy_config, cpu_budget_ms, 132, 4, 4) \
+	F(struct vdm_proxy_config, log_lines_per_s, 136, 4, 4) \
 	S(struct vdm_ring_client_config, 40) \
 	F(struct vdm_ring_client_config, doorbell, 0, 4, 0) \
 	F(struct vdm_ring_client_config, spin_ns, 4, 4, 0) \

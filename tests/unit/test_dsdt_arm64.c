@@ -122,8 +122,8 @@ static const uint8_t *device(const uint8_t *aml, size_t len, const char *name, s
  *     Name (_CRS, ResourceTemplate ()
  *     {
  *         WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, 0, 0xFF, 0, 0x100)
- *         DWordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, 0, 0x1000,
- *             0xFFFF, 0x3EFF0000, 0xF000, , , , TypeTranslation, DenseTranslation)
+ *         DWordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, 0, 0,
+ *             0xFFFF, 0x3EFF0000, 0x10000, , , , TypeTranslation, DenseTranslation)
  *         DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable,
  *             ReadWrite, 0, 0x10000000, 0x3EFEFFFF, 0, 0x2EFF0000)
  *         QWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, Prefetchable,
@@ -135,8 +135,8 @@ static const uint8_t golden_cca_crs[] = {
 	0x08, 0x5f, 0x43, 0x43, 0x41, 0x01, 0x08, 0x5f, 0x43, 0x52, 0x53, 0x11,
 	0x48, 0x07, 0x0a, 0x74, 0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0x00, 0x00,
 	0x00, 0x00, 0xff, 0x00, 0x00, 0x00, 0x00, 0x01, 0x87, 0x17, 0x00, 0x01,
-	0x0c, 0x13, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0xff, 0xff,
-	0x00, 0x00, 0x00, 0x00, 0xff, 0x3e, 0x00, 0xf0, 0x00, 0x00, 0x87, 0x17,
+	0x0c, 0x13, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+	0x00, 0x00, 0x00, 0x00, 0xff, 0x3e, 0x00, 0x00, 0x01, 0x00, 0x87, 0x17,
 	0x00, 0x00, 0x0c, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
 	0xff, 0xff, 0xfe, 0x3e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x2e,
 	0x8a, 0x2b, 0x00, 0x00, 0x0c, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -222,6 +222,29 @@ static void one_processor_device_per_cpu_and_nothing_of_the_pc(void **state)
 	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
 		if (contains(aml, len, absent[i], 4))
 			fail_msg("%s in the arm64 DSDT", absent[i]);
+	free(aml);
+}
+
+static void the_ecam_is_reserved_by_a_motherboard_device(void **state)
+{
+	/* Name (_HID, EisaId ("PNP0C02")) */
+	static const uint8_t pnp0c02[] = { 0x08, 0x5f, 0x48, 0x49, 0x44, 0x0c, 0x41, 0xd0, 0x0c, 0x02 };
+	struct vdm_mach_desc m;
+	size_t len, dlen;
+	uint8_t *aml, ecam[16];
+	const uint8_t *p;
+
+	(void)state;
+	machine(&m, VDM_ARCH_ARM64);
+	aml = build(&m, &len);
+	p = device(aml, len, "RES0", &dlen);
+	assert_true(contains(p, dlen, pnp0c02, sizeof(pnp0c02)));
+	/* QWordMemory's minimum and maximum: the ECAM's first and last byte */
+	for (int i = 0; i < 8; i++) {
+		ecam[i] = (uint8_t)(m.ecam.base >> (8 * i));
+		ecam[8 + i] = (uint8_t)((m.ecam.base + m.ecam.size - 1) >> (8 * i));
+	}
+	assert_true(contains(p, dlen, ecam, sizeof(ecam)));
 	free(aml);
 }
 
@@ -361,7 +384,7 @@ static void dsm_function_5_follows_the_preserve_policy_as_on_x86(void **state)
 
 static void io_window_above_4g_uses_qwordio(void **state)
 {
-	/* QWordIO (..., EntireRange, 0, 0x1000, 0xFFFF, 0x100000000, 0xF000, , , ,
+	/* QWordIO (..., EntireRange, 0, 0, 0xFFFF, 0x100000000, 0x10000, , , ,
 	 * TypeTranslation, DenseTranslation): tag, length 43, I/O, producer fixed, flags 0x13 */
 	static const uint8_t head[] = { 0x8a, 0x2b, 0x00, 0x01, 0x0c, 0x13 };
 	struct vdm_mach_desc m;
@@ -376,7 +399,7 @@ static void io_window_above_4g_uses_qwordio(void **state)
 	p = memmem(aml, len, head, sizeof(head));
 	assert_non_null(p);
 	p += sizeof(head) + 8; /* granularity */
-	assert_int_equal(p[0] | p[1] << 8, 0x1000);                  /* minimum */
+	assert_int_equal(p[0] | p[1] << 8, 0);                       /* minimum */
 	assert_int_equal(p[8] | p[9] << 8, 0xffff);                  /* maximum */
 	assert_int_equal(p[16] | p[17] << 8 | p[18] << 16 | p[19] << 24, 0); /* translation low */
 	assert_int_equal(p[20], 1);                                   /* ... bit 32 */
@@ -426,6 +449,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arm64_parts_match_iasl_byte_for_byte),
 		cmocka_unit_test(one_processor_device_per_cpu_and_nothing_of_the_pc),
+		cmocka_unit_test(the_ecam_is_reserved_by_a_motherboard_device),
 		cmocka_unit_test(prt_routes_every_root_slot_and_pin_as_the_host_bridge_does),
 		cmocka_unit_test(hotplug_and_host_bridge_methods_are_the_x86_bytes),
 		cmocka_unit_test(dsm_function_5_follows_the_preserve_policy_as_on_x86),

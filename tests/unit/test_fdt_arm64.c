@@ -126,6 +126,40 @@ static void cpus_are_psci_with_kvms_mpidrs_and_chosen_names_the_pl011(void **sta
 	}
 }
 
+static void chosen_says_probe_only_when_dsm5_preserves(void **state)
+{
+	static const uint32_t policies[] = { VDM_PRESERVE_AUTO, VDM_PRESERVE_ON, VDM_PRESERVE_OFF };
+	struct vdm_mach_desc m;
+	int len;
+
+	(void)state;
+	for (int hp = 0; hp < 2; hp++)
+		for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
+			const fdt32_t *c;
+			int node;
+
+			placed_machine(&m);
+			m.acpi_pci_hotplug = hp;
+			m.preserve_policy = policies[i];
+			build(&m, NULL);
+			node = fdt_path_offset(blob, "/chosen");
+			assert_true(node >= 0);
+			c = fdt_getprop(blob, node, "linux,pci-probe-only", &len);
+			if (vdm_mach_dsm5_value(&m) == 0) {
+				assert_non_null(c);
+				assert_int_equal(len, 4);
+				assert_int_equal(cell(c, 0), 1);
+			} else {
+				assert_null(c);
+			}
+		}
+	/* auto with ACPI hotplug on is the case that matters: it preserves */
+	placed_machine(&m);
+	m.acpi_pci_hotplug = true;
+	m.preserve_policy = VDM_PRESERVE_AUTO;
+	assert_int_equal(vdm_mach_dsm5_value(&m), 0);
+}
+
 static void timer_gic_and_pl011_use_the_machines_interrupts(void **state)
 {
 	struct vdm_mach_desc m;
@@ -193,11 +227,12 @@ static void pci_ranges_put_io_at_the_window_and_intx_follows_the_host_bridge(voi
 	build(&m, NULL);
 	c = prop("/pci@4010000000", "ranges", &len);
 	assert_int_equal(len, 3 * 7 * 4);
-	/* I/O: PCI port 0x1000 is CPU address pci_io_cpu_base + 0x1000 */
+	/* I/O: PCI ports 0..0xFFFF at CPU address pci_io_cpu_base (as QEMU's virt) */
 	assert_int_equal(cell(c, 0), 0x01000000);
 	assert_true(cells64(c + 1) == m.pci_io.base);
 	assert_true(cells64(c + 3) == m.pci_io_cpu_base + m.pci_io.base);
-	assert_true(cells64(c + 3) == UINT64_C(0x3eff1000));
+	assert_true(m.pci_io.base == 0 && m.pci_io.size == 0x10000);
+	assert_true(cells64(c + 3) == UINT64_C(0x3eff0000));
 	assert_true(cells64(c + 5) == m.pci_io.size);
 	assert_int_equal(cell(c, 7), 0x02000000);
 	assert_true(cells64(c + 8) == m.pci_mem32.base && cells64(c + 10) == m.pci_mem32.base);
@@ -399,8 +434,8 @@ static void dtc_decompiles_both_trees_without_warnings(void **state)
 	assert_non_null(strstr(text, "compatible = \"arm,gic-v3\";"));
 	assert_non_null(strstr(text, "reg = <0x00 0x8000000 0x00 0x10000 0x00 0x80a0000 0x00 "
 				     "0xf60000>;"));
-	assert_non_null(strstr(text, "ranges = <0x1000000 0x00 0x1000 0x00 0x3eff1000 0x00 "
-				     "0xf000 "));
+	assert_non_null(strstr(text, "ranges = <0x1000000 0x00 0x00 0x00 0x3eff0000 0x00 "
+				     "0x10000 "));
 	assert_non_null(strstr(text, "interrupt-map-mask = <0xf800 0x00 0x00 0x07>;"));
 	assert_non_null(strstr(text, "/memreserve/\t0x00000000bfe00000 0x0000000000200000;"));
 	assert_int_equal(vdm_efi_fdt(&uefi, NULL, blob, sizeof(blob), NULL, 0), 0);
@@ -412,6 +447,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cpus_are_psci_with_kvms_mpidrs_and_chosen_names_the_pl011),
+		cmocka_unit_test(chosen_says_probe_only_when_dsm5_preserves),
 		cmocka_unit_test(timer_gic_and_pl011_use_the_machines_interrupts),
 		cmocka_unit_test(pci_ranges_put_io_at_the_window_and_intx_follows_the_host_bridge),
 		cmocka_unit_test(uefi_chosen_tree_holds_only_chosen_with_the_stubs_sizes),

@@ -227,6 +227,46 @@ static void hot_add_warns_when_the_guest_cannot_fit_the_bars(void **state)
 	destroy_machine();
 }
 
+static void hot_add_is_refused_when_the_guest_shrank_the_ports_windows(void **state)
+{
+	struct vdm_pci_host *h;
+	char warn[512];
+
+	(void)state;
+	assert_int_equal(BUILD("--hotplug-ports", "2"), 0);
+	h = vdm_machine_pci_host(m);
+	/* The guest re-sizes rp0's 64-bit prefetchable window to 2 MiB at 0x8000000000 (as arm64
+	 * Linux does when _DSM 5 lets it) and its memory window to 1 MiB. */
+	vdm_pci_host_cfg_write(h, 0, 1 << 3, 0x24, 4, 0x00110001u);
+	vdm_pci_host_cfg_write(h, 0, 1 << 3, 0x28, 4, 0x80);
+	vdm_pci_host_cfg_write(h, 0, 1 << 3, 0x2c, 4, 0x80);
+	vdm_pci_host_cfg_write(h, 0, 1 << 3, 0x20, 4, 0x10001000u);
+	assert_int_equal(vdm_machine_hot_add_spec(m, "testdev,id=big,membar=4M", 0, warn,
+						  sizeof(warn), err, sizeof(err)),
+			 -ENOSPC);
+	assert_non_null(strstr(err, "testdev,id=big,membar=4M: BAR 2 (4 MiB) does not fit rp0's "
+				    "prefetchable window as the guest has it now (2 MiB at "
+				    "0x8000000000): the guest re-sized the windows firmware gave"));
+	assert_non_null(strstr(err, "; nothing was added"));
+	assert_true(vdm_machine_find(m, "big") < 0);
+	/* a BAR that fits the guest's window is added; then, without the check, the big one */
+	err[0] = 0;
+	vdm_machine_hot_add_spec(m, "testdev,id=small,bus=rp0,membar=1M", 0, warn, sizeof(warn),
+				 err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_null(strstr(warn, "does not fit"));
+	assert_string_equal(dev_by_id("small").parent_id, "rp0");
+	vdm_pci_host_cfg_write(h, 0, 2 << 3, 0x24, 4, 0x00310021u);
+	vdm_pci_host_cfg_write(h, 0, 2 << 3, 0x28, 4, 0x80);
+	vdm_pci_host_cfg_write(h, 0, 2 << 3, 0x2c, 4, 0x80);
+	assert_true(vdm_machine_hot_add_spec(m, "testdev,id=big,bus=rp1,membar=4M",
+					     VDM_HOT_ADD_NO_FIT_CHECK, warn, sizeof(warn), err,
+					     sizeof(err)) >= 0);
+	assert_non_null(strstr(warn, "BAR 2 (4 MiB) does not fit rp1's prefetchable window as the "
+				     "guest has it now (2 MiB at 0x8000200000)"));
+	destroy_machine();
+}
+
 static void a_machine_of_128_hotplug_ports_packs_them_into_multifunction_slots(void **state)
 {
 	const struct vdm_mach_root_port *last;
@@ -266,6 +306,7 @@ int main(void)
 		cmocka_unit_test(endpoints_on_the_root_bus_take_bus_pcie0),
 		cmocka_unit_test(hot_add_fills_empty_hotplug_ports_and_raises_the_ged_event),
 		cmocka_unit_test(hot_add_warns_when_the_guest_cannot_fit_the_bars),
+		cmocka_unit_test(hot_add_is_refused_when_the_guest_shrank_the_ports_windows),
 		cmocka_unit_test(a_machine_of_128_hotplug_ports_packs_them_into_multifunction_slots),
 	};
 
