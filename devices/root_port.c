@@ -9,7 +9,7 @@
 #include <vdm/pci.h>
 #include <vdm/props.h>
 
-#include "pci/root_port.h"
+#include <vdm/root_port.h>
 
 /*
  * Config space byte for byte as QEMU 7.2's pcie-root-port (x32 at 16 GT/s, one MSI-X
@@ -108,7 +108,7 @@ static bool is_root_port(const struct vdm_device *dev)
 		(dev->type->name && !strcmp(dev->type->name, vdm_root_port_type.name)));
 }
 
-/* The host API, on the device or its proxy (see pci/root_port.h).  A result is believed
+/* The host API, on the device or its proxy (see vdm/root_port.h).  A result is believed
  * only when it is one a root port can give. */
 int vdm_root_port_set_presence(struct vdm_device *dev, bool present, bool event)
 {

@@ -154,7 +154,7 @@ typedef void (*vdm_destroy_fn)(struct vdm_device *dev);
  * Host control (ABI 1.1): a device-specific operation the VMM drives and the guest never
  * can, e.g. mark a slot occupied, request a hot-add, read pending hotplug state.
  *   op      which operation: VDM_CONTROL_OP(family, n).  The family (high 16 bits) belongs
- *           to one device type (ged.h: VDM_GED_CTL_*, pci/root_port.h: VDM_ROOT_PORT_CTL_*),
+ *           to one device type (ged.h: VDM_GED_CTL_*, root_port.h: VDM_ROOT_PORT_CTL_*),
  *           so an op sent to a device of another type is simply unknown to it.
  *   arg0/1  the operation's inputs.
  *   result  its one output, 0 unless the operation documents a value.  The host sets it

@@ -21,7 +21,7 @@
 
 #include "itest_common.h"
 #include "itest_liar.h"
-#include "pci/root_port.h"
+#include <vdm/root_port.h>
 
 /* ---- in-process twin with recorded callbacks --------------------------------------------- */
 

@@ -16,7 +16,7 @@
 #include <vdm/pci.h>
 #include <vdm/props.h>
 
-#include "pci/root_port.h"
+#include <vdm/root_port.h>
 
 /* QEMU 7.2's pcie-root-port, capabilities added SSVID, MSI-X, Express, reserve (each first
  * in the chain): 0x34 -> [RHCAP ->] EXP -> MSIX -> SSVID; extended AER -> ACS. */

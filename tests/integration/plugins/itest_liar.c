@@ -14,7 +14,7 @@
 
 #include "devhost.h" /* sandbox/devhost.h: a hostile plugin knows its host's layout */
 #include "itest_liar.h"
-#include "pci/root_port.h" /* devices/: the root port's op codes */
+#include <vdm/root_port.h> /* the root port's op codes */
 
 struct liar {
 	struct vdm_device dev; /* must be first */
