@@ -35,6 +35,9 @@ import sys
 import time
 
 sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_boot import tree  # noqa: E402 - the VMM's process tree, device hosts included
+
 TOP = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 APPEND = "console=ttyAMA0 quiet vdm.poweroff=1"
 RAM = 512 << 20
@@ -43,25 +46,6 @@ EFI = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
 
 def sh(*cmd):
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
-
-
-def tree(pid):
-    """pid and its descendants (device hosts are vmm-example's children)."""
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            kids.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += kids.get(p, [])
-    return out
 
 
 def pss_outside_ram(pid):

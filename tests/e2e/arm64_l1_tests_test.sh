@@ -11,14 +11,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-b=${2:-$out/build}
-mkdir -p "$b"
-b=$(cd "$b" && pwd)
-cmake -S "$top" -B "$b" -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$out/configure.log" 2>&1 ||
-  { cat "$out/configure.log"; fail "cmake could not configure the aarch64 cross build"; }
-cmake --build "$b" -j"$(nproc)" >"$out/build.log" 2>&1 ||
-  { grep -m20 -E 'error' "$out/build.log"; fail "the tree does not cross-build for aarch64 ($out/build.log)"; }
+. "$top/tests/e2e/arm64_build.sh"
+arm64_build "$out" "${2:-$out/build}"
 
 # The programs: every integration test program and the unit tests that spawn device hosts
 # (qemu-user cannot: e2e.arm64_cross_build_... runs the other unit tests).

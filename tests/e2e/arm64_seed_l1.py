@@ -68,6 +68,19 @@ def hot_add(con, hmp, policy, rp, dev, txt, loc, fit_check_off):
     return w
 
 
+def finish(con, hmp, policy):
+    """The guest still answers; the monitor's quit ends vmm-example with status 0."""
+    alive = con.shell("echo VDM-ALIVE") or []
+    check("%s: the guest still runs" % policy, "VDM-ALIVE" in alive, str(alive))
+    hmp.cmd("quit")
+    try:
+        rc = con.p.wait(30)
+    except Exception:  # noqa: BLE001 - any failure to stop is reported the same way
+        con.p.kill()
+        rc = None
+    check("%s: quit ends vmm-example with status 0" % policy, rc == 0, "rc=%s" % rc)
+
+
 def one_policy(vmm, kernel, initrd, out, policy):
     sock = tempfile.mkdtemp(prefix="vdm-seed-")
     hmp_path = os.path.join(sock, "hmp.sock")
@@ -113,16 +126,7 @@ def one_policy(vmm, kernel, initrd, out, policy):
                   "%s vs %s" % (gw, prog))
         expect[rp] = gw
     if dt:
-        alive = con.shell("echo VDM-ALIVE") or []
-        check("dt: the guest still runs", "VDM-ALIVE" in alive, str(alive))
-        hmp.cmd("quit")
-        try:
-            rc = con.p.wait(30)
-        except Exception:  # noqa: BLE001 - any failure to stop is reported the same way
-            con.p.kill()
-            rc = None
-        check("dt: quit ends vmm-example with status 0", rc == 0, "rc=%s" % rc)
-        return
+        return finish(con, hmp, policy)
     # The endpoint's address behind each port: device 0 on the port's secondary bus.
     sec = {}
     for rp in SIZES:
@@ -167,15 +171,7 @@ def one_policy(vmm, kernel, initrd, out, policy):
             check("%s (%s): device_del %s: the guest removed it, DEVICE_DELETED came" %
                   (policy, round_, dev), gone and ev, r)
             hmp.sync()
-    alive = con.shell("echo VDM-ALIVE") or []
-    check("%s: the guest still runs" % policy, "VDM-ALIVE" in alive, str(alive))
-    hmp.cmd("quit")
-    try:
-        rc = con.p.wait(30)
-    except Exception:  # noqa: BLE001 - any failure to stop is reported the same way
-        con.p.kill()
-        rc = None
-    check("%s: quit ends vmm-example with status 0" % policy, rc == 0, "rc=%s" % rc)
+    finish(con, hmp, policy)
 
 
 def main():
