@@ -86,7 +86,16 @@ static void write_proc(pid_t pid, const char *file, const char *text)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* CLONE_VFORK lets us run again once execve has dropped the child's old memory, but
+	 * the new one is not dumpable until execve ends a moment later: /proc/<pid>/ is root's
+	 * until then, and a non-root VMM's open fails with EACCES.  Retry for up to 200 ms (the
+	 * child waits for its set-up message, sent after this, so it cannot run ahead). */
+	for (int tries = 0;; tries++) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0 || (errno != EACCES && errno != EPERM) || tries >= 200)
+			break;
+		usleep(1000);
+	}
 	if (fd < 0)
 		return;
 	if (write(fd, text, strlen(text)) < 0) {
