@@ -56,12 +56,14 @@ void __assert_fail(const char *assertion, const char *file, unsigned int line,
 void __assert_fail(const char *assertion, const char *file, unsigned int line,
 		   const char *function)
 {
+	/* The assertion first: a log entry has a size limit, and a long path or a compiler's
+	 * full function signature must not push the words that matter past it. */
 	if (the_devhost)
-		devhost_log(the_devhost, VDM_LOG_ERROR, "%s:%u: %s: assertion '%s' failed", file,
-			    line, function, assertion);
+		devhost_log(the_devhost, VDM_LOG_ERROR, "assertion '%s' failed in %s (%s:%u)",
+			    assertion, function, file, line);
 	else
-		fprintf(stderr, "vdm-devhost: %s:%u: %s: assertion '%s' failed\n", file, line,
-			function, assertion);
+		fprintf(stderr, "vdm-devhost: assertion '%s' failed in %s (%s:%u)\n", assertion,
+			function, file, line);
 	syscall(SYS_exit_group, EXIT_ASSERT);
 	__builtin_unreachable();
 }
