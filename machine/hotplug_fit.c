@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <vdm/layout.h>
 #include <vdm/pci_host.h>
 #include "machine_int.h"
 
@@ -33,24 +34,6 @@ static bool take(struct live_window *w, uint64_t size)
 		return false;
 	w->cursor = at + size;
 	return true;
-}
-
-static const char *human(uint64_t size, char *buf, size_t len)
-{
-	static const char units[] = "KMGT";
-	unsigned u = 0;
-
-	if (size < 1024 || (size & 1023)) {
-		snprintf(buf, len, "%" PRIu64 " bytes", size);
-		return buf;
-	}
-	size >>= 10;
-	while (u + 1 < sizeof(units) - 1 && size >= 1024 && !(size & 1023)) {
-		size >>= 10;
-		u++;
-	}
-	snprintf(buf, len, "%" PRIu64 " %ciB", size, units[u]);
-	return buf;
 }
 
 int vdm__hotplug_live_fit(struct vdm_pci_host *pci, int port_fn, const char *port_id,
@@ -97,14 +80,14 @@ int vdm__hotplug_live_fit(struct vdm_pci_host *pci, int port_fn, const char *por
 					 "(%s at %#" PRIx64 "): the guest re-sized the windows firmware gave "
 					 "(the host bridge's _DSM function 5 let it; a preserve-config policy "
 					 "of auto or on keeps them)",
-					 best, human(regions[best].size, a, sizeof(a)), port_id, w->name,
-					 human(w->last - w->base + 1, b, sizeof(b)), w->base);
+					 best, vdm_fmt_size(a, sizeof(a), regions[best].size), port_id, w->name,
+					 vdm_fmt_size(b, sizeof(b), w->last - w->base + 1), w->base);
 			else
 				snprintf(why, why_len,
 					 "BAR %u (%s) has no window on %s: the guest closed its memory "
 					 "windows (the host bridge's _DSM function 5 let it re-size them; "
 					 "a preserve-config policy of auto or on keeps them)",
-					 best, human(regions[best].size, a, sizeof(a)), port_id);
+					 best, vdm_fmt_size(a, sizeof(a), regions[best].size), port_id);
 		}
 		return -ENOSPC;
 	}

@@ -244,8 +244,8 @@ static void hot_add_is_refused_when_the_guest_shrank_the_ports_windows(void **st
 	assert_int_equal(vdm_machine_hot_add_spec(m, "testdev,id=big,membar=4M", 0, warn,
 						  sizeof(warn), err, sizeof(err)),
 			 -ENOSPC);
-	assert_non_null(strstr(err, "testdev,id=big,membar=4M: BAR 2 (4 MiB) does not fit rp0's "
-				    "prefetchable window as the guest has it now (2 MiB at "
+	assert_non_null(strstr(err, "testdev,id=big,membar=4M: BAR 2 (4M) does not fit rp0's "
+				    "prefetchable window as the guest has it now (2M at "
 				    "0x8000000000): the guest re-sized the windows firmware gave"));
 	assert_non_null(strstr(err, "; nothing was added"));
 	assert_true(vdm_machine_find(m, "big") < 0);
@@ -262,8 +262,8 @@ static void hot_add_is_refused_when_the_guest_shrank_the_ports_windows(void **st
 	assert_true(vdm_machine_hot_add_spec(m, "testdev,id=big,bus=rp1,membar=4M",
 					     VDM_HOT_ADD_NO_FIT_CHECK, warn, sizeof(warn), err,
 					     sizeof(err)) >= 0);
-	assert_non_null(strstr(warn, "BAR 2 (4 MiB) does not fit rp1's prefetchable window as the "
-				     "guest has it now (2 MiB at 0x8000200000)"));
+	assert_non_null(strstr(warn, "BAR 2 (4M) does not fit rp1's prefetchable window as the "
+				     "guest has it now (2M at 0x8000200000)"));
 	destroy_machine();
 }
 
