@@ -88,7 +88,8 @@ def one_boot(cmd):
 def hotplug_latency(name, argv, qmp_path, cycles, out):
     """Seconds from each QMP device_add until the guest's watcher lists BAR 2 (None: failed)."""
     sys.path.insert(0, os.path.join(TOP, "tests", "e2e"))
-    from hotplug_l1 import Console, Qmp  # noqa: E402 - the e2e test's console and QMP client
+    # the hotplug e2e test's console reader, QMP client and hot-add/eject loop
+    from hotplug_l1 import Console, Qmp, qmp_hotplug_cycles  # noqa: E402
 
     con = Console(argv, os.path.join(out, "hp-%s-console.log" % name),
                   os.path.join(out, "hp-%s-stderr.log" % name))
@@ -98,23 +99,10 @@ def hotplug_latency(name, argv, qmp_path, cycles, out):
         return None
     q = Qmp(qmp_path)
     q.execute("qmp_capabilities")
-    lat = []
-    for i in range(cycles):
-        start = con.mark()
-        t = time.monotonic()
-        r = q.execute("device_add", {"driver": "pci-testdev", "id": "t%d" % i, "bus": "rp1",
-                                     "membar": 4 << 20})
-        w = "return" in r and con.wait(r"VDM-HP add .*bar2=", start)
-        if not w:
-            print("FAIL: %s: device_add %d: %s (guest console in %s)" % (name, i, r, out))
-            lat = None
-            break
-        lat.append(w[1] - t)
-        q.execute("device_del", {"id": "t%d" % i})
-        if not q.wait_event("DEVICE_DELETED"):
-            print("FAIL: %s: no DEVICE_DELETED for t%d" % (name, i))
-            lat = None
-            break
+    lat, done = qmp_hotplug_cycles(con, q, cycles, name)
+    if not done:
+        print("FAIL: %s: a hot-add/eject cycle failed (guest console in %s)" % (name, out))
+        lat = None
     q.execute("quit")
     try:
         con.p.wait(30)

@@ -509,6 +509,29 @@ def console_keys(vmm, kernel, initrd, out):
     check("console: Ctrl-a x quits with status 0", rc == 0, "rc=%s" % rc)
 
 
+def qmp_hotplug_cycles(con, q, n, name):
+    """n times: QMP device_add pci-testdev,membar=4M on rp1, until the guest's watcher lists
+    its BAR 2, then device_del and DEVICE_DELETED.  (seconds of each add, all n done?)"""
+    lat = []
+    for i in range(n):
+        start = con.mark()
+        t_add = time.monotonic()
+        r = q.execute("device_add", {"driver": "pci-testdev", "id": "t%d" % i, "bus": "rp1",
+                                     "membar": 4 << 20})
+        w = "return" in r and con.wait(r"VDM-HP add .*bar2=", start)
+        if not w:
+            print("   %s: device_add %d: %s" % (name, i, r))
+            return lat, False
+        if i == 0:
+            print("   %s guest: %s" % (name, w[2]))
+        lat.append(w[1] - t_add)
+        q.execute("device_del", {"id": "t%d" % i})
+        if not q.wait_event("DEVICE_DELETED"):
+            print("   %s: no DEVICE_DELETED for t%d" % (name, i))
+            return lat, False
+    return lat, True
+
+
 def qemu_latency(kernel, initrd, out, n=10):
     qmp_path = os.path.join(tempfile.mkdtemp(prefix="vdm-hp-"), "qemu-qmp.sock")
     argv = ["qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
@@ -525,23 +548,7 @@ def qemu_latency(kernel, initrd, out, n=10):
         return None
     q = Qmp(qmp_path)
     q.execute("qmp_capabilities")
-    lat = []
-    for i in range(n):
-        start = con.mark()
-        t_add = time.monotonic()
-        r = q.execute("device_add", {"driver": "pci-testdev", "id": "t%d" % i, "bus": "rp1",
-                                     "membar": 4 << 20})
-        w = "return" in r and con.wait(r"VDM-HP add .*bar2=", start)
-        if not w:
-            print("   qemu: device_add %d: %s" % (i, r))
-            break
-        if i == 0:
-            print("   qemu guest: " + w[2])
-        lat.append(w[1] - t_add)
-        q.execute("device_del", {"id": "t%d" % i})
-        if not q.wait_event("DEVICE_DELETED"):
-            print("   qemu: no DEVICE_DELETED for t%d" % i)
-            break
+    lat, _ = qmp_hotplug_cycles(con, q, n, "qemu")
     q.execute("quit")
     try:
         con.p.wait(30)
