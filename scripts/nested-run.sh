@@ -259,7 +259,7 @@ if hidden_in_l1 "$PWD"; then
 fi
 
 # ---- nested: build the per-run archive -------------------------------------------------------
-command -v "$qemu_bin" >/dev/null ||
+command -v "${VDM_NESTED_QEMU:-$qemu_bin}" >/dev/null ||
   die "$qemu_bin missing: run scripts/install-deps.sh${arch_opt[1]:+ --$arch}"
 kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet "${arch_opt[@]}") ||
   die "could not fetch the L1 kernel (scripts/fetch-guest-kernel.sh --series $series ${arch_opt[*]})"
@@ -372,7 +372,7 @@ fi
 # ttyS2: L1's heartbeat, one byte every 5 s while COMMAND runs (its own port: never mixed
 # into the command's output).  Silence for minutes means QEMU TCG stopped running L1.
 serial_args+=(-serial "file:$rundir/alive")
-qemu_args=(qemu-system-x86_64 -nodefaults -no-user-config -display none -M pc
+qemu_args=("${VDM_NESTED_QEMU:-$qemu_bin}" -nodefaults -no-user-config -display none -M pc
            -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" -no-reboot
            -kernel "$l1_kernel" -initrd "$rundir/initrd"
            -append "console=$kconsole $loglevel panic=-1"

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+# Guest-fault hunt for nested runs: boots the default guest again and again under vmm-example in
+# one nested L1 with a configuration-space stress, counting triple faults and stalls per variant.
+"""usage: fault_hunt.py [--minutes M] [--ports N] [--stress S] [--variants V;V...]
+                     [--build DIR] [--out DIR] [--trace]
+
+Host side (the default): runs itself inside one nested L1 (scripts/nested-run.sh).  In L1, for
+each variant in turn (round-robin, until M minutes have passed): vmm-example boots the default
+guest with N hotplug root ports, the guest reads every device's configuration space (port I/O
+and ECAM) in a loop for S seconds and powers off.  A boot that ends with a triple fault,
+KVM_EXIT_SHUTDOWN, an internal error or a guest oops counts as a fault; one that does not end in
+time counts as a stall.  With --trace, L1's kvm tracepoints stay on in a ring buffer and the
+last events before each fault are kept.
+
+A variant is a list of words:
+  kvm_amd.P=V / kvm.P=V  reload L1's KVM modules with these parameters (npt=0, vgif=0, ...)
+  vmm:ARG                one more vmm-example argument (vmm:--in-process)
+  kernel:bzimage         boot the bzImage instead of the vmlinux (PVH)
+  l1load:spawn / l1load:cpu   while the guest runs, a shell loop in L1 starts processes
+                         (/bin/true) without pause / spins without starting any
+"default" is the harness as it is.  Prints a table of boots, guest seconds, faults and stalls
+per variant, and each fault's last lines.  Exit 0 when no variant faulted, 1 otherwise."""
+import argparse
+import base64
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FAULT_RX = re.compile(r"triple fault|KVM_EXIT_SHUTDOWN|KVM_EXIT_INTERNAL_ERROR|"
+                      r"KVM internal error|KVM_EXIT_FAIL_ENTRY|halted with interrupts disabled|"
+                      r"Kernel panic|Oops|BUG:|general protection|double fault|"
+                      r"unexpected KVM exit")
+TRACE = "/sys/kernel/tracing"
+STRESS = r"""
+end=$(( $(cut -d. -f1 /proc/uptime) + %d ))
+n=0
+while [ $(cut -d. -f1 /proc/uptime) -lt $end ]; do
+  cat /sys/bus/pci/devices/*/config >/dev/null
+  n=$((n+1))
+done
+echo "HUNT: $n passes"
+"""
+
+
+def sh(cmd):
+    return subprocess.run(cmd, shell=True, capture_output=True, text=True)
+
+
+def reload_kvm(words, modules):
+    """Reload kvm + kvm_amd with the variant's parameters (kvm_amd.npt=0 ...)."""
+    params = {"kvm": [], "kvm_amd": []}
+    for w in words:
+        mod, _, kv = w.partition(".")
+        if mod in params and "=" in kv:
+            params[mod].append(kv)
+    r = sh("rmmod kvm_amd && rmmod kvm")
+    if r.returncode:
+        return "rmmod: " + r.stderr.strip()
+    for mod, f in (("kvm", "kernel/arch/x86/kvm/kvm.ko"), ("kvm_amd", "kernel/arch/x86/kvm/kvm-amd.ko")):
+        r = sh("insmod %s/%s %s" % (modules, f, " ".join(params[mod])))
+        if r.returncode:
+            return "insmod %s %s: %s" % (f, params[mod], r.stderr.strip())
+    got = sh("cd /sys/module/kvm_amd/parameters && grep -H . npt vgif nrips vls avic; "
+             "cat /sys/module/kvm/parameters/tdp_mmu").stdout.split()
+    print("   kvm reloaded: %s" % " ".join(got), flush=True)
+    return None
+
+
+def trace(on):
+    if not os.path.exists(TRACE + "/trace"):
+        sh("mount -t tracefs nodev " + TRACE)
+    try:
+        open(TRACE + "/tracing_on", "w").write("0")
+        if on:
+            open(TRACE + "/buffer_size_kb", "w").write("4096")
+            open(TRACE + "/trace", "w").close()
+            open(TRACE + "/events/kvm/enable", "w").write("1")
+            open(TRACE + "/tracing_on", "w").write("1")
+        return True
+    except OSError as e:
+        print("   trace: not available (%s)" % e)
+        return False
+
+
+def boot(args, variant, kernel, initrd, out, tag):
+    extra = [w[4:] for w in variant if w.startswith("vmm:")]
+    cmd64 = base64.b64encode((STRESS % args.stress).encode()).decode()
+    argv = [args.vmm, "--kernel", kernel, "--initrd", initrd, "--memory-backend", "anon",
+            "--hotplug-ports", str(args.ports), "--timeout", str(args.stress + 240)] + extra + [
+            "--append", "console=ttyS0 quiet panic=-1 vdm.poweroff=1 vdm.cmd64=" + cmd64]
+    con = os.path.join(out, tag + "-console.log")
+    err = os.path.join(out, tag + "-stderr.log")
+    load = None
+    if "l1load:spawn" in variant:
+        load = subprocess.Popen(["sh", "-c", "while :; do /bin/true; done"])
+    elif "l1load:cpu" in variant:
+        load = subprocess.Popen(["sh", "-c", "while :; do :; done"])
+    t0 = time.monotonic()
+    try:
+        with open(con, "w") as c, open(err, "w") as e:
+            rc = subprocess.call(argv, stdin=subprocess.DEVNULL, stdout=c, stderr=e,
+                                 timeout=args.stress + 300)
+    except subprocess.TimeoutExpired:
+        rc = None
+    took = time.monotonic() - t0
+    if load:
+        load.kill()
+        load.wait()
+    text = open(con, errors="replace").read() + "\n" + open(err, errors="replace").read()
+    ready = "VDM-GUEST-READY" in text
+    hits = [ln.strip() for ln in text.splitlines() if FAULT_RX.search(ln)]
+    passes = re.search(r"HUNT: (\d+) passes", text)
+    if rc is None:
+        kind = "stall"
+    elif hits:
+        kind = "fault"
+    elif rc != 0 or not passes:
+        kind = "other (exit %s)" % rc
+    else:
+        kind = "ok"
+    return {"kind": kind, "ready": ready, "took": took, "hits": hits[:6],
+            "passes": int(passes.group(1)) if passes else 0,
+            "tail": [ln for ln in open(err, errors="replace").read().splitlines()][-8:]}
+
+
+def l1_main(args):
+    variants = [v.split() if v.strip() != "default" else [] for v in args.variants.split(";")]
+    stats = [{"boots": 0, "faults": 0, "stalls": 0, "other": 0, "secs": 0.0, "passes": 0}
+             for _ in variants]
+    kernels = {"vmlinux": args.vmlinux, "bzimage": args.bzimage}
+    end = time.monotonic() + args.minutes * 60
+    tracing = args.trace and trace(True)
+    current = None
+    i = 0
+    while time.monotonic() < end:
+        k = i % len(variants)
+        v = variants[k]
+        kvm_words = sorted(w for w in v if w.startswith(("kvm.", "kvm_amd.")))
+        if kvm_words != current and (kvm_words or current):
+            e = reload_kvm(kvm_words, args.modules)
+            if e:
+                print("FAIL: variant %s: %s" % (" ".join(v), e), flush=True)
+                return 1
+            current = kvm_words
+        kern = "bzimage" if "kernel:bzimage" in v else "vmlinux"
+        tag = "boot%03d-v%d" % (i, k)
+        if tracing:
+            open(TRACE + "/trace", "w").close()
+        r = boot(args, v, kernels[kern], args.initrd, args.out, tag)
+        s = stats[k]
+        s["boots"] += 1
+        s["secs"] += r["took"]
+        s["passes"] += r["passes"]
+        print("%s %-28s %-6s %5.1f s ready=%s passes=%d" %
+              (tag, " ".join(v) or "default", r["kind"], r["took"], r["ready"], r["passes"]),
+              flush=True)
+        if r["kind"] != "ok":
+            s["faults" if r["kind"] == "fault" else "stalls" if r["kind"] == "stall" else "other"] += 1
+            for h in r["hits"] or r["tail"]:
+                print("     " + h, flush=True)
+            if tracing:
+                open(TRACE + "/tracing_on", "w").write("0")
+                lines = [ln for ln in open(TRACE + "/trace", errors="replace")
+                         if not ln.startswith("#")]
+                open(os.path.join(args.out, tag + "-l1-trace.txt"), "w").writelines(lines)
+                for ln in lines[-25:]:
+                    print("     trace: " + ln.rstrip(), flush=True)
+                open(TRACE + "/tracing_on", "w").write("1")
+        i += 1
+    print("\nRESULT | variant | boots | guest time | config passes | faults | stalls | other |")
+    print("RESULT |---|---|---|---|---|---|---|")
+    for v, s in zip(variants, stats):
+        print("RESULT | %s | %d | %.0f s | %d | %d | %d | %d |" %
+              (" ".join(v) or "default", s["boots"], s["secs"], s["passes"], s["faults"],
+               s["stalls"], s["other"]), flush=True)
+    return 1 if any(s["faults"] or s["stalls"] for s in stats) else 0
+
+
+def host_main(args):
+    build = args.build or os.environ.get("VDM_BUILD_DIR") or os.path.join(TOP, "build")
+    vmm = os.path.abspath(os.path.join(build, "vmm-example", "vmm-example"))
+    if not os.access(vmm, os.X_OK):
+        print("FAIL: no vmm-example at %s (build first, or give --build DIR)" % vmm)
+        return 1
+    out = os.path.abspath(args.out or tempfile.mkdtemp(prefix="vdm-hunt."))
+    os.makedirs(out, exist_ok=True)
+    env = dict(ln.split("=", 1) for ln in subprocess.run(
+        [os.path.join(TOP, "scripts", "fetch-guest-kernel.sh"), "--quiet"], check=True,
+        capture_output=True, text=True).stdout.splitlines() if "=" in ln)
+    guest = subprocess.run([os.path.join(TOP, "scripts", "build-initramfs.sh"), "guest"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    print("output in %s; variants: %s" % (out, args.variants), flush=True)
+    cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out,
+           "--log", os.path.join(out, "l1-console.log"),
+           "--timeout", str(int(args.minutes * 60 + 900)), "--",
+           "python3", os.path.abspath(__file__), "--l1", vmm, env["VDM_VMLINUX"],
+           env["VDM_KERNEL"], guest, env["VDM_MODULES"], "--out", out,
+           "--minutes", str(args.minutes), "--ports", str(args.ports),
+           "--stress", str(args.stress), "--variants", args.variants]
+    if args.trace:
+        cmd.append("--trace")
+    return subprocess.call(cmd)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[1],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=20)
+    ap.add_argument("--ports", type=int, default=128)
+    ap.add_argument("--stress", type=int, default=60, help="seconds of config reads per boot")
+    ap.add_argument("--variants", default="default")
+    ap.add_argument("--build")
+    ap.add_argument("--out")
+    ap.add_argument("--trace", action="store_true")
+    ap.add_argument("--l1", nargs=5, metavar=("VMM", "VMLINUX", "BZIMAGE", "INITRD", "MODULES"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.l1:
+        args.vmm, args.vmlinux, args.bzimage, args.initrd, args.modules = args.l1
+        return l1_main(args)
+    return host_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
