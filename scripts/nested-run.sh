@@ -381,6 +381,10 @@ qemu_args=("${VDM_NESTED_QEMU:-$qemu_bin}" -nodefaults -no-user-config -display 
            -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
            ${fsdev_args[@]+"${fsdev_args[@]}"})
 [ "$arch" = x86_64 ] || arch_qemu_args
+# $VDM_NESTED_QEMU_ARGS: more L0 QEMU arguments, for debugging the nested layer itself
+# (for example "-d cpu_reset,guest_errors -D FILE" logs L1's CPU state when it resets).
+# shellcheck disable=SC2206
+[ -n "${VDM_NESTED_QEMU_ARGS:-}" ] && qemu_args+=($VDM_NESTED_QEMU_ARGS)
 
 # The console filter: strips CRs, keeps the whole log, hides L1's own chatter outside COMMAND
 # (unless --verbose), and turns the nonce-tagged markers into files the loop below watches.
@@ -494,7 +498,8 @@ for attempt in 1 2 3; do
     fi
     sleep 0.1
   done
-  wait "$qpid" 2>/dev/null || true
+  qrc=0
+  wait "$qpid" 2>/dev/null || qrc=$?
   qpid=""
   wait "$apid" 2>/dev/null || true
   apid=""
@@ -542,7 +547,8 @@ for attempt in 1 2 3; do
   if [ -e "$rundir/error" ]; then
     echo "vdm: L1 harness error: $(cat "$rundir/error")" >&2
   elif [ "$t_start" != 0 ]; then
-    echo "vdm: L1 stopped while the command ran, without reporting its exit status (L1 kernel panic?)" >&2
+    echo "vdm: L1 stopped while the command ran, without reporting its exit status (QEMU exit" \
+         "status $qrc$([ "$qrc" -gt 128 ] && echo ", signal $((qrc - 128))"); L1 kernel panic?)" >&2
   else
     echo "vdm: L1 stopped before the command started (QEMU exit or L1 boot failure)" >&2
   fi

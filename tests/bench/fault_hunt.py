@@ -194,7 +194,8 @@ def host_main(args):
     guest = subprocess.run([os.path.join(TOP, "scripts", "build-initramfs.sh"), "guest"],
                            check=True, capture_output=True, text=True).stdout.strip()
     print("output in %s; variants: %s" % (out, args.variants), flush=True)
-    cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out,
+    cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out] + (
+        ["--verbose"] if args.verbose else []) + [
            "--log", os.path.join(out, "l1-console.log"),
            "--timeout", str(int(args.minutes * 60 + 900)), "--",
            "python3", os.path.abspath(__file__), "--l1", vmm, env["VDM_VMLINUX"],
@@ -216,6 +217,7 @@ def main():
     ap.add_argument("--build")
     ap.add_argument("--out")
     ap.add_argument("--trace", action="store_true")
+    ap.add_argument("--verbose", action="store_true", help="L1's kernel messages too")
     ap.add_argument("--l1", nargs=5, metavar=("VMM", "VMLINUX", "BZIMAGE", "INITRD", "MODULES"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
