@@ -10,17 +10,9 @@
 # (EDK2's /usr/share/qemu-efi-aarch64, /usr/share/qemu) are architecture-independent packages.
 # Usage: scripts/nested/fetch-arm64-qemu.sh [--quiet]      Environment: VDM_CACHE_DIR
 set -euo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cache=${VDM_CACHE_DIR:-$top/.cache}
-quiet=0
-case ${1:-} in
-  "") ;;
-  -q|--quiet) quiet=1 ;;
-  -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
-  *) echo "fetch-arm64-qemu: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-esac
-say() { [ "$quiet" = 1 ] || echo "fetch-arm64-qemu: $*" >&2; }
-die() { echo "fetch-arm64-qemu: $*" >&2; exit 1; }
+# shellcheck source=scripts/nested/fetch-lib.sh
+. "$(dirname "$0")/fetch-lib.sh"
+fetch_init fetch-arm64-qemu "$@"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
@@ -46,22 +38,5 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
 fi
 
-if [ ! -x "$bin" ]; then
-  mkdir -p "$cache/qemu-arm64"
-  exec 9>"$cache/qemu-arm64/.lock"
-  flock 9
-  if [ ! -x "$bin" ]; then
-    say "downloading qemu-system-arm:arm64 $version"
-    tmp=$(mktemp -d "$cache/qemu-arm64/.dl.XXXXXX")
-    (cd "$tmp" && apt-get download -qq "qemu-system-arm:arm64=$version" 2>&1 |
-       grep -v 'unsandboxed as root' >&2 || true)
-    deb=$(ls "$tmp"/*.deb 2>/dev/null | head -n1 || true)
-    [ -n "$deb" ] || { rm -rf "$tmp"; die "apt-get download qemu-system-arm:arm64=$version failed"; }
-    dpkg -x "$deb" "$tmp/x"
-    [ -x "$tmp/x/usr/bin/qemu-system-aarch64" ] || { rm -rf "$tmp"; die "$deb holds no qemu-system-aarch64"; }
-    rm -rf "$dest"
-    mv "$tmp/x" "$dest"
-    rm -rf "$tmp"
-  fi
-fi
+fetch_unpack "$dest" usr/bin/qemu-system-aarch64 "qemu-system-arm:arm64=$version"
 echo "$bin"
