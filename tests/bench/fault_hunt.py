@@ -18,8 +18,12 @@ A variant is a list of words:
   vmm=qemu               QEMU q35 with KVM instead of vmm-example, as the VMM of the same guest
                          (a guest reset shows as a boot that ended without powering off)
   kernel:bzimage         boot the bzImage instead of the vmlinux (PVH)
+  sysfs:PATH=VALUE       L1's /sys/PATH set to VALUE for the boot, then set back
+                         (sysfs:kernel/mm/transparent_hugepage/enabled=never)
   l1load:spawn / l1load:cpu   while the guest runs, a shell loop in L1 starts processes
                          (/bin/true) without pause / spins without starting any
+  l1load:compact         while the guest runs, L1 compacts its memory every 0.2 s (page
+                         migration, guest RAM included)
 "default" is the harness as it is.  Prints a table of boots, guest seconds, faults and stalls
 per variant, and each fault's last lines.  Exit 0 when no variant faulted, 1 otherwise."""
 import argparse
@@ -28,7 +32,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -102,9 +105,22 @@ def boot(args, variant, kernel, initrd, out, tag):
                 "--append", append]
     con = os.path.join(out, tag + "-console.log")
     err = os.path.join(out, tag + "-stderr.log")
+    saved = []
+    for w in variant:
+        if w.startswith("sysfs:"):
+            path, _, value = w[6:].partition("=")
+            path = "/sys/" + path
+            old = open(path).read().strip()
+            if "[" in old:  # a choice file: "always [madvise] never"
+                old = old.split("[")[1].split("]")[0]
+            open(path, "w").write(value)
+            saved.append((path, old))
     load = None
     if "l1load:spawn" in variant:
         load = subprocess.Popen(["sh", "-c", "while :; do /bin/true; done"])
+    elif "l1load:compact" in variant:  # L1 migrates movable pages (guest RAM too) again and again
+        load = subprocess.Popen(["sh", "-c", "while :; do echo 1 >/proc/sys/vm/compact_memory; "
+                                 "sleep 0.2; done"])
     elif "l1load:cpu" in variant:
         load = subprocess.Popen(["sh", "-c", "while :; do :; done"])
     t0 = time.monotonic()
@@ -118,6 +134,8 @@ def boot(args, variant, kernel, initrd, out, tag):
     if load:
         load.kill()
         load.wait()
+    for path, old in saved:
+        open(path, "w").write(old)
     text = open(con, errors="replace").read() + "\n" + open(err, errors="replace").read()
     ready = "VDM-GUEST-READY" in text
     hits = [ln.strip() for ln in text.splitlines() if FAULT_RX.search(ln)]
@@ -192,18 +210,9 @@ def l1_main(args):
 
 
 def host_main(args):
-    build = args.build or os.environ.get("VDM_BUILD_DIR") or os.path.join(TOP, "build")
-    vmm = os.path.abspath(os.path.join(build, "vmm-example", "vmm-example"))
-    if not os.access(vmm, os.X_OK):
-        print("FAIL: no vmm-example at %s (build first, or give --build DIR)" % vmm)
-        return 1
-    out = os.path.abspath(args.out or tempfile.mkdtemp(prefix="vdm-hunt."))
-    os.makedirs(out, exist_ok=True)
-    env = dict(ln.split("=", 1) for ln in subprocess.run(
-        [os.path.join(TOP, "scripts", "fetch-guest-kernel.sh"), "--quiet"], check=True,
-        capture_output=True, text=True).stdout.splitlines() if "=" in ln)
-    guest = subprocess.run([os.path.join(TOP, "scripts", "build-initramfs.sh"), "guest"],
-                           check=True, capture_output=True, text=True).stdout.strip()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from soak_hotplug import host_inputs  # (the soak's: vmm-example, output folder, guest)
+    vmm, out, env, guest = host_inputs(args, "vdm-hunt.")
     print("output in %s; variants: %s" % (out, args.variants), flush=True)
     cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out] + (
         ["--verbose"] if args.verbose else []) + [

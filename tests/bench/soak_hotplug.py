@@ -539,13 +539,16 @@ def run(cmd, what):
     return r.stdout
 
 
-def host_main(args):
+def host_inputs(args, prefix):
+    """What a nested run needs from the host (shared with fault_hunt.py): vmm-example of the
+    build folder, the output folder, the guest kernel's variables (VDM_KERNEL, VDM_VMLINUX,
+    VDM_MODULES) and the default guest initramfs; exits 1 saying what is missing."""
     build = args.build or os.environ.get("VDM_BUILD_DIR") or os.path.join(TOP, "build")
     vmm = os.path.abspath(os.path.join(build, "vmm-example", "vmm-example"))
     if not os.access(vmm, os.X_OK):
         print("FAIL: no vmm-example at %s (build first, or give --build DIR)" % vmm)
-        return 1
-    out = os.path.abspath(args.out or tempfile.mkdtemp(prefix="vdm-soak."))
+        sys.exit(1)
+    out = os.path.abspath(args.out or tempfile.mkdtemp(prefix=prefix))
     os.makedirs(out, exist_ok=True)
     run([os.path.join(TOP, "scripts", "install-deps.sh")], "scripts/install-deps.sh")
     env = dict(ln.split("=", 1) for ln in
@@ -553,6 +556,11 @@ def host_main(args):
                    "scripts/fetch-guest-kernel.sh").splitlines() if "=" in ln)
     guest = run([os.path.join(TOP, "scripts", "build-initramfs.sh"), "guest"],
                 "build-initramfs.sh guest").strip()
+    return vmm, out, env, guest
+
+
+def host_main(args):
+    vmm, out, env, guest = host_inputs(args, "vdm-soak.")
     hooks = os.path.join(out, "soak-hooks.cpio")
     run([os.path.join(TOP, "scripts", "build-initramfs.sh"), "pack", hooks,
          os.path.join(TOP, "tests/e2e/hotplug_guest_run.sh") + ":/vdm/run.sh",
