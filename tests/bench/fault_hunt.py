@@ -17,9 +17,12 @@ A variant is a list of words:
   vmm:ARG                one more vmm-example argument (vmm:--in-process)
   vmm=qemu               QEMU q35 with KVM instead of vmm-example, as the VMM of the same guest
                          (a guest reset shows as a boot that ended without powering off)
+  vmm=none               no guest at all: L1 only waits as long as a boot would (does L1
+                         itself survive the variant's load?)
   kernel:bzimage         boot the bzImage instead of the vmlinux (PVH)
   sysfs:PATH=VALUE       L1's /sys/PATH set to VALUE for the boot, then set back
                          (sysfs:kernel/mm/transparent_hugepage/enabled=never)
+  sysctl:PATH=VALUE      the same for /proc/sys/PATH (sysctl:vm/compaction_proactiveness=0)
   l1load:spawn / l1load:cpu   while the guest runs, a shell loop in L1 starts processes
                          (/bin/true) without pause / spins without starting any
   l1load:compact         while the guest runs, L1 compacts its memory every 0.2 s (page
@@ -95,7 +98,9 @@ def boot(args, variant, kernel, initrd, out, tag):
     extra = [w[4:] for w in variant if w.startswith("vmm:")]
     cmd64 = base64.b64encode((STRESS % args.stress).encode()).decode()
     append = "console=ttyS0 quiet panic=-1 vdm.poweroff=1 vdm.cmd64=" + cmd64
-    if "vmm=qemu" in variant:
+    if "vmm=none" in variant:
+        argv = ["sh", "-c", "sleep %d; echo HUNT: 1 passes" % (args.stress + 20)]
+    elif "vmm=qemu" in variant:
         argv = ["qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
                 "-accel", "kvm", "-M", "q35", "-cpu", "host", "-m", "512M", "-no-reboot",
                 "-serial", "stdio", "-kernel", kernel, "-initrd", initrd, "-append", append]
@@ -107,9 +112,10 @@ def boot(args, variant, kernel, initrd, out, tag):
     err = os.path.join(out, tag + "-stderr.log")
     saved = []
     for w in variant:
-        if w.startswith("sysfs:"):
-            path, _, value = w[6:].partition("=")
-            path = "/sys/" + path
+        if w.startswith(("sysfs:", "sysctl:")):
+            kind, _, rest = w.partition(":")
+            path, _, value = rest.partition("=")
+            path = ("/sys/" if kind == "sysfs" else "/proc/sys/") + path
             old = open(path).read().strip()
             if "[" in old:  # a choice file: "always [madvise] never"
                 old = old.split("[")[1].split("]")[0]
@@ -176,7 +182,7 @@ def l1_main(args):
                 return 1
             current = kvm_words
         kern = "bzimage" if "kernel:bzimage" in v else "vmlinux"
-        tag = "boot%03d-v%d" % (i, k)
+        tag = "%s-boot%03d-v%d" % (args.tag, i, k)
         if tracing:
             open(TRACE + "/trace", "w").close()
         r = boot(args, v, kernels[kern], args.initrd, args.out, tag)
@@ -214,17 +220,49 @@ def host_main(args):
     from soak_hotplug import host_inputs  # (the soak's: vmm-example, output folder, guest)
     vmm, out, env, guest = host_inputs(args, "vdm-hunt.")
     print("output in %s; variants: %s" % (out, args.variants), flush=True)
-    cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out] + (
-        ["--verbose"] if args.verbose else []) + [
-           "--log", os.path.join(out, "l1-console.log"),
-           "--timeout", str(int(args.minutes * 60 + 900)), "--",
-           "python3", os.path.abspath(__file__), "--l1", vmm, env["VDM_VMLINUX"],
-           env["VDM_KERNEL"], guest, env["VDM_MODULES"], "--out", out,
-           "--minutes", str(args.minutes), "--ports", str(args.ports),
-           "--stress", str(args.stress), "--variants", args.variants]
-    if args.trace:
-        cmd.append("--trace")
-    return subprocess.call(cmd)
+    # L1 itself may die under a variant's load (QEMU exits: nested-run.sh status 125): start
+    # it again for the time left, and add up the per-variant tables of every L1.
+    end = time.monotonic() + args.minutes * 60
+    totals, order, deaths, session = {}, [], 0, 0
+    while True:
+        left = (end - time.monotonic()) / 60
+        if left < 1:
+            break
+        cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out] + (
+            ["--verbose"] if args.verbose else []) + [
+               "--log", os.path.join(out, "l1-console-%d.log" % session),
+               "--timeout", str(int(left * 60 + 900)), "--",
+               "python3", os.path.abspath(__file__), "--l1", vmm, env["VDM_VMLINUX"],
+               env["VDM_KERNEL"], guest, env["VDM_MODULES"], "--out", out,
+               "--minutes", "%.2f" % left, "--ports", str(args.ports),
+               "--stress", str(args.stress), "--variants", args.variants,
+               "--tag", "s%d" % session] + (["--trace"] if args.trace else [])
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        for line in p.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            f = [c.strip() for c in line.split("|")]
+            if len(f) == 9 and f[0] == "RESULT" and f[2].isdigit():
+                if f[1] not in totals:
+                    totals[f[1]] = [0, 0.0, 0, 0, 0, 0]
+                    order.append(f[1])
+                t = totals[f[1]]
+                for k, x in enumerate((f[2], f[3].split()[0], f[4], f[5], f[6], f[7])):
+                    t[k] += float(x) if k == 1 else int(x)
+        rc = p.wait()
+        session += 1
+        if rc != 125:
+            break
+        deaths += 1
+        print("fault_hunt: L1 died (nested-run.sh exit 125); starting it again", flush=True)
+    print("\nTOTAL | variant | boots | guest time | config passes | faults | stalls | other |")
+    print("TOTAL |---|---|---|---|---|---|---|")
+    for v in order:
+        t = totals[v]
+        print("TOTAL | %s | %d | %.0f s | %d | %d | %d | %d |" % (v, t[0], t[1], t[2], t[3], t[4],
+                                                              t[5]))
+    print("TOTAL | L1 deaths (QEMU exited under the load) | %d |" % deaths)
+    return 1 if deaths or any(t[3] or t[4] for t in totals.values()) else 0
 
 
 def main():
@@ -238,6 +276,7 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--trace", action="store_true")
     ap.add_argument("--verbose", action="store_true", help="L1's kernel messages too")
+    ap.add_argument("--tag", default="s0", help=argparse.SUPPRESS)
     ap.add_argument("--l1", nargs=5, metavar=("VMM", "VMLINUX", "BZIMAGE", "INITRD", "MODULES"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
