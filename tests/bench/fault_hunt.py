@@ -94,6 +94,16 @@ def trace(on):
         return False
 
 
+VMSTAT = ("pgmigrate_success", "compact_stall", "compact_daemon_wake", "thp_fault_alloc",
+          "thp_collapse_alloc", "numa_pages_migrated")
+
+
+def vmstat():
+    """L1's page-migration counters (which loads move guest RAM under the L2 guest)."""
+    d = dict(ln.split() for ln in open("/proc/vmstat"))
+    return {k: int(d.get(k, 0)) for k in VMSTAT}
+
+
 def boot(args, variant, kernel, initrd, out, tag):
     extra = [w[4:] for w in variant if w.startswith("vmm:")]
     cmd64 = base64.b64encode((STRESS % args.stress).encode()).decode()
@@ -121,6 +131,7 @@ def boot(args, variant, kernel, initrd, out, tag):
                 old = old.split("[")[1].split("]")[0]
             open(path, "w").write(value)
             saved.append((path, old))
+    vm0 = vmstat()
     load = None
     if "l1load:spawn" in variant:
         load = subprocess.Popen(["sh", "-c", "while :; do /bin/true; done"])
@@ -142,6 +153,8 @@ def boot(args, variant, kernel, initrd, out, tag):
         load.wait()
     for path, old in saved:
         open(path, "w").write(old)
+    vm1 = vmstat()
+    moved = " ".join("%s=%d" % (k, vm1[k] - vm0[k]) for k in VMSTAT if vm1[k] != vm0[k])
     text = open(con, errors="replace").read() + "\n" + open(err, errors="replace").read()
     ready = "VDM-GUEST-READY" in text
     hits = [ln.strip() for ln in text.splitlines() if FAULT_RX.search(ln)]
@@ -158,7 +171,7 @@ def boot(args, variant, kernel, initrd, out, tag):
     else:
         kind = "ok"
     return {"kind": kind, "ready": ready, "took": took, "hits": hits[:6],
-            "passes": int(passes.group(1)) if passes else 0,
+            "passes": int(passes.group(1)) if passes else 0, "vmstat": moved,
             "tail": [ln for ln in open(err, errors="replace").read().splitlines()][-8:]}
 
 
@@ -190,9 +203,9 @@ def l1_main(args):
         s["boots"] += 1
         s["secs"] += r["took"]
         s["passes"] += r["passes"]
-        print("%s %-28s %-6s %5.1f s ready=%s passes=%d" %
-              (tag, " ".join(v) or "default", r["kind"], r["took"], r["ready"], r["passes"]),
-              flush=True)
+        print("%s %-28s %-6s %5.1f s ready=%s passes=%d  L1 %s" %
+              (tag, " ".join(v) or "default", r["kind"], r["took"], r["ready"], r["passes"],
+               r["vmstat"] or "(no page moved)"), flush=True)
         if r["kind"] != "ok":
             s["faults" if r["kind"] == "fault" else "stalls" if r["kind"] == "stall" else "other"] += 1
             for h in r["hits"] or r["tail"]:
