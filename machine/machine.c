@@ -217,12 +217,13 @@ int vdm__machine_own_spec(struct machine_dev *d, const char *spec)
 	return 0;
 }
 
-static bool id_taken(const struct vdm_machine *m, const struct machine_dev *self, const char *id)
+static bool id_taken(struct vdm_machine *m, const struct machine_dev *self, const char *id)
 {
 	unsigned i;
 
 	if (!strcmp(id, VDM_MACHINE_ROOT_BUS))
 		return true;
+	m->id_compares += m->ndevs;
 	for (i = 0; i < m->ndevs; i++)
 		if (&m->devs[i] != self && m->devs[i].state != MACHINE_DEV_REMOVED &&
 		    !strcmp(m->devs[i].id, id))
@@ -232,13 +233,15 @@ static bool id_taken(const struct vdm_machine *m, const struct machine_dev *self
 
 /* The lowest n for which "<prefix><n>" is free.  One pass marks the numbers in use (the
  * lowest free one is at most ndevs), then one check confirms it: a search per candidate
- * number cost a pass each, i.e. cubic time for a machine naming hundreds of root ports. */
+ * number cost a pass each, i.e. cubic time for a machine naming hundreds of root ports
+ * (5.1 million id comparisons for 248; test_machine counts them). */
 void vdm__machine_gen_id(struct vdm_machine *m, struct machine_dev *d, const char *prefix)
 {
 	size_t plen = strlen(prefix), cap = (size_t)m->ndevs + 1;
 	bool *used = calloc(cap, sizeof(*used));
 	unsigned i, n;
 
+	m->id_compares += used ? m->ndevs : 0;
 	for (i = 0; used && i < m->ndevs; i++) {
 		const struct machine_dev *o = &m->devs[i];
 		const char *num = o->id + plen;
