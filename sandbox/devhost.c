@@ -213,6 +213,10 @@ static void recv_setup(struct devhost *dh, struct devhost_setup *setup, uint32_t
 	dh->doorbell = setup->doorbell;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; an older kernel says EINVAL: pages then fault */
+#endif
+
 static void map_ring(struct devhost *dh, int memfd, struct devhost_hello *hello)
 {
 	struct stat st;
@@ -222,13 +226,15 @@ static void map_ring(struct devhost *dh, int memfd, struct devhost_hello *hello)
 		fail_setup(dh, hello, -EPROTO, "ring memfd: size %lld not in %u..%u",
 			   (long long)st.st_size, VDM_RING_MIN_SIZE, RING_MAX_SIZE);
 	dh->ring_size = (size_t)st.st_size;
-	/* populated at once: one call instead of a page fault per page touched below (each
-	 * costs tens of microseconds where the host is itself a guest) */
-	dh->ring_mem = mmap(NULL, dh->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-			    memfd, 0);
+	dh->ring_mem = mmap(NULL, dh->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	close(memfd);
 	if (dh->ring_mem == MAP_FAILED)
 		fail_setup(dh, hello, -errno, "ring memfd: mmap: %s", strerror(errno));
+	/* The rings are used at once: populated in one call instead of a page fault per page
+	 * (each costs tens of microseconds where the host is itself a guest).  Not the mirrors
+	 * and masks: populating a page of a memfd allocates it, and a device uses few of them
+	 * (they fault in when it fills them, before READY). */
+	madvise(dh->ring_mem, VDM_RING_MIRROR_OFFSET, MADV_POPULATE_WRITE);
 }
 
 /* The ring server over the mapped ring (memory only, no system call), then the lines logged
