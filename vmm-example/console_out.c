@@ -34,7 +34,7 @@ static void write_pending(struct console_out *c)
 	}
 }
 
-bool console_out_put(struct console_out *c, const uint8_t *buf, size_t len, uint64_t now_ns)
+bool console_out_put(struct console_out *c, const uint8_t *buf, size_t len)
 {
 	bool newline = len && memchr(buf, '\n', len), was_empty, now_waiting;
 
@@ -57,9 +57,9 @@ bool console_out_put(struct console_out *c, const uint8_t *buf, size_t len, uint
 	}
 	if (newline)
 		write_pending(c);
-	if (c->len && was_empty)
-		c->since_ns = now_ns;
 	now_waiting = c->len && was_empty;
+	if (now_waiting)
+		c->stamped = false; /* the event loop's next look starts its wait */
 	pthread_mutex_unlock(&c->lock);
 	return now_waiting;
 }
@@ -71,6 +71,10 @@ uint64_t console_out_flush_due(struct console_out *c, uint64_t now_ns, uint64_t 
 	if (!c->ready)
 		return 0;
 	pthread_mutex_lock(&c->lock);
+	if (c->len && max_age_ns && !c->stamped) {
+		c->since_ns = now_ns;
+		c->stamped = true;
+	}
 	if (c->len && (!max_age_ns || now_ns - c->since_ns >= max_age_ns))
 		write_pending(c);
 	else if (c->len)

@@ -40,7 +40,7 @@ static void on_console(void *opaque, const uint8_t *buf, size_t len)
 	struct vmm_machine *vm = opaque;
 
 	atomic_fetch_add(&vm->console_bytes, len);
-	if (console_out_put(&vm->console, buf, len, vmm_now_ns()) && vm->v)
+	if (console_out_put(&vm->console, buf, len) && vm->v)
 		vmm_wake_loop(vm->v);
 }
 
