@@ -210,18 +210,21 @@ size_t vdm_ring_mirror_offset(uint32_t space)
 	return 0;
 }
 
-int vdm_ring_format(void *mem, size_t size, uint32_t doorbell)
+static bool format_args_ok(const void *mem, size_t size, uint32_t doorbell)
+{
+	return mem && size >= VDM_RING_MIN_SIZE && size <= UINT32_MAX &&
+	       (doorbell == VDM_RING_DOORBELL_FUTEX || doorbell == VDM_RING_DOORBELL_EVENTFD ||
+		doorbell == VDM_RING_DOORBELL_NONE);
+}
+
+/* The header's first line: the layout (the rest of the header, the rings, the mirrors and
+ * the masks are whatever the mapping holds: zeros, or cleared by the caller). */
+static int format_header(void *mem, size_t size, uint32_t doorbell)
 {
 	struct vdm_ring_header *h = mem;
 
-	if (!mem || size < VDM_RING_MIN_SIZE || size > UINT32_MAX)
+	if (!format_args_ok(mem, size, doorbell))
 		return -EINVAL;
-	if (doorbell != VDM_RING_DOORBELL_FUTEX && doorbell != VDM_RING_DOORBELL_EVENTFD &&
-	    doorbell != VDM_RING_DOORBELL_NONE)
-		return -EINVAL;
-	memset(mem, 0, size < VDM_RING_MIRROR_END  ? VDM_RING_MIN_SIZE
-		       : size < VDM_RING_MASKS_END ? VDM_RING_MIRROR_END
-						   : VDM_RING_MASKS_END);
 	h->magic = htole32(VDM_RING_MAGIC);
 	h->wire_version = htole32(VDM_RING_WIRE_VERSION);
 	h->total_size = htole32((uint32_t)size);
@@ -233,4 +236,19 @@ int vdm_ring_format(void *mem, size_t size, uint32_t doorbell)
 	h->log_offset = htole32(VDM_RING_LOG_OFFSET);
 	h->log_entries = htole32(VDM_RING_LOG_ENTRIES);
 	return 0;
+}
+
+int vdm_ring_format(void *mem, size_t size, uint32_t doorbell)
+{
+	if (!format_args_ok(mem, size, doorbell))
+		return -EINVAL;
+	memset(mem, 0, size < VDM_RING_MIRROR_END  ? VDM_RING_MIN_SIZE
+		       : size < VDM_RING_MASKS_END ? VDM_RING_MIRROR_END
+						   : VDM_RING_MASKS_END);
+	return format_header(mem, size, doorbell);
+}
+
+int vdm_ring_format_fresh(void *mem, size_t size, uint32_t doorbell)
+{
+	return format_header(mem, size, doorbell);
 }

@@ -217,12 +217,13 @@ int vdm__machine_own_spec(struct machine_dev *d, const char *spec)
 	return 0;
 }
 
-static bool id_taken(const struct vdm_machine *m, const struct machine_dev *self, const char *id)
+static bool id_taken(struct vdm_machine *m, const struct machine_dev *self, const char *id)
 {
 	unsigned i;
 
 	if (!strcmp(id, VDM_MACHINE_ROOT_BUS))
 		return true;
+	m->id_compares += m->ndevs;
 	for (i = 0; i < m->ndevs; i++)
 		if (&m->devs[i] != self && m->devs[i].state != MACHINE_DEV_REMOVED &&
 		    !strcmp(m->devs[i].id, id))
@@ -230,15 +231,38 @@ static bool id_taken(const struct vdm_machine *m, const struct machine_dev *self
 	return false;
 }
 
+/* The lowest n for which "<prefix><n>" is free.  One pass marks the numbers in use (the
+ * lowest free one is at most ndevs), then one check confirms it: a search per candidate
+ * number cost a pass each, i.e. cubic time for a machine naming hundreds of root ports
+ * (5.1 million id comparisons for 248; test_machine counts them). */
 void vdm__machine_gen_id(struct vdm_machine *m, struct machine_dev *d, const char *prefix)
 {
-	unsigned n;
+	size_t plen = strlen(prefix), cap = (size_t)m->ndevs + 1;
+	bool *used = calloc(cap, sizeof(*used));
+	unsigned i, n;
 
+	m->id_compares += used ? m->ndevs : 0;
+	for (i = 0; used && i < m->ndevs; i++) {
+		const struct machine_dev *o = &m->devs[i];
+		const char *num = o->id + plen;
+		unsigned long v;
+		char *end;
+
+		if (o == d || o->state == MACHINE_DEV_REMOVED || strncmp(o->id, prefix, plen) ||
+		    *num < '0' || *num > '9' || (num[0] == '0' && num[1]))
+			continue;
+		v = strtoul(num, &end, 10);
+		if (!*end && v < cap)
+			used[v] = true;
+	}
 	for (n = 0;; n++) {
+		if (used && n < cap && used[n])
+			continue;
 		snprintf(d->id, sizeof(d->id), "%s%u", prefix, n);
 		if (!id_taken(m, d, d->id))
-			return;
+			break;
 	}
+	free(used);
 }
 
 int vdm__machine_find_dev(const struct vdm_machine *m, const char *id)

@@ -76,7 +76,7 @@ enum devhost_filter {
 };
 
 /* Build (but do not load) an allow-list for dh's final fd numbers, as a BPF program
- * (libseccomp's, exported).  Returns it (free() it, or pass it to devhost_seccomp_load),
+ * (seccomp_bpf.c).  Returns it (free() it, or pass it to devhost_seccomp_load),
  * or NULL with `err` filled. */
 void *devhost_seccomp_build(const struct devhost *dh, enum devhost_filter which, char *err,
 			    size_t err_len);

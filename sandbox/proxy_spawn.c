@@ -69,8 +69,9 @@ int vdm__proxy_make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *e
 			close(fd);
 		return vdm__errf(err, len, -e, "ring memfd: %s", strerror(e));
 	}
-	p->ring_mem = mmap(NULL, p->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-			   fd, 0);
+	/* Not populated: a new memfd reads as zeros, and pages of mirrors and masks the device
+	 * does not use then never exist (vdm_ring_format_fresh). */
+	p->ring_mem = mmap(NULL, p->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p->ring_mem == MAP_FAILED) {
 		int e = errno;
 
@@ -78,7 +79,7 @@ int vdm__proxy_make_ring(struct proxy *p, uint32_t doorbell, int *memfd, char *e
 		close(fd);
 		return vdm__errf(err, len, -e, "ring mmap: %s", strerror(e));
 	}
-	vdm_ring_format(p->ring_mem, p->ring_size, doorbell);
+	vdm_ring_format_fresh(p->ring_mem, p->ring_size, doorbell);
 	*memfd = fd;
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include "event_loop.h"
 
 #define REMOVE_TAG UINT64_MAX /* user_data of POLL_REMOVE requests */
+#define EV_SQ_ENTRIES 64      /* submission queue: a batch, not every watch */
+#define EV_REAP_BATCH 64      /* completions taken out per round (on the stack) */
 
 struct ev_watch {
 	int fd;
@@ -39,7 +41,18 @@ int ev_loop_create(struct ev_loop **out, char *err, size_t err_len)
 		snprintf(err, err_len, "event loop: out of memory");
 		return -ENOMEM;
 	}
-	rc = io_uring_queue_init(2 * EV_MAX_WATCHES, &l->ring, 0);
+	{
+		/* A small submission queue (arm() and ev_unwatch submit when it is full) and a
+		 * completion queue with room for every watch's poll and its removal: a queue of
+		 * 2 * EV_MAX_WATCHES for both (4096 SQEs: 256 KiB) was 404 KiB of the VMM's
+		 * memory, measured; now about 70 KiB. */
+		struct io_uring_params params = { .flags = IORING_SETUP_CQSIZE,
+						  .cq_entries = 2 * EV_MAX_WATCHES };
+
+		rc = io_uring_queue_init_params(EV_SQ_ENTRIES, &l->ring, &params);
+		if (rc == -EINVAL) /* a kernel before 5.5: no CQSIZE */
+			rc = io_uring_queue_init(2 * EV_MAX_WATCHES, &l->ring, 0);
+	}
 	l->uring = rc == 0; /* else: ENOSYS, EPERM (seccomp, io_uring_disabled): use poll(2) */
 	*out = l;
 	return 0;
@@ -195,37 +208,43 @@ int ev_loop_run_once(struct ev_loop *l, int timeout_ms)
 					      timeout_ms < 0 ? NULL : &ts, NULL);
 	if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
 		return rc;
-	/* Take the completions out first: callbacks may unwatch (queueing new SQEs). */
-	struct {
-		uint64_t data;
-		int res;
-	} done[2 * EV_MAX_WATCHES];
-	unsigned n = 0;
+	/* Take completions out a batch at a time, then run their callbacks (which may unwatch,
+	 * queueing new SQEs); again while more are waiting. */
+	for (;;) {
+		struct {
+			uint64_t data;
+			int res;
+		} done[EV_REAP_BATCH];
+		unsigned n = 0;
 
-	io_uring_for_each_cqe(&l->ring, head, cqe) {
-		if (n < sizeof(done) / sizeof(done[0])) {
+		seen = 0;
+		io_uring_for_each_cqe(&l->ring, head, cqe) {
+			if (n == EV_REAP_BATCH)
+				break;
 			done[n].data = io_uring_cqe_get_data64(cqe);
 			done[n++].res = cqe->res;
+			seen++;
 		}
-		seen++;
-	}
-	io_uring_cq_advance(&l->ring, seen);
-	for (unsigned k = 0; k < n; k++) {
-		uint64_t d = done[k].data;
-		uint32_t i = (uint32_t)d, gen = (uint32_t)(d >> 32);
-		struct ev_watch *w;
+		io_uring_cq_advance(&l->ring, seen);
+		if (!n)
+			break;
+		for (unsigned k = 0; k < n; k++) {
+			uint64_t d = done[k].data;
+			uint32_t i = (uint32_t)d, gen = (uint32_t)(d >> 32);
+			struct ev_watch *w;
 
-		if (d == REMOVE_TAG || d == LIBURING_UDATA_TIMEOUT || i >= EV_MAX_WATCHES)
-			continue;
-		w = &l->w[i];
-		if (w->gen == gen || !w->active)
-			w->armed = false; /* this slot's poll (current or cancelled) is done */
-		else if (w->gen != gen)
-			continue;
-		if (!w->active || w->gen != gen)
-			continue;
-		w->fn(w->opaque, w->fd, done[k].res < 0 ? POLLERR : (uint32_t)done[k].res);
-		ran++;
+			if (d == REMOVE_TAG || d == LIBURING_UDATA_TIMEOUT || i >= EV_MAX_WATCHES)
+				continue;
+			w = &l->w[i];
+			if (w->gen == gen || !w->active)
+				w->armed = false; /* this slot's poll (current or cancelled) is done */
+			else if (w->gen != gen)
+				continue;
+			if (!w->active || w->gen != gen)
+				continue;
+			w->fn(w->opaque, w->fd, done[k].res < 0 ? POLLERR : (uint32_t)done[k].res);
+			ran++;
+		}
 	}
 	return ran;
 }

@@ -205,10 +205,18 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 		}
 	}
 	while (!atomic_load(&v->stopping)) {
-		uint64_t now;
+		uint64_t now, console_due;
 		bool paused = rs.stdin_open && rs.stdin_watch < 0;
+		int wait_ms = paused ? 10 : 200;
 
-		ev_loop_run_once(v->loop, paused ? 10 : 200);
+		/* console output without its newline yet: written once it has waited long
+		 * enough (a prompt, an echoed key), so the loop wakes by then */
+		console_due = console_out_flush_due(&v->vm->console, vmm_now_ns(),
+						    CONSOLE_OUT_MAX_AGE_NS);
+		if (console_due)
+			wait_ms = (int)(console_due / 1000000u) + 1;
+		ev_loop_run_once(v->loop, wait_ms);
+		console_out_flush_due(&v->vm->console, vmm_now_ns(), CONSOLE_OUT_MAX_AGE_NS);
 		sandbox_watch_sync(&sbw); /* after device_add / device_del / an eject */
 		machine_sandbox_keep_spare(&v->vm->sb, v->m, vmm_now_ns());
 		machine_sandbox_tick(v->m); /* device budgets, held log lines */
@@ -264,6 +272,7 @@ int vmm_run(struct vmm *v, unsigned timeout_s)
 		}
 	if (!v->t_end_ns)
 		v->t_end_ns = vmm_now_ns();
+	console_out_flush_due(&v->vm->console, 0, 0); /* the guest's last words first */
 	restore_tty();
 	if (v->dump_bsp && v->ncpus) {
 		char regs[1536];

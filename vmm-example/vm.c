@@ -304,3 +304,11 @@ void vmm_stop(struct vmm *v, int status, const char *why)
 	if (v->wake_fd >= 0 && write(v->wake_fd, &one, sizeof(one)) < 0)
 		(void)0; /* the main loop also polls the flag */
 }
+
+void vmm_wake_loop(struct vmm *v)
+{
+	uint64_t one = 1;
+
+	if (v->wake_fd >= 0 && write(v->wake_fd, &one, sizeof(one)) < 0)
+		(void)0; /* counter full: a wake-up is pending anyway */
+}

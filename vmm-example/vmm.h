@@ -111,6 +111,9 @@ void vmm_unhandled_summary(struct vmm *v, char *buf, size_t len);
 
 /* End the run with `status` (first caller wins); prints `why` unless NULL. */
 void vmm_stop(struct vmm *v, int status, const char *why);
+/* Wake the event loop (any thread): it then does its periodic work, the console's due
+ * output included, at once. */
+void vmm_wake_loop(struct vmm *v);
 
 /*
  * Start every vCPU thread (vCPU 0 at `entry`, set earlier with arch_vcpu_enter) and run

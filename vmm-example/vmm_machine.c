@@ -33,22 +33,15 @@ static void on_log(void *opaque, const char *who, uint32_t level, const char *ms
 	fprintf(stderr, "vmm-example: [%s] %s: %s\n", who, lv[level & 3], msg);
 }
 
-/* The guest's UART output is our standard output (a vCPU thread, the UART's lock held). */
+/* The guest's UART output goes to our standard output a line at a time (a vCPU thread, the
+ * UART's lock held); a line still open wakes the event loop, which writes it when due. */
 static void on_console(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct vmm_machine *vm = opaque;
-	ssize_t n;
 
 	atomic_fetch_add(&vm->console_bytes, len);
-	while (len) {
-		n = write(STDOUT_FILENO, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* stdout gone: the guest's output is dropped, the guest runs on */
-		buf += n;
-		len -= (size_t)n;
-	}
+	if (console_out_put(&vm->console, buf, len) && vm->v)
+		vmm_wake_loop(vm->v);
 }
 
 static void on_power(void *opaque, enum vdm_machine_power_event ev)
@@ -85,6 +78,7 @@ int vmm_machine_build(struct vmm_machine *vm, const struct vmm_options *o, unsig
 
 	memset(vm, 0, sizeof(*vm));
 	vm->eject_fd = -1;
+	console_out_init(&vm->console, STDOUT_FILENO);
 	vm->phys_bits = phys_bits;
 	machine_sandbox_init(&vm->sb, o->in_process, o->spare_devhosts, true);
 	cfg.arch = ARCH_VDM_ARCH;
@@ -131,6 +125,7 @@ int vmm_machine_build(struct vmm_machine *vm, const struct vmm_options *o, unsig
 
 void vmm_machine_destroy(struct vmm_machine *vm)
 {
+	console_out_destroy(&vm->console);
 	machine_sandbox_fini(&vm->sb);
 	vdm_machine_destroy(vm->m);
 	vm->m = NULL;

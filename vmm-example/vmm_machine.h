@@ -10,6 +10,7 @@
 #include <vdm/hotplug.h>
 #include <vdm/machine.h>
 
+#include "console_out.h"
 #include "machine_sandbox.h"
 #include "options.h"
 
@@ -25,6 +26,7 @@ struct vmm_machine {
 	struct vmm *v;
 	int eject_fd;
 	_Atomic uint64_t console_bytes; /* written by the guest to its UART */
+	struct console_out console;     /* on its way to our stdout */
 	/* the device tree, for --dump-dtb */
 	uint8_t *fdt;
 	size_t fdt_len;

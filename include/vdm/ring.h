@@ -279,6 +279,12 @@ size_t vdm_ring_mirror_offset(uint32_t space);
  * this before the device maps it.  Returns 0, or -EINVAL (size too small, unknown mode). */
 int vdm_ring_format(void *mem, size_t size, uint32_t doorbell);
 
+/* The same for a mapping that reads as zeros already (a new memfd or anonymous mapping): only
+ * the header is written, so the pages of mirrors and masks a device never uses are never
+ * allocated (a root port uses 6 of the 11 pages).  Never on memory that held other data:
+ * its old bytes would be left for the device to read. */
+int vdm_ring_format_fresh(void *mem, size_t size, uint32_t doorbell);
+
 /* ---- VMM side (client) ------------------------------------------------------------------ */
 
 struct vdm_ring_client;

@@ -120,12 +120,39 @@ static void watches_are_bounded_and_bad_ones_refused(void **state)
 	close(fd);
 }
 
+/* Every watch in use, all ready at once: far more polls than the submission queue holds
+ * (they go in batches) and more completions than one reaping batch; each callback runs
+ * exactly once per round. */
+static void every_watch_fires_when_more_are_ready_than_a_queue_batch(void **state)
+{
+	struct ev_loop *l;
+	char err[128];
+	struct hits h = { .unwatch_id = -1 }; /* no drain: the fd stays ready */
+	int fd = eventfd(1, EFD_NONBLOCK), i, ran = 0;
+
+	(void)state;
+	assert_int_equal(ev_loop_create(&l, err, sizeof(err)), 0);
+	for (i = 0; i < EV_MAX_WATCHES; i++)
+		assert_true(ev_watch_fd(l, fd, POLLIN, on_ready, &h) >= 0);
+	for (i = 0; i < 10 && ran < EV_MAX_WATCHES; i++)
+		ran += ev_loop_run_once(l, 1000);
+	assert_int_equal(ran, EV_MAX_WATCHES);
+	assert_int_equal(h.n, EV_MAX_WATCHES);
+	/* and again: every poll was re-armed */
+	for (i = 0, ran = 0; i < 10 && ran < EV_MAX_WATCHES; i++)
+		ran += ev_loop_run_once(l, 1000);
+	assert_int_equal(h.n, 2 * EV_MAX_WATCHES);
+	ev_loop_destroy(l);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ready_fds_run_their_callback_each_time),
 		cmocka_unit_test(unwatching_inside_a_callback_stops_the_other_watch),
 		cmocka_unit_test(watches_are_bounded_and_bad_ones_refused),
+		cmocka_unit_test(every_watch_fires_when_more_are_ready_than_a_queue_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -425,6 +426,55 @@ static void a_device_built_before_abi_1_2_or_1_3_promises_less(void **state)
 	vdm_device_destroy(d);
 }
 
+/* A fresh mapping (a new memfd or anonymous memory, as the proxy makes) formatted with
+ * vdm_ring_format_fresh serves like any other, and the pages of mirrors a root port does
+ * not use are never touched: no memory for them (vdm_ring_format clears all 11 pages). */
+static void a_fresh_mapping_serves_and_leaves_unused_mirror_pages_untouched(void **state)
+{
+	const size_t size = VDM_RING_MASKS_END, page = 4096, npages = size / page;
+	struct pair p = { 0 }; /* for pump(): its server and device */
+	struct vdm_ring_client_config cc = { .doorbell = VDM_RING_DOORBELL_NONE, .pidfd = -1,
+					     .req_efd = -1, .rsp_efd = -1, .pump = pump,
+					     .pump_opaque = &p };
+	struct vdm_ring_server_config sc = { .req_efd = -1, .rsp_efd = -1, .notify_efd = -1 };
+	struct vdm_ring_server *srv;
+	struct vdm_ring_client *cli;
+	struct vdm_device *dev = make("pcie-root-port,chassis=1,slot=1");
+	unsigned char resident[VDM_RING_MASKS_END / 4096];
+	uint8_t *mem;
+	size_t n = 0;
+	uint64_t id;
+
+	(void)state;
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(mem != MAP_FAILED);
+	assert_int_equal(vdm_ring_format_fresh(mem, size, VDM_RING_DOORBELL_NONE), 0);
+	assert_int_equal(vdm_ring_format_fresh(mem, VDM_RING_MIN_SIZE - 1, VDM_RING_DOORBELL_NONE),
+			 -EINVAL);
+	assert_int_equal(vdm_ring_server_new(mem, size, &sc, &srv), 0);
+	p.srv = srv;
+	p.dev = dev;
+	assert_int_equal(vdm_ring_client_new(mem, size, &cc, &cli), 0);
+	vdm_ring_server_mirror_setup(srv, dev);
+	vdm_ring_server_ready(srv);
+	assert_int_equal(vdm_ring_client_wait_ready(cli, 0), 0);
+	vdm_ring_server_mirror_idle(srv);
+	/* the vendor and device id, from the copy the device keeps in the mapping */
+	assert_int_equal(vdm_ring_client_mirror_read(cli, VDM_RING_MIRROR_CFG, 0, 4, &id), 0);
+	assert_int_equal(id, 0x000c1b36u);
+	assert_int_equal(mincore(mem, size, resident), 0);
+	for (size_t i = 0; i < npages; i++)
+		n += resident[i] & 1;
+	print_message("%zu of %zu ring pages touched by a root port\n", n, npages);
+	assert_true(n < npages);
+	/* region 5's copy: a root port has no BAR 5, so that page was never touched */
+	assert_int_equal(resident[vdm_ring_mirror_offset(5) / page] & 1, 0);
+	vdm_ring_client_free(cli);
+	vdm_ring_server_free(srv);
+	vdm_device_destroy(dev);
+	munmap(mem, size);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +491,7 @@ int main(void)
 		cmocka_unit_test(misaligned_wide_or_far_reads_take_the_ring),
 		cmocka_unit_test(a_failed_client_never_answers_from_the_copy),
 		cmocka_unit_test(a_device_built_before_abi_1_2_or_1_3_promises_less),
+		cmocka_unit_test(a_fresh_mapping_serves_and_leaves_unused_mirror_pages_untouched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

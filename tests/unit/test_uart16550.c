@@ -121,6 +121,42 @@ static void thre_and_rda_interrupts_follow_the_8250_rules(void **state)
 	vdm__uart_destroy(&s);
 }
 
+/* What Linux's 8250 driver is told and does with it: FCR enable makes IIR say "FIFOs on"
+ * (bits 7:6 = 3: a 16550A, 16-byte FIFO, tx_loadsz 16).  Its console then checks LSR once
+ * and writes up to 16 bytes back to back; its interrupt-driven path writes 16 per THRE
+ * interrupt.  Either way the model stays ready (THRE|TEMT after each batch) and moves its
+ * interrupt line once per batch, not once per byte. */
+static void a_16550a_fifo_takes_a_batch_per_lsr_check_and_per_thre_interrupt(void **state)
+{
+	struct uart16550 s;
+	struct irq i = { 0 };
+	uint32_t changes;
+
+	(void)state;
+	vdm__uart_init(&s, tx_fn, irq_fn, &i);
+	wr(&s, 2, 0x01); /* UART_FCR_ENABLE_FIFO */
+	assert_int_equal(rd(&s, 2) >> 6, 3);
+	wr(&s, 2, 0x01 | 0x80); /* what Linux programs for a 16550A: trigger 8 */
+	/* console: one LSR check, a batch of 16 */
+	assert_int_equal(rd(&s, 5) & 0x60, 0x60);
+	for (int k = 0; k < 16; k++)
+		wr(&s, 0, (uint8_t)('a' + k));
+	assert_int_equal(rd(&s, 5) & 0x60, 0x60);
+	assert_int_equal(i.ntx, 16);
+	assert_memory_equal(i.tx, "abcdefghijklmnop", 16);
+	assert_int_equal(i.changes, 0);
+	/* interrupt-driven: THRE raised, acknowledged by IIR, 16 bytes, raised again once */
+	wr(&s, 1, 0x02);
+	assert_int_equal(rd(&s, 2) & 0x0f, 0x02);
+	changes = i.changes;
+	for (int k = 0; k < 16; k++)
+		wr(&s, 0, 'x');
+	assert_int_equal(i.changes, changes + 1);
+	assert_int_equal(i.level, 1);
+	assert_int_equal(s.tx_bytes, 32);
+	vdm__uart_destroy(&s);
+}
+
 static void power_port_decodes_s5_and_reset(void **state)
 {
 	uint64_t a, b;
@@ -146,6 +182,7 @@ int main(void)
 		cmocka_unit_test(transmitted_bytes_reach_the_host),
 		cmocka_unit_test(loopback_mirrors_modem_lines_like_a_16550),
 		cmocka_unit_test(thre_and_rda_interrupts_follow_the_8250_rules),
+		cmocka_unit_test(a_16550a_fifo_takes_a_batch_per_lsr_check_and_per_thre_interrupt),
 		cmocka_unit_test(power_port_decodes_s5_and_reset),
 	};
 
