@@ -419,9 +419,9 @@ static void keep_heap(void)
 	mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
 }
 
-/* What building the seccomp filters left free in the heap (libseccomp's rule database:
- * about 40 KiB resident in each device host) goes back to the kernel (brk and
- * madvise(MADV_DONTNEED), both allowed by the filters) before serving. */
+/* What set-up left free in the heap (property parsing, the plugin's own create()) goes back
+ * to the kernel (brk and madvise(MADV_DONTNEED), both allowed by the filters) before
+ * serving. */
 static void release_setup_heap(void)
 {
 	malloc_trim(0);

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config git
-      libfdt-dev liburing-dev libcmocka-dev libseccomp-dev
+      libfdt-dev liburing-dev libcmocka-dev
       acpica-tools abigail-tools device-tree-compiler busybox-static cpio xz-utils zstd kmod
       clang libclang-rt-14-dev llvm gcovr
       qemu-system-x86 qemu-utils)
@@ -19,7 +19,7 @@ pkgs=(build-essential cmake pkg-config git
 # native build): the arm64 runtime libfdt1 is enough, cmake/aarch64-linux-gnu.cmake links its
 # libfdt.so.1 and the (architecture-independent) headers come from the amd64 libfdt-dev.
 arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-            libfdt1:arm64 libseccomp-dev:arm64 liburing-dev:arm64 libcmocka-dev:arm64
+            libfdt1:arm64 liburing-dev:arm64 libcmocka-dev:arm64
             qemu-system-arm qemu-efi-aarch64 qemu-user)
 case ${1:-} in
   "") ;;
