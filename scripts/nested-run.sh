@@ -49,6 +49,8 @@ options:
                      LC_ALL TZ TERM, every VDM_* and *SAN_OPTIONS.  VDM_NESTED=1 is set inside
                      L1, VDM_NESTED=0 in a direct run.
   --nested | --direct  force one way (also VDM_NESTED_FORCE=1)
+  (environment)      VDM_NESTED_QEMU: the L0 QEMU binary (default qemu-system-x86_64);
+                     VDM_NESTED_QEMU_ARGS: more L0 QEMU arguments (e.g. -d cpu_reset -D FILE).
   --stdin            nested: this script's stdin reaches COMMAND, whose stdin, stdout and
                      stderr are then L1's serial port ttyS0, a terminal (its controlling tty;
                      L1's own console moves to ttyS1).  Bytes pass unchanged both ways (output
