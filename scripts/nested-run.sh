@@ -37,6 +37,12 @@ options:
                      given, started again from scratch, COMMAND included, up to twice:
                      without --no-stall-retry, COMMAND must be safe to run again (the test
                      batches skip the cases that finished).
+  --no-fault-retry   An L2 guest can triple-fault under this nested layer whatever its VMM
+                     (QEMU TCG's emulated SVM with L1's KVM; tests/bench/fault_hunt.py makes it
+                     happen at will).  L1's init counts the L2 triple faults its KVM saw; when
+                     there was one and COMMAND failed, it is said, and unless this option or
+                     --stdin is given, L1 and COMMAND start again (up to twice in all with the
+                     stall retries).  Programs that count faults themselves pass this option.
   --mem MB           L1 memory (default 2048)      --cpus N   L1 vCPUs (default 2)
   --series 6.1|6.12  L1 kernel series (default 6.1; see scripts/fetch-guest-kernel.sh)
   --arch x86_64|arm64  the KVM COMMAND needs (default x86_64).  arm64: directly on an arm64
@@ -101,6 +107,7 @@ verbose=0
 quiet=0
 fwd_stdin=""
 stall_retry=1
+fault_retry=1
 heartbeat_s=${VDM_NESTED_HEARTBEAT_S:-120} # silence that means a wedged L1 (tests shorten it)
 case "$heartbeat_s" in ''|*[!0-9]*) heartbeat_s=120 ;; esac
 
@@ -123,6 +130,7 @@ while [ $# -gt 0 ]; do
     --nested) force=nested; shift ;;
     --stdin) fwd_stdin=1; shift ;;
     --no-stall-retry) stall_retry=0; shift ;;
+    --no-fault-retry) fault_retry=0; shift ;;
     --direct) force=direct; shift ;;
     --log) logfile=${2:?--log needs a file}; shift 2 ;;
     --verbose|-v) verbose=1; shift ;;
@@ -407,6 +415,7 @@ BEGIN { printf "" > logf; fflush(logf) }
     next
   }
   if ((i = index(line, err_m))) { print substr(line, i + length(err_m)) > errf; close(errf); next }
+  if ((i = index(line, l2f_m))) { print substr(line, i + length(l2f_m)) + 0 > l2ff; close(l2ff); next }
   if ((started && !done) || verbose) { print; fflush() }
 }'
 
@@ -434,11 +443,12 @@ show_tail() {
 t_begin=$((t_script / 1000))
 hwm_kb=0
 for attempt in 1 2 3; do
-  rm -f "$rundir"/{con,started,exit,error,alive,console.log,qemu.err}
+  rm -f "$rundir"/{con,started,exit,error,alive,console.log,qemu.err,l2faults}
   mkfifo "$rundir/con"
   "${awk_cmd[@]}" -v logf="$rundir/console.log" -v startf="$rundir/started" -v exitf="$rundir/exit" \
       -v errf="$rundir/error" -v verbose="$verbose" -v start_m="VDM-L1-START-$nonce" \
-      -v exit_m="VDM-L1-EXIT-$nonce: " -v err_m="VDM-L1-ERROR-$nonce: " "$filter" \
+      -v exit_m="VDM-L1-EXIT-$nonce: " -v err_m="VDM-L1-ERROR-$nonce: " \
+      -v l2f_m="VDM-L1-L2FAULTS-$nonce: " -v l2ff="$rundir/l2faults" "$filter" \
       <"$rundir/con" &
   apid=$!
   if [ "$fwd_stdin" = 1 ]; then
@@ -512,6 +522,17 @@ for attempt in 1 2 3; do
 
   if [ -e "$rundir/exit" ]; then
     rc=$(cat "$rundir/exit")
+    l2f=$(cat "$rundir/l2faults" 2>/dev/null || echo 0)
+    if [ "$l2f" -gt 0 ]; then
+      echo "vdm: an L2 guest triple-faulted $l2f time(s) during the command (L1's KVM saw" \
+           "SVM_EXIT_SHUTDOWN): the nested layer's known fault (QEMU TCG's emulated SVM; guests" \
+           "of QEMU/KVM in L1 fault the same way: tests/bench/fault_hunt.py)" >&2
+      if [ "$rc" != 0 ] && [ "$attempt" -lt 3 ] && [ "$fault_retry" = 1 ] &&
+         [ "$fwd_stdin" != 1 ]; then
+        echo "vdm: the command failed (exit $rc) after it: starting L1 and the command again" >&2
+        continue
+      fi
+    fi
     if [ "$quiet" = 0 ]; then
       echo "vdm: nested run: L1 started the command after $(fmt_s $((t_start - t0))) s;" \
            "command took $(fmt_s $((t_exit - t_start))) s; total $(fmt_s $((t_end - t_begin))) s;" \

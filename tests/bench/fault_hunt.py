@@ -241,7 +241,8 @@ def host_main(args):
         left = (end - time.monotonic()) / 60
         if left < 1:
             break
-        cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out] + (
+        cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out,
+               "--no-fault-retry"] + (
             ["--verbose"] if args.verbose else []) + [
                "--log", os.path.join(out, "l1-console-%d.log" % session),
                "--timeout", str(int(left * 60 + 900)), "--",

@@ -575,7 +575,10 @@ def host_main(args):
     print("output in %s (soak-MODE-console.log, -vmm-stderr.log, -cycles.json); "
           "load average %s" % (out, " ".join(open("/proc/loadavg").read().split()[:3])),
           flush=True)
-    cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out,
+    # A guest fault ends the soak with exit 1; only the CI's short run (--retry-nested-fault)
+    # lets nested-run.sh start it again when L1's KVM saw the L2 triple-fault.
+    cmd = [os.path.join(TOP, "scripts", "nested-run.sh"), "--share", out] + (
+        [] if args.retry_nested_fault else ["--no-fault-retry"]) + [
            "--log", os.path.join(out, "l1-console.log"),
            "--timeout", str(timeout), "--",
            "python3", os.path.abspath(__file__), "--l1", vmm, env["VDM_KERNEL"], initrd,
@@ -609,6 +612,9 @@ def main():
                     help="self-test: panic the guest at this cycle (must exit 1)")
     ap.add_argument("--trace", action="store_true",
                     help="keep L1's kvm tracepoints in a ring buffer; dumped at a fault")
+    ap.add_argument("--retry-nested-fault", action="store_true",
+                    help="start the soak again when an L2 guest triple-faulted under the nested "
+                         "layer (scripts/nested-run.sh --no-fault-retry is the default here)")
     ap.add_argument("--l1", nargs=3, metavar=("VMM", "KERNEL", "INITRD"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
