@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # e2e: the tests that need real device hosts, cross-built for aarch64 and run where arm64 Linux
-# runs them (the arm64 L1): every integration test and the unit tests that spawn device hosts.
+# runs them (the arm64 L1): every integration test and the unit tests that spawn device hosts
+# or load seccomp filters.
 # usage: arm64_l1_tests_test.sh OUTDIR [BUILD_DIR]   (exit 0 pass, 1 fail, 77 skipped: harness hang)
 # BUILD_DIR: the aarch64 cross build to use and update (default OUTDIR/build; kept between runs).
 set -uo pipefail
@@ -14,11 +15,11 @@ out=$(cd "$out" && pwd)
 . "$top/tests/e2e/arm64_build.sh"
 arm64_build "$out" "${2:-$out/build}"
 
-# The programs: every integration test program and the unit tests that spawn device hosts
-# (qemu-user cannot: e2e.arm64_cross_build_... runs the other unit tests).
+# The programs: every integration test program and the unit tests that spawn device hosts or
+# load seccomp filters (qemu-user cannot: e2e.arm64_cross_build_... runs the other unit tests).
 progs=()
 for p in "$b"/tests/integration/itest_test_* "$b"/tests/unit/test_machine_sandbox \
-         "$b"/tests/unit/test_monitor_hotplug; do
+         "$b"/tests/unit/test_monitor_hotplug "$b"/tests/unit/test_seccomp_bpf; do
   [ -x "$p" ] && [ -f "$p" ] || continue
   file -L "$p" | grep -q 'ARM aarch64' || fail "$p is not an aarch64 program"
   progs+=("$p")
