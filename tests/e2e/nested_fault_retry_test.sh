@@ -6,9 +6,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 nested=$top/scripts/nested-run.sh
 vmm=${1:?usage: nested_fault_retry_test.sh VMM-EXAMPLE}
-fails=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/e2e/checks.sh
+. "$top/tests/e2e/checks.sh"
 
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIPPED: no qemu-system-x86_64 (run scripts/install-deps.sh)"; exit 77; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/vdm-l2fault.XXXXXX")
@@ -41,6 +40,4 @@ out=$("$nested" --nested --share "$dir" --timeout 200 -- sh -c 'echo CLEAN' 2>&1
 [ "$rc" = 0 ] && ! printf '%s\n' "$out" | grep -q "triple-faulted" \
   && ok "a command without an L2 guest: no fault said (exit 0)" || bad "clean run: exit $rc or a fault said"
 
-[ "$fails" = 0 ] && { echo "PASS: nested-run.sh counts L2 triple faults and retries once"; exit 0; }
-echo "FAIL: $fails check(s) failed"
-exit 1
+checks_end "nested-run.sh counts L2 triple faults and retries once"

@@ -4,9 +4,8 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 nested=$top/scripts/nested-run.sh
-fails=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/e2e/checks.sh
+. "$top/tests/e2e/checks.sh"
 
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIPPED: no qemu-system-x86_64 (run scripts/install-deps.sh)"; exit 77; }
 
@@ -55,5 +54,4 @@ out=$(VDM_NESTED_HEARTBEAT_S=15 "$nested" --nested --timeout 200 -- \
   && ok "a quiet 25 s command with a 15 s heartbeat limit: exit 0, output untouched" \
   || bad "quiet command: exit $rc, output $(printf '%s' "$out" | od -c | head -3)"
 
-[ "$fails" = 0 ] && echo "nested stall test: all checks passed" || echo "nested stall test: $fails failed"
-[ "$fails" = 0 ]
+checks_end "nested stall test"

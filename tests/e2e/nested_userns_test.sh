@@ -20,9 +20,8 @@ for f in "$vmm" "$payload"; do
   [ -f "$f" ] || { echo "FAIL: $f missing: build first (cmake --build build)"; exit 1; }
 done
 top=${VDM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-fails=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/e2e/checks.sh
+. "$top/tests/e2e/checks.sh"
 
 "$top/scripts/install-deps.sh" >/dev/null || { echo "FAIL: scripts/install-deps.sh"; exit 1; }
 eval "$("$top/scripts/fetch-guest-kernel.sh" --quiet)" || { echo "FAIL: fetch-guest-kernel.sh"; exit 1; }
@@ -102,5 +101,4 @@ for run in linux testdev; do
   fi
 done
 
-[ "$fails" = 0 ] && echo "PASS ($mode)" || echo "FAILED: $fails check(s) ($mode)"
-[ "$fails" = 0 ]
+checks_end "nested namespaces ($mode)"
