@@ -190,16 +190,50 @@ def kvm_counters(pid):
     return out
 
 
-def breakdown_boot(cmd):
-    """One instrumented boot: wall times of the ready line and the mark, the guest's printk
-    times, KVM's counters at the mark, and the VMM's stderr."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+def start_draining_stderr(argv):
+    """Start argv with stdout piped; a thread collects its stderr lines (so a VMM that writes
+    much there never blocks): (process, list of stderr lines, that thread to join)."""
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
     err = []
     t = threading.Thread(target=lambda: err.extend(
         ln.decode(errors="replace") for ln in p.stderr))
     t.start()
+    return p, err, t
+
+
+def host_setup(tool, build_arg):
+    """vmm-example of the build folder (default ./build) and the default guest's folder
+    (scripts/build-initramfs.sh default-guest builds it if need be); None after saying what
+    is missing."""
+    build = os.path.abspath(build_arg or os.path.join(TOP, "build"))
+    vmm = os.path.join(build, "vmm-example", "vmm-example")
+    if not os.access(vmm, os.X_OK):
+        print("%s: %s not built" % (tool, vmm))
+        return None
+    guest = subprocess.run([os.path.join(TOP, "scripts", "build-initramfs.sh"), "default-guest"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    return vmm, guest
+
+
+def run_inner_nested(tool, program, inner_args):
+    """Run `program --inner ARGS...` in one L1 (scripts/nested-run.sh), saying the load
+    average before and after; its exit status."""
+    t0 = time.monotonic()
+    print("%s: load average before %s" % (tool, " ".join(open("/proc/loadavg").read().split()[:3])))
+    r = subprocess.run([os.path.join(TOP, "scripts", "nested-run.sh"), "--timeout", "3000", "--",
+                        sys.executable, os.path.abspath(program), "--inner"] + inner_args,
+                       stdin=subprocess.DEVNULL)
+    print("%s: %.0f s in all; load average now %s" % (
+        tool, time.monotonic() - t0, " ".join(open("/proc/loadavg").read().split()[:3])))
+    return r.returncode
+
+
+def breakdown_boot(cmd):
+    """One instrumented boot: wall times of the ready line and the mark, the guest's printk
+    times, KVM's counters at the mark, and the VMM's stderr."""
+    t0 = time.monotonic()
+    p, err, t = start_draining_stderr(cmd)
     r = {"ready": None, "marked": None, "dmesg": [], "kvm": {}}
     for raw in p.stdout:
         line = raw.decode(errors="replace")
@@ -368,13 +402,10 @@ def main():
         else:
             print("bench_boot: unknown option %s (see --help)" % args[0])
             return 2
-    build = os.path.abspath(args[0] if args else os.path.join(TOP, "build"))
-    vmm = os.path.join(build, "vmm-example", "vmm-example")
-    if not os.access(vmm, os.X_OK):
-        print("bench_boot: %s not built" % vmm)
+    found = host_setup("bench_boot", args[0] if args else None)
+    if not found:
         return 1
-    guest = subprocess.run([os.path.join(TOP, "scripts", "build-initramfs.sh"), "default-guest"],
-                           capture_output=True, text=True, check=True).stdout.strip()
+    vmm, guest = found
     bzimage = os.path.realpath(os.path.join(guest, "vmlinuz"))
     kernel = os.path.realpath(os.path.join(guest, "vmlinux"))
     if which == "bzimage":
@@ -384,15 +415,8 @@ def main():
               "scripts/build-initramfs.sh default-guest, or pass --kernel bzimage" % kernel)
         return 1
     initrd = os.path.realpath(os.path.join(guest, "initrd"))
-    t0 = time.monotonic()
-    print("bench_boot: load average before %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
-    r = subprocess.run([os.path.join(TOP, "scripts", "nested-run.sh"), "--timeout", "3000", "--",
-                        sys.executable, os.path.abspath(__file__), "--inner", str(runs),
-                        "1" if do_breakdown else "0", vmm, kernel, initrd, bzimage],
-                       stdin=subprocess.DEVNULL)
-    print("bench_boot: %.0f s in all; load average now %s" % (
-        time.monotonic() - t0, " ".join(open("/proc/loadavg").read().split()[:3])))
-    return r.returncode
+    return run_inner_nested("bench_boot", __file__, [str(runs), "1" if do_breakdown else "0",
+                                                      vmm, kernel, initrd, bzimage])
 
 
 if __name__ == "__main__":

@@ -25,10 +25,8 @@ import os
 import re
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -63,12 +61,7 @@ def one(vmm, kernel, initrd, n, nested):
     if nested:
         argv += ["--memory-backend", "anon"]
     t0 = time.monotonic()
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
-    err = []
-    t = threading.Thread(target=lambda: err.extend(
-        ln.decode(errors="replace") for ln in p.stderr))
-    t.start()
+    p, err, t = bench_boot.start_draining_stderr(argv)
     r = {"n": n, "boot": None, "memory": None, "hotplug": None, "setup": None, "ports": None}
     sock, t_add = None, None
     for raw in p.stdout:
@@ -207,26 +200,16 @@ def main():
     if not all(x.isdigit() and 1 <= int(x) <= 248 for x in sizes.split(",")):
         print("bench_scale: --sizes %s: give numbers from 1 to 248, comma-separated" % sizes)
         return 2
-    build = os.path.abspath(args[0] if args else os.path.join(TOP, "build"))
-    vmm = os.path.join(build, "vmm-example", "vmm-example")
-    if not os.access(vmm, os.X_OK):
-        print("bench_scale: %s not built" % vmm)
+    found = bench_boot.host_setup("bench_scale", args[0] if args else None)
+    if not found:
         return 1
-    guest = subprocess.run([os.path.join(TOP, "scripts", "build-initramfs.sh"), "default-guest"],
-                           capture_output=True, text=True, check=True).stdout.strip()
+    vmm, guest = found
     kernel = os.path.realpath(os.path.join(guest, "vmlinux"))
     if not os.path.isfile(kernel):
         kernel = os.path.realpath(os.path.join(guest, "vmlinuz"))
     initrd = os.path.realpath(os.path.join(guest, "initrd"))
-    t0 = time.monotonic()
-    print("bench_scale: load average before %s" %
-          " ".join(open("/proc/loadavg").read().split()[:3]))
-    r = subprocess.run([os.path.join(TOP, "scripts", "nested-run.sh"), "--timeout", "3000", "--",
-                        sys.executable, os.path.abspath(__file__), "--inner", str(runs), sizes,
-                        vmm, kernel, initrd], stdin=subprocess.DEVNULL)
-    print("bench_scale: %.0f s in all; load average now %s" % (
-        time.monotonic() - t0, " ".join(open("/proc/loadavg").read().split()[:3])))
-    return r.returncode
+    return bench_boot.run_inner_nested("bench_scale", __file__,
+                                       [str(runs), sizes, vmm, kernel, initrd])
 
 
 if __name__ == "__main__":

@@ -155,7 +155,8 @@ def boot(args, variant, kernel, initrd, out, tag):
         open(path, "w").write(old)
     vm1 = vmstat()
     moved = " ".join("%s=%d" % (k, vm1[k] - vm0[k]) for k in VMSTAT if vm1[k] != vm0[k])
-    text = open(con, errors="replace").read() + "\n" + open(err, errors="replace").read()
+    stderr = open(err, errors="replace").read()
+    text = open(con, errors="replace").read() + "\n" + stderr
     ready = "VDM-GUEST-READY" in text
     hits = [ln.strip() for ln in text.splitlines() if FAULT_RX.search(ln)]
     passes = re.search(r"HUNT: (\d+) passes", text)
@@ -172,7 +173,7 @@ def boot(args, variant, kernel, initrd, out, tag):
         kind = "ok"
     return {"kind": kind, "ready": ready, "took": took, "hits": hits[:6],
             "passes": int(passes.group(1)) if passes else 0, "vmstat": moved,
-            "tail": [ln for ln in open(err, errors="replace").read().splitlines()][-8:]}
+            "tail": stderr.splitlines()[-8:]}
 
 
 def l1_main(args):
