@@ -269,8 +269,9 @@ if hidden_in_l1 "$PWD"; then
 fi
 
 # ---- nested: build the per-run archive -------------------------------------------------------
-command -v "${VDM_NESTED_QEMU:-$qemu_bin}" >/dev/null ||
-  die "$qemu_bin missing: run scripts/install-deps.sh${arch_opt[1]:+ --$arch}"
+l0_qemu=${VDM_NESTED_QEMU:-$qemu_bin}
+command -v "$l0_qemu" >/dev/null ||
+  die "$l0_qemu missing: run scripts/install-deps.sh${arch_opt[1]:+ --$arch}"
 kenv=$(VDM_KERNEL_SERIES=$series "$top/scripts/fetch-guest-kernel.sh" --quiet "${arch_opt[@]}") ||
   die "could not fetch the L1 kernel (scripts/fetch-guest-kernel.sh --series $series ${arch_opt[*]})"
 VDM_KERNEL=""
@@ -382,7 +383,7 @@ fi
 # ttyS2: L1's heartbeat, one byte every 5 s while COMMAND runs (its own port: never mixed
 # into the command's output).  Silence for minutes means QEMU TCG stopped running L1.
 serial_args+=(-serial "file:$rundir/alive")
-qemu_args=("${VDM_NESTED_QEMU:-$qemu_bin}" -nodefaults -no-user-config -display none -M pc
+qemu_args=("$l0_qemu" -nodefaults -no-user-config -display none -M pc
            -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" -no-reboot
            -kernel "$l1_kernel" -initrd "$rundir/initrd"
            -append "console=$kconsole $loglevel panic=-1"
